@@ -1,0 +1,194 @@
+/**
+ * One interface over the two databases the product runs on: the embedded PGlite (PostGIS in
+ * WASM, one connection) and PostgreSQL through node-postgres (a pool). Features build SQL with
+ * drizzle's `sql` tag and run it through `query`, so a query is written once and runs on both.
+ *
+ * Value parsing is made identical on both drivers: int8 and numeric become JS numbers (counts
+ * and areas never exceed 2^53 here), `date` stays an ISO string, and enum arrays must be cast
+ * to text[] in SQL (node-postgres does not know the enum array OIDs).
+ */
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+
+const dialect = new PgDialect();
+
+export type Row = Record<string, unknown>;
+
+/** Something that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<T extends Row = Row>(statement: SQL | string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Bulk-loads rows with COPY … FROM STDIN in text format. `lines` are already-escaped
+   * tab-separated lines (see `copyLine`).
+   */
+  copy(table: string, columns: readonly string[], lines: Iterable<string>): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'embedded' | 'postgres';
+  /** Runs `work` in one transaction: all of it is committed or none of it. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Number of SQL statements sent since start; tests diff it to catch N+1 queries. */
+  readonly statementCount: number;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+
+pg.types.setTypeParser(INT8, (v) => Number(v));
+pg.types.setTypeParser(NUMERIC, (v) => Number(v));
+pg.types.setTypeParser(DATE, (v) => v);
+
+function compile(statement: SQL | string, params: unknown[] = []): { text: string; values: unknown[] } {
+  if (typeof statement === 'string') return { text: statement, values: params };
+  const compiled = dialect.sqlToQuery(statement);
+  return { text: compiled.sql, values: compiled.params };
+}
+
+/** Escapes one value for COPY text format (null → \N). */
+export function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (Array.isArray(value)) return copyValue(`{${value.map((v) => String(v)).join(',')}}`);
+  const text = typeof value === 'string' ? value : String(value);
+  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+export function copyLine(values: readonly unknown[]): string {
+  return `${values.map(copyValue).join('\t')}\n`;
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
+}
+
+class Counter {
+  statements = 0;
+}
+
+function pgliteQueryable(
+  client: Pick<PGlite, 'query'>,
+  counter: Counter,
+): Queryable {
+  return {
+    async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
+      const { text, values } = compile(statement, params);
+      counter.statements += 1;
+      const result = await client.query<T>(text, values);
+      return result.rows;
+    },
+    async copy(table, columns, lines) {
+      counter.statements += 1;
+      const chunks: string[] = [];
+      for (const line of lines) chunks.push(line);
+      await client.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob(chunks) });
+    },
+  };
+}
+
+function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter): Queryable {
+  return {
+    async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
+      const { text, values } = compile(statement, params);
+      counter.statements += 1;
+      const result = await client.query<T>(text, values);
+      return result.rows;
+    },
+    async copy(table, columns, lines) {
+      counter.statements += 1;
+      const connection = 'release' in client ? client : await client.connect();
+      try {
+        const stream = connection.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+        await pipeline(Readable.from(lines), stream);
+      } finally {
+        if (!('release' in client)) (connection as pg.PoolClient).release();
+      }
+    },
+  };
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  statementTimeoutMs: number;
+}
+
+export async function openEmbedded(options: EmbeddedOptions): Promise<Database> {
+  const client = new PGlite(options.dataDir, {
+    extensions: { postgis },
+    parsers: {
+      [pgliteTypes.INT8]: (v: string) => Number(v),
+      [pgliteTypes.NUMERIC]: (v: string) => Number(v),
+      [pgliteTypes.DATE]: (v: string) => v,
+    },
+  });
+  await client.waitReady;
+  await client.exec(`SET statement_timeout = ${Math.trunc(options.statementTimeoutMs)}`);
+  const counter = new Counter();
+  const base = pgliteQueryable(client, counter);
+  return {
+    kind: 'embedded',
+    ...base,
+    get statementCount() {
+      return counter.statements;
+    },
+    async transaction(work) {
+      counter.statements += 2;
+      return client.transaction((tx) => work(pgliteQueryable(tx, counter)));
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: 10_000,
+    statement_timeout: options.statementTimeoutMs,
+  });
+  // An idle client's socket error would otherwise crash the process.
+  pool.on('error', () => undefined);
+  const counter = new Counter();
+  const base = pgQueryable(pool, counter);
+  return {
+    kind: 'postgres',
+    ...base,
+    get statementCount() {
+      return counter.statements;
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        counter.statements += 1;
+        await client.query('BEGIN');
+        const result = await work(pgQueryable(client, counter));
+        counter.statements += 1;
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * The drizzle schema: the single source of truth for tables, enums and indexes. `drizzle-kit
+ * generate` turns it into the committed SQL migrations under `drizzle/`; CI fails when the two
+ * drift. PostGIS objects drizzle cannot express (triggers, SQL functions) live in the hand-written
+ * migrations next to the generated ones.
+ *
+ * Geometry is always SRID 4326 (WGS84, axis order longitude, latitude).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  check,
+} from 'drizzle-orm/pg-core';
+
+/** PostGIS geometry column with a fixed type and SRID 4326; values travel as EWKB hex / GeoJSON in SQL. */
+const geometry = (name: string, geometryType: 'Point' | 'MultiPolygon' | 'Geometry') =>
+  customType<{ data: string; driverData: string }>({
+    dataType: () => `geometry(${geometryType},4326)`,
+  })(name);
+
+export const PAS_CODES = [
+  'ANAK_RENTAN',
+  'DISABILITAS',
+  'LANSIA_TERLANTAR',
+  'BERPENDAPATAN_RENDAH',
+  'KORBAN_BENCANA',
+  'AFIRMASI_KHUSUS',
+  'WARGA_BINAAN',
+  'KORBAN_KEKERASAN',
+  'KORBAN_NAPZA_HIV',
+  'BERMASALAH_SOSIAL',
+  'PEREMPUAN_RENTAN',
+  'FAKIR_MISKIN',
+] as const;
+export type PasCode = (typeof PAS_CODES)[number];
+
+export const pasEnum = pgEnum('pas', PAS_CODES);
+export const tagSourceEnum = pgEnum('tag_source', ['REGISTRY', 'ASSESSMENT', 'FIELD_REPORT']);
+export const regionLevelEnum = pgEnum('region_level', ['PROVINCE', 'REGENCY', 'DISTRICT', 'VILLAGE']);
+export const regionKindEnum = pgEnum('region_kind', [
+  'PROVINSI',
+  'KABUPATEN',
+  'KOTA',
+  'KECAMATAN',
+  'DESA',
+  'KELURAHAN',
+  'DESA_ADAT',
+]);
+export const coastalSourceEnum = pgEnum('coastal_source', ['SEAWARD_EDGE', 'NATURAL_EARTH_COASTLINE']);
+export const LIVELIHOODS = [
+  'FISHER',
+  'FISH_FARMER',
+  'FISH_PROCESSOR',
+  'FARMER',
+  'LABOURER',
+  'TRADER',
+  'SMALL_BUSINESS',
+  'FACTORY_WORKER',
+  'SERVICE',
+  'OTHER',
+  'NOT_WORKING',
+] as const;
+export const livelihoodEnum = pgEnum('livelihood', LIVELIHOODS);
+export const sexEnum = pgEnum('sex', ['MALE', 'FEMALE']);
+export const relationEnum = pgEnum('family_relation', [
+  'HEAD',
+  'SPOUSE',
+  'CHILD',
+  'GRANDCHILD',
+  'PARENT',
+  'PARENT_IN_LAW',
+  'OTHER_RELATIVE',
+  'OTHER',
+]);
+/** Categories of UU 8/2016 on persons with disabilities (fisik, intelektual, mental, sensorik, ganda). */
+export const disabilityEnum = pgEnum('disability_type', [
+  'PHYSICAL',
+  'INTELLECTUAL',
+  'MENTAL',
+  'SENSORY_VISION',
+  'SENSORY_HEARING',
+  'MULTIPLE',
+]);
+export const FLOOR_MATERIALS = ['CERAMIC', 'TERRAZZO_TILE', 'CEMENT', 'WOOD_BOARD', 'BAMBOO', 'EARTH'] as const;
+export const WALL_MATERIALS = ['PLASTERED_BRICK', 'UNPLASTERED_BRICK', 'WOOD', 'METAL_SHEET', 'BAMBOO', 'OTHER'] as const;
+export const ROOF_MATERIALS = ['CONCRETE', 'CLAY_TILE', 'METAL_SHEET', 'ASBESTOS', 'WOOD_SHINGLE', 'LEAF'] as const;
+export const WATER_SOURCES = [
+  'PIPED',
+  'BOTTLED',
+  'PROTECTED_WELL',
+  'PROTECTED_SPRING',
+  'RAINWATER',
+  'UNPROTECTED_WELL',
+  'UNPROTECTED_SPRING',
+  'SURFACE_WATER',
+] as const;
+export const LAND_OWNERSHIPS = ['OWNED_CERTIFIED', 'OWNED_UNCERTIFIED', 'RENTED', 'RENT_FREE', 'STATE_LAND', 'OTHER'] as const;
+export const floorMaterialEnum = pgEnum('floor_material', FLOOR_MATERIALS);
+export const wallMaterialEnum = pgEnum('wall_material', WALL_MATERIALS);
+export const roofMaterialEnum = pgEnum('roof_material', ROOF_MATERIALS);
+export const waterSourceEnum = pgEnum('water_source', WATER_SOURCES);
+export const landOwnershipEnum = pgEnum('land_ownership', LAND_OWNERSHIPS);
+
+/** Every level of the Kemendagri region tree, keyed by its dotted code (`PP.KK.CC.DDDD`). */
+export const regions = pgTable(
+  'regions',
+  {
+    code: text('code').primaryKey(),
+    level: regionLevelEnum('level').notNull(),
+    kind: regionKindEnum('kind').notNull(),
+    name: text('name').notNull(),
+    /** Lower-case, accents and non-alphanumerics stripped: "Tanjung Mas" → "tanjungmas". */
+    nameKey: text('name_key').notNull(),
+    parentCode: text('parent_code').references((): never => regions.code as never),
+    provinceCode: text('province_code').notNull(),
+    regencyCode: text('regency_code'),
+    districtCode: text('district_code'),
+  },
+  (t) => [
+    index('regions_parent_idx').on(t.parentCode),
+    index('regions_level_name_key_idx').on(t.level, t.nameKey),
+    index('regions_regency_idx').on(t.regencyCode, t.level),
+    index('regions_district_idx').on(t.districtCode, t.level),
+    check('regions_code_format', sql`${t.code} ~ '^[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{4})?)?)?$'`),
+  ],
+);
+
+/** Geometry and coastal attributes of the villages whose boundary is known (1,107 in the bundled data). */
+export const villageGeography = pgTable(
+  'village_geography',
+  {
+    villageCode: text('village_code')
+      .primaryKey()
+      .references(() => regions.code),
+    boundary: geometry('boundary', 'MultiPolygon').notNull(),
+    centroid: geometry('centroid', 'Point').notNull(),
+    /** Geodesic area on the WGS84 spheroid, square metres. */
+    areaM2: doublePrecision('area_m2').notNull(),
+    /** True when the source polygon was invalid and repaired with ST_MakeValid on import. */
+    boundaryRepaired: boolean('boundary_repaired').notNull().default(false),
+    /** ST_IsValidReason of the source polygon when it had to be repaired. */
+    repairReason: text('repair_reason'),
+    isCoastal: boolean('is_coastal').notNull(),
+    coastalSource: coastalSourceEnum('coastal_source').notNull(),
+    /** Length of the village boundary facing the sea (derived seaward edge), metres; null where not derived. */
+    seawardBoundaryM: doublePrecision('seaward_boundary_m'),
+    /** Geodesic distance from the boundary to the Natural Earth 1:10m coastline, metres. */
+    distanceToCoastlineM: doublePrecision('distance_to_coastline_m'),
+  },
+  (t) => [
+    index('village_geography_boundary_gist').using('gist', t.boundary),
+    index('village_geography_centroid_gist').using('gist', t.centroid),
+    index('village_geography_coastal_idx').on(t.isCoastal),
+  ],
+);
+
+/** Shorelines used for the coastal flag and for placing fishing households near the water. */
+export const shorelines = pgTable(
+  'shorelines',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    source: coastalSourceEnum('source').notNull(),
+    /** Set for derived seaward edges, which belong to one village. */
+    villageCode: text('village_code').references(() => regions.code),
+    geom: geometry('geom', 'Geometry').notNull(),
+  },
+  (t) => [index('shorelines_geom_gist').using('gist', t.geom), index('shorelines_village_idx').on(t.villageCode)],
+);
+
+/**
+ * A household (keluarga) of the social registry. Personal identifiers live in
+ * `household_identities` so that access to them can be granted separately.
+ * `pas`, `member_count` and the has_* flags are roll-ups kept current by triggers (see the
+ * hand-written migration) so that map filters are index lookups instead of joins.
+ */
+export const households = pgTable(
+  'households',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** Registry (DTSEN) household id. */
+    registryId: text('registry_id').notNull().unique(),
+    villageCode: text('village_code')
+      .notNull()
+      .references(() => regions.code),
+    location: geometry('location', 'Point').notNull(),
+    /** BPS welfare decile, 1 = poorest 10% nationally. */
+    desil: smallint('desil').notNull(),
+    livelihood: livelihoodEnum('livelihood').notNull(),
+    /** Entitled to zakat (BAZNAS money may go only to mustahik). */
+    isMustahik: boolean('is_mustahik').notNull(),
+    receivesPkh: boolean('receives_pkh').notNull(),
+    receivesBpnt: boolean('receives_bpnt').notNull(),
+    hasSmallBusiness: boolean('has_small_business').notNull().default(false),
+    floorAreaM2: real('floor_area_m2').notNull(),
+    occupants: smallint('occupants').notNull(),
+    floorMaterial: floorMaterialEnum('floor_material').notNull(),
+    wallMaterial: wallMaterialEnum('wall_material').notNull(),
+    roofMaterial: roofMaterialEnum('roof_material').notNull(),
+    hasOwnToilet: boolean('has_own_toilet').notNull(),
+    hasElectricity: boolean('has_electricity').notNull(),
+    waterSource: waterSourceEnum('water_source').notNull(),
+    landOwnership: landOwnershipEnum('land_ownership').notNull(),
+    /** Received government housing aid before (RST, BSPS, RTLH programmes). */
+    hadHousingAid: boolean('had_housing_aid').notNull(),
+    /** RTLH criteria the house fails under the active `rtlh_rules` row (empty = layak huni). */
+    rtlhReasons: text('rtlh_reasons').array().notNull().default(sql`'{}'::text[]`),
+    isRtlh: boolean('is_rtlh').notNull().default(false),
+    pas: pasEnum('pas').array().notNull().default(sql`'{}'::pas[]`),
+    memberCount: smallint('member_count').notNull().default(0),
+    hasElderly: boolean('has_elderly').notNull().default(false),
+    hasChild: boolean('has_child').notNull().default(false),
+    hasDisabled: boolean('has_disabled').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('households_village_idx').on(t.villageCode, t.id),
+    index('households_location_gist').using('gist', t.location),
+    index('households_pas_gin').using('gin', t.pas),
+    index('households_village_desil_idx').on(t.villageCode, t.desil),
+    check('households_desil_range', sql`${t.desil} between 1 and 10`),
+    check('households_floor_area_positive', sql`${t.floorAreaM2} > 0`),
+    check('households_occupants_positive', sql`${t.occupants} > 0`),
+  ],
+);
+
+/** Personal identifiers of a household head: never logged, masked on the way out. */
+export const householdIdentities = pgTable(
+  'household_identities',
+  {
+    householdId: integer('household_id')
+      .primaryKey()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    headName: text('head_name').notNull(),
+    /** NIK of the head, 16 digits. */
+    headNik: text('head_nik').notNull(),
+    /** Nomor Kartu Keluarga, 16 digits. */
+    familyCardNumber: text('family_card_number').notNull(),
+    address: text('address').notNull(),
+  },
+  (t) => [
+    index('household_identities_nik_idx').on(t.headNik),
+    index('household_identities_kk_idx').on(t.familyCardNumber),
+    check('household_identities_nik_format', sql`${t.headNik} ~ '^[0-9]{16}$'`),
+    check('household_identities_kk_format', sql`${t.familyCardNumber} ~ '^[0-9]{16}$'`),
+  ],
+);
+
+export const members = pgTable(
+  'members',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    sex: sexEnum('sex').notNull(),
+    relation: relationEnum('relation').notNull(),
+    disability: disabilityEnum('disability'),
+    /** Attends school (only meaningful for school-age members, 7–18). */
+    inSchool: boolean('in_school').notNull().default(false),
+  },
+  (t) => [index('members_household_idx').on(t.householdId, t.id)],
+);
+
+export const memberIdentities = pgTable('member_identities', {
+  memberId: integer('member_id')
+    .primaryKey()
+    .references(() => members.id, { onDelete: 'cascade' }),
+  fullName: text('full_name').notNull(),
+  nik: text('nik').notNull(),
+});
+
+/**
+ * A PAS tag (Pemerlu Atensi Sosial, Kepmensos 103/HUK/2025) on a member, or on the household
+ * when `member_id` is null, with where it came from and when.
+ */
+export const pasTags = pgTable(
+  'pas_tags',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    memberId: integer('member_id').references(() => members.id, { onDelete: 'cascade' }),
+    pas: pasEnum('pas').notNull(),
+    source: tagSourceEnum('source').notNull(),
+    recordedOn: date('recorded_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('pas_tags_household_idx').on(t.householdId, t.pas), index('pas_tags_member_idx').on(t.memberId)],
+);
+
+/**
+ * Configurable RTLH (rumah tidak layak huni) rules. Agencies differ (PUPR BSPS 9 m², PUPR NAHP
+ * 7.2 m², BPS 8 m² of floor per person); exactly one row is active and `rtlh_reasons()` evaluates it.
+ */
+export const rtlhRules = pgTable(
+  'rtlh_rules',
+  {
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    minFloorAreaM2PerPerson: real('min_floor_area_m2_per_person').notNull(),
+    poorFloorMaterials: floorMaterialEnum('poor_floor_materials').array().notNull(),
+    poorWallMaterials: wallMaterialEnum('poor_wall_materials').array().notNull(),
+    poorRoofMaterials: roofMaterialEnum('poor_roof_materials').array().notNull(),
+    unprotectedWaterSources: waterSourceEnum('unprotected_water_sources').array().notNull(),
+    requireOwnToilet: boolean('require_own_toilet').notNull(),
+    requireElectricity: boolean('require_electricity').notNull(),
+    /** A house is RTLH when at least this many criteria fail. */
+    minFailedCriteria: smallint('min_failed_criteria').notNull().default(1),
+    isActive: boolean('is_active').notNull().default(false),
+  },
+  (t) => [uniqueIndex('rtlh_rules_one_active').on(t.isActive).where(sql`${t.isActive}`)],
+);
+
+/** One row per completed seed, written in the seed's own transaction: a seed is all or nothing. */
+export const seedRuns = pgTable('seed_runs', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  kind: text('kind').notNull(),
+  seed: integer('seed').notNull(),
+  households: integer('households').notNull(),
+  checksum: text('checksum').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,20 @@
+/**
+ * The process logger. Personal data must never reach a log line: known personal fields are
+ * redacted by path as a second line of defence, but code must not pass them in the first place.
+ */
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config/config.js';
+
+const PERSONAL_FIELDS = ['nik', 'headNik', 'familyCardNumber', 'fullName', 'headName', 'address', 'variables'];
+
+export function createLogger(config: Pick<Config, 'env' | 'log'>): Logger {
+  return pino({
+    level: config.log.level,
+    redact: { paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
+    ...(config.env === 'development' && process.stdout.isTTY
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }
+      : {}),
+  });
+}
+
+export type { Logger };

@@ -1,0 +1,206 @@
+/**
+ * Loads the reference data (regions, boundaries, shorelines) and the synthetic households.
+ *
+ * A seed runs in one transaction and records itself in `seed_runs` inside it, so a crash or a
+ * second start never leaves half a data set or duplicate rows: either the run is recorded and
+ * complete, or nothing of it exists.
+ */
+import { createHash } from 'node:crypto';
+import { copyLine, type Database, type Queryable } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
+import { startProgress } from './progress.js';
+import { deriveCoastalAttributes, loadBoundaries, loadShorelines, readFishingVillageCodes } from './reference/geography.loader.js';
+import { loadRegions } from './reference/regions.loader.js';
+import { type GeneratedTag, type VillageContext, VillageHouseholdGenerator } from './synthetic/household.generator.js';
+import { Rng } from './synthetic/rng.js';
+import { buildVillageContexts, type VillageFlags } from './synthetic/village-contexts.js';
+
+/** Households are generated and copied in batches of about this many, to bound memory. */
+const BATCH_HOUSEHOLDS = 20_000;
+
+export const HOUSEHOLD_COPY_COLUMNS = [
+  'id', 'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh',
+  'receives_bpnt', 'has_small_business', 'floor_area_m2', 'occupants', 'floor_material', 'wall_material',
+  'roof_material', 'has_own_toilet', 'has_electricity', 'water_source', 'land_ownership', 'had_housing_aid',
+] as const;
+
+export interface SeedResult {
+  households: number;
+  checksum: string;
+  seconds: number;
+}
+
+async function referenceDataLoaded(db: Queryable): Promise<boolean> {
+  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM regions');
+  return (row?.n ?? 0) > 0;
+}
+
+export async function loadReferenceData(tx: Queryable, log: Logger): Promise<void> {
+  let started = Date.now();
+  const regions = await loadRegions(tx);
+  log.info({ regions, ms: Date.now() - started }, 'loaded Kemendagri regions');
+  started = Date.now();
+  const { villages, repaired } = await loadBoundaries(tx);
+  await loadShorelines(tx);
+  await deriveCoastalAttributes(tx);
+  log.info({ villages, repairedWithMakeValid: repaired, ms: Date.now() - started }, 'loaded village boundaries and coastal attributes');
+}
+
+async function villageFlags(db: Queryable): Promise<Map<string, VillageFlags>> {
+  const fishing = readFishingVillageCodes();
+  const rows = await db.query<{ village_code: string; is_coastal: boolean }>(
+    'SELECT village_code, is_coastal FROM village_geography ORDER BY village_code',
+  );
+  return new Map(rows.map((r) => [r.village_code, { isCoastal: r.is_coastal, isFishing: fishing.has(r.village_code) }]));
+}
+
+/** Household counts of the demo: fishing villages big, other coastal medium, inland small. */
+export function demoCounts(contexts: readonly VillageContext[], seed: number, scale: number): Map<VillageContext, number> {
+  const ranges = { FISHING: [300, 700], COASTAL: [120, 300], INLAND: [8, 20] } as const;
+  return new Map(
+    contexts.map((village) => {
+      const [low, high] = ranges[village.character];
+      const base = low + (high - low) * new Rng(`${seed}:count:${village.code}`).next();
+      return [village, Math.max(1, Math.round(base * scale))];
+    }),
+  );
+}
+
+/** Spreads `total` households over all villages (weights 6 : 3 : 1 by character), summing exactly. */
+export function scaleCounts(contexts: readonly VillageContext[], total: number): Map<VillageContext, number> {
+  const weight = { FISHING: 6, COASTAL: 3, INLAND: 1 } as const;
+  const sum = contexts.reduce((s, v) => s + weight[v.character], 0);
+  const exact = contexts.map((v) => (total * weight[v.character]) / sum);
+  const counts = exact.map(Math.floor);
+  let remainder = total - counts.reduce((s, c) => s + c, 0);
+  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (remainder-- <= 0) break;
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
+  return new Map(contexts.map((v, i) => [v, counts[i] ?? 0]));
+}
+
+interface Batch {
+  households: string[];
+  identities: string[];
+  members: string[];
+  memberIdentities: string[];
+  tags: string[];
+  firstId: number;
+  lastId: number;
+}
+
+/**
+ * Generates and copies households village by village. Ids are assigned here (1, 2, …) so that
+ * members and tags can reference them within the same COPY batch; sequences are moved past them.
+ */
+export async function copyHouseholds(
+  tx: Queryable,
+  counts: ReadonlyMap<VillageContext, number>,
+  seed: number,
+  label: string,
+): Promise<{ households: number; checksum: string }> {
+  const total = [...counts.values()].reduce((s, c) => s + c, 0);
+  const progress = startProgress(label, total);
+  const hash = createHash('sha256');
+  let householdId = 0;
+  let memberId = 0;
+  let tagId = 0;
+  const newBatch = (): Batch => ({ households: [], identities: [], members: [], memberIdentities: [], tags: [], firstId: householdId + 1, lastId: householdId });
+  let batch = newBatch();
+
+  const flush = async () => {
+    if (batch.households.length === 0) return;
+    for (const lines of [batch.households, batch.identities, batch.members, batch.memberIdentities, batch.tags]) {
+      for (const line of lines) hash.update(line);
+    }
+    // The roll-up triggers would recompute per statement; one explicit refresh per batch is cheaper.
+    await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+    await tx.copy('households', HOUSEHOLD_COPY_COLUMNS, batch.households);
+    await tx.copy('household_identities', ['household_id', 'head_name', 'head_nik', 'family_card_number', 'address'], batch.identities);
+    await tx.copy('members', ['id', 'household_id', 'birth_date', 'sex', 'relation', 'disability', 'in_school'], batch.members);
+    await tx.copy('member_identities', ['member_id', 'full_name', 'nik'], batch.memberIdentities);
+    await tx.copy('pas_tags', ['id', 'household_id', 'member_id', 'pas', 'source', 'recorded_on'], batch.tags);
+    await tx.query("SET LOCAL kt.skip_rollups = 'off'");
+    await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [batch.firstId, batch.lastId]);
+    progress.advance(batch.households.length);
+    batch = newBatch();
+  };
+
+  const tagLine = (hid: number, mid: number | null, tag: GeneratedTag) =>
+    copyLine([++tagId, hid, mid, tag.pas, tag.source, tag.recordedOn]);
+
+  for (const [village, count] of counts) {
+    const generator = new VillageHouseholdGenerator(village, seed);
+    for (let i = 0; i < count; i += 1) {
+      const h = generator.next();
+      const id = ++householdId;
+      batch.lastId = id;
+      batch.households.push(
+        copyLine([
+          id, h.registryId, h.villageCode, `SRID=4326;POINT(${h.lonLat[0]} ${h.lonLat[1]})`, h.desil, h.livelihood,
+          h.isMustahik, h.receivesPkh, h.receivesBpnt, h.hasSmallBusiness, h.floorAreaM2, h.members.length,
+          h.floorMaterial, h.wallMaterial, h.roofMaterial, h.hasOwnToilet, h.hasElectricity, h.waterSource,
+          h.landOwnership, h.hadHousingAid,
+        ]),
+      );
+      batch.identities.push(copyLine([id, h.headName, h.headNik, h.familyCardNumber, h.address]));
+      for (const tag of h.tags) batch.tags.push(tagLine(id, null, tag));
+      for (const m of h.members) {
+        const mid = ++memberId;
+        batch.members.push(copyLine([mid, id, m.birthDate, m.sex, m.relation, m.disability, m.inSchool]));
+        batch.memberIdentities.push(copyLine([mid, m.fullName, m.nik]));
+        for (const tag of m.tags) batch.tags.push(tagLine(id, mid, tag));
+      }
+      if (batch.households.length >= BATCH_HOUSEHOLDS) await flush();
+    }
+  }
+  await flush();
+  progress.stop();
+  for (const [table, column] of [['households', 'id'], ['members', 'id'], ['pas_tags', 'id']] as const) {
+    await tx.query(`SELECT setval(pg_get_serial_sequence('${table}', '${column}'), greatest((SELECT max(${column}) FROM ${table}), 1))`);
+  }
+  return { households: householdId, checksum: hash.digest('hex') };
+}
+
+async function recordRun(tx: Queryable, kind: string, seed: number, result: { households: number; checksum: string }, startedAt: Date) {
+  await tx.query('INSERT INTO seed_runs (kind, seed, households, checksum, started_at) VALUES ($1, $2, $3, $4, $5)', [
+    kind, seed, result.households, result.checksum, startedAt.toISOString(),
+  ]);
+}
+
+/** Loads the demo data set unless a seed has already completed on this database. */
+export async function seedDemoIfEmpty(db: Database, options: { seed: number; scale: number }, log: Logger): Promise<SeedResult | null> {
+  const [done] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM seed_runs');
+  if ((done?.n ?? 0) > 0) return null;
+  const startedAt = new Date();
+  log.info({ seed: options.seed, scale: options.scale }, 'first start: loading the demo data set (regions, boundaries, synthetic households)');
+  const result = await db.transaction(async (tx) => {
+    if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
+    const contexts = buildVillageContexts(await villageFlags(tx));
+    const loaded = await copyHouseholds(tx, demoCounts(contexts, options.seed, options.scale), options.seed, 'demo households');
+    await recordRun(tx, 'demo', options.seed, loaded, startedAt);
+    return loaded;
+  });
+  await db.query('ANALYZE');
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  log.info({ households: result.households, checksum: result.checksum, seconds }, 'demo data loaded');
+  return { ...result, seconds };
+}
+
+/** Replaces all households with `households` synthetic ones spread over every bounded village. */
+export async function seedScale(db: Database, options: { seed: number; households: number }, log: Logger): Promise<SeedResult> {
+  const startedAt = new Date();
+  const result = await db.transaction(async (tx) => {
+    if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
+    await tx.query('TRUNCATE households, household_identities, members, member_identities, pas_tags, seed_runs RESTART IDENTITY CASCADE');
+    const contexts = buildVillageContexts(await villageFlags(tx));
+    const loaded = await copyHouseholds(tx, scaleCounts(contexts, options.households), options.seed, 'households');
+    await recordRun(tx, 'scale', options.seed, loaded, startedAt);
+    return loaded;
+  });
+  log.info('analyzing tables');
+  await db.query('ANALYZE');
+  return { ...result, seconds: (Date.now() - startedAt.getTime()) / 1000 };
+}
