@@ -15,6 +15,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   real,
@@ -324,6 +325,48 @@ export const rtlhRules = pgTable(
     isActive: boolean('is_active').notNull().default(false),
   },
   (t) => [uniqueIndex('rtlh_rules_one_active').on(t.isActive).where(sql`${t.isActive}`)],
+);
+
+/**
+ * Need statistics per village, aggregated from households by `refresh_village_stats()` (a
+ * hand-written SQL function) after every seed and every household write. Village filters and the
+ * priority score read this table instead of scanning a million households per query.
+ */
+export const villageStats = pgTable(
+  'village_stats',
+  {
+    villageCode: text('village_code')
+      .primaryKey()
+      .references(() => regions.code),
+    households: integer('households').notNull(),
+    members: integer('members').notNull(),
+    /** Households per desil: element i (0-based) is desil i + 1. */
+    householdsByDesil: integer('households_by_desil').array().notNull(),
+    /** Households in desil 1–2 (the poorest 20%: BAZNAS house-rebuilding priority). */
+    householdsDesil1To2: integer('households_desil_1_to_2').notNull(),
+    /** Households in desil 1–4 (PKH threshold). */
+    householdsDesil1To4: integer('households_desil_1_to_4').notNull(),
+    /** Households carrying each PAS tag: JSON object keyed by PAS code. */
+    householdsByPas: jsonb('households_by_pas').$type<Record<string, number>>().notNull(),
+    rtlhHouseholds: integer('rtlh_households').notNull(),
+    elderlyMembers: integer('elderly_members').notNull(),
+    childMembers: integer('child_members').notNull(),
+    disabledMembers: integer('disabled_members').notNull(),
+    householdsWithElderly: integer('households_with_elderly').notNull(),
+    householdsWithDisabled: integer('households_with_disabled').notNull(),
+    /** Households living from fishing or fish farming (nelayan, pembudi daya ikan). */
+    fisherHouseholds: integer('fisher_households').notNull(),
+    /** fisher_households / households, 0 when there are none. */
+    fisherShare: doublePrecision('fisher_share').notNull(),
+    /** Households with at least one of LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN, PEREMPUAN_RENTAN. */
+    vulnerableHouseholds: integer('vulnerable_households').notNull(),
+    refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('village_stats_fisher_share_idx').on(t.fisherShare),
+    index('village_stats_rtlh_idx').on(t.rtlhHouseholds),
+    index('village_stats_desil12_idx').on(t.householdsDesil1To2),
+  ],
 );
 
 /** One row per completed seed, written in the seed's own transaction: a seed is all or nothing. */

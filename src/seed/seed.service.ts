@@ -180,6 +180,7 @@ export async function seedDemoIfEmpty(db: Database, options: { seed: number; sca
     if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
     const contexts = buildVillageContexts(await villageFlags(tx));
     const loaded = await copyHouseholds(tx, demoCounts(contexts, options.seed, options.scale), options.seed, 'demo households');
+    await tx.query('SELECT refresh_village_stats()');
     await recordRun(tx, 'demo', options.seed, loaded, startedAt);
     return loaded;
   });
@@ -194,9 +195,11 @@ export async function seedScale(db: Database, options: { seed: number; household
   const startedAt = new Date();
   const result = await db.transaction(async (tx) => {
     if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
-    await tx.query('TRUNCATE households, household_identities, members, member_identities, pas_tags, seed_runs RESTART IDENTITY CASCADE');
+    await tx.query('TRUNCATE households, household_identities, members, member_identities, pas_tags, village_stats, seed_runs RESTART IDENTITY CASCADE');
     const contexts = buildVillageContexts(await villageFlags(tx));
     const loaded = await copyHouseholds(tx, scaleCounts(contexts, options.households), options.seed, 'households');
+    log.info('computing village need statistics');
+    await tx.query('SELECT refresh_village_stats()');
     await recordRun(tx, 'scale', options.seed, loaded, startedAt);
     return loaded;
   });

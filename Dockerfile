@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Kampung Terpadu GraphQL API. `npm start` runs the TypeScript sources with tsx (a runtime
+# dependency), so there is no separate build stage. Migrations (drizzle/) and the bundled open
+# data (data/) are applied/loaded by the application itself on start.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+WORKDIR /app
+
+# Dependencies first so this layer is reused while only the sources change.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+# Sources stay owned by root (read-only for the app); only the embedded database's data
+# directory (used when DATABASE_URL is unset) is writable by the `node` user.
+COPY . .
+RUN mkdir -p /app/.data && chown node:node /app/.data
+
+USER node
+EXPOSE 4000
+CMD ["npm", "start"]

@@ -1,0 +1,130 @@
+// @ts-check
+// ESLint flat config. Deliberately not type-aware (no parserOptions.project): `npm run lint`
+// must stay fast; `npm run typecheck` (tsc) is the type-level gate.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+/** Files that may read the environment: the config module validates it once, for everyone. */
+const ENV_READERS = ['src/config/config.ts', 'tests/**', 'bench/**', 'scripts/**'];
+/** Files that may talk to a database driver directly. */
+const DRIVER_USERS = ['src/db/**', 'tests/**'];
+const RESOLVERS = ['src/**/*.resolver.ts'];
+
+// Reason: configuration is read in exactly one place (src/config/config.ts), validated with zod
+// and passed around as a typed `Config`; a stray `process.env.X` bypasses validation and defaults.
+const ENV_MESSAGE = 'Read configuration from the Config object (src/config/config.ts), not process.env.';
+const noProcessEnv = {
+  'no-restricted-properties': ['error', { object: 'process', property: 'env', message: ENV_MESSAGE }],
+  'no-restricted-syntax': [
+    'error',
+    {
+      // `import { env } from 'node:process'` is process.env under another name.
+      selector: "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']",
+      message: ENV_MESSAGE,
+    },
+    {
+      // `globalThis.process.env`
+      selector: "MemberExpression[property.name='env'][object.type='MemberExpression'][object.property.name='process']",
+      message: ENV_MESSAGE,
+    },
+  ],
+};
+
+// Reason: database access goes through src/db (one connection/pool, statement timeouts, the
+// embedded-vs-PostgreSQL switch); drivers imported elsewhere would bypass all of that.
+const driverImports = {
+  regex: '^(pg|pg-[\\w.-]+|@electric-sql/pglite(-[\\w.-]+)?)(/.*)?$',
+  message: 'Database drivers are only used inside src/db/**: go through the helpers in src/db/database.ts.',
+};
+// Reason: resolvers stay thin; SQL lives in `*.queries.ts` next to them, where it can be reviewed
+// and tested on its own.
+const sqlInResolvers = {
+  paths: [
+    {
+      name: 'drizzle-orm',
+      importNames: ['sql'],
+      message: 'Resolvers stay thin: put SQL in the feature\'s *.queries.ts and call it from here.',
+    },
+  ],
+  patterns: [
+    {
+      group: ['drizzle-orm/*'],
+      importNames: ['sql'],
+      message: 'Resolvers stay thin: put SQL in the feature\'s *.queries.ts and call it from here.',
+    },
+  ],
+};
+
+/**
+ * `no-restricted-imports` options are replaced, not merged, when several config objects match a
+ * file, so each file group below gets the complete list of restrictions that applies to it.
+ * @param {{ drivers: boolean, sqlImport: boolean }} which
+ */
+function restrictedImports({ drivers, sqlImport }) {
+  const paths = [...(sqlImport ? sqlInResolvers.paths : [])];
+  const patterns = [...(drivers ? [driverImports] : []), ...(sqlImport ? sqlInResolvers.patterns : [])];
+  return { 'no-restricted-imports': ['error', { paths, patterns }] };
+}
+
+export default defineConfig(
+  {
+    // Generated output, data and caches: nothing here is hand-written TypeScript.
+    ignores: [
+      '**/node_modules/**',
+      'dist/**',
+      'drizzle/**',
+      '.data/**',
+      'coverage/**',
+      'bench/results/**',
+      '.cache/**',
+    ],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+      // Node 20 globals for the few plain .js files (TypeScript files get no-undef disabled by
+      // typescript-eslint, since tsc checks that better).
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        structuredClone: 'readonly',
+      },
+    },
+    rules: {
+      // Reason: `_`-prefixed parameters document "required by the signature, intentionally
+      // unused" (type-graphql resolvers' parent/args, express handlers, callbacks).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          args: 'after-used',
+          argsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+
+  // --- process.env: everywhere except the config module, tests, benchmarks and scripts ---
+  { files: ['**/*.{ts,mts,cts,js,mjs,cjs}'], ignores: ENV_READERS, rules: noProcessEnv },
+
+  // --- imports: each file group gets its full set of restrictions (see restrictedImports) ---
+  {
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    ignores: [...DRIVER_USERS, ...RESOLVERS],
+    rules: restrictedImports({ drivers: true, sqlImport: false }),
+  },
+  { files: RESOLVERS, rules: restrictedImports({ drivers: true, sqlImport: true }) },
+);

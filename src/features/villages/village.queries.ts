@@ -1,0 +1,222 @@
+/**
+ * All SQL of the villages feature. Villages are regions of level VILLAGE, joined to their
+ * geography (1,107 known boundaries) and their need statistics (village_stats).
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Geometry } from 'geojson';
+import type { Queryable } from '../../db/database.js';
+import type { CursorKey } from '../../graphql/pagination.js';
+import type { Pas } from '../households/household.enums.js';
+import type { RegionKind } from '../regions/region.type.js';
+import type { VillageOrder } from './village.type.js';
+
+export interface VillageCriteria {
+  provinceCode?: string;
+  regencyCode?: string;
+  districtCode?: string;
+  kinds?: RegionKind[];
+  nameKey?: string;
+  hasBoundary?: boolean;
+  coastal?: boolean;
+  fishingVillage?: { isFishing: boolean; threshold: number };
+  withinPolygon?: Geometry;
+  bboxWgs84?: readonly [number, number, number, number];
+  near?: { longitude: number; latitude: number; radiusMeters: number };
+  minHouseholdsInDesil?: { maxDesil: number; atLeast: number };
+  minHouseholdsWithPas?: { pas: Pas; atLeast: number }[];
+  minRtlhHouseholds?: number;
+}
+
+/** Normalised weights (sum 1). */
+export interface PriorityWeights {
+  poverty: number;
+  housing: number;
+  vulnerability: number;
+  fishing: number;
+  coastal: number;
+}
+
+export interface VillageRow {
+  code: string;
+  name: string;
+  name_key: string;
+  kind: RegionKind;
+  district_code: string;
+  regency_code: string;
+  province_code: string;
+  has_boundary: boolean;
+  centroid: string | null;
+  area_m2: number | null;
+  is_coastal: boolean | null;
+  coastal_source: 'SEAWARD_EDGE' | 'NATURAL_EARTH_COASTLINE' | null;
+  seaward_boundary_m: number | null;
+  distance_to_coastline_m: number | null;
+  households: number;
+  members: number;
+  households_by_desil: number[] | null;
+  households_desil_1_to_2: number;
+  households_desil_1_to_4: number;
+  households_by_pas: Record<string, number> | null;
+  rtlh_households: number;
+  elderly_members: number;
+  child_members: number;
+  disabled_members: number;
+  households_with_elderly: number;
+  households_with_disabled: number;
+  fisher_households: number;
+  fisher_share: number;
+  vulnerable_households: number;
+  priority_score: number;
+  [key: string]: unknown;
+}
+
+const FROM = sql`FROM regions r
+  LEFT JOIN village_geography g ON g.village_code = r.code
+  LEFT JOIN village_stats s ON s.village_code = r.code`;
+
+const SELECT = sql`r.code, r.name, r.name_key, r.kind, r.district_code, r.regency_code, r.province_code,
+  g.village_code IS NOT NULL AS has_boundary, ST_AsGeoJSON(g.centroid, 7) AS centroid, g.area_m2,
+  g.is_coastal, g.coastal_source, g.seaward_boundary_m, g.distance_to_coastline_m,
+  coalesce(s.households, 0) AS households, coalesce(s.members, 0) AS members, s.households_by_desil,
+  coalesce(s.households_desil_1_to_2, 0) AS households_desil_1_to_2,
+  coalesce(s.households_desil_1_to_4, 0) AS households_desil_1_to_4, s.households_by_pas,
+  coalesce(s.rtlh_households, 0) AS rtlh_households, coalesce(s.elderly_members, 0) AS elderly_members,
+  coalesce(s.child_members, 0) AS child_members, coalesce(s.disabled_members, 0) AS disabled_members,
+  coalesce(s.households_with_elderly, 0) AS households_with_elderly,
+  coalesce(s.households_with_disabled, 0) AS households_with_disabled,
+  coalesce(s.fisher_households, 0) AS fisher_households, coalesce(s.fisher_share, 0) AS fisher_share,
+  coalesce(s.vulnerable_households, 0) AS vulnerable_households`;
+
+/** The documented priority score (see PriorityScore in the schema), 0–100, in SQL so it can be ordered by. */
+function priorityScore(w: PriorityWeights): SQL {
+  return sql`CASE WHEN coalesce(s.households, 0) = 0 THEN 0::float8 ELSE 100 * (
+      ${w.poverty}::float8 * s.households_desil_1_to_2 / s.households
+    + ${w.housing}::float8 * s.rtlh_households / s.households
+    + ${w.vulnerability}::float8 * s.vulnerable_households / s.households
+    + ${w.fishing}::float8 * s.fisher_share
+    + ${w.coastal}::float8 * (CASE WHEN g.is_coastal THEN 1 ELSE 0 END)) END`;
+}
+
+const METERS_PER_DEGREE = 111_320;
+
+function conditions(c: VillageCriteria): SQL[] {
+  const where: SQL[] = [sql`r.level = 'VILLAGE'`];
+  if (c.provinceCode) where.push(sql`r.province_code = ${c.provinceCode}`);
+  if (c.regencyCode) where.push(sql`r.regency_code = ${c.regencyCode}`);
+  if (c.districtCode) where.push(sql`r.district_code = ${c.districtCode}`);
+  if (c.kinds?.length) where.push(sql`r.kind = ANY(${sql.param(c.kinds)}::region_kind[])`);
+  if (c.nameKey) where.push(sql`r.name_key LIKE ${`%${c.nameKey}%`}`);
+  if (c.hasBoundary !== undefined) where.push(c.hasBoundary ? sql`g.village_code IS NOT NULL` : sql`g.village_code IS NULL`);
+  if (c.coastal !== undefined) where.push(sql`g.is_coastal = ${c.coastal}`);
+  if (c.fishingVillage) {
+    where.push(
+      c.fishingVillage.isFishing
+        ? sql`s.fisher_share >= ${c.fishingVillage.threshold}`
+        : sql`coalesce(s.fisher_share, 0) < ${c.fishingVillage.threshold}`,
+    );
+  }
+  if (c.withinPolygon) {
+    where.push(sql`ST_Intersects(g.centroid, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(c.withinPolygon)}), 4326))`);
+  }
+  if (c.bboxWgs84) {
+    const [minLon, minLat, maxLon, maxLat] = c.bboxWgs84;
+    where.push(sql`ST_Intersects(g.boundary, ST_MakeEnvelope(${minLon}, ${minLat}, ${maxLon}, ${maxLat}, 4326))`);
+  }
+  if (c.near) {
+    const { longitude, latitude, radiusMeters } = c.near;
+    // The degree box is a superset of the circle (cos(latitude) ≥ 0.99 within Indonesia's
+    // extent is covered by dividing by it), so the GiST index prefilters and geography decides.
+    const degrees = radiusMeters / (METERS_PER_DEGREE * Math.cos((latitude * Math.PI) / 180));
+    const point = sql`ST_SetSRID(ST_MakePoint(${longitude}, ${latitude}), 4326)`;
+    where.push(sql`g.boundary && ST_Expand(${point}, ${degrees})`);
+    where.push(sql`ST_DWithin(g.boundary::geography, ${point}::geography, ${radiusMeters})`);
+  }
+  if (c.minHouseholdsInDesil) {
+    where.push(
+      sql`(SELECT coalesce(sum(n), 0) FROM unnest(s.households_by_desil[1:${c.minHouseholdsInDesil.maxDesil}]) AS n) >= ${c.minHouseholdsInDesil.atLeast}`,
+    );
+  }
+  for (const need of c.minHouseholdsWithPas ?? []) {
+    where.push(sql`coalesce((s.households_by_pas ->> ${need.pas})::int, 0) >= ${need.atLeast}`);
+  }
+  if (c.minRtlhHouseholds !== undefined) where.push(sql`coalesce(s.rtlh_households, 0) >= ${c.minRtlhHouseholds}`);
+  return where;
+}
+
+export interface VillagePageQuery {
+  criteria: VillageCriteria;
+  order: VillageOrder;
+  weights: PriorityWeights;
+  after: CursorKey | null;
+  limit: number;
+}
+
+export async function findVillages(db: Queryable, q: VillagePageQuery): Promise<VillageRow[]> {
+  const where = conditions(q.criteria);
+  const score = priorityScore(q.weights);
+  let orderBy: SQL;
+  if (q.order === 'PRIORITY') {
+    orderBy = sql`priority_score DESC, r.code`;
+    if (q.after) where.push(sql`(${score} < ${q.after[0]} OR (${score} = ${q.after[0]} AND r.code > ${q.after[1]}))`);
+  } else if (q.order === 'NAME') {
+    orderBy = sql`r.name_key, r.code`;
+    if (q.after) where.push(sql`(r.name_key, r.code) > (${q.after[0]}, ${q.after[1]})`);
+  } else {
+    orderBy = sql`r.code`;
+    if (q.after) where.push(sql`r.code > ${q.after[0]}`);
+  }
+  return db.query<VillageRow>(sql`SELECT ${SELECT}, ${score} AS priority_score ${FROM}
+    WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy} LIMIT ${q.limit}`);
+}
+
+export async function countVillages(db: Queryable, criteria: VillageCriteria): Promise<number> {
+  const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n ${FROM} WHERE ${sql.join(conditions(criteria), sql` AND `)}`);
+  return row?.n ?? 0;
+}
+
+export async function villagesByCodes(db: Queryable, codes: readonly string[], weights: PriorityWeights): Promise<VillageRow[]> {
+  return db.query<VillageRow>(sql`SELECT ${SELECT}, ${priorityScore(weights)} AS priority_score ${FROM}
+    WHERE r.level = 'VILLAGE' AND r.code = ANY(${sql.param(codes as string[])}::text[])`);
+}
+
+/**
+ * Boundaries as GeoJSON text, optionally simplified. The tolerance is given in metres and
+ * converted to degrees at the equator (1° ≈ 111,320 m): an approximation good to a few percent
+ * in Indonesia, which straddles the equator. Topology of each polygon is preserved.
+ */
+export async function boundariesByCodes(
+  db: Queryable,
+  codes: readonly string[],
+  simplifyToleranceMeters: number,
+): Promise<{ village_code: string; boundary: string }[]> {
+  const geometry =
+    simplifyToleranceMeters > 0
+      ? sql`ST_SimplifyPreserveTopology(boundary, ${simplifyToleranceMeters / METERS_PER_DEGREE})`
+      : sql`boundary`;
+  return db.query(sql`SELECT village_code, ST_AsGeoJSON(${geometry}, 7) AS boundary
+    FROM village_geography WHERE village_code = ANY(${sql.param(codes as string[])}::text[])`);
+}
+
+/** RFC 7946 FeatureCollection of villages, built by PostGIS in one statement. */
+export async function villageFeatureCollection(
+  db: Queryable,
+  q: VillagePageQuery & { simplifyToleranceMeters: number },
+): Promise<string> {
+  const where = conditions({ ...q.criteria, hasBoundary: true });
+  const geometry =
+    q.simplifyToleranceMeters > 0
+      ? sql`ST_SimplifyPreserveTopology(g.boundary, ${q.simplifyToleranceMeters / METERS_PER_DEGREE})`
+      : sql`g.boundary`;
+  const score = priorityScore(q.weights);
+  const [row] = await db.query<{ fc: string }>(sql`
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+      'type', 'Feature', 'id', v.code, 'geometry', ST_AsGeoJSON(v.geom, 7)::json,
+      'properties', json_build_object('code', v.code, 'name', v.name, 'kind', v.kind, 'districtCode', v.district_code,
+        'regencyCode', v.regency_code, 'areaKm2', round((v.area_m2 / 1e6)::numeric, 4), 'isCoastal', v.is_coastal,
+        'households', v.households, 'householdsDesil1To2', v.households_desil_1_to_2, 'rtlhHouseholds', v.rtlh_households,
+        'fisherShare', round(v.fisher_share::numeric, 4), 'priorityScore', round(v.priority_score::numeric, 2))
+    ) ORDER BY v.code), '[]'::json))::text AS fc
+    FROM (SELECT ${SELECT}, ${geometry} AS geom, ${score} AS priority_score ${FROM}
+          WHERE ${sql.join(where, sql` AND `)} ORDER BY r.code LIMIT ${q.limit}) v`);
+  return row?.fc ?? '{"type":"FeatureCollection","features":[]}';
+}

@@ -1,0 +1,206 @@
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
+import { Connection } from '../../graphql/connection.type.js';
+import { Pas } from '../households/household.enums.js';
+import { RegionKind } from '../regions/region.type.js';
+
+export const CoastalSource = { SEAWARD_EDGE: 'SEAWARD_EDGE', NATURAL_EARTH_COASTLINE: 'NATURAL_EARTH_COASTLINE' } as const;
+export type CoastalSource = keyof typeof CoastalSource;
+registerEnumType(CoastalSource, {
+  name: 'CoastalSource',
+  description: 'How the coastal flag was derived.',
+  valuesConfig: {
+    SEAWARD_EDGE: { description: 'From the derived seaward edge of the village boundary (Semarang, Demak, Jakarta Utara): coastal when the edge is longer than 0 m.' },
+    NATURAL_EARTH_COASTLINE: { description: 'Elsewhere: coastal when the boundary lies within 1,000 m of the Natural Earth 1:10m coastline.' },
+  },
+});
+
+export const VillageOrder = { CODE: 'CODE', NAME: 'NAME', PRIORITY: 'PRIORITY' } as const;
+export type VillageOrder = keyof typeof VillageOrder;
+registerEnumType(VillageOrder, {
+  name: 'VillageOrder',
+  description: 'Order of a village list. Every order ends with the code, so it is total and pages are stable.',
+  valuesConfig: {
+    CODE: { description: 'By Kemendagri code, ascending.' },
+    NAME: { description: 'By name (case- and accent-insensitive), then code.' },
+    PRIORITY: { description: 'By priority score, highest first, then code.' },
+  },
+});
+
+@ObjectType({ description: 'Coastal character of a village.' })
+export class CoastalAttributes {
+  @Field(() => Boolean, { description: 'Whether the village touches the sea.' })
+  isCoastal!: boolean;
+
+  @Field(() => CoastalSource)
+  source!: CoastalSource;
+
+  @Field(() => Float, { nullable: true, description: 'Length of the boundary facing the sea, metres (derived seaward edge); null where not derived.' })
+  seawardBoundaryMeters!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Geodesic distance from the boundary to the Natural Earth 1:10m coastline, metres; null when farther than about 25 km.' })
+  distanceToCoastlineMeters!: number | null;
+}
+
+@ObjectType({ description: 'Households in one desil.' })
+export class DesilCount {
+  @Field(() => Int, { description: 'Desil 1–10 (1 = poorest 10% nationally, BPS ranking of DTSEN).' })
+  desil!: number;
+
+  @Field(() => Int)
+  households!: number;
+}
+
+@ObjectType({ description: 'Households carrying one PAS tag (on the household or on any member).' })
+export class PasCount {
+  @Field(() => Pas)
+  pas!: Pas;
+
+  @Field(() => Int)
+  households!: number;
+}
+
+@ObjectType({ description: 'Need statistics of a village, aggregated from its registry households. Ages are on the current date.' })
+export class VillageNeedStatistics {
+  @Field(() => Int, { description: 'Registry households (keluarga) mapped in the village.' })
+  households!: number;
+
+  @Field(() => Int, { description: 'Members of those households.' })
+  members!: number;
+
+  @Field(() => [DesilCount], { description: 'Households per desil, desil 1 to 10 (all ten listed).' })
+  householdsByDesil!: DesilCount[];
+
+  @Field(() => Int, { description: 'Households in desil 1–2.' })
+  householdsDesil1To2!: number;
+
+  @Field(() => Int, { description: 'Households in desil 1–4 (the PKH threshold).' })
+  householdsDesil1To4!: number;
+
+  @Field(() => [PasCount], { description: 'Households per PAS tag, all 12 listed, in PAS order.' })
+  householdsByPas!: PasCount[];
+
+  @Field(() => Int, { description: 'Households in an RTLH (rumah tidak layak huni) under the active rule.' })
+  rtlhHouseholds!: number;
+
+  @Field(() => Int, { description: 'Members aged 60 or more.' })
+  elderlyMembers!: number;
+
+  @Field(() => Int, { description: 'Members under 18.' })
+  childMembers!: number;
+
+  @Field(() => Int, { description: 'Members with a disability.' })
+  disabledMembers!: number;
+
+  @Field(() => Int, { description: 'Households with at least one member aged 60 or more.' })
+  householdsWithElderly!: number;
+
+  @Field(() => Int, { description: 'Households with at least one member with a disability.' })
+  householdsWithDisabled!: number;
+
+  @Field(() => Int, { description: 'Households living from capture fishing or fish farming (FISHER, FISH_FARMER).' })
+  fisherHouseholds!: number;
+
+  @Field(() => Float, { description: 'fisherHouseholds / households, 0–1; 0 when there are no households.' })
+  fisherShare!: number;
+
+  @Field(() => Int, { description: 'Households with LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN or PEREMPUAN_RENTAN.' })
+  vulnerableHouseholds!: number;
+}
+
+@InputType({
+  description:
+    'Weights of the priority score components; each ≥ 0, not all 0. They are normalised by their sum, so only their ratios matter.',
+})
+export class PriorityWeightsInput {
+  @Field(() => Float, { defaultValue: 0.35, description: 'Weight of the share of households in desil 1–2.' })
+  poverty!: number;
+
+  @Field(() => Float, { defaultValue: 0.25, description: 'Weight of the share of RTLH households.' })
+  housing!: number;
+
+  @Field(() => Float, { defaultValue: 0.2, description: 'Weight of the share of vulnerable households (LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN, PEREMPUAN_RENTAN).' })
+  vulnerability!: number;
+
+  @Field(() => Float, { defaultValue: 0.1, description: 'Weight of the fisher share.' })
+  fishing!: number;
+
+  @Field(() => Float, { defaultValue: 0.1, description: 'Weight of being coastal (1 when coastal, else 0).' })
+  coastal!: number;
+}
+
+@ObjectType({ description: 'One component of the priority score.' })
+export class PriorityComponent {
+  @Field(() => String, { description: 'poverty, housing, vulnerability, fishing or coastal.' })
+  name!: string;
+
+  @Field(() => Float, { description: 'The component value, 0–1.' })
+  value!: number;
+
+  @Field(() => Float, { description: 'Its weight after normalisation (weights sum to 1).' })
+  weight!: number;
+
+  @Field(() => Float, { description: 'value × weight × 100: points this component adds to the score.' })
+  points!: number;
+}
+
+@ObjectType({
+  description: [
+    'Priority score for choosing a bedah kampung pilot village, 0–100.',
+    'score = 100 × Σ wᵢ·cᵢ / Σ wᵢ over the components',
+    'poverty = households in desil 1–2 / households; housing = RTLH households / households;',
+    'vulnerability = households with LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN or PEREMPUAN_RENTAN / households;',
+    'fishing = fisher share; coastal = 1 when the village is coastal, else 0.',
+    'Default weights 0.35, 0.25, 0.20, 0.10, 0.10. A village without registry households scores 0.',
+  ].join(' '),
+})
+export class PriorityScore {
+  @Field(() => Float, { description: 'The score, 0–100.' })
+  score!: number;
+
+  @Field(() => [PriorityComponent], { description: 'The parts that add up to the score.' })
+  components!: PriorityComponent[];
+}
+
+@ObjectType({ description: 'A village (desa, kelurahan or desa adat) as a candidate for bedah kampung terpadu.' })
+export class Village {
+  @Field(() => String, { description: 'Kemendagri code PP.KK.CC.DDDD.' })
+  code!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => RegionKind, { description: 'DESA, KELURAHAN or DESA_ADAT.' })
+  kind!: RegionKind;
+
+  @Field(() => String, { description: 'Code of the district (kecamatan).' })
+  districtCode!: string;
+
+  @Field(() => String, { description: 'Code of the regency or city (kabupaten/kota).' })
+  regencyCode!: string;
+
+  @Field(() => String, { description: 'Code of the province.' })
+  provinceCode!: string;
+
+  @Field(() => Boolean, { description: 'Whether a boundary is known (1,107 villages in the bundled data).' })
+  hasBoundary!: boolean;
+
+  @Field(() => GeoJSONScalar, { nullable: true, description: 'Centroid, GeoJSON Point, WGS84 [longitude, latitude]; null without a boundary.' })
+  centroid!: unknown;
+
+  @Field(() => Float, { nullable: true, description: 'Geodesic area on the WGS84 spheroid, km²; null without a boundary.' })
+  areaKm2!: number | null;
+
+  @Field(() => CoastalAttributes, { nullable: true, description: 'Null without a boundary.' })
+  coastal!: CoastalAttributes | null;
+
+  @Field(() => VillageNeedStatistics, { description: 'Need statistics; all zero when no household is mapped.' })
+  needStatistics!: VillageNeedStatistics;
+
+  /** Priority components 0–1, used by the `priority` field resolver with the request's weights. */
+  shares!: { poverty: number; housing: number; vulnerability: number; fishing: number; coastal: number };
+}
+
+export const VillageConnectionBase = Connection(Village, 'Village');
+@ObjectType('VillageConnection', { description: 'A page of villages.' })
+export class VillageConnection extends VillageConnectionBase {}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { HouseholdResolver, MemberResolver } from '../features/households/household.resolver.js';
+import { RegionResolver } from '../features/regions/region.resolver.js';
+import { VillageResolver } from '../features/villages/village.resolver.js';
+
+export async function createSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver],
+    // Input validation is done by each feature's service so errors name the argument.
+    validate: false,
+  });
+  return lexicographicSortSchema(schema);
+}
