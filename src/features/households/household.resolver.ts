@@ -65,7 +65,7 @@ export class HouseholdResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<string> {
     const criteria = await toHouseholdCriteria(ctx.db, { villageCode, bboxWgs84, within }, filter);
-    const limit = first === null ? MAX_HOUSEHOLD_FEATURES : pageSize(first, 'first', MAX_HOUSEHOLD_FEATURES);
+    const limit = first == null ? MAX_HOUSEHOLD_FEATURES : pageSize(first, 'first', MAX_HOUSEHOLD_FEATURES);
     return householdFeatureCollection(ctx.db, criteria, limit);
   }
 

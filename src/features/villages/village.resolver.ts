@@ -19,15 +19,15 @@ function toleranceForZoom(zoom: number): number {
   return 156_543.033_92 / 2 ** zoom;
 }
 
-function simplifyTolerance(toleranceMeters: number | null, zoom: number | null): number {
-  if (toleranceMeters !== null && zoom !== null) {
+function simplifyTolerance(toleranceMeters: number | null | undefined, zoom: number | null | undefined): number {
+  if (toleranceMeters != null && zoom != null) {
     throw badInput('simplifyToleranceMeters', 'give either simplifyToleranceMeters or zoom, not both.');
   }
-  if (zoom !== null) {
+  if (zoom != null) {
     if (!Number.isInteger(zoom) || zoom < 0 || zoom > 22) throw badInput('zoom', `must be a web-map zoom level from 0 to 22; got ${zoom}.`);
     return toleranceForZoom(zoom);
   }
-  if (toleranceMeters !== null) {
+  if (toleranceMeters != null) {
     if (!(toleranceMeters >= 0 && toleranceMeters <= 10_000)) {
       throw badInput('simplifyToleranceMeters', `must be from 0 to 10,000 metres; got ${toleranceMeters}.`);
     }
@@ -95,7 +95,7 @@ export class VillageResolver {
       order: 'CODE',
       weights: normaliseWeights(null),
       after: null,
-      limit: first === null ? MAX_VILLAGE_FEATURES : pageSize(first, 'first', MAX_VILLAGE_FEATURES),
+      limit: first == null ? MAX_VILLAGE_FEATURES : pageSize(first, 'first', MAX_VILLAGE_FEATURES),
       simplifyToleranceMeters: simplifyTolerance(toleranceMeters, zoom),
     });
   }

@@ -1,0 +1,46 @@
+/** Runs GraphQL operations through the real Apollo pipeline (schema, resolvers, error formatting). */
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createApp, type App } from '../../src/server/app.js';
+import { openTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+}
+
+export interface TestApi {
+  database: TestDatabase;
+  app: App;
+  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** Runs the operation and returns how many SQL statements it sent. */
+  countStatements(query: string, variables?: Record<string, unknown>): Promise<{ statements: number; result: GraphQLResult<Record<string, any>> }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(): Promise<TestApi> {
+  const database = await openTestDatabase(inject('template'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const log = createLogger(config);
+  const app = await createApp(config, database.db, log);
+  const query = async <T>(q: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> => {
+    const response = await app.apollo.executeOperation({ query: q, variables }, { contextValue: app.contextFor() });
+    if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
+    return response.body.singleResult as GraphQLResult<T>;
+  };
+  return {
+    database,
+    app,
+    query,
+    async countStatements(q, variables) {
+      const before = database.db.statementCount;
+      const result = await query<Record<string, any>>(q, variables);
+      return { statements: database.db.statementCount - before, result };
+    },
+    async close() {
+      await app.stop();
+      await database.dispose();
+    },
+  };
+}
