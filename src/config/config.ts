@@ -25,7 +25,7 @@ const envSchema = z.object({
   /** Seed of the deterministic synthetic-household generator (same seed → same rows). */
   SEED: z.coerce.number().int().min(0).default(20241007),
   /**
-   * Scales the number of demo households per village (1 = full demo, about 30,000 households).
+   * Scales the number of demo households per village (1 = full demo, 57,867 households).
    * Tests use a smaller factor to keep the prepared database small.
    */
   DEMO_SCALE: z.coerce.number().positive().max(10).default(1),

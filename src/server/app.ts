@@ -44,6 +44,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   };
 
   app.disable('x-powered-by');
+  app.get('/', (_req, res) => {
+    res.json({ name: 'Kampung Terpadu', graphql: '/graphql', health: '/health' });
+  });
   app.get('/health', async (_req, res) => {
     try {
       await db.query('SELECT 1');

@@ -57,7 +57,7 @@ export class VillageResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<VillageConnection> {
-    const criteria = await toCriteria(filter);
+    const criteria = await toCriteria(ctx.db, filter);
     const weights = normaliseWeights(priorityWeights);
     const size = pageSize(first);
     const shape = orderBy === 'PRIORITY' ? (['number', 'string'] as const) : orderBy === 'NAME' ? (['string', 'string'] as const) : (['string'] as const);
@@ -89,7 +89,7 @@ export class VillageResolver {
     @Arg('first', () => Int, { nullable: true, description: 'At most this many features (default 2000, at most 2000).' }) first: number | null,
     @Ctx() ctx: RequestContext,
   ): Promise<string> {
-    const criteria = await toCriteria(filter);
+    const criteria = await toCriteria(ctx.db, filter);
     return villageFeatureCollection(ctx.db, {
       criteria,
       order: 'CODE',

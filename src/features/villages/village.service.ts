@@ -1,6 +1,7 @@
 /** Turns GraphQL village arguments into validated criteria and rows into `Village` objects. */
 import { badInput } from '../../errors/errors.js';
-import { parseBboxWgs84, parseGeometryInput, parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
+import type { Queryable } from '../../db/database.js';
+import { assertValidInDatabase, parseBboxWgs84, parseGeometryInput, parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
 import { PAS_CODES } from '../../db/schema.js';
 import { nameKey } from '../regions/name-key.js';
 import { parseRegionCode } from '../regions/region.codes.js';
@@ -31,7 +32,7 @@ function nonNegativeInt(value: number, argument: string): number {
   return value;
 }
 
-export async function toCriteria(filter: VillageFilterInput | null | undefined, argument = 'filter'): Promise<VillageCriteria> {
+export async function toCriteria(db: Queryable, filter: VillageFilterInput | null | undefined, argument = 'filter'): Promise<VillageCriteria> {
   if (!filter) return {};
   const c: VillageCriteria = {};
   if (filter.provinceCode) c.provinceCode = parseRegionCode(filter.provinceCode, `${argument}.provinceCode`, RegionLevel.PROVINCE);
@@ -58,6 +59,7 @@ export async function toCriteria(filter: VillageFilterInput | null | undefined, 
   }
   if (filter.withinPolygon !== undefined && filter.withinPolygon !== null) {
     c.withinPolygon = parseGeometryInput(filter.withinPolygon, `${argument}.withinPolygon`, ['Polygon', 'MultiPolygon']);
+    await assertValidInDatabase(db, c.withinPolygon, `${argument}.withinPolygon`);
   }
   if (filter.bboxWgs84) c.bboxWgs84 = parseBboxWgs84(filter.bboxWgs84, `${argument}.bboxWgs84`);
   if (filter.near) {
