@@ -31,7 +31,7 @@ export function Connection<TNode extends object>(NodeClass: ClassType<TNode>, na
     @Field(() => [NodeClass], { description: 'The items of this page without their cursors.' })
     nodes!: TNode[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Whether more items follow, and the cursor to continue from.' })
     pageInfo!: PageInfo;
 
     countTotal!: () => Promise<number>;

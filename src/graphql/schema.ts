@@ -11,5 +11,10 @@ export async function createSchema(): Promise<GraphQLSchema> {
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });
+  const query = schema.getQueryType();
+  if (query) {
+    query.description =
+      'Read side of Kampung Terpadu: choose a village and see its mapped households. All geometry is WGS84 (EPSG:4326), GeoJSON positions are [longitude, latitude].';
+  }
   return lexicographicSortSchema(schema);
 }

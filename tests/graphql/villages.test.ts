@@ -65,6 +65,8 @@ describe('region tree and name search', () => {
   it('holds all 83,762 villages of Kepmendagri 2025', async () => {
     const { data } = await api.query(`{ villages(first: 0) { totalCount } }`);
     expect(data!.villages.totalCount).toBe(83_762);
+    const bounded = await api.query(`{ villages(filter: { hasBoundary: true }, first: 0) { totalCount } }`);
+    expect(bounded.data!.villages.totalCount).toBe(1107);
   });
 });
 

@@ -70,7 +70,7 @@ export const LandOwnership = enumOf(LAND_OWNERSHIPS);
 registerEnumType(LandOwnership, { name: 'LandOwnership', description: 'Tenure of the land the house stands on.' });
 
 export const Sex = { MALE: 'MALE', FEMALE: 'FEMALE' } as const;
-registerEnumType(Sex, { name: 'Sex' });
+registerEnumType(Sex, { name: 'Sex', description: 'Sex as recorded in the registry.' });
 export const FamilyRelation = enumOf(['HEAD', 'SPOUSE', 'CHILD', 'GRANDCHILD', 'PARENT', 'PARENT_IN_LAW', 'OTHER_RELATIVE', 'OTHER'] as const);
 registerEnumType(FamilyRelation, { name: 'FamilyRelation', description: 'Relation to the head of the family (hubungan dengan kepala keluarga).' });
 export const DisabilityType = enumOf(['PHYSICAL', 'INTELLECTUAL', 'MENTAL', 'SENSORY_VISION', 'SENSORY_HEARING', 'MULTIPLE'] as const);

@@ -31,7 +31,7 @@ export class HouseholdFilter {
   @Field(() => [Livelihood], { nullable: true, description: 'Any of these livelihoods.' })
   livelihoods?: Livelihood[];
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: 'Only mustahik (true) or non-mustahik (false) households.' })
   isMustahik?: boolean;
 
   @Field(() => NearInput, { nullable: true, description: 'Households within radiusMeters (geodesic) of the point.' })

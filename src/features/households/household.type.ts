@@ -18,10 +18,10 @@ import {
 
 @ObjectType({ description: 'A PAS tag with its provenance.' })
 export class PasTag {
-  @Field(() => Pas)
+  @Field(() => Pas, { description: 'The PAS tag.' })
   pas!: Pas;
 
-  @Field(() => TagSource)
+  @Field(() => TagSource, { description: 'Where the tag came from.' })
   source!: TagSource;
 
   @Field(() => String, { description: 'Date the tag was recorded, ISO 8601 (YYYY-MM-DD).' })
@@ -33,7 +33,7 @@ export class PasTag {
 
 @ObjectType({ description: 'A member of a household (anggota keluarga). Names and NIK are not exposed here.' })
 export class Member {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Stable id of the member in this system.' })
   id!: number;
 
   householdId!: number;
@@ -42,7 +42,7 @@ export class Member {
   @Field(() => Int, { description: 'Age in completed years on the current date.' })
   age!: number;
 
-  @Field(() => Sex)
+  @Field(() => Sex, { description: 'Sex as recorded in the registry.' })
   sex!: keyof typeof Sex;
 
   @Field(() => FamilyRelation, { description: 'Relation to the head of the family.' })
@@ -66,7 +66,7 @@ export class Member {
 
 @ObjectType({ description: 'A failed RTLH criterion with what was measured.' })
 export class RtlhReason {
-  @Field(() => RtlhCriterion)
+  @Field(() => RtlhCriterion, { description: 'The failed criterion.' })
   criterion!: RtlhCriterion;
 
   @Field(() => String, { description: 'Human-readable explanation, with the measured value and the threshold.' })
@@ -96,25 +96,25 @@ export class HouseCondition {
   @Field(() => Float, { description: 'Floor area per occupant, m².' })
   floorAreaPerPersonM2!: number;
 
-  @Field(() => FloorMaterial)
+  @Field(() => FloorMaterial, { description: 'Main floor material.' })
   floorMaterial!: string;
 
-  @Field(() => WallMaterial)
+  @Field(() => WallMaterial, { description: 'Main wall material.' })
   wallMaterial!: string;
 
-  @Field(() => RoofMaterial)
+  @Field(() => RoofMaterial, { description: 'Main roof material.' })
   roofMaterial!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Has a toilet of its own.' })
   hasOwnToilet!: boolean;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Has electricity.' })
   hasElectricity!: boolean;
 
-  @Field(() => WaterSource)
+  @Field(() => WaterSource, { description: 'Main drinking-water source.' })
   waterSource!: string;
 
-  @Field(() => LandOwnership)
+  @Field(() => LandOwnership, { description: 'Tenure of the land the house stands on.' })
   landOwnership!: string;
 
   @Field(() => Boolean, { description: 'Received government housing aid before (RST, BSPS, RTLH programmes).' })
@@ -138,7 +138,7 @@ export class Household {
   @Field(() => Int, { description: 'Desil 1–10 (1 = poorest 10% nationally).' })
   desil!: number;
 
-  @Field(() => Livelihood)
+  @Field(() => Livelihood, { description: 'Main livelihood of the household head.' })
   livelihood!: Livelihood;
 
   @Field(() => Boolean, { description: 'Mustahik: entitled to zakat (BAZNAS funds may go only to mustahik).' })
@@ -156,7 +156,7 @@ export class Household {
   @Field(() => [Pas], { description: 'PAS tags of the household and all its members, rolled up, in PAS order.' })
   pas!: Pas[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of members.' })
   memberCount!: number;
 
   @Field(() => Boolean, { description: 'Has a member aged 60 or more.' })
@@ -168,7 +168,7 @@ export class Household {
   @Field(() => Boolean, { description: 'Has a member with a disability.' })
   hasDisabled!: boolean;
 
-  @Field(() => HouseCondition)
+  @Field(() => HouseCondition, { description: 'Condition of the house the RTLH verdict is derived from.' })
   houseCondition!: HouseCondition;
 
   rtlhReasons!: RtlhCriterion[];

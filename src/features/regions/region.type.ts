@@ -53,10 +53,10 @@ export class Region {
   @Field(() => String, { description: 'Official name.' })
   name!: string;
 
-  @Field(() => RegionLevel)
+  @Field(() => RegionLevel, { description: 'Level in the tree.' })
   level!: RegionLevel;
 
-  @Field(() => RegionKind)
+  @Field(() => RegionKind, { description: 'Administrative kind.' })
   kind!: RegionKind;
 
   @Field(() => String, { nullable: true, description: 'Code of the parent region; null for a province.' })

@@ -26,10 +26,10 @@ export class DesilNeedInput {
 
 @InputType({ description: 'At least `atLeast` households carrying a PAS tag.' })
 export class PasNeedInput {
-  @Field(() => Pas)
+  @Field(() => Pas, { description: 'The PAS tag.' })
   pas!: Pas;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Minimum number of households carrying it.' })
   atLeast!: number;
 }
 
@@ -71,7 +71,7 @@ export class VillageFilter {
   @Field(() => NearInput, { nullable: true, description: 'Villages whose boundary lies within radiusMeters of the point.' })
   near?: NearInput;
 
-  @Field(() => DesilNeedInput, { nullable: true })
+  @Field(() => DesilNeedInput, { nullable: true, description: 'At least N households in desil 1..maxDesil.' })
   minHouseholdsInDesil?: DesilNeedInput;
 
   @Field(() => [PasNeedInput], { nullable: true, description: 'Each listed PAS must reach its minimum.' })

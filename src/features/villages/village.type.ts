@@ -32,7 +32,7 @@ export class CoastalAttributes {
   @Field(() => Boolean, { description: 'Whether the village touches the sea.' })
   isCoastal!: boolean;
 
-  @Field(() => CoastalSource)
+  @Field(() => CoastalSource, { description: 'How the flag was derived.' })
   source!: CoastalSource;
 
   @Field(() => Float, { nullable: true, description: 'Length of the boundary facing the sea, metres (derived seaward edge); null where not derived.' })
@@ -47,16 +47,16 @@ export class DesilCount {
   @Field(() => Int, { description: 'Desil 1–10 (1 = poorest 10% nationally, BPS ranking of DTSEN).' })
   desil!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Households in this desil.' })
   households!: number;
 }
 
 @ObjectType({ description: 'Households carrying one PAS tag (on the household or on any member).' })
 export class PasCount {
-  @Field(() => Pas)
+  @Field(() => Pas, { description: 'The PAS tag.' })
   pas!: Pas;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Households carrying it.' })
   households!: number;
 }
 
@@ -167,7 +167,7 @@ export class Village {
   @Field(() => String, { description: 'Kemendagri code PP.KK.CC.DDDD.' })
   code!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Official name (Kepmendagri 2025).' })
   name!: string;
 
   @Field(() => RegionKind, { description: 'DESA, KELURAHAN or DESA_ADAT.' })
