@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { connect } from '../../src/db/connect.js';
-import { openEmbedded, openPostgres } from '../../src/db/database.js';
+import { openEmbedded, openPostgres, type Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { StartupError } from '../../src/db/startup-error.js';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.js';
@@ -25,6 +25,14 @@ describe('configuration', () => {
     }
   });
 });
+
+async function expectMigratesFromEmpty(db: Database): Promise<void> {
+  const first = await migrate(db);
+  expect(first.applied).toBe(first.total);
+  expect((await migrate(db)).applied).toBe(0);
+  const [row] = await db.query<{ v: string }>('SELECT postgis_lib_version() AS v');
+  expect(row!.v).toMatch(/^3\./);
+}
 
 describe('database start-up', () => {
   it('explains an unreachable DATABASE_URL in one line naming the host', async () => {
@@ -61,11 +69,7 @@ describe('database start-up', () => {
       await admin.query(`CREATE DATABASE ${name}`);
       const db = await openPostgres({ url: withDatabase(adminUrl, name), poolSize: 1, statementTimeoutMs: 60_000 });
       try {
-        const first = await migrate(db);
-        expect(first.applied).toBe(first.total);
-        expect((await migrate(db)).applied).toBe(0);
-        const [row] = await db.query<{ v: string }>('SELECT postgis_lib_version() AS v');
-        expect(row!.v).toMatch(/^3\./);
+        await expectMigratesFromEmpty(db);
       } finally {
         await db.close();
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -75,11 +79,7 @@ describe('database start-up', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kt-migrate-'));
       const db = await openEmbedded({ dataDir: dir, statementTimeoutMs: 60_000 });
       try {
-        const first = await migrate(db);
-        expect(first.applied).toBe(first.total);
-        expect((await migrate(db)).applied).toBe(0);
-        const [row] = await db.query<{ v: string }>('SELECT postgis_lib_version() AS v');
-        expect(row!.v).toMatch(/^3\./);
+        await expectMigratesFromEmpty(db);
       } finally {
         await db.close();
         rmSync(dir, { recursive: true, force: true });
