@@ -255,6 +255,15 @@ export function parsePointWgs84(longitude: number, latitude: number, argument: s
 }
 
 /** Parses a search radius in metres: finite, > 0 and ≤ `maxMeters`. */
+/** Validates a circle argument ({ longitude, latitude, radiusMeters }). */
+export function parseCircle(
+  value: { longitude: number; latitude: number; radiusMeters: number },
+  argument: string,
+): { longitude: number; latitude: number; radiusMeters: number } {
+  const [longitude, latitude] = parsePointWgs84(value.longitude, value.latitude, argument).coordinates as [number, number];
+  return { longitude, latitude, radiusMeters: parseRadiusMeters(value.radiusMeters, `${argument}.radiusMeters`) };
+}
+
 export function parseRadiusMeters(value: unknown, argument: string, maxMeters = 50_000): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > maxMeters) {
     const hint = typeof value === 'number' && value > maxMeters ? ' For larger areas filter by region or bbox instead.' : '';

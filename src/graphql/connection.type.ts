@@ -1,4 +1,5 @@
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { type CursorKey, encodeCursor } from './pagination.js';
 
 @ObjectType({ description: 'Relay page information. Cursors are opaque base64url strings; pass endCursor as `after` to get the next page.' })
 export class PageInfo {
@@ -44,18 +45,20 @@ export function Connection<TNode extends object>(NodeClass: ClassType<TNode>, na
   return ConnectionClass;
 }
 
-export function buildConnection<TNode, TConn extends object>(
+/** Shapes a page of database rows: each row becomes a node, and its sort key the cursor. */
+export function buildConnection<TRow, TNode, TConn extends object>(
   ConnectionClass: new () => TConn,
-  nodes: TNode[],
-  hasNextPage: boolean,
-  cursorOf: (node: TNode) => string,
+  page: { nodes: TRow[]; hasNextPage: boolean },
+  toNode: (row: TRow) => TNode,
+  sortKeyOf: (row: TRow) => CursorKey,
   countTotal: () => Promise<number>,
 ): TConn {
-  const edges = nodes.map((node) => ({ node, cursor: cursorOf(node) }));
+  const edges = page.nodes.map((row) => ({ node: toNode(row), cursor: encodeCursor(sortKeyOf(row)) }));
   const last = edges[edges.length - 1];
+  const hasNextPage = page.hasNextPage;
   return Object.assign(new ConnectionClass() as object, {
     edges,
-    nodes,
+    nodes: edges.map((edge) => edge.node),
     pageInfo: { hasNextPage, endCursor: last ? last.cursor : null },
     countTotal,
   }) as TConn;

@@ -2,6 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
 import type { Queryable } from '../../db/database.js';
+import { type CircleWgs84, envelope, geometryParam, withinCircle } from '../../geo/spatial-sql.js';
 import type { Livelihood, Pas } from './household.enums.js';
 
 export interface HouseholdCriteria {
@@ -18,7 +19,7 @@ export interface HouseholdCriteria {
   hasDisabled?: boolean;
   livelihoods?: Livelihood[];
   isMustahik?: boolean;
-  near?: { longitude: number; latitude: number; radiusMeters: number };
+  near?: CircleWgs84;
 }
 
 export interface HouseholdRow {
@@ -52,8 +53,6 @@ export interface HouseholdRow {
   [key: string]: unknown;
 }
 
-const METERS_PER_DEGREE = 111_320;
-
 // Enum arrays are cast to text[]: node-postgres cannot parse arrays of custom enum types.
 const COLUMNS = sql`h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS location, h.desil, h.livelihood,
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
@@ -64,11 +63,8 @@ const COLUMNS = sql`h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location
 function conditions(c: HouseholdCriteria): SQL[] {
   const where: SQL[] = [sql`true`];
   if (c.villageCode) where.push(sql`h.village_code = ${c.villageCode}`);
-  if (c.bboxWgs84) {
-    const [minLon, minLat, maxLon, maxLat] = c.bboxWgs84;
-    where.push(sql`h.location && ST_MakeEnvelope(${minLon}, ${minLat}, ${maxLon}, ${maxLat}, 4326)`);
-  }
-  if (c.within) where.push(sql`ST_Intersects(h.location, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(c.within)}), 4326))`);
+  if (c.bboxWgs84) where.push(sql`h.location && ${envelope(c.bboxWgs84)}`);
+  if (c.within) where.push(sql`ST_Intersects(h.location, ${geometryParam(c.within)})`);
   if (c.pasAny?.length) where.push(sql`h.pas && ${sql.param(c.pasAny)}::pas[]`);
   if (c.pasAll?.length) where.push(sql`h.pas @> ${sql.param(c.pasAll)}::pas[]`);
   if (c.desilMin !== undefined) where.push(sql`h.desil >= ${c.desilMin}`);
@@ -79,14 +75,7 @@ function conditions(c: HouseholdCriteria): SQL[] {
   if (c.hasDisabled !== undefined) where.push(sql`h.has_disabled = ${c.hasDisabled}`);
   if (c.livelihoods?.length) where.push(sql`h.livelihood = ANY(${sql.param(c.livelihoods)}::livelihood[])`);
   if (c.isMustahik !== undefined) where.push(sql`h.is_mustahik = ${c.isMustahik}`);
-  if (c.near) {
-    const { longitude, latitude, radiusMeters } = c.near;
-    const degrees = radiusMeters / (METERS_PER_DEGREE * Math.cos((latitude * Math.PI) / 180));
-    const point = sql`ST_SetSRID(ST_MakePoint(${longitude}, ${latitude}), 4326)`;
-    // Box prefilter on the GiST index, then the exact geodesic test.
-    where.push(sql`h.location && ST_Expand(${point}, ${degrees})`);
-    where.push(sql`ST_DWithin(h.location::geography, ${point}::geography, ${radiusMeters})`);
-  }
+  if (c.near) where.push(withinCircle(sql`h.location`, c.near));
   return where;
 }
 

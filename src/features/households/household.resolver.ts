@@ -3,7 +3,7 @@ import { badInput, notFound } from '../../errors/errors.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { buildConnection } from '../../graphql/connection.type.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { decodeCursor, encodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
+import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { Village } from '../villages/village.type.js';
 import { toVillage } from '../villages/village.service.js';
 import { HouseholdFilter } from './household.input.js';
@@ -44,13 +44,7 @@ export class HouseholdResolver {
     const cursor = decodeCursor(after, 'after', ['number']);
     const page = toPage(await findHouseholds(ctx.db, criteria, cursor ? Number(cursor[0]) : null, size + 1), size);
     for (const row of page.nodes) ctx.loaders.householdById.prime(row.id, row);
-    return buildConnection(
-      HouseholdConnection,
-      page.nodes.map(toHousehold),
-      page.hasNextPage,
-      (h) => encodeCursor([Number(h.id)]),
-      () => countHouseholds(ctx.db, criteria),
-    );
+    return buildConnection(HouseholdConnection, page, toHousehold, (row) => [row.id], () => countHouseholds(ctx.db, criteria));
   }
 
   @Query(() => GeoJSONScalar, {

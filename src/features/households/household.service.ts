@@ -1,6 +1,6 @@
 /** Validates household arguments and shapes rows into GraphQL objects. */
 import { badInput } from '../../errors/errors.js';
-import { parseBboxWgs84, parseGeometryInput, parsePointWgs84, parseRadiusMeters, assertValidInDatabase } from '../../geo/geojson-input.js';
+import { assertValidInDatabase, parseBboxWgs84, parseCircle, parseGeometryInput } from '../../geo/geojson-input.js';
 import type { Queryable } from '../../db/database.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { RegionLevel } from '../regions/region.type.js';
@@ -42,11 +42,7 @@ export async function toHouseholdCriteria(db: Queryable, scope: HouseholdScope, 
     if (value !== undefined && value !== null) c[flag] = value;
   }
   if (filter.livelihoods?.length) c.livelihoods = filter.livelihoods;
-  if (filter.near) {
-    const point = parsePointWgs84(filter.near.longitude, filter.near.latitude, 'filter.near');
-    const [longitude, latitude] = point.coordinates as [number, number];
-    c.near = { longitude, latitude, radiusMeters: parseRadiusMeters(filter.near.radiusMeters, 'filter.near.radiusMeters') };
-  }
+  if (filter.near) c.near = parseCircle(filter.near, 'filter.near');
   return c;
 }
 

@@ -1,12 +1,11 @@
 import DataLoader from 'dataloader';
 import type { Queryable } from '../../db/database.js';
 import { boundariesByCodes, villagesByCodes, type VillageRow } from './village.queries.js';
-import { DEFAULT_WEIGHTS } from './village.service.js';
 
 export function createVillageLoaders(db: Queryable) {
   return {
     villageByCode: new DataLoader<string, VillageRow | null>(async (codes) => {
-      const byCode = new Map((await villagesByCodes(db, codes, DEFAULT_WEIGHTS)).map((r) => [r.code, r]));
+      const byCode = new Map((await villagesByCodes(db, codes)).map((r) => [r.code, r]));
       return codes.map((code) => byCode.get(code) ?? null);
     }),
     /** Keyed by `${code}|${simplifyToleranceMeters}`; one query per distinct tolerance. */

@@ -5,6 +5,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
 import type { Queryable } from '../../db/database.js';
+import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
 import type { Pas } from '../households/household.enums.js';
 import type { RegionKind } from '../regions/region.type.js';
@@ -21,7 +22,7 @@ export interface VillageCriteria {
   fishingVillage?: { isFishing: boolean; threshold: number };
   withinPolygon?: Geometry;
   bboxWgs84?: readonly [number, number, number, number];
-  near?: { longitude: number; latitude: number; radiusMeters: number };
+  near?: CircleWgs84;
   minHouseholdsInDesil?: { maxDesil: number; atLeast: number };
   minHouseholdsWithPas?: { pas: Pas; atLeast: number }[];
   minRtlhHouseholds?: number;
@@ -97,8 +98,6 @@ function priorityScore(w: PriorityWeights): SQL {
     + ${w.coastal}::float8 * (CASE WHEN g.is_coastal THEN 1 ELSE 0 END)) END`;
 }
 
-const METERS_PER_DEGREE = 111_320;
-
 function conditions(c: VillageCriteria): SQL[] {
   const where: SQL[] = [sql`r.level = 'VILLAGE'`];
   if (c.provinceCode) where.push(sql`r.province_code = ${c.provinceCode}`);
@@ -116,21 +115,10 @@ function conditions(c: VillageCriteria): SQL[] {
     );
   }
   if (c.withinPolygon) {
-    where.push(sql`ST_Intersects(g.centroid, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(c.withinPolygon)}), 4326))`);
+    where.push(sql`ST_Intersects(g.centroid, ${geometryParam(c.withinPolygon)})`);
   }
-  if (c.bboxWgs84) {
-    const [minLon, minLat, maxLon, maxLat] = c.bboxWgs84;
-    where.push(sql`ST_Intersects(g.boundary, ST_MakeEnvelope(${minLon}, ${minLat}, ${maxLon}, ${maxLat}, 4326))`);
-  }
-  if (c.near) {
-    const { longitude, latitude, radiusMeters } = c.near;
-    // The degree box is a superset of the circle (cos(latitude) ≥ 0.99 within Indonesia's
-    // extent is covered by dividing by it), so the GiST index prefilters and geography decides.
-    const degrees = radiusMeters / (METERS_PER_DEGREE * Math.cos((latitude * Math.PI) / 180));
-    const point = sql`ST_SetSRID(ST_MakePoint(${longitude}, ${latitude}), 4326)`;
-    where.push(sql`g.boundary && ST_Expand(${point}, ${degrees})`);
-    where.push(sql`ST_DWithin(g.boundary::geography, ${point}::geography, ${radiusMeters})`);
-  }
+  if (c.bboxWgs84) where.push(sql`ST_Intersects(g.boundary, ${envelope(c.bboxWgs84)})`);
+  if (c.near) where.push(withinCircle(sql`g.boundary`, c.near));
   if (c.minHouseholdsInDesil) {
     where.push(
       sql`(SELECT coalesce(sum(n), 0) FROM unnest(s.households_by_desil[1:${c.minHouseholdsInDesil.maxDesil}]) AS n) >= ${c.minHouseholdsInDesil.atLeast}`,
@@ -174,26 +162,19 @@ export async function countVillages(db: Queryable, criteria: VillageCriteria): P
   return row?.n ?? 0;
 }
 
-export async function villagesByCodes(db: Queryable, codes: readonly string[], weights: PriorityWeights): Promise<VillageRow[]> {
-  return db.query<VillageRow>(sql`SELECT ${SELECT}, ${priorityScore(weights)} AS priority_score ${FROM}
+/** Villages by code, for loaders. No priority_score: nothing orders by it here (0 is returned). */
+export async function villagesByCodes(db: Queryable, codes: readonly string[]): Promise<VillageRow[]> {
+  return db.query<VillageRow>(sql`SELECT ${SELECT}, 0::float8 AS priority_score ${FROM}
     WHERE r.level = 'VILLAGE' AND r.code = ANY(${sql.param(codes as string[])}::text[])`);
 }
 
-/**
- * Boundaries as GeoJSON text, optionally simplified. The tolerance is given in metres and
- * converted to degrees at the equator (1° ≈ 111,320 m): an approximation good to a few percent
- * in Indonesia, which straddles the equator. Topology of each polygon is preserved.
- */
+/** Boundaries as GeoJSON text, optionally simplified (see `simplified`). */
 export async function boundariesByCodes(
   db: Queryable,
   codes: readonly string[],
   simplifyToleranceMeters: number,
 ): Promise<{ village_code: string; boundary: string }[]> {
-  const geometry =
-    simplifyToleranceMeters > 0
-      ? sql`ST_SimplifyPreserveTopology(boundary, ${simplifyToleranceMeters / METERS_PER_DEGREE})`
-      : sql`boundary`;
-  return db.query(sql`SELECT village_code, ST_AsGeoJSON(${geometry}, 7) AS boundary
+  return db.query(sql`SELECT village_code, ST_AsGeoJSON(${simplified(sql`boundary`, simplifyToleranceMeters)}, 7) AS boundary
     FROM village_geography WHERE village_code = ANY(${sql.param(codes as string[])}::text[])`);
 }
 
@@ -203,10 +184,7 @@ export async function villageFeatureCollection(
   q: VillagePageQuery & { simplifyToleranceMeters: number },
 ): Promise<string> {
   const where = conditions({ ...q.criteria, hasBoundary: true });
-  const geometry =
-    q.simplifyToleranceMeters > 0
-      ? sql`ST_SimplifyPreserveTopology(g.boundary, ${q.simplifyToleranceMeters / METERS_PER_DEGREE})`
-      : sql`g.boundary`;
+  const geometry = simplified(sql`g.boundary`, q.simplifyToleranceMeters);
   const score = priorityScore(q.weights);
   const [row] = await db.query<{ fc: string }>(sql`
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(

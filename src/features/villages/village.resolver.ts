@@ -3,11 +3,11 @@ import { badInput, notFound } from '../../errors/errors.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { buildConnection } from '../../graphql/connection.type.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { decodeCursor, encodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
+import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { Region, RegionLevel } from '../regions/region.type.js';
 import { VillageFilter } from './village.input.js';
-import { countVillages, findVillages, villageFeatureCollection } from './village.queries.js';
+import { countVillages, findVillages, villageFeatureCollection, type VillageRow } from './village.queries.js';
 import { normaliseWeights, priorityOf, toCriteria, toVillage } from './village.service.js';
 import { PriorityScore, PriorityWeightsInput, Village, VillageConnection, VillageOrder } from './village.type.js';
 
@@ -64,18 +64,9 @@ export class VillageResolver {
     const rows = await findVillages(ctx.db, { criteria, order: orderBy, weights, after: decodeCursor(after, 'after', shape), limit: size + 1 });
     const page = toPage(rows, size);
     for (const row of page.nodes) ctx.loaders.villageByCode.prime(row.code, row);
-    return buildConnection(
-      VillageConnection,
-      page.nodes.map(toVillage),
-      page.hasNextPage,
-      (v) => {
-        const row = page.nodes.find((r) => r.code === v.code);
-        if (orderBy === 'PRIORITY') return encodeCursor([row?.priority_score ?? 0, v.code]);
-        if (orderBy === 'NAME') return encodeCursor([row?.name_key ?? '', v.code]);
-        return encodeCursor([v.code]);
-      },
-      () => countVillages(ctx.db, criteria),
-    );
+    const sortKeyOf = (row: VillageRow) =>
+      orderBy === 'PRIORITY' ? [row.priority_score, row.code] : orderBy === 'NAME' ? [row.name_key, row.code] : [row.code];
+    return buildConnection(VillageConnection, page, toVillage, sortKeyOf, () => countVillages(ctx.db, criteria));
   }
 
   @Query(() => GeoJSONScalar, {

@@ -1,7 +1,7 @@
 /** Turns GraphQL village arguments into validated criteria and rows into `Village` objects. */
 import { badInput } from '../../errors/errors.js';
 import type { Queryable } from '../../db/database.js';
-import { assertValidInDatabase, parseBboxWgs84, parseGeometryInput, parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
+import { assertValidInDatabase, parseBboxWgs84, parseCircle, parseGeometryInput } from '../../geo/geojson-input.js';
 import { PAS_CODES } from '../../db/schema.js';
 import { nameKey } from '../regions/name-key.js';
 import { parseRegionCode } from '../regions/region.codes.js';
@@ -62,11 +62,7 @@ export async function toCriteria(db: Queryable, filter: VillageFilterInput | nul
     await assertValidInDatabase(db, c.withinPolygon, `${argument}.withinPolygon`);
   }
   if (filter.bboxWgs84) c.bboxWgs84 = parseBboxWgs84(filter.bboxWgs84, `${argument}.bboxWgs84`);
-  if (filter.near) {
-    const point = parsePointWgs84(filter.near.longitude, filter.near.latitude, `${argument}.near`);
-    const [longitude, latitude] = point.coordinates as [number, number];
-    c.near = { longitude, latitude, radiusMeters: parseRadiusMeters(filter.near.radiusMeters, `${argument}.near.radiusMeters`) };
-  }
+  if (filter.near) c.near = parseCircle(filter.near, `${argument}.near`);
   if (filter.minHouseholdsInDesil) {
     const { maxDesil, atLeast } = filter.minHouseholdsInDesil;
     if (!Number.isInteger(maxDesil) || maxDesil < 1 || maxDesil > 10) {
@@ -136,6 +132,7 @@ export function toVillage(row: VillageRow): Village {
   });
 }
 
+/** The same formula as priorityScore() in village.queries.ts (which orders by it); the PRIORITY ordering test checks they agree. */
 export function priorityOf(village: Village, weights: PriorityWeights) {
   const components = COMPONENTS.map((name) => ({
     name,
