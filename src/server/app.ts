@@ -56,6 +56,22 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     }
   });
   app.use('/graphql', express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async () => contextFor() }));
+  // Body-parser failures (malformed JSON, oversized body) would otherwise get express's HTML
+  // page with a stack trace. Answer in GraphQL's error shape, without internals.
+  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const message =
+      error.type === 'entity.too.large'
+        ? `Request body larger than ${MAX_BODY}.`
+        : error.type === 'entity.parse.failed'
+          ? 'Request body is not valid JSON: send {"query": "...", "variables": {...}} with Content-Type: application/json.'
+          : status === 500
+            ? 'Internal error.'
+            : 'Bad request.';
+    if (status === 500) log.error({ err: error }, 'unhandled HTTP error');
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
 
   return {
     httpServer,
