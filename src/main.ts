@@ -9,6 +9,7 @@ import { StartupError } from './db/startup-error.js';
 import { createLogger } from './logging/logger.js';
 import { seedDemoIfEmpty } from './seed/seed.service.js';
 import { createApp } from './server/app.js';
+import { mintToken } from './auth/jwt.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,6 +23,13 @@ async function main(): Promise<void> {
     app.httpServer.listen(config.http.port, config.http.host, resolve);
   });
   log.info(`Kampung Terpadu GraphQL API on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${config.http.port}/graphql`);
+  if (config.auth.usingDevelopmentSecret) {
+    // Development only (production refuses the development secret): a ready planner token so the
+    // README's first query works without an identity provider.
+    const token = await mintToken(config.auth, { sub: 'demo-planner@kemensos.go.id', role: 'PLANNER', org: 'Kemensos (demo)', regions: '*' }, '12h');
+    log.warn('Using the development JWT secret. Demo PLANNER token (national scope, valid 12 h):');
+    process.stdout.write(`\nAuthorization: Bearer ${token}\n\nMint others with: npm run token -- --role viewer|partner|pendamping|admin ...\n\n`);
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

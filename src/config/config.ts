@@ -34,7 +34,31 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Size of the node-postgres pool (ignored by the embedded database, which has one connection). */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * HS256 signing secret for bearer tokens (at least 32 characters). Outside production a fixed
+   * development secret is used when unset, so `npm start` and `npm run token` agree out of the box.
+   */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** JWKS URL of an identity provider; tokens signed RS256/ES256 by its keys are accepted. */
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_ISSUER: z.string().min(1).default('kampung-terpadu'),
+  JWT_AUDIENCE: z.string().min(1).default('kampung-terpadu-api'),
+  /** Smallest count shown in an aggregate of people or households; smaller non-zero counts are suppressed. */
+  K_ANONYMITY: z.coerce.number().int().min(1).max(100).default(5),
+  /** Comma-separated browser origins allowed by CORS; empty = no cross-origin browser access. */
+  CORS_ORIGINS: z.string().default(''),
+  /** Requests per minute per token (or per IP without a token). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Schema introspection and "did you mean" suggestions; default on outside production. */
+  GRAPHQL_INTROSPECTION: booleanFromString.optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(20),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(200000),
 });
+
+/** Development-only signing secret; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'kampung-terpadu-development-secret-do-not-deploy';
 
 export type Environment = z.infer<typeof envSchema>;
 
@@ -46,6 +70,10 @@ export interface Config {
     | { kind: 'embedded'; dataDir: string; statementTimeoutMs: number };
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
+  auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean };
+  privacy: { kAnonymity: number };
+  httpLimits: { corsOrigins: string[]; rateLimitPerMinute: number };
+  graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
 }
 
 export class ConfigError extends Error {
@@ -68,6 +96,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+    throw new ConfigError(['JWT_SECRET or JWT_JWKS_URL: one is required when NODE_ENV=production (the development secret is refused)']);
+  }
+  if (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET && production) {
+    throw new ConfigError(['JWT_SECRET: the development secret is refused when NODE_ENV=production']);
+  }
+  const secret = env.JWT_SECRET ?? (env.JWT_JWKS_URL ? null : DEVELOPMENT_JWT_SECRET);
   return {
     env: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT },
@@ -76,5 +112,24 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : { kind: 'embedded', dataDir: env.PGLITE_DATA_DIR, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS },
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },
+    auth: {
+      secret,
+      jwksUrl: env.JWT_JWKS_URL ?? null,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      usingDevelopmentSecret: secret === DEVELOPMENT_JWT_SECRET,
+    },
+    privacy: { kAnonymity: env.K_ANONYMITY },
+    httpLimits: {
+      corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    },
+    graphql: {
+      introspection: env.GRAPHQL_INTROSPECTION ?? !production,
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxCost: env.GRAPHQL_MAX_COST,
+    },
   };
 }

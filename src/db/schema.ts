@@ -379,3 +379,214 @@ export const seedRuns = pgTable('seed_runs', {
   startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
   finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Packages (bedah kampung terpadu): funders, the intervention catalog, assessments, packages,
+// their items, and the audit log.
+// ---------------------------------------------------------------------------------------------
+
+export const FUNDER_KINDS = ['MINISTRY', 'ZAKAT_AGENCY', 'REGIONAL_GOVERNMENT', 'CSR_FOUNDATION', 'NGO'] as const;
+export const funderKindEnum = pgEnum('funder_kind', FUNDER_KINDS);
+export const INTERVENTION_CATEGORIES = [
+  'HOUSING',
+  'ECONOMIC_EMPOWERMENT',
+  'CHILD_FRIENDLY_FACILITY',
+  'ELDERLY_FRIENDLY_FACILITY',
+  'DISABILITY_ACCESS',
+  'SANITATION',
+  'COMMUNITY_FACILITY',
+  'SOCIAL_REHABILITATION',
+] as const;
+export const interventionCategoryEnum = pgEnum('intervention_category', INTERVENTION_CATEGORIES);
+export const KEMENSOS_CLUSTERS = ['PERLINDUNGAN', 'REHABILITASI', 'PEMBERDAYAAN'] as const;
+export const kemensosClusterEnum = pgEnum('kemensos_cluster', KEMENSOS_CLUSTERS);
+export const INTERVENTION_TARGETS = ['HOUSEHOLD', 'PERSON', 'FACILITY'] as const;
+export const interventionTargetEnum = pgEnum('intervention_target', INTERVENTION_TARGETS);
+/** Which households a facility serves, for siting and spatial-access coverage. */
+export const FACILITY_SERVES = ['ELDERLY', 'DISABLED', 'CHILD', 'SANITATION', 'EVERYONE'] as const;
+export const facilityServesEnum = pgEnum('facility_serves', FACILITY_SERVES);
+export const PACKAGE_STATUSES = ['DRAFT', 'ASSESSED', 'PLANNED', 'APPROVED', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED'] as const;
+export const packageStatusEnum = pgEnum('package_status', PACKAGE_STATUSES);
+export const ITEM_PROGRESS = ['NOT_STARTED', 'IN_PROGRESS', 'DONE'] as const;
+export const itemProgressEnum = pgEnum('item_progress', ITEM_PROGRESS);
+/** PUPR house survey scale, best to worst. */
+export const COMPONENT_CONDITIONS = ['LAYAK', 'MENUJU_LAYAK', 'AGAK_LAYAK', 'KURANG_LAYAK'] as const;
+
+/** Who pays: Kemensos, BAZNAS, and any other funder (regional government, a CSR foundation). */
+export const funders = pgTable('funders', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  kind: funderKindEnum('kind').notNull(),
+  /** Zakat money may reach only mustahik: BAZNAS's rule, as data. */
+  requiresMustahik: boolean('requires_mustahik').notNull().default(false),
+  description: text('description').notNull().default(''),
+});
+
+/** The intervention catalog. `eligibility` is a rule as data (see packages/eligibility.ts). */
+export const interventions = pgTable(
+  'interventions',
+  {
+    code: text('code').primaryKey(),
+    nameId: text('name_id').notNull(),
+    nameEn: text('name_en').notNull(),
+    category: interventionCategoryEnum('category').notNull(),
+    cluster: kemensosClusterEnum('cluster'),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    target: interventionTargetEnum('target').notNull(),
+    /** Integer rupiah per unit. */
+    unitCostIdr: bigint('unit_cost_idr', { mode: 'number' }).notNull(),
+    /** True when no published figure exists and the cost is a demo assumption. */
+    costIsAssumption: boolean('cost_is_assumption').notNull(),
+    costSource: text('cost_source').notNull(),
+    /** Counts against "at most one housing intervention per household". */
+    isHousing: boolean('is_housing').notNull().default(false),
+    /** FACILITY targets: which households it serves, for siting and access coverage. */
+    serves: facilityServesEnum('serves'),
+    eligibility: jsonb('eligibility').notNull(),
+    description: text('description').notNull().default(''),
+    isActive: boolean('is_active').notNull().default(true),
+    version: integer('version').notNull().default(1),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('interventions_cost_nonnegative', sql`${t.unitCostIdr} >= 0`),
+    check('interventions_facility_serves', sql`(${t.target} = 'FACILITY') = (${t.serves} IS NOT NULL)`),
+  ],
+);
+
+/** Asesmen terpadu: one field assessment of a household, kept as history. */
+export const assessments = pgTable(
+  'assessments',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    assessor: text('assessor').notNull(),
+    assessorOrganisation: text('assessor_organisation'),
+    assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+    /** PUPR components (columns, ring beam, roof frame, floor, walls, ...) → LAYAK … KURANG_LAYAK. */
+    componentConditions: jsonb('component_conditions').$type<Record<string, string>>().notNull(),
+    floorAreaM2: real('floor_area_m2').notNull(),
+    occupants: smallint('occupants').notNull(),
+    floorMaterial: floorMaterialEnum('floor_material').notNull(),
+    wallMaterial: wallMaterialEnum('wall_material').notNull(),
+    roofMaterial: roofMaterialEnum('roof_material').notNull(),
+    hasOwnToilet: boolean('has_own_toilet').notNull(),
+    hasElectricity: boolean('has_electricity').notNull(),
+    waterSource: waterSourceEnum('water_source').notNull(),
+    landOwnership: landOwnershipEnum('land_ownership').notNull(),
+    livelihood: livelihoodEnum('livelihood').notNull(),
+    hasSmallBusiness: boolean('has_small_business').notNull(),
+    /** Per-member observations: [{ memberId, disability, inSchool, note }]. */
+    memberSituations: jsonb('member_situations').notNull().default(sql`'[]'::jsonb`),
+    pasConfirmed: pasEnum('pas_confirmed').array().notNull().default(sql`'{}'::pas[]`),
+    pasAdded: pasEnum('pas_added').array().notNull().default(sql`'{}'::pas[]`),
+    notes: text('notes').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('assessments_household_idx').on(t.householdId, t.id)],
+);
+
+export const packages = pgTable(
+  'packages',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    villageCode: text('village_code')
+      .notNull()
+      .references(() => regions.code),
+    name: text('name').notNull(),
+    status: packageStatusEnum('status').notNull().default('DRAFT'),
+    /** Optimistic concurrency: every change must name the version it read. */
+    version: integer('version').notNull().default(1),
+    /** The package this one was duplicated from, when it was. */
+    templateOf: integer('template_of'),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('packages_village_idx').on(t.villageCode)],
+);
+
+export const packageBudgets = pgTable(
+  'package_budgets',
+  {
+    packageId: integer('package_id')
+      .notNull()
+      .references(() => packages.id, { onDelete: 'cascade' }),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    budgetIdr: bigint('budget_idr', { mode: 'number' }).notNull(),
+    /** When allocations may exceed the budget: the recorded reason. */
+    overBudgetReason: text('over_budget_reason'),
+  },
+  (t) => [uniqueIndex('package_budgets_pk').on(t.packageId, t.funderCode), check('package_budgets_nonnegative', sql`${t.budgetIdr} >= 0`)],
+);
+
+export const packageItems = pgTable(
+  'package_items',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    packageId: integer('package_id')
+      .notNull()
+      .references(() => packages.id, { onDelete: 'cascade' }),
+    interventionCode: text('intervention_code')
+      .notNull()
+      .references(() => interventions.code),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    householdId: integer('household_id').references(() => households.id),
+    memberId: integer('member_id').references(() => members.id),
+    /** Facility site, inside the village boundary. */
+    location: geometry('location', 'Point'),
+    quantity: integer('quantity').notNull().default(1),
+    unitCostIdr: bigint('unit_cost_idr', { mode: 'number' }).notNull(),
+    costIdr: bigint('cost_idr', { mode: 'number' }).notNull(),
+    /** Set when a planner added an item the eligibility rule refused: the recorded reason. */
+    eligibilityOverrideReason: text('eligibility_override_reason'),
+    /** How the item entered the package: PROPOSED by the algorithm, or ADDED by a planner. */
+    origin: text('origin').notNull().default('ADDED'),
+    progress: itemProgressEnum('progress').notNull().default('NOT_STARTED'),
+    startedOn: date('started_on', { mode: 'string' }),
+    doneOn: date('done_on', { mode: 'string' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('package_items_package_idx').on(t.packageId, t.id),
+    index('package_items_household_idx').on(t.householdId),
+    index('package_items_funder_idx').on(t.funderCode, t.packageId),
+    index('package_items_location_gist').using('gist', t.location),
+    check('package_items_cost', sql`${t.costIdr} = ${t.unitCostIdr} * ${t.quantity} AND ${t.quantity} > 0`),
+    check('package_items_target', sql`${t.householdId} IS NOT NULL OR ${t.location} IS NOT NULL`),
+  ],
+);
+
+/**
+ * "Catat apa yang kamu lakukan": every mutation, and every read of personal data by a non-admin,
+ * written in the same transaction as the change it records. Never holds NIK or KK.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    role: text('role').notNull(),
+    organisation: text('organisation'),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    packageId: integer('package_id'),
+    villageCode: text('village_code'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    /** READ_PERSONAL_DATA: the households read, and the path (GraphQL field or export). */
+    householdIds: integer('household_ids').array(),
+    requestId: text('request_id'),
+  },
+  (t) => [index('audit_log_package_idx').on(t.packageId, t.id), index('audit_log_actor_idx').on(t.actor, t.at)],
+);

@@ -1,15 +1,17 @@
 /**
- * Per-request context. Loaders are created here, per request, so that batching and caching
- * never leak data between requests (or, later, between users with different rights).
+ * Per-request context. Loaders are created here, per request and per principal, so that batching
+ * and caching never leak data between requests or between users with different rights.
  */
+import type { Principal } from '../auth/principal.js';
+import type { PersonalReads } from '../audit/personal-reads.js';
 import type { Database } from '../db/database.js';
 import { createHouseholdLoaders } from '../features/households/household.loaders.js';
 import { createRegionLoaders } from '../features/regions/region.loaders.js';
 import { createVillageLoaders } from '../features/villages/village.loaders.js';
 import type { Logger } from '../logging/logger.js';
 
-export function createLoaders(db: Database) {
-  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db) };
+export function createLoaders(db: Database, principal: Principal) {
+  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -19,4 +21,10 @@ export interface RequestContext {
   log: Logger;
   requestId: string;
   loaders: Loaders;
+  /** The verified caller; every access decision reads it through `auth/policy.ts`. */
+  principal: Principal;
+  /** Smallest non-zero count an aggregate may show to roles that see only aggregates. */
+  kAnonymity: number;
+  /** Households whose personal data this request returned; audited when the response is sent. */
+  personalReads: PersonalReads;
 }

@@ -1,51 +1,94 @@
 /**
- * Builds the HTTP application: GraphQL at /graphql and a health check at /health. Used by
- * main.ts and by the tests, which drive the same pipeline.
+ * Builds the HTTP application: GraphQL at /graphql, the public landing page and health check.
+ * Used by main.ts and by the tests, which drive the same pipeline.
+ *
+ * Order of the middleware is the security model: security headers and CORS for everything,
+ * then rate limiting, then authentication for every data route (GraphQL, OGC API, tiles), so no
+ * data route exists that a request can reach without a verified principal.
  */
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import cors from 'cors';
 import express from 'express';
-import { randomUUID } from 'node:crypto';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { PersonalReads } from '../audit/personal-reads.js';
+import { authenticate, principalOf } from '../auth/http-auth.js';
+import { createTokenVerifier } from '../auth/jwt.js';
+import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import { ErrorCode } from '../errors/errors.js';
 import { createLoaders, type RequestContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
+import { createLimits } from '../graphql/limits.js';
 import { createSchema } from '../graphql/schema.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface App {
   httpServer: http.Server;
+  express: express.Express;
   apollo: ApolloServer<RequestContext>;
-  contextFor(): RequestContext;
+  /** A request context for this principal, as /graphql builds it (tests use it directly). */
+  contextFor(principal: Principal): RequestContext;
   stop(): Promise<void>;
 }
 
 /** Request bodies larger than this are refused (413) before parsing. */
-const MAX_BODY = '1mb';
+export const MAX_BODY = '1mb';
 
 export async function createApp(config: Config, db: Database, log: Logger): Promise<App> {
   const app = express();
   const httpServer = http.createServer(app);
+  const limits = createLimits(config.graphql);
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
     formatError: createErrorFormatter(log),
-    introspection: config.env !== 'production',
+    introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(limits.plugins as ApolloServerPlugin<RequestContext>[]), personalReadAuditPlugin(log)],
   });
   await apollo.start();
 
-  const contextFor = (): RequestContext => {
+  const contextFor = (principal: Principal): RequestContext => {
     const requestId = randomUUID();
-    return { db, log: log.child({ requestId }), requestId, loaders: createLoaders(db) };
+    return {
+      db,
+      log: log.child({ requestId }),
+      requestId,
+      loaders: createLoaders(db, principal),
+      principal,
+      kAnonymity: config.privacy.kAnonymity,
+      personalReads: new PersonalReads(principal),
+    };
   };
 
   app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      // The API serves JSON, GeoJSON and tiles, never HTML with scripts: the strictest policy fits.
+      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: config.httpLimits.corsOrigins.length ? 'cross-origin' : 'same-origin' },
+    }),
+  );
+  app.use(
+    cors({
+      origin: config.httpLimits.corsOrigins.length ? config.httpLimits.corsOrigins : false,
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+      exposedHeaders: ['ETag', 'RateLimit', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+  );
+
   app.get('/', (_req, res) => {
-    res.json({ name: 'Kampung Terpadu', graphql: '/graphql', health: '/health' });
+    res.json({ name: 'Kampung Terpadu', graphql: '/graphql', health: '/health', authentication: 'Authorization: Bearer <JWT>' });
   });
   app.get('/health', async (_req, res) => {
     try {
@@ -55,7 +98,27 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       res.status(503).json({ status: 'unavailable', database: db.kind });
     }
   });
-  app.use('/graphql', express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async () => contextFor() }));
+
+  // Per token (hashed: tokens never reach logs or memory keys in clear), or per IP without one.
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.httpLimits.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req) => {
+        const auth = req.headers.authorization;
+        return auth ? `t:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      },
+      handler: (_req, res) => {
+        res.status(429).json({ errors: [{ message: `Rate limit of ${config.httpLimits.rateLimitPerMinute} requests per minute exceeded; retry after the time in the RateLimit header.`, extensions: { code: 'RATE_LIMITED' } }] });
+      },
+    }),
+  );
+
+  const requireAuth = authenticate(createTokenVerifier(config.auth));
+  app.use('/graphql', requireAuth, express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
+
   // Body-parser failures (malformed JSON, oversized body) would otherwise get express's HTML
   // page with a stack trace. Answer in GraphQL's error shape, without internals.
   app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -75,10 +138,35 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   return {
     httpServer,
+    express: app,
     apollo,
     contextFor,
     async stop() {
       await apollo.stop();
+    },
+  };
+}
+
+/**
+ * Writes the request's personal-data reads to the audit log before the response leaves. If the
+ * audit record cannot be written, the data is not sent: an unaudited read must not happen.
+ */
+function personalReadAuditPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          try {
+            await contextValue.personalReads.flush(contextValue.db, contextValue.requestId);
+          } catch (err) {
+            const errorId = randomUUID();
+            log.error({ err, errorId }, 'personal-data read audit failed; response withheld');
+            if (response.body.kind === 'single') {
+              response.body.singleResult = { errors: [{ message: `Internal error; quote id ${errorId} when reporting it.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId } }] };
+            }
+          }
+        },
+      };
     },
   };
 }

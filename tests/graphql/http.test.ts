@@ -4,8 +4,10 @@ import { startTestApi, type TestApi } from '../support/graphql.js';
 
 let api: TestApi;
 let url: string;
+let planner: string;
 beforeAll(async () => {
   api = await startTestApi();
+  planner = await api.token({ sub: 'planner@test', role: 'PLANNER', regions: '*' });
   await new Promise<void>((resolve) => api.app.httpServer.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(api.app.httpServer.address() as AddressInfo).port}`;
 });
@@ -14,7 +16,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-const post = (body: string) => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+const post = (body: string, token: string | null = planner) =>
+  fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
 
 describe('HTTP edge', () => {
   it('answers a query over HTTP', async () => {

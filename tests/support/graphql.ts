@@ -3,6 +3,9 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp, type App } from '../../src/server/app.js';
+import { mintToken } from '../../src/auth/jwt.js';
+import type { Claims, Principal } from '../../src/auth/principal.js';
+import { principals } from './principals.js';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface GraphQLResult<T = Record<string, unknown>> {
@@ -13,9 +16,12 @@ export interface GraphQLResult<T = Record<string, unknown>> {
 export interface TestApi {
   database: TestDatabase;
   app: App;
-  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** Runs an operation as a principal (default ADMIN). */
+  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<GraphQLResult<T>>;
   /** Runs the operation and returns how many SQL statements it sent. */
-  countStatements(query: string, variables?: Record<string, unknown>): Promise<{ statements: number; result: GraphQLResult<Record<string, any>> }>;
+  countStatements(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<{ statements: number; result: GraphQLResult<Record<string, any>> }>;
+  /** A signed bearer token with these claims (HS256, the test configuration's secret). */
+  token(claims: Claims, expiresIn?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -24,8 +30,8 @@ export async function startTestApi(): Promise<TestApi> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
   const log = createLogger(config);
   const app = await createApp(config, database.db, log);
-  const query = async <T>(q: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> => {
-    const response = await app.apollo.executeOperation({ query: q, variables }, { contextValue: app.contextFor() });
+  const query = async <T>(q: string, variables?: Record<string, unknown>, as: Principal = principals.admin): Promise<GraphQLResult<T>> => {
+    const response = await app.apollo.executeOperation({ query: q, variables }, { contextValue: app.contextFor(as) });
     if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
     return response.body.singleResult as GraphQLResult<T>;
   };
@@ -33,11 +39,12 @@ export async function startTestApi(): Promise<TestApi> {
     database,
     app,
     query,
-    async countStatements(q, variables) {
+    async countStatements(q, variables, as) {
       const before = database.db.statementCount;
-      const result = await query<Record<string, any>>(q, variables);
+      const result = await query<Record<string, any>>(q, variables, as);
       return { statements: database.db.statementCount - before, result };
     },
+    token: (claims, expiresIn) => mintToken(config.auth, claims, expiresIn),
     async close() {
       await app.stop();
       await database.dispose();

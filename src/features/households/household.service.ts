@@ -1,4 +1,6 @@
 /** Validates household arguments and shapes rows into GraphQL objects. */
+import { policy } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
 import { badInput } from '../../errors/errors.js';
 import { assertValidInDatabase, parseBboxWgs84, parseCircle, parseGeometryInput } from '../../geo/geojson-input.js';
 import type { Queryable } from '../../db/database.js';
@@ -20,8 +22,13 @@ function desil(value: number, argument: string): number {
   return value;
 }
 
-export async function toHouseholdCriteria(db: Queryable, scope: HouseholdScope, filter: HouseholdFilter | null | undefined): Promise<HouseholdCriteria> {
-  const c: HouseholdCriteria = {};
+export async function toHouseholdCriteria(
+  db: Queryable,
+  principal: Principal,
+  scope: HouseholdScope,
+  filter: HouseholdFilter | null | undefined,
+): Promise<HouseholdCriteria> {
+  const c: HouseholdCriteria = { principal };
   if (scope.villageCode) c.villageCode = parseRegionCode(scope.villageCode, 'villageCode', RegionLevel.VILLAGE);
   if (scope.bboxWgs84) c.bboxWgs84 = parseBboxWgs84(scope.bboxWgs84, 'bboxWgs84');
   if (scope.within !== undefined && scope.within !== null) {
@@ -30,6 +37,8 @@ export async function toHouseholdCriteria(db: Queryable, scope: HouseholdScope, 
     c.within = within;
   }
   if (!filter) return c;
+  policy.assertPasFilterAllowed(principal, 'filter.pasAny', filter.pasAny);
+  policy.assertPasFilterAllowed(principal, 'filter.pasAll', filter.pasAll);
   if (filter.pasAny?.length) c.pasAny = filter.pasAny;
   if (filter.pasAll?.length) c.pasAll = filter.pasAll;
   if (filter.desilMin !== undefined && filter.desilMin !== null) c.desilMin = desil(filter.desilMin, 'filter.desilMin');
@@ -81,9 +90,11 @@ export function toHousehold(row: HouseholdRow): Household {
   });
 }
 
-export function toMember(row: MemberRow): Member {
+export function toMember(row: MemberRow, principal: Principal): Member {
   return Object.assign(new Member(), {
     id: row.id,
+    fullName: row.full_name,
+    nikMasked: policy.maskIdentifier(principal, row.nik),
     householdId: row.household_id,
     birthDate: row.birth_date,
     age: row.age,

@@ -31,10 +31,19 @@ export class PasTag {
   memberId!: number | null;
 }
 
-@ObjectType({ description: 'A member of a household (anggota keluarga). Names and NIK are not exposed here.' })
+@ObjectType({ description: 'A member of a household (anggota keluarga). Visible only to roles that may read the household record.' })
 export class Member {
   @Field(() => Int, { description: 'Stable id of the member in this system.' })
   id!: number;
+
+  @Field(() => String, { nullable: true, description: 'Full name as in the registry (personal data; reading it is audited).' })
+  fullName!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'NIK, masked: first four and last four digits (e.g. 3374********0001). Never shown in full; null for PARTNER.',
+  })
+  nikMasked!: string | null;
 
   householdId!: number;
   birthDate!: string;
@@ -173,6 +182,39 @@ export class Household {
 
   rtlhReasons!: RtlhCriterion[];
   isRtlh!: boolean;
+}
+
+@ObjectType({ description: 'Who the household is: personal data, returned only to roles that may read the household record, and audited.' })
+export class HouseholdIdentity {
+  @Field(() => String, { description: 'Name of the household head.' })
+  headName!: string;
+
+  @Field(() => String, { description: 'Address as in the registry.' })
+  address!: string;
+
+  @Field(() => String, { nullable: true, description: 'NIK of the head, masked (first four and last four digits); null for PARTNER.' })
+  headNikMasked!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Family card number (No. KK), masked; null for PARTNER.' })
+  familyCardNumberMasked!: string | null;
+}
+
+@ObjectType({ description: 'Household counts on a square grid. Cells with fewer than k households (K_ANONYMITY, default 5) are suppressed.' })
+export class GridCell {
+  @Field(() => GeoJSONScalar, { description: 'The cell as a GeoJSON Polygon, WGS84, [longitude, latitude].' })
+  cell!: unknown;
+
+  @Field(() => Int, { nullable: true, description: 'Households in the cell; null when suppressed (1 to k − 1).' })
+  households!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Households in desil 1–2; null when suppressed.' })
+  householdsDesil1To2!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'RTLH households; null when suppressed.' })
+  rtlhHouseholds!: number | null;
+
+  @Field(() => Boolean, { description: 'True when the counts of this cell are hidden because they are below k.' })
+  suppressed!: boolean;
 }
 
 export const HouseholdConnectionBase = Connection(Household, 'Household');

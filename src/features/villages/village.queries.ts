@@ -4,6 +4,8 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
+import type { Principal } from '../../auth/principal.js';
+import { policy } from '../../auth/policy.js';
 import type { Queryable } from '../../db/database.js';
 import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
@@ -12,6 +14,8 @@ import type { RegionKind } from '../regions/region.type.js';
 import type { VillageOrder } from './village.type.js';
 
 export interface VillageCriteria {
+  /** Access policy predicate over `r.code` (villages the caller may see). */
+  scope?: SQL;
   provinceCode?: string;
   regencyCode?: string;
   districtCode?: string;
@@ -100,6 +104,7 @@ function priorityScore(w: PriorityWeights): SQL {
 
 function conditions(c: VillageCriteria): SQL[] {
   const where: SQL[] = [sql`r.level = 'VILLAGE'`];
+  if (c.scope) where.push(c.scope);
   if (c.provinceCode) where.push(sql`r.province_code = ${c.provinceCode}`);
   if (c.regencyCode) where.push(sql`r.regency_code = ${c.regencyCode}`);
   if (c.districtCode) where.push(sql`r.district_code = ${c.districtCode}`);
@@ -181,8 +186,10 @@ export async function boundariesByCodes(
 /** RFC 7946 FeatureCollection of villages, built by PostGIS in one statement. */
 export async function villageFeatureCollection(
   db: Queryable,
-  q: VillagePageQuery & { simplifyToleranceMeters: number },
+  q: VillagePageQuery & { simplifyToleranceMeters: number; suppressBelow: number },
 ): Promise<string> {
+  // Counts 1 … k−1 become null for aggregate-only roles (suppressBelow = k; 0 disables).
+  const count = (column: SQL) => sql`CASE WHEN ${column} > 0 AND ${column} < ${q.suppressBelow} THEN NULL ELSE ${column} END`;
   const where = conditions({ ...q.criteria, hasBoundary: true });
   const geometry = simplified(sql`g.boundary`, q.simplifyToleranceMeters);
   const score = priorityScore(q.weights);
@@ -191,10 +198,17 @@ export async function villageFeatureCollection(
       'type', 'Feature', 'id', v.code, 'geometry', ST_AsGeoJSON(v.geom, 7)::json,
       'properties', json_build_object('code', v.code, 'name', v.name, 'kind', v.kind, 'districtCode', v.district_code,
         'regencyCode', v.regency_code, 'areaKm2', round((v.area_m2 / 1e6)::numeric, 4), 'isCoastal', v.is_coastal,
-        'households', v.households, 'householdsDesil1To2', v.households_desil_1_to_2, 'rtlhHouseholds', v.rtlh_households,
-        'fisherShare', round(v.fisher_share::numeric, 4), 'priorityScore', round(v.priority_score::numeric, 2))
+        'households', ${count(sql`v.households`)}, 'householdsDesil1To2', ${count(sql`v.households_desil_1_to_2`)},
+        'rtlhHouseholds', ${count(sql`v.rtlh_households`)},
+        'fisherShare', CASE WHEN v.households > 0 AND v.households < ${q.suppressBelow} THEN NULL ELSE round(v.fisher_share::numeric, 4) END, 'priorityScore', round(v.priority_score::numeric, 2))
     ) ORDER BY v.code), '[]'::json))::text AS fc
     FROM (SELECT ${SELECT}, ${geometry} AS geom, ${score} AS priority_score ${FROM}
           WHERE ${sql.join(where, sql` AND `)} ORDER BY r.code LIMIT ${q.limit}) v`);
   return row?.fc ?? '{"type":"FeatureCollection","features":[]}';
+}
+
+/** Whether the principal may see this village at all (PARTNER: granted or funded villages). */
+export async function villageVisible(db: Queryable, principal: Principal, code: string): Promise<boolean> {
+  const [row] = await db.query<{ ok: boolean }>(sql`SELECT ${policy.villageScope(principal, sql`${code}::text`)} AS ok`);
+  return row?.ok ?? false;
 }

@@ -7,9 +7,10 @@ import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { Region, RegionLevel } from '../regions/region.type.js';
 import { VillageFilter } from './village.input.js';
-import { countVillages, findVillages, villageFeatureCollection, type VillageRow } from './village.queries.js';
-import { normaliseWeights, priorityOf, toCriteria, toVillage } from './village.service.js';
-import { PriorityScore, PriorityWeightsInput, Village, VillageConnection, VillageOrder } from './village.type.js';
+import { countVillages, findVillages, villageFeatureCollection, type VillageRow, villageVisible } from './village.queries.js';
+import { normaliseWeights, priorityOf, toCriteria, toVillage, visibleNeedStatistics } from './village.service.js';
+import { policy } from '../../auth/policy.js';
+import { PriorityScore, PriorityWeightsInput, Village, VillageConnection, VillageNeedStatistics, VillageOrder } from './village.type.js';
 
 /** Largest FeatureCollection of villages in one response. */
 export const MAX_VILLAGE_FEATURES = 2000;
@@ -42,6 +43,7 @@ export class VillageResolver {
   async village(@Arg('code', () => String) code: string, @Ctx() ctx: RequestContext): Promise<Village> {
     const row = await ctx.loaders.villageByCode.load(parseRegionCode(code, 'code', RegionLevel.VILLAGE));
     if (!row) throw notFound('Village', code);
+    if (ctx.principal.role === 'PARTNER' && !(await villageVisible(ctx.db, ctx.principal, row.code))) throw notFound('Village', code);
     return toVillage(row);
   }
 
@@ -57,7 +59,7 @@ export class VillageResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<VillageConnection> {
-    const criteria = await toCriteria(ctx.db, filter);
+    const criteria = await toCriteria(ctx.db, ctx.principal, filter, ctx.kAnonymity);
     const weights = normaliseWeights(priorityWeights);
     const size = pageSize(first);
     const shape = orderBy === 'PRIORITY' ? (['number', 'string'] as const) : orderBy === 'NAME' ? (['string', 'string'] as const) : (['string'] as const);
@@ -80,7 +82,7 @@ export class VillageResolver {
     @Arg('first', () => Int, { nullable: true, description: 'At most this many features (default 2000, at most 2000).' }) first: number | null,
     @Ctx() ctx: RequestContext,
   ): Promise<string> {
-    const criteria = await toCriteria(ctx.db, filter);
+    const criteria = await toCriteria(ctx.db, ctx.principal, filter, ctx.kAnonymity);
     return villageFeatureCollection(ctx.db, {
       criteria,
       order: 'CODE',
@@ -88,6 +90,7 @@ export class VillageResolver {
       after: null,
       limit: first == null ? MAX_VILLAGE_FEATURES : pageSize(first, 'first', MAX_VILLAGE_FEATURES),
       simplifyToleranceMeters: simplifyTolerance(toleranceMeters, zoom),
+      suppressBelow: policy.suppressesSmallCounts(ctx.principal) ? ctx.kAnonymity : 0,
     });
   }
 
@@ -103,6 +106,13 @@ export class VillageResolver {
   ): Promise<string | null> {
     if (!village.hasBoundary) return null;
     return ctx.loaders.boundaryByCodeAndTolerance.load(`${village.code}|${simplifyTolerance(toleranceMeters, zoom)}`);
+  }
+
+  @FieldResolver(() => VillageNeedStatistics, {
+    description: 'Need statistics; all zero when no household is mapped. For VIEWER and PARTNER, counts from 1 to k − 1 are suppressed (null).',
+  })
+  needStatistics(@Root() village: Village, @Ctx() ctx: RequestContext): VillageNeedStatistics {
+    return visibleNeedStatistics(village.needStatistics, ctx.principal, ctx.kAnonymity);
   }
 
   @FieldResolver(() => PriorityScore, { description: 'Priority score with its components; see PriorityScore for the formula.' })

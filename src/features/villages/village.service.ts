@@ -1,4 +1,7 @@
 /** Turns GraphQL village arguments into validated criteria and rows into `Village` objects. */
+import { sql } from 'drizzle-orm';
+import { policy, suppressBelowK } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
 import { badInput } from '../../errors/errors.js';
 import type { Queryable } from '../../db/database.js';
 import { assertValidInDatabase, parseBboxWgs84, parseCircle, parseGeometryInput } from '../../geo/geojson-input.js';
@@ -7,7 +10,7 @@ import { nameKey } from '../regions/name-key.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { RegionLevel } from '../regions/region.type.js';
 import type { PriorityWeights, VillageCriteria, VillageRow } from './village.queries.js';
-import type { PriorityWeightsInput } from './village.type.js';
+import type { PriorityWeightsInput, VillageNeedStatistics } from './village.type.js';
 import { Village } from './village.type.js';
 import type { VillageFilter as VillageFilterInput } from './village.input.js';
 
@@ -32,9 +35,16 @@ function nonNegativeInt(value: number, argument: string): number {
   return value;
 }
 
-export async function toCriteria(db: Queryable, filter: VillageFilterInput | null | undefined, argument = 'filter'): Promise<VillageCriteria> {
-  if (!filter) return {};
-  const c: VillageCriteria = {};
+export async function toCriteria(
+  db: Queryable,
+  principal: Principal,
+  filter: VillageFilterInput | null | undefined,
+  kAnonymity: number,
+  argument = 'filter',
+): Promise<VillageCriteria> {
+  const c: VillageCriteria = { scope: policy.villageScope(principal, sql`r.code`) };
+  if (!filter) return c;
+  assertNeedThresholdsAllowed(principal, filter, argument, kAnonymity);
   if (filter.provinceCode) c.provinceCode = parseRegionCode(filter.provinceCode, `${argument}.provinceCode`, RegionLevel.PROVINCE);
   if (filter.regencyCode) c.regencyCode = parseRegionCode(filter.regencyCode, `${argument}.regencyCode`, RegionLevel.REGENCY);
   if (filter.districtCode) c.districtCode = parseRegionCode(filter.districtCode, `${argument}.districtCode`, RegionLevel.DISTRICT);
@@ -130,6 +140,50 @@ export function toVillage(row: VillageRow): Village {
       coastal: households > 0 && row.is_coastal ? 1 : 0,
     },
   });
+}
+
+/**
+ * Thresholds on counts are aggregates too: "at least 1 household with KORBAN_NAPZA_HIV" would
+ * reveal a count below k. Roles that see only suppressed aggregates must use thresholds ≥ k, and
+ * may not filter on sensitive PAS at all.
+ */
+function assertNeedThresholdsAllowed(principal: Principal, filter: VillageFilterInput, argument: string, k: number): void {
+  policy.assertPasFilterAllowed(principal, `${argument}.minHouseholdsWithPas`, filter.minHouseholdsWithPas?.map((n) => n.pas));
+  if (!policy.suppressesSmallCounts(principal)) return;
+  const thresholds: [string, number | null | undefined][] = [
+    [`${argument}.minHouseholdsInDesil.atLeast`, filter.minHouseholdsInDesil?.atLeast],
+    [`${argument}.minRtlhHouseholds`, filter.minRtlhHouseholds],
+    ...(filter.minHouseholdsWithPas ?? []).map((n, i): [string, number] => [`${argument}.minHouseholdsWithPas[${i}].atLeast`, n.atLeast]),
+  ];
+  for (const [name, value] of thresholds) {
+    if (value !== null && value !== undefined && value > 0 && value < k) {
+      throw badInput(name, `must be 0 or at least ${k} for the ${principal.role} role (smaller thresholds would reveal counts below k = ${k}).`);
+    }
+  }
+}
+
+/** Need statistics as this caller may see them: small counts suppressed for aggregate-only roles. */
+export function visibleNeedStatistics(stats: VillageNeedStatistics, principal: Principal, k: number): VillageNeedStatistics {
+  if (!policy.suppressesSmallCounts(principal)) return stats;
+  const hide = (n: number | null) => (n === null ? null : suppressBelowK(n, k));
+  const householdsHidden = hide(stats.households) === null;
+  return {
+    households: hide(stats.households),
+    members: hide(stats.members),
+    householdsByDesil: stats.householdsByDesil.map((d) => ({ desil: d.desil, households: hide(d.households) })),
+    householdsDesil1To2: hide(stats.householdsDesil1To2),
+    householdsDesil1To4: hide(stats.householdsDesil1To4),
+    householdsByPas: stats.householdsByPas.map((p) => ({ pas: p.pas, households: hide(p.households) })),
+    rtlhHouseholds: hide(stats.rtlhHouseholds),
+    elderlyMembers: hide(stats.elderlyMembers),
+    childMembers: hide(stats.childMembers),
+    disabledMembers: hide(stats.disabledMembers),
+    householdsWithElderly: hide(stats.householdsWithElderly),
+    householdsWithDisabled: hide(stats.householdsWithDisabled),
+    fisherHouseholds: hide(stats.fisherHouseholds),
+    fisherShare: householdsHidden ? null : stats.fisherShare,
+    vulnerableHouseholds: hide(stats.vulnerableHouseholds),
+  };
 }
 
 /** The same formula as priorityScore() in village.queries.ts (which orders by it); the PRIORITY ordering test checks they agree. */

@@ -47,8 +47,8 @@ export class DesilCount {
   @Field(() => Int, { description: 'Desil 1–10 (1 = poorest 10% nationally, BPS ranking of DTSEN).' })
   desil!: number;
 
-  @Field(() => Int, { description: 'Households in this desil.' })
-  households!: number;
+  @Field(() => Int, { nullable: true, description: 'Households in this desil. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  households!: number | null;
 }
 
 @ObjectType({ description: 'Households carrying one PAS tag (on the household or on any member).' })
@@ -56,56 +56,56 @@ export class PasCount {
   @Field(() => Pas, { description: 'The PAS tag.' })
   pas!: Pas;
 
-  @Field(() => Int, { description: 'Households carrying it.' })
-  households!: number;
+  @Field(() => Int, { nullable: true, description: 'Households carrying it. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  households!: number | null;
 }
 
 @ObjectType({ description: 'Need statistics of a village, aggregated from its registry households. Ages are on the current date.' })
 export class VillageNeedStatistics {
-  @Field(() => Int, { description: 'Registry households (keluarga) mapped in the village.' })
-  households!: number;
+  @Field(() => Int, { nullable: true, description: 'Registry households (keluarga) mapped in the village. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  households!: number | null;
 
-  @Field(() => Int, { description: 'Members of those households.' })
-  members!: number;
+  @Field(() => Int, { nullable: true, description: 'Members of those households. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  members!: number | null;
 
   @Field(() => [DesilCount], { description: 'Households per desil, desil 1 to 10 (all ten listed).' })
   householdsByDesil!: DesilCount[];
 
-  @Field(() => Int, { description: 'Households in desil 1–2.' })
-  householdsDesil1To2!: number;
+  @Field(() => Int, { nullable: true, description: 'Households in desil 1–2. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  householdsDesil1To2!: number | null;
 
-  @Field(() => Int, { description: 'Households in desil 1–4 (the PKH threshold).' })
-  householdsDesil1To4!: number;
+  @Field(() => Int, { nullable: true, description: 'Households in desil 1–4 (the PKH threshold). Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  householdsDesil1To4!: number | null;
 
   @Field(() => [PasCount], { description: 'Households per PAS tag, all 12 listed, in PAS order.' })
   householdsByPas!: PasCount[];
 
-  @Field(() => Int, { description: 'Households in an RTLH (rumah tidak layak huni) under the active rule.' })
-  rtlhHouseholds!: number;
+  @Field(() => Int, { nullable: true, description: 'Households in an RTLH (rumah tidak layak huni) under the active rule. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  rtlhHouseholds!: number | null;
 
-  @Field(() => Int, { description: 'Members aged 60 or more.' })
-  elderlyMembers!: number;
+  @Field(() => Int, { nullable: true, description: 'Members aged 60 or more. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  elderlyMembers!: number | null;
 
-  @Field(() => Int, { description: 'Members under 18.' })
-  childMembers!: number;
+  @Field(() => Int, { nullable: true, description: 'Members under 18. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  childMembers!: number | null;
 
-  @Field(() => Int, { description: 'Members with a disability.' })
-  disabledMembers!: number;
+  @Field(() => Int, { nullable: true, description: 'Members with a disability. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  disabledMembers!: number | null;
 
-  @Field(() => Int, { description: 'Households with at least one member aged 60 or more.' })
-  householdsWithElderly!: number;
+  @Field(() => Int, { nullable: true, description: 'Households with at least one member aged 60 or more. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  householdsWithElderly!: number | null;
 
-  @Field(() => Int, { description: 'Households with at least one member with a disability.' })
-  householdsWithDisabled!: number;
+  @Field(() => Int, { nullable: true, description: 'Households with at least one member with a disability. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  householdsWithDisabled!: number | null;
 
-  @Field(() => Int, { description: 'Households living from capture fishing or fish farming (FISHER, FISH_FARMER).' })
-  fisherHouseholds!: number;
+  @Field(() => Int, { nullable: true, description: 'Households living from capture fishing or fish farming (FISHER, FISH_FARMER). Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  fisherHouseholds!: number | null;
 
-  @Field(() => Float, { description: 'fisherHouseholds / households, 0–1; 0 when there are no households.' })
-  fisherShare!: number;
+  @Field(() => Float, { nullable: true, description: 'fisherHouseholds / households, 0–1; 0 when there are no households. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  fisherShare!: number | null;
 
-  @Field(() => Int, { description: 'Households with LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN or PEREMPUAN_RENTAN.' })
-  vulnerableHouseholds!: number;
+  @Field(() => Int, { nullable: true, description: 'Households with LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN or PEREMPUAN_RENTAN. Null when suppressed (non-zero and below k, for roles that see only aggregates).' })
+  vulnerableHouseholds!: number | null;
 }
 
 @InputType({
@@ -194,7 +194,7 @@ export class Village {
   @Field(() => CoastalAttributes, { nullable: true, description: 'Null without a boundary.' })
   coastal!: CoastalAttributes | null;
 
-  @Field(() => VillageNeedStatistics, { description: 'Need statistics; all zero when no household is mapped.' })
+  /** Raw statistics; the `needStatistics` field resolver applies the caller's suppression rules. */
   needStatistics!: VillageNeedStatistics;
 
   /** Priority components 0–1, used by the `priority` field resolver with the request's weights. */

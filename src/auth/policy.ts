@@ -1,0 +1,190 @@
+/**
+ * The access rules, in one place. Every path out of the system — GraphQL fields, FeatureCollection
+ * and CSV exports, OGC API Features, vector tiles, audit records — asks this module, so no path can
+ * drift from another.
+ *
+ * Row scope is SQL (a predicate over the `households` row aliased `h`), so rows a principal may
+ * not see are never read, counted or paged over. Field rules (masking, sensitive PAS) are applied
+ * where values are shaped, from the same functions.
+ *
+ * | role       | household rows                                   | names, address, exact location | NIK / KK | sensitive PAS |
+ * |------------|--------------------------------------------------|--------------------------------|----------|---------------|
+ * | ADMIN      | all                                              | yes                            | masked   | yes           |
+ * | PLANNER    | in the token's regions (all when regions = "*")  | yes                            | masked   | yes           |
+ * | PENDAMPING | in the assigned villages                         | yes                            | masked   | yes           |
+ * | PARTNER    | only households receiving an item it funds       | yes (it must build the house)  | never    | no            |
+ * | VIEWER     | none: aggregates and the suppressed grid only    | no                             | never    | no            |
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { AppError, ErrorCode } from '../errors/errors.js';
+import { PAS_CODES, type PasCode } from '../db/schema.js';
+import type { Principal, Role } from './principal.js';
+
+/** PAS whose disclosure would expose health, violence or criminal-justice status. */
+export const SENSITIVE_PAS_CODES: readonly PasCode[] = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];
+
+export const forbidden = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.FORBIDDEN, message, details);
+
+const has = (principal: Principal, ...roles: Role[]) => roles.includes(principal.role);
+
+/** Package items funded by the partner in packages that are not cancelled. */
+const partnerItems = (principal: Principal) =>
+  sql`SELECT 1 FROM package_items pi JOIN packages pk ON pk.id = pi.package_id
+      WHERE pi.funder_code = ${principal.funder} AND pk.status <> 'CANCELLED'`;
+
+export const policy = {
+  /** May list household records (VIEWER sees households only as a suppressed grid). */
+  canReadHouseholdRecords(principal: Principal): boolean {
+    return !has(principal, 'VIEWER');
+  },
+
+  assertCanReadHouseholdRecords(principal: Principal, path: string): void {
+    if (!this.canReadHouseholdRecords(principal)) {
+      throw forbidden(`${path}: the ${principal.role} role sees households only in aggregate (use householdGrid or village needStatistics).`, { argument: path });
+    }
+  },
+
+  /**
+   * SQL predicate over the household row aliased `h`: true for rows the principal may read.
+   * Everything that reads household rows ANDs this in.
+   */
+  householdRowScope(principal: Principal, h: SQL = sql.raw('h')): SQL {
+    switch (principal.role) {
+      case 'ADMIN':
+        return sql`true`;
+      case 'PLANNER':
+        return principal.regionCodes === null ? sql`true` : regionPrefixMatch(sql`${h}.village_code`, principal.regionCodes);
+      case 'PENDAMPING':
+        return sql`${h}.village_code = ANY(${sql.param(principal.villageCodes)}::text[])`;
+      case 'PARTNER':
+        return sql`EXISTS (${partnerItems(principal)} AND pi.household_id = ${h}.id)`;
+      case 'VIEWER':
+        return sql`false`;
+    }
+  },
+
+  /**
+   * SQL predicate over a village code expression: villages whose aggregates the principal may see.
+   * PARTNER: villages granted in its token, and pilot villages where a package has an item it funds.
+   */
+  villageScope(principal: Principal, villageCode: SQL): SQL {
+    switch (principal.role) {
+      case 'PARTNER':
+        return sql`(${villageCode} = ANY(${sql.param(principal.villageCodes)}::text[])
+          OR EXISTS (${partnerItems(principal)} AND pk.village_code = ${villageCode}))`;
+      default:
+        return sql`true`;
+    }
+  },
+
+  /**
+   * SQL predicate over the household row aliased `h` for aggregates (grids, counts): VIEWER
+   * aggregates everything, PARTNER its villages, every other role its row scope.
+   */
+  aggregateScope(principal: Principal, h: SQL = sql.raw('h')): SQL {
+    if (principal.role === 'VIEWER') return sql`true`;
+    if (principal.role === 'PARTNER') return this.villageScope(principal, sql`${h}.village_code`);
+    return this.householdRowScope(principal, h);
+  },
+
+  /** Villages a principal may write assessments for (PENDAMPING: assigned; PLANNER: in regions). */
+  assertCanAssess(principal: Principal, villageCode: string): void {
+    if (has(principal, 'ADMIN')) return;
+    if (has(principal, 'PENDAMPING') && principal.villageCodes.includes(villageCode)) return;
+    if (has(principal, 'PLANNER') && inRegions(principal, villageCode)) return;
+    throw forbidden(`Assessments in village ${villageCode} are not within the ${principal.role} role's assignment.`);
+  },
+
+  /** Create and edit packages: PLANNER within its regions, ADMIN anywhere. */
+  assertCanPlan(principal: Principal, villageCode: string): void {
+    if (has(principal, 'ADMIN')) return;
+    if (has(principal, 'PLANNER') && inRegions(principal, villageCode)) return;
+    throw forbidden(`Planning packages in village ${villageCode} needs the PLANNER role for that region (or ADMIN); you are ${principal.role}.`);
+  },
+
+  /** Read packages of a village: everyone who can see the village; PENDAMPING only its villages. */
+  canReadPackagesOf(principal: Principal, villageCode: string): boolean {
+    if (has(principal, 'PENDAMPING')) return principal.villageCodes.includes(villageCode);
+    if (has(principal, 'PLANNER')) return inRegions(principal, villageCode);
+    return true; // ADMIN, VIEWER (aggregates only), PARTNER (village scope is applied in SQL)
+  },
+
+  assertAdmin(principal: Principal, what: string): void {
+    if (!has(principal, 'ADMIN')) throw forbidden(`${what} needs the ADMIN role; you are ${principal.role}.`);
+  },
+
+  /** The audit log of a package: ADMIN and the planners who may plan it. */
+  assertCanReadAudit(principal: Principal, villageCode: string): void {
+    if (has(principal, 'ADMIN') || (has(principal, 'PLANNER') && inRegions(principal, villageCode))) return;
+    throw forbidden(`The audit log needs the ADMIN or PLANNER role; you are ${principal.role}.`);
+  },
+
+  seesSensitivePas(principal: Principal): boolean {
+    return has(principal, 'ADMIN', 'PLANNER', 'PENDAMPING');
+  },
+
+  /** PAS codes hidden from this principal (empty when it sees all). */
+  hiddenPas(principal: Principal): PasCode[] {
+    return this.seesSensitivePas(principal) ? [] : [...SENSITIVE_PAS_CODES];
+  },
+
+  /** SQL text[] of the visible PAS of a `pas[]` expression, in PAS order. */
+  visiblePasSql(principal: Principal, pas: SQL): SQL {
+    const hidden = this.hiddenPas(principal);
+    if (hidden.length === 0) return sql`${pas}::text[]`;
+    return sql`ARRAY(SELECT p::text FROM unnest(${pas}) p WHERE p::text <> ALL(${sql.param(hidden)}::text[]) ORDER BY p)`;
+  },
+
+  visiblePas<T extends string>(principal: Principal, pas: readonly T[]): T[] {
+    const hidden = this.hiddenPas(principal) as string[];
+    return pas.filter((p) => !hidden.includes(p));
+  },
+
+  /** Refuses filters on PAS the principal may not see: a filter would reveal them by elimination. */
+  assertPasFilterAllowed(principal: Principal, argument: string, pas: readonly string[] | null | undefined): void {
+    const hidden = this.hiddenPas(principal) as string[];
+    const used = (pas ?? []).filter((p) => hidden.includes(p));
+    if (used.length) throw forbidden(`${argument}: the ${principal.role} role may not filter on sensitive PAS ${used.join(', ')}.`, { argument });
+  },
+
+  /** NIK / KK as any role may see them: first four and last four digits; null for PARTNER and VIEWER. */
+  maskIdentifier(principal: Principal, value: string | null): string | null {
+    if (value === null || has(principal, 'PARTNER', 'VIEWER')) return null;
+    return `${value.slice(0, 4)}${'*'.repeat(Math.max(0, value.length - 8))}${value.slice(-4)}`;
+  },
+
+  /** Look a household up by an exact NIK or KK without revealing others: PLANNER and ADMIN. */
+  assertCanSearchByIdentifier(principal: Principal): void {
+    if (!has(principal, 'ADMIN', 'PLANNER')) throw forbidden(`Searching by NIK or family card number needs the PLANNER or ADMIN role; you are ${principal.role}.`);
+  },
+
+  /** Reads of personal data by anyone but ADMIN are themselves audited. */
+  auditsPersonalReads(principal: Principal): boolean {
+    return !has(principal, 'ADMIN');
+  },
+
+  /**
+   * Small counts are suppressed for roles that see only aggregates (VIEWER, PARTNER), and counts of
+   * sensitive PAS for every role that may not see those tags individually.
+   */
+  suppressesSmallCounts(principal: Principal): boolean {
+    return has(principal, 'VIEWER', 'PARTNER');
+  },
+};
+
+/** Either the count, or null when it is non-zero and below k (so a single family cannot be singled out). */
+export function suppressBelowK(count: number, k: number): number | null {
+  return count > 0 && count < k ? null : count;
+}
+
+function inRegions(principal: Principal, villageCode: string): boolean {
+  return principal.regionCodes === null || principal.regionCodes.some((code) => villageCode === code || villageCode.startsWith(`${code}.`));
+}
+
+function regionPrefixMatch(column: SQL, codes: string[]): SQL {
+  if (codes.length === 0) return sql`false`;
+  const patterns = codes.map((code) => `${code.replace(/[%_\\]/g, '\\$&')}%`);
+  return sql`${column} LIKE ANY(${sql.param(patterns)}::text[])`;
+}
+
+export const ALL_PAS_CODES = PAS_CODES;
