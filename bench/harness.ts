@@ -1,0 +1,231 @@
+/**
+ * The benchmark's two phases, independent of how the servers run (child processes for
+ * `npm run bench`, an in-process app for the smoke test):
+ *
+ * 1. capture: each operation is sent once to warm up, then a few times alone through a server
+ *    whose SQL is recorded (statements per request, the exact SQL text and parameters, and the
+ *    order they depend on), with a small and a large page where the operation has one;
+ * 2. measure: for each available operation, the API under load, the captured SQL replayed
+ *    through node-postgres at the same concurrency (the floor) and PostGraphile, back to back,
+ *    so that changes in the machine's background load hit all three alike.
+ */
+import type { Queryable } from '../src/db/database.js';
+import { httpLoad, type LoadResult, type LoadSettings, planFromCapture, type PlannedStatement, sqlLoad } from './load.js';
+import { type HttpCall, isMissingFromSchema, type Operation, type ResponseCheck } from './operations.js';
+import type { CapturedStatement, StatementSource } from './pg-wire-proxy.js';
+
+export interface HttpTarget {
+  baseUrl: string;
+  headers: Record<string, string>;
+}
+
+export interface CaptureTarget extends HttpTarget {
+  statements: StatementSource;
+}
+
+export interface RecordedStatement {
+  text: string;
+  params: unknown[];
+  /** Indices (in this list) of the statements it waited for. */
+  after: number[];
+}
+
+export interface SideCapture {
+  check: ResponseCheck;
+  /** The request as sent. */
+  request: { method: string; path: string; graphql?: HttpCall['graphql'] };
+  statementsPerRequest: number;
+  /** Statement counts of the repeated captures (they should agree). */
+  repeats: number[];
+  statements: RecordedStatement[];
+  pageSizes?: { smallSize: number; largeSize: number; smallStatements: number; largeStatements: number; constant: boolean };
+  responseBytes: number;
+}
+
+export interface OperationCapture {
+  id: string;
+  available: boolean;
+  /** Why it is not available or not measured. */
+  note?: string;
+  api?: SideCapture;
+  postgraphile?: SideCapture;
+}
+
+export interface SendResult {
+  status: number;
+  body: unknown;
+  bytes: number;
+}
+
+export function requestSpec(target: HttpTarget, call: HttpCall) {
+  const headers: Record<string, string> = { ...target.headers };
+  if (call.graphql) headers['content-type'] = 'application/json';
+  return {
+    method: call.method,
+    url: `${target.baseUrl}${call.path}`,
+    headers,
+    body: call.graphql ? JSON.stringify(call.graphql) : undefined,
+  };
+}
+
+export async function send(target: HttpTarget, call: HttpCall): Promise<SendResult> {
+  const spec = requestSpec(target, call);
+  const response = await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body, signal: AbortSignal.timeout(60_000) });
+  const buffer = Buffer.from(await response.arrayBuffer());
+  const type = response.headers.get('content-type') ?? '';
+  let body: unknown = buffer;
+  if (/json/.test(type)) {
+    try {
+      body = JSON.parse(buffer.toString('utf8'));
+    } catch {
+      body = buffer.toString('utf8');
+    }
+  }
+  return { status: response.status, body, bytes: buffer.byteLength };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends `call` alone and returns the statements the server sent for it. */
+async function captureOnce(target: CaptureTarget, call: HttpCall): Promise<{ result: SendResult; statements: CapturedStatement[] }> {
+  target.statements.start();
+  const result = await send(target, call);
+  // Statements issued after the response (none expected) would still be counted.
+  await pause(30);
+  return { result, statements: target.statements.stop() };
+}
+
+const REPEATS = 3;
+
+function record(statements: CapturedStatement[]): RecordedStatement[] {
+  return planFromCapture(statements).map((s) => ({
+    text: s.text,
+    params: s.params.map((p) => (Buffer.isBuffer(p) ? { binaryBase64: p.toString('base64') } : p)),
+    after: s.after,
+  }));
+}
+
+async function captureSide(target: CaptureTarget, call: HttpCall, check: (status: number, body: unknown) => ResponseCheck, pageSizes: Operation['pageSizes']) {
+  const first = await send(target, call);
+  const checked = check(first.status, first.body);
+  const repeats: number[] = [];
+  let last: CapturedStatement[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const { statements } = await captureOnce(target, call);
+    repeats.push(statements.length);
+    last = statements;
+  }
+  let sizes: SideCapture['pageSizes'];
+  if (pageSizes) {
+    const small = (await captureOnce(target, pageSizes.small)).statements.length;
+    const large = (await captureOnce(target, pageSizes.large)).statements.length;
+    sizes = { smallSize: pageSizes.smallSize, largeSize: pageSizes.largeSize, smallStatements: small, largeStatements: large, constant: small === large };
+  }
+  const side: SideCapture = {
+    check: checked,
+    request: { method: call.method, path: call.path, graphql: call.graphql },
+    statementsPerRequest: last.length,
+    repeats,
+    statements: record(last),
+    pageSizes: sizes,
+    responseBytes: first.bytes,
+  };
+  return { side, first, plan: planFromCapture(last) };
+}
+
+export interface CaptureResult {
+  capture: OperationCapture;
+  /** The API's statements, ready to replay. */
+  plan: PlannedStatement[] | null;
+}
+
+/** Phase 1 for the API: availability, response check and SQL of every operation. */
+export async function captureApi(operations: readonly Operation[], target: CaptureTarget, log: (line: string) => void): Promise<Map<string, CaptureResult>> {
+  const out = new Map<string, CaptureResult>();
+  for (const op of operations) {
+    const probe = await send(target, op.api);
+    if (op.optional && (probe.status === 404 || isMissingFromSchema(probe.body))) {
+      log(`  (${op.number}) ${op.id}: not available in this version of the API (${probe.status === 404 ? `404 on ${op.api.path}` : 'not in the schema'})`);
+      out.set(op.id, { capture: { id: op.id, available: false, note: 'not available in this version of the API' }, plan: null });
+      continue;
+    }
+    const { side, plan } = await captureSide(target, op.api, op.checkApi, op.pageSizes);
+    log(`  (${op.number}) ${op.id}: ${side.check.detail}; ${side.statementsPerRequest} SQL statements per request${side.pageSizes ? ` (page ${side.pageSizes.smallSize}: ${side.pageSizes.smallStatements}, page ${side.pageSizes.largeSize}: ${side.pageSizes.largeStatements})` : ''}`);
+    const note = side.check.ok ? undefined : `response check failed: ${side.check.detail}`;
+    out.set(op.id, { capture: { id: op.id, available: true, note, api: side }, plan });
+  }
+  return out;
+}
+
+/** Phase 1 for PostGraphile (operations it serves). */
+export async function capturePostgraphile(operations: readonly Operation[], target: CaptureTarget, captures: Map<string, CaptureResult>, log: (line: string) => void): Promise<void> {
+  for (const op of operations) {
+    const entry = captures.get(op.id);
+    if (!op.postgraphile || !op.checkPostgraphile || !entry?.capture.available) continue;
+    const { side } = await captureSide(target, op.postgraphile, op.checkPostgraphile, undefined);
+    log(`  (${op.number}) ${op.id} on PostGraphile: ${side.check.detail}; ${side.statementsPerRequest} SQL statements per request`);
+    entry.capture.postgraphile = side;
+  }
+}
+
+export interface OperationMeasurement {
+  id: string;
+  api?: LoadResult;
+  raw?: LoadResult & { firstError: string | null };
+  postgraphile?: LoadResult;
+  /** Peak VmRSS sampled while the operation ran, KiB. */
+  apiRssKiB?: number | null;
+  postgraphileRssKiB?: number | null;
+  /** Statements per request from pg_stat_database.xact_commit during the timed API run (cross-check). */
+  apiXactPerRequest?: number | null;
+  postgraphileXactPerRequest?: number | null;
+}
+
+export interface MeasureHooks {
+  /** Called around each HTTP load with the server's name; returns a value to attach (e.g. RSS, xact). */
+  beforeLoad?(server: 'api' | 'postgraphile'): Promise<void>;
+  afterLoad?(server: 'api' | 'postgraphile', result: LoadResult): Promise<{ rssKiB?: number | null; xactPerRequest?: number | null }>;
+}
+
+/** Phase 2: API, raw SQL and PostGraphile under the same load, operation by operation. */
+export async function measure(
+  operations: readonly Operation[],
+  captures: Map<string, CaptureResult>,
+  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; raw: Queryable | null },
+  settings: LoadSettings,
+  log: (line: string) => void,
+  hooks: MeasureHooks = {},
+): Promise<OperationMeasurement[]> {
+  const out: OperationMeasurement[] = [];
+  const fmt = (r: LoadResult) => `p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.requestsPerSecond} req/s${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`;
+  for (const op of operations) {
+    const entry = captures.get(op.id);
+    if (!entry?.capture.available || !entry.capture.api?.check.ok) continue;
+    const m: OperationMeasurement = { id: op.id };
+    log(`  (${op.number}) ${op.id}`);
+
+    await hooks.beforeLoad?.('api');
+    m.api = await httpLoad(requestSpec(targets.api, op.api), settings);
+    const apiExtra = await hooks.afterLoad?.('api', m.api);
+    m.apiRssKiB = apiExtra?.rssKiB;
+    m.apiXactPerRequest = apiExtra?.xactPerRequest;
+    log(`      API          ${fmt(m.api)}`);
+
+    if (targets.raw && entry.plan && !op.writes) {
+      m.raw = await sqlLoad(targets.raw, entry.plan, settings);
+      log(`      raw SQL      ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}`);
+    }
+
+    const pg = entry.capture.postgraphile;
+    if (targets.postgraphile && op.postgraphile && pg?.check.ok) {
+      await hooks.beforeLoad?.('postgraphile');
+      m.postgraphile = await httpLoad(requestSpec(targets.postgraphile, op.postgraphile), settings);
+      const pgExtra = await hooks.afterLoad?.('postgraphile', m.postgraphile);
+      m.postgraphileRssKiB = pgExtra?.rssKiB;
+      m.postgraphileXactPerRequest = pgExtra?.xactPerRequest;
+      log(`      PostGraphile ${fmt(m.postgraphile)}`);
+    }
+    out.push(m);
+  }
+  return out;
+}

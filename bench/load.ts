@@ -1,0 +1,198 @@
+/**
+ * The two load generators, measured the same way: a closed loop with a fixed number of
+ * concurrent clients for a fixed duration after a warm-up, every request's latency kept exactly
+ * (performance.now / hrtime, not autocannon's whole-millisecond histogram) and reduced to the
+ * same percentiles.
+ *
+ * - `httpLoad`: autocannon against a URL (the API, PostGraphile).
+ * - `sqlLoad`: the captured SQL of one request replayed through node-postgres (the floor): each
+ *   statement waits for exactly the statements that had finished before it started in the
+ *   capture, so the API's own parallelism (DataLoaders, COUNT beside the page) is kept.
+ */
+import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import type { Queryable } from '../src/db/database.js';
+import type { CapturedStatement } from './pg-wire-proxy.js';
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+export interface LoadResult {
+  /** Completed requests in the timed window (after warm-up). */
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  latencyMs: LatencySummary;
+  /** Transport errors and timeouts (HTTP) or failed statements (SQL). */
+  errors: number;
+  /** HTTP responses that were not 2xx (always 0 for SQL). */
+  non2xx: number;
+  /** Mean response size in bytes (HTTP only). */
+  bytesPerResponse: number | null;
+  /** Responses of any status in warm-up and timed run together (for the xact_commit cross-check). */
+  totalResponses: number;
+}
+
+export interface LoadSettings {
+  connections: number;
+  /** Timed window, seconds. */
+  durationSeconds: number;
+  /** Warm-up before the timed window, seconds (same connections; results discarded). */
+  warmupSeconds: number;
+  /** Stop each run after this many requests even if time is left (smoke runs only). */
+  maxRequests?: number;
+}
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+export function summarize(latencies: number[]): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
+  const mean = latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : Number.NaN;
+  return {
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    mean: round(mean),
+    max: round(sorted.length ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN),
+  };
+}
+
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+async function autocannonOnce(spec: HttpRequestSpec, settings: LoadSettings, seconds: number, latencies: number[] | null) {
+  let bytes = 0;
+  let responses = 0;
+  let done: (result: autocannon.Result) => void = () => undefined;
+  let failed: (error: unknown) => void = () => undefined;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  const instance = autocannon(
+    {
+      url: spec.url,
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+      connections: settings.connections,
+      pipelining: 1,
+      duration: seconds,
+      amount: settings.maxRequests,
+      timeout: 30,
+    },
+    (error: unknown, result: autocannon.Result) => (error ? failed(error) : done(result)),
+  );
+  instance.on('response', (_client, statusCode, resBytes, responseTime) => {
+    responses += 1;
+    if (latencies && statusCode >= 200 && statusCode < 300) {
+      latencies.push(responseTime);
+      bytes += resBytes;
+    }
+  });
+  const result = await finished;
+  return { result, bytes, responses };
+}
+
+/** autocannon with a warm-up run first; latencies from every 2xx response of the timed run. */
+export async function httpLoad(spec: HttpRequestSpec, settings: LoadSettings): Promise<LoadResult> {
+  const warmup = settings.warmupSeconds > 0 ? await autocannonOnce(spec, settings, settings.warmupSeconds, null) : null;
+  const latencies: number[] = [];
+  const { result, bytes, responses } = await autocannonOnce(spec, settings, settings.durationSeconds, latencies);
+  const seconds = result.duration;
+  return {
+    requests: latencies.length,
+    seconds,
+    requestsPerSecond: round(latencies.length / seconds, 1),
+    latencyMs: summarize(latencies),
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    bytesPerResponse: latencies.length ? Math.round(bytes / latencies.length) : null,
+    totalResponses: responses + (warmup?.responses ?? 0),
+  };
+}
+
+export interface PlannedStatement {
+  text: string;
+  params: unknown[];
+  /** Indices of the statements this one waits for (they had ended before it started). */
+  after: number[];
+}
+
+/** One request's statements with their dependencies, from a capture of that request. */
+export function planFromCapture(statements: readonly CapturedStatement[]): PlannedStatement[] {
+  return statements.map((s, i) => ({
+    text: s.text,
+    params: s.params,
+    after: statements.flatMap((other, j) => (j !== i && other.endedAt !== null && other.endedAt <= s.startedAt ? [j] : [])),
+  }));
+}
+
+/** Runs one request's statements, each as soon as the statements it waits for are done. */
+export async function runPlan(db: Queryable, plan: readonly PlannedStatement[]): Promise<void> {
+  const done: Promise<unknown>[] = [];
+  for (const statement of plan) {
+    const waitFor = statement.after.map((j) => done[j]);
+    done.push(Promise.all(waitFor).then(() => db.query(statement.text, statement.params)));
+  }
+  await Promise.all(done);
+}
+
+/** Closed loop: `connections` workers each repeat `work` until the deadline. */
+async function closedLoop(connections: number, seconds: number, maxRequests: number, work: () => Promise<void>, latencies: number[] | null) {
+  const deadline = performance.now() + seconds * 1000;
+  let started = 0;
+  let errors = 0;
+  let firstError: unknown = null;
+  const t = performance.now();
+  const worker = async () => {
+    while (performance.now() < deadline && started < maxRequests) {
+      started += 1;
+      const t0 = performance.now();
+      try {
+        await work();
+        latencies?.push(performance.now() - t0);
+      } catch (error) {
+        errors += 1;
+        firstError ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  return { errors, firstError, seconds: (performance.now() - t) / 1000 };
+}
+
+/** The captured SQL replayed through `db` (a node-postgres pool of `connections`). */
+export async function sqlLoad(db: Queryable, plan: readonly PlannedStatement[], settings: LoadSettings): Promise<LoadResult & { firstError: string | null }> {
+  const max = settings.maxRequests ?? Number.POSITIVE_INFINITY;
+  if (settings.warmupSeconds > 0) await closedLoop(settings.connections, settings.warmupSeconds, max, () => runPlan(db, plan), null);
+  const latencies: number[] = [];
+  const run = await closedLoop(settings.connections, settings.durationSeconds, max, () => runPlan(db, plan), latencies);
+  return {
+    requests: latencies.length,
+    seconds: round(run.seconds, 2),
+    requestsPerSecond: round(latencies.length / run.seconds, 1),
+    latencyMs: summarize(latencies),
+    errors: run.errors,
+    non2xx: 0,
+    bytesPerResponse: null,
+    totalResponses: latencies.length + run.errors,
+    firstError: run.firstError === null ? null : String(run.firstError instanceof Error ? run.firstError.message : run.firstError),
+  };
+}

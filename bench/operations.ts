@@ -1,0 +1,349 @@
+/**
+ * What the benchmark measures: the fixtures (chosen from the data by SQL at start, so they fit
+ * any dataset size) and the operations, each with the request sent to the API, the closest
+ * PostGraphile request where PostGraphile can serve it, and a check of the response.
+ */
+import type { Queryable } from '../src/db/database.js';
+
+export interface Fixtures {
+  households: number;
+  /** Op 1: the regency with the most bounded villages. */
+  regencyCode: string;
+  regencyVillages: number;
+  /** Op 2: the village whose household count is nearest to `villageTarget`. */
+  villageCode: string;
+  villageHouseholds: number;
+  villageTarget: number;
+  /** Op 3: a square bbox around the densest village holding about `bboxTarget` households. */
+  bbox: [number, number, number, number];
+  bboxHouseholds: number;
+  bboxTarget: number;
+  bboxVillageCode: string;
+  /** Op 6: the z14 tile and the z10 tile holding the bbox centre. */
+  householdTile: { z: number; x: number; y: number };
+  villageTile: { z: number; x: number; y: number };
+}
+
+export interface FixtureTargets {
+  villageHouseholds: number;
+  bboxHouseholds: number;
+}
+
+/** Slippy-map tile holding a WGS84 position. */
+export function tileOf(longitude: number, latitude: number, z: number): { z: number; x: number; y: number } {
+  const n = 2 ** z;
+  const x = Math.floor(((longitude + 180) / 360) * n);
+  const rad = (latitude * Math.PI) / 180;
+  const y = Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n);
+  return { z, x, y };
+}
+
+/** Reads the fixtures from the data (works on PostgreSQL and on the embedded database). */
+export async function discoverFixtures(db: Queryable, targets: FixtureTargets): Promise<Fixtures> {
+  const [total] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM households');
+  const households = total?.n ?? 0;
+  if (households === 0) throw new Error('the database holds no households: seed it first');
+
+  const [regency] = await db.query<{ regency_code: string; n: number }>(
+    `SELECT r.regency_code, count(*)::int AS n FROM village_geography g JOIN regions r ON r.code = g.village_code
+     GROUP BY r.regency_code ORDER BY n DESC, r.regency_code LIMIT 1`,
+  );
+  const [village] = await db.query<{ village_code: string; n: number }>(
+    `SELECT village_code, count(*)::int AS n FROM households GROUP BY village_code
+     ORDER BY abs(count(*) - $1::int), village_code LIMIT 1`,
+    [targets.villageHouseholds],
+  );
+  const [dense] = await db.query<{ village_code: string; n: number; x: number; y: number }>(
+    `SELECT d.village_code, d.n, avg(ST_X(h.location))::float8 AS x, avg(ST_Y(h.location))::float8 AS y
+     FROM (SELECT village_code, count(*)::int AS n FROM households GROUP BY village_code ORDER BY n DESC, village_code LIMIT 1) d
+     JOIN households h ON h.village_code = d.village_code GROUP BY d.village_code, d.n`,
+  );
+  if (!regency || !village || !dense) throw new Error('could not choose the fixtures');
+
+  // Grow a square around the densest village's mean position until it holds about the target.
+  const bboxTarget = Math.min(targets.bboxHouseholds, households);
+  const countBox = async (box: readonly number[]) => {
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM households WHERE location && ST_MakeEnvelope($1, $2, $3, $4, 4326)', [...box]);
+    return row?.n ?? 0;
+  };
+  const countIn = (half: number) => countBox([dense.x - half, dense.y - half, dense.x + half, dense.y + half]);
+  let low = 0;
+  let high = 0.005;
+  while ((await countIn(high)) < bboxTarget && high < 5) high *= 2;
+  let best = { half: high, n: await countIn(high) };
+  for (let i = 0; i < 24 && Math.abs(best.n - bboxTarget) > bboxTarget * 0.01; i++) {
+    const mid = (low + high) / 2;
+    const n = await countIn(mid);
+    if (Math.abs(n - bboxTarget) < Math.abs(best.n - bboxTarget)) best = { half: mid, n };
+    if (n < bboxTarget) low = mid;
+    else high = mid;
+  }
+  const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
+  const bbox: [number, number, number, number] = [r7(dense.x - best.half), r7(dense.y - best.half), r7(dense.x + best.half), r7(dense.y + best.half)];
+  return {
+    households,
+    regencyCode: regency.regency_code,
+    regencyVillages: regency.n,
+    villageCode: village.village_code,
+    villageHouseholds: village.n,
+    villageTarget: targets.villageHouseholds,
+    bbox,
+    bboxHouseholds: await countBox(bbox),
+    bboxTarget,
+    bboxVillageCode: dense.village_code,
+    householdTile: tileOf(dense.x, dense.y, 14),
+    villageTile: tileOf(dense.x, dense.y, 10),
+  };
+}
+
+export interface HttpCall {
+  method: 'GET' | 'POST';
+  /** Path and query string, e.g. /graphql or /ogc/collections/households/items?limit=1000. */
+  path: string;
+  /** GraphQL request (POST /graphql). */
+  graphql?: { query: string; variables: Record<string, unknown> };
+}
+
+export interface ResponseCheck {
+  ok: boolean;
+  /** What was checked, or why it failed. */
+  detail: string;
+  /** Items returned (rows, features), when that applies. */
+  items?: number;
+}
+
+export interface Operation {
+  id: string;
+  number: number;
+  title: string;
+  api: HttpCall;
+  /** The same operation with a small and a large page: statements per request must not change. */
+  pageSizes?: { small: HttpCall; large: HttpCall; smallSize: number; largeSize: number };
+  postgraphile?: HttpCall;
+  checkApi(status: number, body: unknown): ResponseCheck;
+  checkPostgraphile?(status: number, body: unknown): ResponseCheck;
+  /** Ops that are not in every version of the API yet: a 404 or an unknown field means "not available". */
+  optional: boolean;
+  /** The operation writes (each request creates rows). */
+  writes?: boolean;
+}
+
+type Json = Record<string, unknown>;
+const get = (value: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Json)[key] : undefined), value);
+
+function graphqlErrors(body: unknown): string | null {
+  const errors = get(body, 'errors');
+  if (!Array.isArray(errors) || errors.length === 0) return null;
+  return errors.map((e) => `${String(get(e, 'message'))}${get(e, 'extensions', 'code') ? ` [${String(get(e, 'extensions', 'code'))}]` : ''}`).join('; ');
+}
+
+/** A GraphQL error that says the field or argument does not exist in this version of the API. */
+export function isMissingFromSchema(body: unknown): boolean {
+  const errors = graphqlErrors(body);
+  return errors !== null && /Cannot query field|Unknown argument|Unknown type|Unknown enum|is not defined by type|not configured to execute mutation/i.test(errors);
+}
+
+function checkCount(label: string, status: number, body: unknown, items: unknown, expected: number): ResponseCheck {
+  if (status !== 200) return { ok: false, detail: `${label}: HTTP ${status}` };
+  const errors = graphqlErrors(body);
+  if (errors) return { ok: false, detail: `${label}: ${errors}` };
+  const n = Array.isArray(items) ? items.length : -1;
+  if (n !== expected) return { ok: false, detail: `${label}: ${n} items, expected ${expected}`, items: n };
+  return { ok: true, detail: `${label}: ${n} items`, items: n };
+}
+
+/** The small page of the statements-per-page-size check. */
+const tenth = (n: number) => Math.max(1, Math.floor(n / 10));
+
+const gql = (query: string, variables: Record<string, unknown>): HttpCall => ({ method: 'POST', path: '/graphql', graphql: { query, variables } });
+
+const VILLAGES_QUERY = `query BenchVillagesByPriority($regency: String!, $first: Int!) {
+  villages(filter: { regencyCode: $regency }, orderBy: PRIORITY, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      code name kind
+      priority { score components { name value weight points } }
+      needStatistics {
+        households members householdsDesil1To2 householdsDesil1To4 rtlhHouseholds vulnerableHouseholds
+        householdsWithElderly householdsWithDisabled fisherHouseholds fisherShare
+      }
+    }
+  }
+}`;
+
+const HOUSEHOLDS_QUERY = `query BenchVillageHouseholds($village: String!, $first: Int!) {
+  households(villageCode: $village, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id registryId location desil pas memberCount pasTags { pas source recordedOn memberId } }
+  }
+}`;
+
+const HOUSEHOLDS_POSTGRAPHILE = `query BenchVillageHouseholds($village: String!, $first: Int!) {
+  households(condition: { villageCode: $village }, orderBy: ID_ASC, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id registryId location { geojson } desil pas memberCount
+      pasTags(orderBy: [PAS_ASC, MEMBER_ID_ASC, ID_ASC]) { nodes { pas source recordedOn memberId } }
+    }
+  }
+}`;
+
+const FEATURES_QUERY = `query BenchHouseholdFeatures($bbox: [Float!]!, $first: Int) {
+  householdsFeatureCollection(bboxWgs84: $bbox, first: $first)
+}`;
+
+/** The rows the API's FeatureCollection carries, as PostGraphile nodes (the client builds the features). */
+const FEATURES_POSTGRAPHILE = `query BenchHouseholdFeatures($bbox: GeoJSON!, $first: Int!) {
+  households(filter: { location: { bboxIntersects2D: $bbox } }, orderBy: ID_ASC, first: $first) {
+    nodes {
+      id location { geojson } villageCode desil livelihood pas isRtlh rtlhReasons memberCount
+      hasElderly hasChild hasDisabled isMustahik
+    }
+  }
+}`;
+
+export const MAX_FEATURES = 10_000;
+
+function bboxPolygon([minX, minY, maxX, maxY]: readonly number[]) {
+  return {
+    type: 'Polygon',
+    coordinates: [[[minX, minY], [maxX, minY], [maxX, maxY], [minX, maxY], [minX, minY]]],
+  };
+}
+
+export interface OperationSettings {
+  /** Page of op 1 (villages). */
+  villagesFirst: number;
+  /** Page of op 2 (households of one village). */
+  householdsFirst: number;
+  /** Page of op 7 (OGC items). */
+  ogcLimit: number;
+}
+
+export const DEFAULT_OPERATION_SETTINGS: OperationSettings = { villagesFirst: 50, householdsFirst: 1000, ogcLimit: 1000 };
+
+export function buildOperations(f: Fixtures, s: OperationSettings = DEFAULT_OPERATION_SETTINGS): Operation[] {
+  const villages = (first: number) => gql(VILLAGES_QUERY, { regency: f.regencyCode, first });
+  const households = (first: number) => gql(HOUSEHOLDS_QUERY, { village: f.villageCode, first });
+  const features = (first: number | null) => gql(FEATURES_QUERY, { bbox: f.bbox, first });
+  const expectedHouseholds = Math.min(s.householdsFirst, f.villageHouseholds);
+  const expectedFeatures = Math.min(MAX_FEATURES, f.bboxHouseholds);
+  const ogc = (limit: number): HttpCall => ({ method: 'GET', path: `/ogc/collections/households/items?limit=${limit}` });
+
+  return [
+    {
+      id: 'villages-priority',
+      number: 1,
+      title: `villages of regency ${f.regencyCode} by PRIORITY with need statistics (first ${s.villagesFirst})`,
+      api: villages(s.villagesFirst),
+      pageSizes: { small: villages(tenth(s.villagesFirst)), large: villages(s.villagesFirst), smallSize: tenth(s.villagesFirst), largeSize: s.villagesFirst },
+      optional: false,
+      checkApi: (status, body) => {
+        const total = get(body, 'data', 'villages', 'totalCount');
+        return checkCount('villages', status, body, get(body, 'data', 'villages', 'nodes'), Math.min(s.villagesFirst, typeof total === 'number' ? total : 0));
+      },
+    },
+    {
+      id: 'village-households',
+      number: 2,
+      title: `households of village ${f.villageCode} (${f.villageHouseholds}) with location, desil, PAS tags, member count (first ${s.householdsFirst})`,
+      api: households(s.householdsFirst),
+      pageSizes: { small: households(tenth(s.householdsFirst)), large: households(s.householdsFirst), smallSize: tenth(s.householdsFirst), largeSize: s.householdsFirst },
+      postgraphile: gql(HOUSEHOLDS_POSTGRAPHILE, { village: f.villageCode, first: s.householdsFirst }),
+      optional: false,
+      checkApi: (status, body) => checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expectedHouseholds),
+      checkPostgraphile: (status, body) => checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expectedHouseholds),
+    },
+    {
+      id: 'households-feature-collection',
+      number: 3,
+      title: `householdsFeatureCollection(bboxWgs84: [${f.bbox.join(', ')}]) (${f.bboxHouseholds} households)`,
+      api: features(null),
+      pageSizes: { small: features(tenth(expectedFeatures)), large: features(null), smallSize: tenth(expectedFeatures), largeSize: expectedFeatures },
+      postgraphile: gql(FEATURES_POSTGRAPHILE, { bbox: bboxPolygon(f.bbox), first: MAX_FEATURES }),
+      optional: false,
+      checkApi: (status, body) =>
+        checkCount('features', status, body, get(body, 'data', 'householdsFeatureCollection', 'features'), expectedFeatures),
+      checkPostgraphile: (status, body) => checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expectedFeatures),
+    },
+    ...optionalOperations(f, s, ogc),
+  ];
+}
+
+/** Ops 4–7: features that land after the benchmark; each reports "not available" until it exists. */
+function optionalOperations(f: Fixtures, s: OperationSettings, ogc: (limit: number) => HttpCall): Operation[] {
+  const httpOk = (label: string) => (status: number, body: unknown): ResponseCheck => {
+    if (status !== 200) return { ok: false, detail: `${label}: HTTP ${status}` };
+    const size = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : JSON.stringify(body).length;
+    return { ok: size > 0, detail: `${label}: ${size} bytes` };
+  };
+  const graphqlOk = (label: string) => (status: number, body: unknown): ResponseCheck => {
+    if (status !== 200) return { ok: false, detail: `${label}: HTTP ${status}` };
+    const errors = graphqlErrors(body);
+    return errors ? { ok: false, detail: `${label}: ${errors}` } : { ok: true, detail: `${label}: ok` };
+  };
+  const t14 = f.householdTile;
+  const t10 = f.villageTile;
+  return [
+    {
+      id: 'package-coverage',
+      number: 4,
+      title: `package coverage of village ${f.bboxVillageCode}`,
+      api: gql(
+        `query BenchPackageCoverage($village: String!) {
+          packageCoverage(villageCode: $village) { __typename }
+        }`,
+        { village: f.bboxVillageCode },
+      ),
+      optional: true,
+      checkApi: graphqlOk('packageCoverage'),
+    },
+    {
+      id: 'propose-package',
+      number: 5,
+      title: `propose a package for village ${f.bboxVillageCode}`,
+      api: gql(
+        `mutation BenchProposePackage($village: String!) {
+          proposePackage(villageCode: $village) { __typename }
+        }`,
+        { village: f.bboxVillageCode },
+      ),
+      optional: true,
+      writes: true,
+      checkApi: graphqlOk('proposePackage'),
+    },
+    {
+      id: 'household-tile-z14',
+      number: 6,
+      title: `household vector tile ${t14.z}/${t14.x}/${t14.y}`,
+      api: { method: 'GET', path: `/tiles/households/${t14.z}/${t14.x}/${t14.y}.mvt` },
+      optional: true,
+      checkApi: httpOk('tile'),
+    },
+    {
+      id: 'village-tile-z10',
+      number: 6,
+      title: `village vector tile ${t10.z}/${t10.x}/${t10.y}`,
+      api: { method: 'GET', path: `/tiles/villages/${t10.z}/${t10.x}/${t10.y}.mvt` },
+      optional: true,
+      checkApi: httpOk('tile'),
+    },
+    {
+      id: 'ogc-items',
+      number: 7,
+      title: `OGC API Features: households items, limit ${s.ogcLimit}`,
+      api: ogc(s.ogcLimit),
+      pageSizes: { small: ogc(tenth(s.ogcLimit)), large: ogc(s.ogcLimit), smallSize: tenth(s.ogcLimit), largeSize: s.ogcLimit },
+      optional: true,
+      checkApi: (status, body) => {
+        if (status !== 200) return { ok: false, detail: `items: HTTP ${status}` };
+        const n = (get(body, 'features') as unknown[] | undefined)?.length ?? -1;
+        return n === s.ogcLimit ? { ok: true, detail: `items: ${n} features`, items: n } : { ok: false, detail: `items: ${n} features, expected ${s.ogcLimit}`, items: n };
+      },
+    },
+  ];
+}

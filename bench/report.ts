@@ -1,0 +1,289 @@
+/**
+ * The results: one JSON document per run (bench/results/<date>-<households>.json), ratios, the
+ * target verdicts and a plain-text table for stdout.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadResult, LoadSettings } from './load.js';
+import type { Fixtures, Operation } from './operations.js';
+import type { CaptureResult, OperationMeasurement, SideCapture } from './harness.js';
+
+export const STATEMENT_COUNTING =
+  'Statements per request are counted by a PostgreSQL wire-protocol proxy (bench/pg-wire-proxy.ts) placed between a separate capture instance of each server and PostgreSQL: every Execute (extended protocol) and every Query message (simple protocol) is one statement. ' +
+  'The operation is sent alone three times and the last capture is kept; the SQL text and parameters recorded there are exactly what the raw-SQL baseline replays. ' +
+  'As a cross-check on the timed (unproxied) servers, pg_stat_database.xact_commit of the benchmark database is read before and after each timed run and divided by the requests sent: for the API every statement is its own transaction, so this equals statements per request (up to the few requests in flight when autocannon stops); for PostGraphile it counts transactions.';
+
+export interface OperationReport {
+  id: string;
+  number: number;
+  title: string;
+  available: boolean;
+  note?: string;
+  writes?: boolean;
+  api?: SideCapture & { load?: LoadResult; xactPerRequest?: number | null; rssDuringMiB?: number | null };
+  raw?: { sql: string; note: string; load?: LoadResult & { firstError: string | null } };
+  postgraphile?: SideCapture & { load?: LoadResult; xactPerRequest?: number | null; rssDuringMiB?: number | null };
+  ratios: {
+    /** API p50 / raw SQL p50 (lower is better; target ≤ 1.5 on ops 2 and 3). */
+    apiToRawP50: number | null;
+    apiToRawP99: number | null;
+    /** API req/s / PostGraphile req/s (higher is better; target ≥ 1, ≥ 2 on op 3). */
+    apiToPostgraphileRps: number | null;
+    apiToPostgraphileP50: number | null;
+  };
+}
+
+export interface TargetVerdict {
+  id: string;
+  description: string;
+  verdict: 'met' | 'missed' | 'not evaluated';
+  detail: string;
+}
+
+export interface BenchReport {
+  kind: 'kampung-terpadu-bench';
+  version: 1;
+  mode: 'full' | 'smoke';
+  startedAt: string;
+  finishedAt: string;
+  machine: Record<string, unknown>;
+  software: Record<string, unknown>;
+  settings: LoadSettings & Record<string, unknown>;
+  dataset: Record<string, unknown> | null;
+  fixtures: Fixtures;
+  statementCounting: string;
+  servers: Record<string, unknown>;
+  operations: OperationReport[];
+  memory: { apiPeakRssMiB: number | null; postgraphilePeakRssMiB: number | null; note: string };
+  targets: TargetVerdict[];
+}
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : Math.round((a / b) * 100) / 100;
+const mib = (kib: number | null | undefined) => (kib === null || kib === undefined || !Number.isFinite(kib) ? null : Math.round(kib / 102.4) / 10);
+
+/** SQL of a recorded request as one readable text: statements in order, each with its parameters. */
+export function sqlText(side: SideCapture | undefined): string {
+  if (!side) return '';
+  return side.statements
+    .map((s, i) => `-- statement ${i + 1}${s.after.length ? ` (after ${s.after.map((j) => j + 1).join(', ')})` : ''}; parameters: ${JSON.stringify(s.params)}\n${s.text.trim()};`)
+    .join('\n\n');
+}
+
+export function buildOperationReports(operations: readonly Operation[], captures: Map<string, CaptureResult>, measurements: readonly OperationMeasurement[]): OperationReport[] {
+  return operations.map((op) => {
+    const capture = captures.get(op.id)?.capture;
+    const m = measurements.find((x) => x.id === op.id);
+    const api = capture?.api ? { ...capture.api, load: m?.api, xactPerRequest: m?.apiXactPerRequest, rssDuringMiB: mib(m?.apiRssKiB) } : undefined;
+    const postgraphile = capture?.postgraphile
+      ? { ...capture.postgraphile, load: m?.postgraphile, xactPerRequest: m?.postgraphileXactPerRequest, rssDuringMiB: mib(m?.postgraphileRssKiB) }
+      : undefined;
+    return {
+      id: op.id,
+      number: op.number,
+      title: op.title,
+      available: capture?.available ?? false,
+      note: capture?.note,
+      writes: op.writes,
+      api,
+      raw: capture?.api
+        ? {
+            sql: sqlText(capture.api),
+            note: op.writes
+              ? 'not replayed: the operation writes'
+              : 'the API capture above, replayed through node-postgres (pool of the same size) with each statement waiting for the statements that had finished before it started',
+            load: m?.raw,
+          }
+        : undefined,
+      postgraphile,
+      ratios: {
+        apiToRawP50: ratio(m?.api?.latencyMs.p50, m?.raw?.latencyMs.p50),
+        apiToRawP99: ratio(m?.api?.latencyMs.p99, m?.raw?.latencyMs.p99),
+        apiToPostgraphileRps: ratio(m?.api?.requestsPerSecond, m?.postgraphile?.requestsPerSecond),
+        apiToPostgraphileP50: ratio(m?.api?.latencyMs.p50, m?.postgraphile?.latencyMs.p50),
+      },
+    };
+  });
+}
+
+/** The most recent full results file for another dataset size, for the 200k → 1M growth target. */
+export function findPreviousReport(dir: string, households: number): BenchReport | null {
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir)
+    .filter((f) => new RegExp(`-${households}\\.json$`).test(f))
+    .sort();
+  const last = files[files.length - 1];
+  if (!last) return null;
+  try {
+    const report = JSON.parse(readFileSync(join(dir, last), 'utf8')) as BenchReport;
+    return report.kind === 'kampung-terpadu-bench' && report.mode === 'full' ? report : null;
+  } catch {
+    return null;
+  }
+}
+
+export function evaluateTargets(operations: readonly OperationReport[], households: number, other: BenchReport | null): TargetVerdict[] {
+  const verdicts: TargetVerdict[] = [];
+  const byNumber = (n: number) => operations.find((o) => o.number === n);
+
+  for (const n of [2, 3]) {
+    const op = byNumber(n);
+    const r = op?.ratios.apiToRawP50;
+    verdicts.push({
+      id: `api-p50-vs-raw-op${n}`,
+      description: `op ${n}: API p50 ≤ 1.5 × raw SQL p50`,
+      verdict: r === null || r === undefined ? 'not evaluated' : r <= 1.5 ? 'met' : 'missed',
+      detail: r === null || r === undefined ? 'not measured' : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×`,
+    });
+  }
+
+  for (const op of operations.filter((o) => o.postgraphile)) {
+    const need = op.number === 3 ? 2 : 1;
+    const r = op.ratios.apiToPostgraphileRps;
+    verdicts.push({
+      id: `throughput-vs-postgraphile-op${op.number}`,
+      description: `op ${op.number}: API req/s ≥ ${need === 1 ? '' : `${need} × `}PostGraphile req/s`,
+      verdict: r === null ? 'not evaluated' : r >= need ? 'met' : 'missed',
+      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile ${op.postgraphile?.load?.requestsPerSecond} req/s = ${r}×`,
+    });
+  }
+
+  const paged = operations.filter((o) => o.api?.pageSizes);
+  const notConstant = paged.filter((o) => !o.api?.pageSizes?.constant);
+  verdicts.push({
+    id: 'statements-constant-in-page-size',
+    description: 'SQL statements per request do not grow with the page size',
+    verdict: paged.length === 0 ? 'not evaluated' : notConstant.length === 0 ? 'met' : 'missed',
+    detail: paged
+      .map((o) => {
+        const p = o.api?.pageSizes;
+        return `op ${o.number} ${o.id}: ${p?.smallStatements} at ${p?.smallSize}, ${p?.largeStatements} at ${p?.largeSize}`;
+      })
+      .join('; '),
+  });
+
+  const otherHouseholds = typeof other?.settings.households === 'number' ? other.settings.households : null;
+  for (const n of [1, 2]) {
+    const op = byNumber(n);
+    const otherOp = other?.operations.find((o) => o.number === n && o.id === op?.id);
+    const p50At = (h: number) =>
+      h === households ? op?.api?.load?.latencyMs.p50 : h === otherHouseholds ? otherOp?.api?.load?.latencyMs.p50 : undefined;
+    const small = p50At(200_000);
+    const large = p50At(1_000_000);
+    const growth = ratio(large, small);
+    verdicts.push({
+      id: `scaling-op${n}`,
+      description: `op ${n}: API p50 grows < 2× from 200,000 to 1,000,000 households`,
+      verdict: growth === null ? 'not evaluated' : growth < 2 ? 'met' : 'missed',
+      detail:
+        growth === null
+          ? 'needs results for both 200,000 and 1,000,000 households in bench/results/'
+          : `${small} ms at 200,000 → ${large} ms at 1,000,000 = ${growth}× (other run started ${other?.startedAt})`,
+    });
+  }
+  return verdicts;
+}
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length))) ?? [];
+  return cells.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+
+export function formatReport(report: BenchReport): string {
+  const lines: string[] = [];
+  const s = report.settings;
+  lines.push(
+    `Kampung Terpadu benchmark (${report.mode}), ${report.startedAt.slice(0, 10)}: ${Number(s.households ?? report.fixtures.households).toLocaleString('en')} households, ` +
+      `${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per run`,
+  );
+  lines.push('');
+  const header = ['op', 'API p50', 'p99', 'req/s', 'raw p50', 'p99', 'req/s', 'PGL p50', 'p99', 'req/s', 'API/raw p50', 'API/PGL req/s', 'SQL API', 'SQL PGL'];
+  const rows: string[][] = [header];
+  const notes: string[] = [];
+  for (const op of report.operations) {
+    const label = `${op.number} ${op.id}`;
+    if (!op.available || !op.api?.load) {
+      rows.push([label, op.available ? 'not measured' : 'not available', ...header.slice(2).map(() => '')]);
+      if (op.available) notes.push(`op ${op.number} ${op.id}: ${op.note ?? 'not measured'}`);
+      continue;
+    }
+    const a = op.api.load;
+    const r = op.raw?.load;
+    const p = op.postgraphile?.load;
+    rows.push([
+      label,
+      num(a.latencyMs.p50),
+      num(a.latencyMs.p99),
+      num(a.requestsPerSecond, 0),
+      num(r?.latencyMs.p50),
+      num(r?.latencyMs.p99),
+      num(r?.requestsPerSecond, 0),
+      num(p?.latencyMs.p50),
+      num(p?.latencyMs.p99),
+      num(p?.requestsPerSecond, 0),
+      num(op.ratios.apiToRawP50),
+      num(op.ratios.apiToPostgraphileRps),
+      String(op.api.statementsPerRequest),
+      op.postgraphile ? String(op.postgraphile.statementsPerRequest) : '–',
+    ]);
+  }
+  lines.push(pad(rows));
+  for (const note of notes) lines.push(`! ${note}`);
+  lines.push('');
+  lines.push('Latencies in ms (exact per request; p50/p99 by nearest rank). raw = the API\'s own SQL through node-postgres; PGL = PostGraphile v4. SQL = statements per request.');
+  lines.push(
+    `Peak RSS (VmHWM): API ${num(report.memory.apiPeakRssMiB, 1)} MiB, PostGraphile ${num(report.memory.postgraphilePeakRssMiB, 1)} MiB.`,
+  );
+  const failures = report.operations.filter((o) => (o.api?.load && (o.api.load.errors || o.api.load.non2xx)) || (o.postgraphile?.load && (o.postgraphile.load.errors || o.postgraphile.load.non2xx)));
+  for (const op of failures) {
+    lines.push(`! op ${op.number}: API ${op.api?.load?.errors ?? 0} errors / ${op.api?.load?.non2xx ?? 0} non-2xx; PostGraphile ${op.postgraphile?.load?.errors ?? 0} / ${op.postgraphile?.load?.non2xx ?? 0}`);
+  }
+  lines.push('');
+  lines.push('Targets:');
+  for (const t of report.targets) lines.push(`  [${t.verdict === 'met' ? 'MET' : t.verdict === 'missed' ? 'MISSED' : '—'}] ${t.description}: ${t.detail}`);
+  return lines.join('\n');
+}
+
+export interface ReportInput {
+  mode: BenchReport['mode'];
+  startedAt: Date;
+  machine: Record<string, unknown>;
+  software: Record<string, unknown>;
+  settings: BenchReport['settings'];
+  dataset: Record<string, unknown> | null;
+  fixtures: Fixtures;
+  servers: Record<string, unknown>;
+  operations: readonly Operation[];
+  captures: Map<string, CaptureResult>;
+  measurements: readonly OperationMeasurement[];
+  memory: { apiPeakKiB: number | null; postgraphilePeakKiB: number | null };
+  /** Results of the other dataset size, for the growth target. */
+  other: BenchReport | null;
+}
+
+export function assembleReport(input: ReportInput): BenchReport {
+  const operations = buildOperationReports(input.operations, input.captures, input.measurements);
+  return {
+    kind: 'kampung-terpadu-bench',
+    version: 1,
+    mode: input.mode,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: input.machine,
+    software: input.software,
+    settings: input.settings,
+    dataset: input.dataset,
+    fixtures: input.fixtures,
+    statementCounting: STATEMENT_COUNTING,
+    servers: input.servers,
+    operations,
+    memory: {
+      apiPeakRssMiB: mib(input.memory.apiPeakKiB),
+      postgraphilePeakRssMiB: mib(input.memory.postgraphilePeakKiB),
+      note: 'VmHWM of the timed server process (/proc/<pid>/status) read at the end of the run: its peak resident set since start, start-up included. Per operation, rssDuringMiB is the largest VmRSS sampled every 250 ms during that operation.',
+    },
+    targets: evaluateTargets(operations, Number(input.settings.households ?? input.fixtures.households), input.other),
+  };
+}

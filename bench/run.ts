@@ -1,0 +1,304 @@
+/**
+ * npm run bench -- [--households 200000] [--duration 10] [--connections 10] [--warmup 3]
+ *                  [--only op1,op2] [--skip-postgraphile] [--seed S] [--admin-url URL] [--cpu-prof]
+ *
+ * Measures the API against the raw database and against PostGraphile on a real PostGIS; see
+ * bench/README.md. Phases: dataset (reuse or seed), fixtures, capture (SQL of each operation via
+ * the wire proxy), measure (API, raw SQL, PostGraphile per operation), report (table on stdout,
+ * JSON in bench/results/).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openPostgres, type Database } from '../src/db/database.js';
+import { authHeaders, BENCH_JWT_SECRET, mintAdminToken } from './auth.js';
+import { databaseUrl, ensureDataset } from './dataset.js';
+import { captureApi, capturePostgraphile, measure, type MeasureHooks } from './harness.js';
+import type { LoadSettings } from './load.js';
+import { buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
+import { startPgWireProxy } from './pg-wire-proxy.js';
+import { freePort, type ServerProcess, spawnServer } from './processes.js';
+import { assembleReport, findPreviousReport, formatReport } from './report.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(BENCH_DIR, '..');
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const POSTGRAPHILE_DIR = join(BENCH_DIR, 'postgraphile');
+
+const { values } = parseArgs({
+  options: {
+    households: { type: 'string', default: '200000' },
+    seed: { type: 'string', default: '20241007' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    'skip-postgraphile': { type: 'boolean', default: false },
+    'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'cpu-prof': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
+  process.exit(0);
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const households = integer('households', values.households, 1, 5_000_000);
+const seed = integer('seed', values.seed, 0, 2 ** 31 - 1);
+const settings: LoadSettings = {
+  connections: integer('connections', values.connections, 1, 1000),
+  durationSeconds: integer('duration', values.duration, 1, 3600),
+  warmupSeconds: integer('warmup', values.warmup, 0, 600),
+};
+const adminUrl = values['admin-url'];
+const only = values.only
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
+const log = (line: string) => console.log(`[${elapsed()}] ${line}`);
+const phase = (name: string) => console.log(`\n[${elapsed()}] === ${name}`);
+
+/** Whether `--only` selects an operation: by number ("op2", "2"), id or id prefix. */
+function selected(op: Operation): boolean {
+  if (!only) return true;
+  return only.some((o) => o === String(op.number) || o === `op${op.number}` || o === op.id || op.id.startsWith(o));
+}
+
+function commandOutput(command: string, args: string[]): string | null {
+  try {
+    return execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function packageVersion(dir: string, name: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+function ensurePostgraphileInstalled(): void {
+  if (existsSync(join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile'))) return;
+  log('installing PostGraphile into bench/postgraphile (npm ci, its own package-lock.json)');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: POSTGRAPHILE_DIR, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm ci in bench/postgraphile failed');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  console.log(
+    `Kampung Terpadu benchmark: ${households.toLocaleString('en')} households, ${settings.connections} connections, ` +
+      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run${only ? `, only ${only.join(',')}` : ''}${values['skip-postgraphile'] ? ', without PostGraphile' : ''}`,
+  );
+
+  phase('dataset');
+  const dataset = await ensureDataset({ adminUrl, households, seed, repoRoot: REPO_ROOT, log });
+
+  const admin = await openPostgres({ url: adminUrl, poolSize: 1, statementTimeoutMs: 60_000 });
+  const raw: Database = await openPostgres({ url: dataset.url, poolSize: settings.connections, statementTimeoutMs: 60_000 });
+  const servers: ServerProcess[] = [];
+  const stopAll = async () => {
+    for (const s of servers.splice(0)) await s.stop().catch(() => undefined);
+  };
+  process.once('SIGINT', () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+
+  try {
+    const [versions] = await raw.query<{ server: string; postgis: string }>('SELECT current_setting(\'server_version\') AS server, postgis_lib_version() AS postgis');
+
+    phase('fixtures');
+    const fixtures = await discoverFixtures(raw, { villageHouseholds: 1000, bboxHouseholds: 5000 });
+    log(`op 1: regency ${fixtures.regencyCode} (${fixtures.regencyVillages} bounded villages)`);
+    log(`op 2: village ${fixtures.villageCode} with ${fixtures.villageHouseholds} households (nearest to ${fixtures.villageTarget})`);
+    log(`op 3: bbox [${fixtures.bbox.join(', ')}] around village ${fixtures.bboxVillageCode}: ${fixtures.bboxHouseholds} households`);
+    const operations = buildOperations(fixtures, DEFAULT_OPERATION_SETTINGS).filter(selected);
+    if (operations.length === 0) throw new Error(`--only ${values.only} selects no operation`);
+
+    const apiEnv = (databaseUrlForApi: string, port: number): Record<string, string> => ({
+      ...(process.env as Record<string, string>),
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrlForApi,
+      SEED_ON_START: 'false',
+      LOG_LEVEL: 'warn',
+      PG_POOL_SIZE: String(settings.connections),
+      JWT_SECRET: BENCH_JWT_SECRET,
+      // A load test from one token would hit the per-token limit within a second; the limiter
+      // stays in the pipeline, only its ceiling is raised.
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+    });
+    const token = await mintAdminToken(REPO_ROOT, apiEnv(dataset.url, 0));
+    log(`auth: ${token.source}`);
+    const headers = authHeaders(token);
+
+    const startApi = async (name: string, url: string, profile: boolean) => {
+      const port = await freePort();
+      const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] : [];
+      const server = await spawnServer({ name, command: process.execPath, args: [...flags, '--import', 'tsx', 'src/main.ts'], cwd: REPO_ROOT, env: apiEnv(url, port), port, readyPath: '/health' });
+      servers.push(server);
+      return server;
+    };
+    const startPostgraphile = async (name: string, url: string) => {
+      ensurePostgraphileInstalled();
+      const port = await freePort();
+      const server = await spawnServer({
+        name,
+        command: process.execPath,
+        args: [join(POSTGRAPHILE_DIR, 'server.mjs')],
+        cwd: POSTGRAPHILE_DIR,
+        env: { ...(process.env as Record<string, string>), NODE_ENV: 'production', DATABASE_URL: url, PORT: String(port), PG_POOL_SIZE: String(settings.connections) },
+        port,
+        readyPath: '/graphql',
+      });
+      servers.push(server);
+      return server;
+    };
+    const stop = async (server: ServerProcess) => {
+      servers.splice(servers.indexOf(server), 1);
+      await server.stop();
+    };
+
+    phase('capture: SQL of each operation through the statement-counting proxy');
+    const target = new URL(dataset.url);
+    const proxy = await startPgWireProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const proxied = (() => {
+      const u = new URL(dataset.url);
+      u.hostname = '127.0.0.1';
+      u.port = String(proxy.port);
+      return u.toString();
+    })();
+    log('starting the API (capture instance, through the proxy)');
+    const apiCapture = await startApi('API (capture)', proxied, false);
+    const captures = await captureApi(operations, { baseUrl: apiCapture.baseUrl, headers, statements: proxy }, log);
+    await stop(apiCapture);
+    const withPostgraphile = !values['skip-postgraphile'] && operations.some((op) => op.postgraphile);
+    if (withPostgraphile) {
+      log('starting PostGraphile (capture instance, through the proxy)');
+      const pgCapture = await startPostgraphile('PostGraphile (capture)', proxied);
+      await capturePostgraphile(operations, { baseUrl: pgCapture.baseUrl, headers: {}, statements: proxy }, captures, log);
+      await stop(pgCapture);
+    }
+    await proxy.close();
+
+    phase('measure: API, raw SQL and PostGraphile per operation');
+    log(`starting the API${values['cpu-prof'] ? ' with --cpu-prof' : ''}${withPostgraphile ? ' and PostGraphile' : ''}`);
+    const api = await startApi('API', dataset.url, values['cpu-prof']);
+    const postgraphile = withPostgraphile ? await startPostgraphile('PostGraphile', dataset.url) : null;
+
+    const xactCommit = async () => {
+      const [row] = await admin.query<{ n: number }>('SELECT xact_commit::float8 AS n FROM pg_stat_database WHERE datname = $1', [dataset.database]);
+      return row?.n ?? Number.NaN;
+    };
+    let before = 0;
+    // Backends report their counters when idle, at most once a second: let the previous run's
+    // counts arrive before reading, and this run's before reading again.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+    const hooks: MeasureHooks = {
+      async beforeLoad(server) {
+        await settle();
+        (server === 'api' ? api : postgraphile)?.takeWindowPeak();
+        before = await xactCommit();
+      },
+      async afterLoad(server, result) {
+        const rssKiB = (server === 'api' ? api : postgraphile)?.takeWindowPeak() ?? null;
+        await settle();
+        const delta = (await xactCommit()) - before;
+        return { rssKiB, xactPerRequest: result.totalResponses ? Math.round((delta / result.totalResponses) * 100) / 100 : null };
+      },
+    };
+    const measurements = await measure(operations, captures, { api: { baseUrl: api.baseUrl, headers }, postgraphile: postgraphile ? { baseUrl: postgraphile.baseUrl, headers: {} } : null, raw }, settings, log, hooks);
+    const apiMemory = api.memory();
+    const pgMemory = postgraphile?.memory();
+    await stop(api);
+    if (postgraphile) await stop(postgraphile);
+
+    phase('report');
+    const otherSize = households === 1_000_000 ? 200_000 : households === 200_000 ? 1_000_000 : null;
+    const other = otherSize ? findPreviousReport(RESULTS_DIR, otherSize) : null;
+    const cpus = os.cpus();
+    const report = assembleReport({
+      mode: 'full',
+      startedAt,
+      machine: {
+        cpuModel: cpus[0]?.model ?? null,
+        cores: cpus.length,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        os: `${os.type()} ${os.release()}`,
+        note: 'shared machine: other work may run on the same cores during the benchmark; the load generator, the servers and PostgreSQL share them too',
+      },
+      software: {
+        node: process.version,
+        postgresql: versions?.server ?? null,
+        postgis: versions?.postgis ?? null,
+        autocannon: packageVersion(REPO_ROOT, 'autocannon'),
+        postgraphile: packageVersion(POSTGRAPHILE_DIR, 'postgraphile'),
+        graphilePostgis: packageVersion(POSTGRAPHILE_DIR, '@graphile/postgis'),
+        gitCommit: commandOutput('git', ['rev-parse', 'HEAD']),
+        gitDirty: (commandOutput('git', ['status', '--porcelain', '--', 'src', 'drizzle']) ?? '') !== '',
+      },
+      settings: {
+        ...settings,
+        households,
+        seed,
+        apiPoolSize: settings.connections,
+        rawPoolSize: settings.connections,
+        postgraphilePoolSize: settings.connections,
+        only: only ?? null,
+        skipPostgraphile: values['skip-postgraphile'],
+        loadGenerator: 'autocannon (HTTP/1.1 keep-alive, pipelining 1) in the harness process; raw SQL: closed loop of the same number of workers',
+        apiCommand: 'NODE_ENV=production SEED_ON_START=false LOG_LEVEL=warn node --import tsx src/main.ts',
+        apiAuth: token.source,
+        cpuProfile: values['cpu-prof'] ? relative(REPO_ROOT, join(RESULTS_DIR, 'profiles')) : null,
+      },
+      dataset: { ...dataset, url: databaseUrl(adminUrl, dataset.database).replace(/\/\/[^@]*@/, '//') },
+      fixtures,
+      servers: {
+        api: { pid: api.pid, peakRssKiB: apiMemory.peakKiB, sampledPeakRssKiB: apiMemory.sampledPeakKiB },
+        postgraphile: postgraphile ? { pid: postgraphile.pid, peakRssKiB: pgMemory?.peakKiB ?? null, sampledPeakRssKiB: pgMemory?.sampledPeakKiB ?? null } : null,
+      },
+      operations,
+      captures,
+      measurements,
+      memory: { apiPeakKiB: apiMemory.peakKiB, postgraphilePeakKiB: pgMemory?.peakKiB ?? null },
+      other,
+    });
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `${startedAt.toISOString().slice(0, 10)}-${households}${only ? `-only-${only.join('_')}` : ''}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log('');
+    console.log(formatReport(report));
+    console.log('');
+    log(`results: ${relative(REPO_ROOT, file)}`);
+  } finally {
+    await stopAll();
+    await raw.close();
+    await admin.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
