@@ -43,3 +43,8 @@ export function envelope([minLon, minLat, maxLon, maxLat]: readonly [number, num
 export function simplified(column: SQL, toleranceMeters: number): SQL {
   return toleranceMeters > 0 ? sql`ST_SimplifyPreserveTopology(${column}, ${toleranceMeters / METERS_PER_DEGREE})` : column;
 }
+
+/** A WGS84 point from [longitude, latitude], as SQL. */
+export function pointWgs84([longitude, latitude]: readonly [number, number]): SQL {
+  return sql`ST_SetSRID(ST_MakePoint(${longitude}::float8, ${latitude}::float8), 4326)`;
+}

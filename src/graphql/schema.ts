@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { HouseholdResolver, MemberResolver } from '../features/households/household.resolver.js';
+import { AssessmentResolver } from '../features/assessments/assessment.resolver.js';
+import { CatalogResolver } from '../features/catalog/catalog.resolver.js';
+import { PackageItemResolver, PackageResolver } from '../features/packages/package.resolver.js';
 import { RegionResolver } from '../features/regions/region.resolver.js';
 import { VillageResolver } from '../features/villages/village.resolver.js';
 
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver],
+    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, AssessmentResolver, PackageResolver, PackageItemResolver],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });
@@ -15,6 +18,11 @@ export async function createSchema(): Promise<GraphQLSchema> {
   if (query) {
     query.description =
       'Read side of Kampung Terpadu: choose a village and see its mapped households. All geometry is WGS84 (EPSG:4326), GeoJSON positions are [longitude, latitude].';
+  }
+  const mutation = schema.getMutationType();
+  if (mutation) {
+    mutation.description =
+      'Write side: the catalog (ADMIN), assessments (PENDAMPING, PLANNER) and packages (PLANNER). Every mutation runs in one transaction with its audit record; package changes carry the version you read (optimistic concurrency).';
   }
   return lexicographicSortSchema(schema);
 }

@@ -1,0 +1,106 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { writeAudit } from '../../audit/audit.js';
+import { policy } from '../../auth/policy.js';
+import { badInput, notFound } from '../../errors/errors.js';
+import type { RequestContext } from '../../graphql/context.js';
+import { Household } from '../households/household.type.js';
+import { applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
+import { Assessment, AssessmentInput } from './assessment.type.js';
+
+const toAssessment = (row: AssessmentRow): Assessment =>
+  Object.assign(new Assessment(), {
+    id: String(row.id),
+    householdId: String(row.household_id),
+    assessor: row.assessor,
+    assessorOrganisation: row.assessor_organisation,
+    assessedOn: row.assessed_on,
+    componentConditions: Object.entries(row.component_conditions).map(([component, condition]) => ({ component, condition })),
+    floorAreaM2: row.floor_area_m2,
+    occupants: row.occupants,
+    pasConfirmed: row.pas_confirmed,
+    pasAdded: row.pas_added,
+    notes: row.notes,
+    createdAt: row.created_at,
+  });
+
+function validDate(value: string, argument: string): string {
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) throw badInput(argument, `must be a date YYYY-MM-DD; got ${JSON.stringify(value)}.`);
+  if (parsed.getTime() > Date.now() + 24 * 3600 * 1000) throw badInput(argument, `must not be in the future; got ${value}.`);
+  return value;
+}
+
+@Resolver(() => Household)
+export class AssessmentResolver {
+  @Mutation(() => Assessment, {
+    description:
+      'Record an integrated assessment (asesmen terpadu) of a household. In one transaction: the assessment is kept as history, the house condition, livelihood, members and PAS tags are updated, the RTLH verdict and village statistics are re-derived, and an audit record is written. PENDAMPING: assigned villages; PLANNER: its regions; ADMIN.',
+  })
+  async recordAssessment(@Arg('input', () => AssessmentInput) input: AssessmentInput, @Ctx() ctx: RequestContext): Promise<Assessment> {
+    policy.assertCanReadHouseholdRecords(ctx.principal, 'recordAssessment');
+    const id = Number(input.householdId);
+    if (!Number.isInteger(id) || id < 1) throw badInput('input.householdId', `must be a household id; got ${JSON.stringify(input.householdId)}.`);
+    const household = await ctx.loaders.householdById.load(id);
+    if (!household) throw notFound('Household', input.householdId);
+    policy.assertCanAssess(ctx.principal, household.village_code);
+    const assessedOn = validDate(input.assessedOn, 'input.assessedOn');
+    if (!(input.floorAreaM2 > 0 && input.floorAreaM2 < 10_000)) throw badInput('input.floorAreaM2', `must be a floor area in m², above 0 and below 10,000; got ${input.floorAreaM2}.`);
+    if (!Number.isInteger(input.occupants) || input.occupants < 1 || input.occupants > 100) throw badInput('input.occupants', `must be 1–100 people; got ${input.occupants}.`);
+    const components: Record<string, string> = {};
+    input.componentConditions.forEach((c, i) => {
+      if (components[c.component]) throw badInput(`input.componentConditions[${i}].component`, `${c.component} is rated twice.`);
+      components[c.component] = c.condition;
+    });
+    if (input.notes.length > 2000) throw badInput('input.notes', 'must be at most 2,000 characters.');
+    return ctx.db.transaction(async (tx) => {
+      const memberIds = new Set(await memberIdsOf(tx, id));
+      input.memberSituations.forEach((m, i) => {
+        if (!memberIds.has(m.memberId)) throw badInput(`input.memberSituations[${i}].memberId`, `member ${m.memberId} does not belong to household ${id}.`);
+      });
+      input.pasAdded.forEach((p, i) => {
+        if (p.memberId != null && !memberIds.has(p.memberId)) throw badInput(`input.pasAdded[${i}].memberId`, `member ${p.memberId} does not belong to household ${id}.`);
+      });
+      const assessment: NewAssessment = {
+        householdId: id,
+        assessor: ctx.principal.subject,
+        organisation: ctx.principal.organisation,
+        assessedOn,
+        componentConditions: components,
+        floorAreaM2: input.floorAreaM2,
+        occupants: input.occupants,
+        floorMaterial: input.floorMaterial,
+        wallMaterial: input.wallMaterial,
+        roofMaterial: input.roofMaterial,
+        hasOwnToilet: input.hasOwnToilet,
+        hasElectricity: input.hasElectricity,
+        waterSource: input.waterSource,
+        landOwnership: input.landOwnership,
+        livelihood: input.livelihood,
+        hasSmallBusiness: input.hasSmallBusiness,
+        memberSituations: input.memberSituations,
+        pasConfirmed: input.pasConfirmed,
+        pasAdded: input.pasAdded,
+        notes: input.notes,
+      };
+      const row = await insertAssessment(tx, assessment);
+      await applyToHousehold(tx, assessment);
+      await writeAudit(tx, ctx.principal, {
+        action: 'RECORD_ASSESSMENT',
+        entity: 'household',
+        entityId: id,
+        villageCode: household.village_code,
+        before: { floorAreaM2: household.floor_area_m2, occupants: household.occupants, isRtlh: household.is_rtlh, pas: household.pas },
+        after: { assessmentId: row.id, ...assessment, memberSituations: assessment.memberSituations.map((m) => ({ ...m, note: m.note ? '(note)' : null })) },
+        householdIds: [id],
+        requestId: ctx.requestId,
+      });
+      ctx.loaders.householdById.clear(id);
+      return toAssessment(row);
+    });
+  }
+
+  @FieldResolver(() => [Assessment], { description: 'Assessments of this household, newest first (history is kept).' })
+  async assessments(@Root() household: Household, @Ctx() ctx: RequestContext): Promise<Assessment[]> {
+    return (await ctx.loaders.assessmentsByHousehold.load(Number(household.id))).map(toAssessment);
+  }
+}

@@ -1,0 +1,27 @@
+import { registerEnumType } from 'type-graphql';
+import { FACILITY_SERVES, FUNDER_KINDS, INTERVENTION_CATEGORIES, INTERVENTION_TARGETS, KEMENSOS_CLUSTERS } from '../../db/schema.js';
+
+const toEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const InterventionCategory = toEnum(INTERVENTION_CATEGORIES);
+export type InterventionCategory = keyof typeof InterventionCategory;
+export const KemensosCluster = toEnum(KEMENSOS_CLUSTERS);
+export type KemensosCluster = keyof typeof KemensosCluster;
+export const InterventionTarget = toEnum(INTERVENTION_TARGETS);
+export type InterventionTarget = keyof typeof InterventionTarget;
+export const FacilityServes = toEnum(FACILITY_SERVES);
+export type FacilityServes = keyof typeof FacilityServes;
+export const FunderKind = toEnum(FUNDER_KINDS);
+export type FunderKind = keyof typeof FunderKind;
+
+registerEnumType(InterventionCategory, {
+  name: 'InterventionCategory',
+  description: 'What an intervention is: house repair, economic empowerment, child- or elderly-friendly facility, disability access, sanitation, community facility, social rehabilitation (ATENSI).',
+});
+registerEnumType(KemensosCluster, { name: 'KemensosCluster', description: 'Kemensos intervention cluster: perlindungan (protection), rehabilitasi (rehabilitation), pemberdayaan (empowerment).' });
+registerEnumType(InterventionTarget, { name: 'InterventionTarget', description: 'Who receives it: a HOUSEHOLD, a PERSON (a member), or a FACILITY sited in the village.' });
+registerEnumType(FacilityServes, {
+  name: 'FacilityServes',
+  description: 'Which households a facility serves: ELDERLY (a member 60+), DISABLED (a member with a disability), CHILD (a member under 18), SANITATION (no own toilet), EVERYONE.',
+});
+registerEnumType(FunderKind, { name: 'FunderKind', description: 'Kind of funder: ministry, zakat agency, regional government, CSR foundation, NGO.' });

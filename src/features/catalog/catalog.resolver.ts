@@ -1,0 +1,82 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { writeAudit } from '../../audit/audit.js';
+import { policy } from '../../auth/policy.js';
+import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
+import type { RequestContext } from '../../graphql/context.js';
+import { InterventionCategory } from './catalog.enums.js';
+import { insertIntervention, interventionByCode, listFunders, listInterventions, updateIntervention } from './catalog.queries.js';
+import { assertCost, eligibilityOf, toEligibility, toFunder, toIntervention, validateInterventionInput } from './catalog.service.js';
+import { Eligibility, Funder, Intervention, InterventionInput, InterventionPatch } from './catalog.type.js';
+import { parseRule } from './eligibility.js';
+
+@Resolver()
+export class CatalogResolver {
+  @Query(() => [Funder], { description: 'Funders: Kemensos, BAZNAS and others.' })
+  async funders(@Ctx() ctx: RequestContext): Promise<Funder[]> {
+    return (await listFunders(ctx.db)).map(toFunder);
+  }
+
+  @Query(() => [Intervention], { description: 'The intervention catalog, ordered by category and code.' })
+  async interventions(
+    @Arg('category', () => InterventionCategory, { nullable: true }) category: string | null,
+    @Arg('funderCode', () => String, { nullable: true }) funderCode: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Intervention[]> {
+    return (await listInterventions(ctx.db, { category, funderCode })).map(toIntervention);
+  }
+
+  @Query(() => [Eligibility], {
+    description: 'For every active HOUSEHOLD and PERSON intervention in the catalog: is this household (or which member) eligible, and why — each rule part with what was measured. Funder rules (BAZNAS: mustahik only) included.',
+  })
+  async eligibility(@Arg('householdId', () => ID) householdId: string, @Ctx() ctx: RequestContext): Promise<Eligibility[]> {
+    policy.assertCanReadHouseholdRecords(ctx.principal, 'eligibility');
+    const id = Number(householdId);
+    if (!Number.isInteger(id) || id < 1) throw badInput('householdId', `must be a household id; got ${JSON.stringify(householdId)}.`);
+    const household = await ctx.loaders.householdById.load(id);
+    if (!household) throw notFound('Household', householdId);
+    const [members, interventions, funders] = await Promise.all([ctx.loaders.membersByHousehold.load(id), listInterventions(ctx.db, { activeOnly: true }), listFunders(ctx.db)]);
+    const funderOf = new Map(funders.map((f) => [f.code, f]));
+    ctx.personalReads.note('eligibility', [id]);
+    return interventions.filter((i) => i.target !== 'FACILITY').map((i) => toEligibility(eligibilityOf(i, funderOf.get(i.funder_code)!, household, members)));
+  }
+
+  @Mutation(() => Intervention, { description: 'Add an intervention to the catalog (ADMIN). Audited.' })
+  async createIntervention(@Arg('input', () => InterventionInput) input: InterventionInput, @Ctx() ctx: RequestContext): Promise<Intervention> {
+    policy.assertAdmin(ctx.principal, 'Editing the catalog');
+    const row = validateInterventionInput(input, await listFunders(ctx.db));
+    return ctx.db.transaction(async (tx) => {
+      if (await interventionByCode(tx, row.code)) throw new AppError(ErrorCode.CONFLICT, `Intervention ${row.code} already exists.`, { argument: 'input.code' });
+      const created = await insertIntervention(tx, row);
+      await writeAudit(tx, ctx.principal, { action: 'CREATE_INTERVENTION', entity: 'intervention', entityId: row.code, after: created, requestId: ctx.requestId });
+      return toIntervention(created);
+    });
+  }
+
+  @Mutation(() => Intervention, { description: 'Change a catalog intervention (ADMIN): cost, rule, active flag. `version` must be the version you read (CONFLICT otherwise). Audited with before and after.' })
+  async updateIntervention(
+    @Arg('code', () => String) code: string,
+    @Arg('version', () => Int) version: number,
+    @Arg('patch', () => InterventionPatch) patch: InterventionPatch,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Intervention> {
+    policy.assertAdmin(ctx.principal, 'Editing the catalog');
+    return ctx.db.transaction(async (tx) => {
+      const before = await interventionByCode(tx, code, true);
+      if (!before) throw notFound('Intervention', code);
+      if (before.version !== version) throw new AppError(ErrorCode.CONFLICT, `Intervention ${code} is at version ${before.version}, not ${version}: reload it and apply your change again.`, { argument: 'version', currentVersion: before.version });
+      if (patch.unitCostIdr !== undefined && patch.unitCostIdr !== null) assertCost(patch.unitCostIdr, 'patch.unitCostIdr');
+      const next = {
+        ...before,
+        unit_cost_idr: patch.unitCostIdr ?? before.unit_cost_idr,
+        cost_is_assumption: patch.costIsAssumption ?? before.cost_is_assumption,
+        cost_source: patch.costSource ?? before.cost_source,
+        eligibility: patch.eligibility === undefined || patch.eligibility === null ? before.eligibility : parseRule(patch.eligibility, 'patch.eligibility', before.target === 'PERSON'),
+        is_active: patch.isActive ?? before.is_active,
+        description: patch.description ?? before.description,
+      };
+      const after = await updateIntervention(tx, code, next);
+      await writeAudit(tx, ctx.principal, { action: 'UPDATE_INTERVENTION', entity: 'intervention', entityId: code, before, after, requestId: ctx.requestId });
+      return toIntervention(after);
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/** Shapes catalog rows, validates catalog edits, and computes eligibility with its reasons. */
+import { badInput } from '../../errors/errors.js';
+import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
+import type { HouseholdRow, MemberRow } from '../households/household.queries.js';
+import { type EvaluationResult, evaluate, type HouseholdFacts, type MemberFacts, parseRule, type Rule, usesMemberFacts, withFunderRule } from './eligibility.js';
+import type { FunderRow, InterventionFields, InterventionRow } from './catalog.queries.js';
+import { Eligibility, Funder, Intervention, type InterventionInput } from './catalog.type.js';
+
+export const toFunder = (row: FunderRow): Funder =>
+  Object.assign(new Funder(), { code: row.code, name: row.name, kind: row.kind, requiresMustahik: row.requires_mustahik, description: row.description });
+
+export const toIntervention = (row: InterventionRow): Intervention =>
+  Object.assign(new Intervention(), {
+    code: row.code,
+    nameId: row.name_id,
+    nameEn: row.name_en,
+    category: row.category,
+    cluster: row.cluster,
+    funderCode: row.funder_code,
+    target: row.target,
+    unitCostIdr: row.unit_cost_idr,
+    costIsAssumption: row.cost_is_assumption,
+    costSource: row.cost_source,
+    isHousing: row.is_housing,
+    serves: row.serves,
+    eligibility: row.eligibility,
+    description: row.description,
+    isActive: row.is_active,
+    version: row.version,
+  });
+
+export function householdFacts(row: HouseholdRow): HouseholdFacts {
+  return {
+    isRegistered: Boolean(row.registry_id),
+    desil: row.desil,
+    isMustahik: row.is_mustahik,
+    isRtlh: row.is_rtlh,
+    landOwnership: row.land_ownership,
+    hadHousingAid: row.had_housing_aid,
+    receivesPkh: row.receives_pkh,
+    receivesBpnt: row.receives_bpnt,
+    hasSmallBusiness: row.has_small_business,
+    hasOwnToilet: row.has_own_toilet,
+    floorAreaPerPersonM2: Math.round((row.floor_area_m2 / row.occupants) * 100) / 100,
+    pas: row.pas,
+    hasElderly: row.has_elderly,
+    hasChild: row.has_child,
+    hasDisabled: row.has_disabled,
+    livelihood: row.livelihood,
+  };
+}
+
+export const memberFacts = (m: MemberRow): MemberFacts => ({ id: m.id, age: m.age, sex: m.sex, relation: m.relation, disability: m.disability, inSchool: m.in_school });
+
+export interface EligibilityResult {
+  intervention: InterventionRow;
+  eligible: boolean;
+  eligibleMemberIds: number[];
+  evaluation: EvaluationResult;
+}
+
+/**
+ * Eligibility of one household for one HOUSEHOLD or PERSON intervention, funder rules included.
+ * PERSON interventions are evaluated per member; the explanation shown is the first eligible
+ * member's, or else the member who passed the most parts (the "closest miss").
+ */
+export function eligibilityOf(intervention: InterventionRow, funder: FunderRow, household: HouseholdRow, members: MemberRow[]): EligibilityResult {
+  const rule = withFunderRule(intervention.eligibility as Rule, { code: funder.code, requiresMustahik: funder.requires_mustahik });
+  const facts = householdFacts(household);
+  if (intervention.target === 'PERSON' || usesMemberFacts(rule)) {
+    const results = members.map((m) => ({ member: m, evaluation: evaluate(rule, facts, memberFacts(m)) }));
+    const eligibleMemberIds = results.filter((r) => r.evaluation.passed).map((r) => r.member.id);
+    const shown =
+      results.find((r) => r.evaluation.passed) ??
+      [...results].sort((a, b) => b.evaluation.parts.filter((p) => p.passed).length - a.evaluation.parts.filter((p) => p.passed).length)[0];
+    return { intervention, eligible: eligibleMemberIds.length > 0, eligibleMemberIds, evaluation: shown?.evaluation ?? evaluate(rule, facts, null) };
+  }
+  const evaluation = evaluate(rule, facts, null);
+  return { intervention, eligible: evaluation.passed, eligibleMemberIds: [], evaluation };
+}
+
+export const toEligibility = (r: EligibilityResult): Eligibility =>
+  Object.assign(new Eligibility(), { intervention: toIntervention(r.intervention), eligible: r.eligible, eligibleMemberIds: r.eligibleMemberIds, parts: r.evaluation.parts });
+
+export function validateInterventionInput(input: InterventionInput, funders: FunderRow[]): InterventionFields {
+  if (!/^[A-Z][A-Z0-9_]{1,39}$/.test(input.code)) throw badInput('input.code', 'must be 2–40 capital letters, digits or underscores, starting with a letter.');
+  if (!funders.some((f) => f.code === input.funderCode)) throw badInput('input.funderCode', `unknown funder ${JSON.stringify(input.funderCode)}; expected one of ${funders.map((f) => f.code).join(', ')}.`);
+  if (!INTERVENTION_CATEGORIES.includes(input.category)) throw badInput('input.category', 'unknown category.');
+  assertCost(input.unitCostIdr, 'input.unitCostIdr');
+  if ((input.target === 'FACILITY') !== Boolean(input.serves)) throw badInput('input.serves', 'is required for FACILITY targets and must be null otherwise.');
+  const eligibility = parseRule(input.eligibility, 'input.eligibility', input.target === 'PERSON');
+  return {
+    code: input.code,
+    name_id: input.nameId,
+    name_en: input.nameEn,
+    category: input.category,
+    cluster: input.cluster ?? null,
+    funder_code: input.funderCode,
+    target: input.target,
+    unit_cost_idr: input.unitCostIdr,
+    cost_is_assumption: input.costIsAssumption,
+    cost_source: input.costSource,
+    is_housing: input.isHousing,
+    serves: input.serves ?? null,
+    eligibility,
+    description: input.description,
+  };
+}
+
+export function assertCost(value: number, argument: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw badInput(argument, `must be a whole number of rupiah ≥ 0; got ${value}.`);
+}

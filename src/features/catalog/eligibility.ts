@@ -1,0 +1,194 @@
+/**
+ * Eligibility rules as data. A rule is a tree stored as JSON in `interventions.eligibility`:
+ *
+ *   { "all": [rule, …], "label"? }        every part must pass
+ *   { "any": [rule, …], "label"? }        at least one part must pass
+ *   { "fact": name, "op": op, "value"?, "label"? }
+ *
+ * Facts are household facts (`desil`, `isRtlh`, …) or, for PERSON interventions, member facts
+ * (`member.age`, `member.disability`, …). Evaluation returns every leaf with what was measured, so
+ * a planner sees *why* a household is or is not eligible, not just a yes/no.
+ *
+ * Funder rules are rules too: a funder that `requiresMustahik` (BAZNAS) adds a mustahik part to
+ * every intervention it funds, so no catalog edit can route zakat money to a non-mustahik.
+ */
+import { badInput } from '../../errors/errors.js';
+
+export type Op = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'in' | 'notIn' | 'contains' | 'isNull' | 'notNull';
+export type Rule = { all: Rule[]; label?: string } | { any: Rule[]; label?: string } | { fact: string; op: Op; value?: unknown; label?: string };
+
+export interface HouseholdFacts {
+  isRegistered: boolean;
+  desil: number;
+  isMustahik: boolean;
+  isRtlh: boolean;
+  landOwnership: string;
+  hadHousingAid: boolean;
+  receivesPkh: boolean;
+  receivesBpnt: boolean;
+  hasSmallBusiness: boolean;
+  hasOwnToilet: boolean;
+  floorAreaPerPersonM2: number;
+  pas: string[];
+  hasElderly: boolean;
+  hasChild: boolean;
+  hasDisabled: boolean;
+  livelihood: string;
+}
+
+export interface MemberFacts {
+  id: number;
+  age: number;
+  sex: string;
+  relation: string;
+  disability: string | null;
+  inSchool: boolean;
+}
+
+const HOUSEHOLD_FACTS: Record<keyof HouseholdFacts, 'number' | 'boolean' | 'string' | 'array'> = {
+  isRegistered: 'boolean',
+  desil: 'number',
+  isMustahik: 'boolean',
+  isRtlh: 'boolean',
+  landOwnership: 'string',
+  hadHousingAid: 'boolean',
+  receivesPkh: 'boolean',
+  receivesBpnt: 'boolean',
+  hasSmallBusiness: 'boolean',
+  hasOwnToilet: 'boolean',
+  floorAreaPerPersonM2: 'number',
+  pas: 'array',
+  hasElderly: 'boolean',
+  hasChild: 'boolean',
+  hasDisabled: 'boolean',
+  livelihood: 'string',
+};
+const MEMBER_FACTS: Record<string, 'number' | 'boolean' | 'string'> = {
+  'member.age': 'number',
+  'member.sex': 'string',
+  'member.relation': 'string',
+  'member.disability': 'string',
+  'member.inSchool': 'boolean',
+};
+const OPS: Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'between', 'in', 'notIn', 'contains', 'isNull', 'notNull'];
+
+export interface RulePartResult {
+  label: string;
+  fact: string;
+  passed: boolean;
+  /** What was measured, e.g. `desil 3` or `age 52`. */
+  actual: string;
+  /** What the rule asks, e.g. `≤ 2`. */
+  expected: string;
+}
+
+export interface EvaluationResult {
+  passed: boolean;
+  parts: RulePartResult[];
+}
+
+/** Validates a rule before it is stored; errors name the path inside the rule. */
+export function parseRule(value: unknown, argument: string, allowMemberFacts: boolean): Rule {
+  const at = (path: string) => `${argument}${path}`;
+  const walk = (node: unknown, path: string): Rule => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) throw badInput(at(path), 'must be an object with "all", "any" or "fact".');
+    const n = node as Record<string, unknown>;
+    const label = n.label === undefined ? undefined : String(n.label);
+    if ('all' in n || 'any' in n) {
+      const key = 'all' in n ? 'all' : 'any';
+      const parts = n[key];
+      if (!Array.isArray(parts)) throw badInput(at(`${path}.${key}`), 'must be an array of rules.');
+      const rules = parts.map((p, i) => walk(p, `${path}.${key}[${i}]`));
+      return key === 'all' ? { all: rules, ...(label ? { label } : {}) } : { any: rules, ...(label ? { label } : {}) };
+    }
+    const fact = n.fact;
+    if (typeof fact !== 'string') throw badInput(at(`${path}.fact`), 'must be a fact name.');
+    const known = fact in HOUSEHOLD_FACTS || (allowMemberFacts && fact in MEMBER_FACTS);
+    if (!known) {
+      const facts = [...Object.keys(HOUSEHOLD_FACTS), ...(allowMemberFacts ? Object.keys(MEMBER_FACTS) : [])];
+      throw badInput(at(`${path}.fact`), `unknown fact ${JSON.stringify(fact)}${!allowMemberFacts && fact.startsWith('member.') ? ' (member facts are for PERSON interventions only)' : ''}; expected one of ${facts.join(', ')}.`);
+    }
+    const op = n.op as Op;
+    if (!OPS.includes(op)) throw badInput(at(`${path}.op`), `unknown operator ${JSON.stringify(n.op)}; expected one of ${OPS.join(', ')}.`);
+    if (op === 'between' && !(Array.isArray(n.value) && n.value.length === 2 && n.value.every((v) => typeof v === 'number'))) {
+      throw badInput(at(`${path}.value`), 'between needs [min, max] (numbers, inclusive).');
+    }
+    if ((op === 'in' || op === 'notIn') && !Array.isArray(n.value)) throw badInput(at(`${path}.value`), `${op} needs an array of values.`);
+    if (op !== 'isNull' && op !== 'notNull' && n.value === undefined) throw badInput(at(`${path}.value`), `${op} needs a value.`);
+    return { fact, op, ...(n.value !== undefined ? { value: n.value } : {}), ...(label ? { label } : {}) };
+  };
+  return walk(value, '');
+}
+
+export function usesMemberFacts(rule: Rule): boolean {
+  if ('all' in rule) return rule.all.some(usesMemberFacts);
+  if ('any' in rule) return rule.any.some(usesMemberFacts);
+  return rule.fact.startsWith('member.');
+}
+
+function factValue(fact: string, household: HouseholdFacts, member: MemberFacts | null): unknown {
+  if (fact.startsWith('member.')) return member ? member[fact.slice('member.'.length) as keyof MemberFacts] : undefined;
+  return household[fact as keyof HouseholdFacts];
+}
+
+const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : v === null || v === undefined ? 'none' : String(v));
+
+function describeExpected(op: Op, value: unknown): string {
+  switch (op) {
+    case 'eq': return `= ${show(value)}`;
+    case 'ne': return `≠ ${show(value)}`;
+    case 'lt': return `< ${show(value)}`;
+    case 'lte': return `≤ ${show(value)}`;
+    case 'gt': return `> ${show(value)}`;
+    case 'gte': return `≥ ${show(value)}`;
+    case 'between': return `${(value as number[])[0]}–${(value as number[])[1]}`;
+    case 'in': return `one of ${show(value)}`;
+    case 'notIn': return `none of ${show(value)}`;
+    case 'contains': return `contains ${show(value)}`;
+    case 'isNull': return 'none recorded';
+    case 'notNull': return 'recorded';
+  }
+}
+
+function test(op: Op, actual: unknown, value: unknown): boolean {
+  switch (op) {
+    case 'eq': return actual === value;
+    case 'ne': return actual !== value;
+    case 'lt': return typeof actual === 'number' && actual < (value as number);
+    case 'lte': return typeof actual === 'number' && actual <= (value as number);
+    case 'gt': return typeof actual === 'number' && actual > (value as number);
+    case 'gte': return typeof actual === 'number' && actual >= (value as number);
+    case 'between': return typeof actual === 'number' && actual >= (value as number[])[0]! && actual <= (value as number[])[1]!;
+    case 'in': return (value as unknown[]).includes(actual);
+    case 'notIn': return !(value as unknown[]).includes(actual);
+    case 'contains': return Array.isArray(actual) && actual.includes(value);
+    case 'isNull': return actual === null || actual === undefined;
+    case 'notNull': return actual !== null && actual !== undefined;
+  }
+}
+
+/** Evaluates a rule for a household (and one member, for member facts). */
+export function evaluate(rule: Rule, household: HouseholdFacts, member: MemberFacts | null = null): EvaluationResult {
+  if ('all' in rule || 'any' in rule) {
+    const children = ('all' in rule ? rule.all : rule.any).map((r) => evaluate(r, household, member));
+    const passed = 'all' in rule ? children.every((c) => c.passed) : children.some((c) => c.passed);
+    return { passed, parts: children.flatMap((c) => c.parts) };
+  }
+  const actual = factValue(rule.fact, household, member);
+  const passed = test(rule.op, actual, rule.value);
+  const name = rule.fact.replace(/^member\./, '');
+  return {
+    passed,
+    parts: [{ label: rule.label ?? `${rule.fact} ${describeExpected(rule.op, rule.value)}`, fact: rule.fact, passed, actual: `${name} ${show(actual)}`, expected: describeExpected(rule.op, rule.value) }],
+  };
+}
+
+/** The funder's own rules, as rule parts, prepended to every intervention it funds. */
+export function funderRule(funder: { code: string; requiresMustahik: boolean }): Rule | null {
+  return funder.requiresMustahik ? { fact: 'isMustahik', op: 'eq', value: true, label: `${funder.code} funds only mustahik (people entitled to zakat)` } : null;
+}
+
+export function withFunderRule(rule: Rule, funder: { code: string; requiresMustahik: boolean }): Rule {
+  const extra = funderRule(funder);
+  return extra ? { all: [extra, rule] } : rule;
+}

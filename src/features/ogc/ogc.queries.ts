@@ -1,0 +1,236 @@
+/**
+ * All SQL of the OGC API – Features collections.
+ *
+ * Every collection is a `Source`: a FROM clause, the access predicate of the principal (always in
+ * SQL, so rows a principal may not read are never fetched, counted or paged over), a unique
+ * indexed key for keyset paging, and a GeoJSON Feature built by PostGIS as JSON text (the
+ * response splices it in without parsing it again). Geometry is CRS84: SRID 4326, axis order
+ * longitude, latitude, 7 decimals (about 1 cm).
+ *
+ * Household rows: `policy.householdRowScope` (and the village scope) in SQL; PAS through
+ * `policy.visiblePasSql`. No identity table is ever joined: names, NIK, KK and addresses cannot
+ * reach a property.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { policy } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Queryable } from '../../db/database.js';
+import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
+import { packageItemScope } from './package-scope.js';
+
+export interface Source {
+  from: SQL;
+  where: SQL[];
+  /** Unique, indexed sort key; the feature id. */
+  key: SQL;
+  /** Geometry (SRID 4326) for bbox filters and extents. */
+  geometry: SQL;
+  /** A GeoJSON Feature as json; for villages only the geometry (properties are added by the service). */
+  body: SQL;
+  /** Household whose personal data a row reveals (audited for non-admins); null when none. */
+  householdId: SQL | null;
+}
+
+export interface SourceRow {
+  key: FeatureKey;
+  body: string;
+  household_id: number | null;
+  [column: string]: unknown;
+}
+
+const and = (parts: SQL[]) => sql.join(parts, sql` AND `);
+
+/** `geometry` intersects the bbox; one crossing the antimeridian (minLon > maxLon) is two boxes. */
+function intersectsBbox(geometry: SQL, [minLon, minLat, maxLon, maxLat]: BboxCrs84): SQL {
+  const box = (w: number, e: number) => sql`ST_Intersects(${geometry}, ST_MakeEnvelope(${w}::float8, ${minLat}::float8, ${e}::float8, ${maxLat}::float8, 4326))`;
+  return minLon <= maxLon ? box(minLon, maxLon) : sql`(${box(minLon, 180)} OR ${box(-180, maxLon)})`;
+}
+
+// --- villages ---------------------------------------------------------------------------------
+
+export interface VillageFilters {
+  bbox?: BboxCrs84;
+  provinceCode?: string;
+  regencyCode?: string;
+  districtCode?: string;
+  coastal?: boolean;
+  kinds?: string[];
+}
+
+/** Villages with a known boundary in the principal's village scope. The body is the boundary. */
+export function villageSource(principal: Principal, f: VillageFilters): Source {
+  const where: SQL[] = [sql`r.level = 'VILLAGE'`, policy.villageScope(principal, sql`r.code`)];
+  if (f.provinceCode) where.push(sql`r.province_code = ${f.provinceCode}`);
+  if (f.regencyCode) where.push(sql`r.regency_code = ${f.regencyCode}`);
+  if (f.districtCode) where.push(sql`r.district_code = ${f.districtCode}`);
+  if (f.coastal !== undefined) where.push(sql`g.is_coastal = ${f.coastal}`);
+  if (f.kinds?.length) where.push(sql`r.kind::text = ANY(${sql.param(f.kinds)}::text[])`);
+  if (f.bbox) where.push(intersectsBbox(sql`g.boundary`, f.bbox));
+  return {
+    from: sql`FROM village_geography g JOIN regions r ON r.code = g.village_code`,
+    where,
+    key: sql`r.code`,
+    geometry: sql`g.boundary`,
+    body: sql`ST_AsGeoJSON(g.boundary, 7)`,
+    householdId: null,
+  };
+}
+
+// --- households -------------------------------------------------------------------------------
+
+export interface HouseholdFilters {
+  bbox?: BboxCrs84;
+  villageCode?: string;
+  pasAny?: string[];
+  desil?: number;
+  desilMin?: number;
+  desilMax?: number;
+  isRtlh?: boolean;
+  hasElderly?: boolean;
+  hasChild?: boolean;
+  hasDisabled?: boolean;
+  isMustahik?: boolean;
+  livelihoods?: string[];
+}
+
+/** Household records: the caller must first have passed `policy.canReadHouseholdRecords`. */
+export function householdSource(principal: Principal, f: HouseholdFilters): Source {
+  const where: SQL[] = [policy.householdRowScope(principal), policy.villageScope(principal, sql`h.village_code`)];
+  if (f.villageCode) where.push(sql`h.village_code = ${f.villageCode}`);
+  if (f.pasAny?.length) where.push(sql`h.pas && ${sql.param(f.pasAny)}::pas[]`);
+  if (f.desil !== undefined) where.push(sql`h.desil = ${f.desil}`);
+  if (f.desilMin !== undefined) where.push(sql`h.desil >= ${f.desilMin}`);
+  if (f.desilMax !== undefined) where.push(sql`h.desil <= ${f.desilMax}`);
+  if (f.isRtlh !== undefined) where.push(sql`h.is_rtlh = ${f.isRtlh}`);
+  if (f.hasElderly !== undefined) where.push(sql`h.has_elderly = ${f.hasElderly}`);
+  if (f.hasChild !== undefined) where.push(sql`h.has_child = ${f.hasChild}`);
+  if (f.hasDisabled !== undefined) where.push(sql`h.has_disabled = ${f.hasDisabled}`);
+  if (f.isMustahik !== undefined) where.push(sql`h.is_mustahik = ${f.isMustahik}`);
+  if (f.livelihoods?.length) where.push(sql`h.livelihood::text = ANY(${sql.param(f.livelihoods)}::text[])`);
+  if (f.bbox) where.push(intersectsBbox(sql`h.location`, f.bbox));
+  return {
+    from: sql`FROM households h`,
+    where,
+    key: sql`h.id`,
+    geometry: sql`h.location`,
+    body: sql`json_build_object('type', 'Feature', 'id', h.id, 'geometry', ST_AsGeoJSON(h.location, 7)::json,
+      'properties', json_build_object('id', h.id, 'village_code', h.village_code, 'desil', h.desil, 'livelihood', h.livelihood,
+        'pas', ${policy.visiblePasSql(principal, sql`h.pas`)}, 'is_rtlh', h.is_rtlh, 'rtlh_reasons', h.rtlh_reasons,
+        'member_count', h.member_count, 'has_elderly', h.has_elderly, 'has_child', h.has_child, 'has_disabled', h.has_disabled,
+        'is_mustahik', h.is_mustahik))`,
+    householdId: sql`h.id`,
+  };
+}
+
+// --- package items and facilities -------------------------------------------------------------
+
+export interface PackageItemFilters {
+  bbox?: BboxCrs84;
+  villageCode?: string;
+  packageId?: number;
+  packageStatuses?: string[];
+  funderCode?: string;
+  interventionCode?: string;
+  categories?: string[];
+  targets?: string[];
+  serves?: string[];
+  progress?: string[];
+}
+
+const PACKAGE_ITEMS_FROM = sql`FROM package_items pi
+  JOIN packages pk ON pk.id = pi.package_id
+  JOIN interventions iv ON iv.code = pi.intervention_code
+  LEFT JOIN households h ON h.id = pi.household_id`;
+
+/** Household items stand at the household; facility items at their site. */
+const ITEM_LOCATION = sql`coalesce(pi.location, h.location)`;
+
+function packageItemWhere(principal: Principal, f: PackageItemFilters): SQL[] {
+  const where: SQL[] = [packageItemScope(principal)];
+  if (f.villageCode) where.push(sql`pk.village_code = ${f.villageCode}`);
+  if (f.packageId !== undefined) where.push(sql`pi.package_id = ${f.packageId}`);
+  if (f.packageStatuses?.length) where.push(sql`pk.status::text = ANY(${sql.param(f.packageStatuses)}::text[])`);
+  if (f.funderCode) where.push(sql`pi.funder_code = ${f.funderCode}`);
+  if (f.interventionCode) where.push(sql`pi.intervention_code = ${f.interventionCode}`);
+  if (f.categories?.length) where.push(sql`iv.category::text = ANY(${sql.param(f.categories)}::text[])`);
+  if (f.targets?.length) where.push(sql`iv.target::text = ANY(${sql.param(f.targets)}::text[])`);
+  if (f.serves?.length) where.push(sql`iv.serves::text = ANY(${sql.param(f.serves)}::text[])`);
+  if (f.progress?.length) where.push(sql`pi.progress::text = ANY(${sql.param(f.progress)}::text[])`);
+  if (f.bbox) where.push(intersectsBbox(ITEM_LOCATION, f.bbox));
+  return where;
+}
+
+/** Every item of every readable package, household items located at the household. */
+export function packageItemSource(principal: Principal, f: PackageItemFilters): Source {
+  return {
+    from: PACKAGE_ITEMS_FROM,
+    where: packageItemWhere(principal, f),
+    key: sql`pi.id`,
+    geometry: ITEM_LOCATION,
+    body: sql`json_build_object('type', 'Feature', 'id', pi.id, 'geometry', ST_AsGeoJSON(${ITEM_LOCATION}, 7)::json,
+      'properties', json_build_object('id', pi.id, 'package_id', pi.package_id, 'package_status', pk.status, 'village_code', pk.village_code,
+        'intervention_code', pi.intervention_code, 'intervention_name', iv.name_id, 'category', iv.category, 'target', iv.target,
+        'funder_code', pi.funder_code, 'household_id', pi.household_id,
+        'located_at', CASE WHEN pi.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END,
+        'quantity', pi.quantity, 'cost_idr', pi.cost_idr, 'progress', pi.progress, 'started_on', pi.started_on, 'done_on', pi.done_on))`,
+    householdId: sql`pi.household_id`,
+  };
+}
+
+/** Items whose intervention targets a FACILITY: the rows with a site. */
+export function facilitySource(principal: Principal, f: PackageItemFilters): Source {
+  return {
+    from: PACKAGE_ITEMS_FROM,
+    where: [...packageItemWhere(principal, f), sql`iv.target = 'FACILITY'`, sql`pi.location IS NOT NULL`],
+    key: sql`pi.id`,
+    geometry: sql`pi.location`,
+    body: sql`json_build_object('type', 'Feature', 'id', pi.id, 'geometry', ST_AsGeoJSON(pi.location, 7)::json,
+      'properties', json_build_object('id', pi.id, 'package_id', pi.package_id, 'package_name', pk.name, 'package_status', pk.status,
+        'village_code', pk.village_code, 'intervention_code', pi.intervention_code, 'intervention_name', iv.name_id,
+        'intervention_name_en', iv.name_en, 'category', iv.category, 'serves', iv.serves, 'funder_code', pi.funder_code,
+        'quantity', pi.quantity, 'cost_idr', pi.cost_idr, 'progress', pi.progress, 'started_on', pi.started_on, 'done_on', pi.done_on))`,
+    householdId: sql`pi.household_id`,
+  };
+}
+
+// --- reads ------------------------------------------------------------------------------------
+
+/**
+ * One page by keyset: `after` reads forward from the key, `before` reads backward (the caller
+ * reverses). Ask for one row more than the page to learn whether another page exists.
+ */
+export function pageRows(db: Queryable, s: Source, cursor: Pick<Cursor, 'direction' | 'key'> | null, limit: number): Promise<SourceRow[]> {
+  const where = [...s.where];
+  if (cursor) where.push(cursor.direction === 'after' ? sql`${s.key} > ${cursor.key}` : sql`${s.key} < ${cursor.key}`);
+  const order = cursor?.direction === 'before' ? sql`DESC` : sql`ASC`;
+  return db.query<SourceRow>(sql`SELECT ${s.key} AS key, ${s.body}::text AS body, ${s.householdId ?? sql`NULL::int`} AS household_id
+    ${s.from} WHERE ${and(where)} ORDER BY ${s.key} ${order} LIMIT ${limit}`);
+}
+
+export async function countRows(db: Queryable, s: Source): Promise<number> {
+  const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n ${s.from} WHERE ${and(s.where)}`);
+  return row?.n ?? 0;
+}
+
+export async function rowByKey(db: Queryable, s: Source, key: FeatureKey): Promise<SourceRow | null> {
+  const [row] = await db.query<SourceRow>(sql`SELECT ${s.key} AS key, ${s.body}::text AS body, ${s.householdId ?? sql`NULL::int`} AS household_id
+    ${s.from} WHERE ${and([...s.where, sql`${s.key} = ${key}`])} LIMIT 1`);
+  return row ?? null;
+}
+
+/** Extents (CRS84 [minLon, minLat, maxLon, maxLat], null when empty) of several sources in one statement. */
+export async function extents(db: Queryable, sources: Record<string, Source>): Promise<Record<string, BboxCrs84 | null>> {
+  const names = Object.keys(sources);
+  if (names.length === 0) return {};
+  const columns = names.map((name, i) => {
+    const s = sources[name] as Source;
+    return sql`(SELECT json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e))
+      FROM (SELECT ST_Extent(${s.geometry}) AS e ${s.from} WHERE ${and(s.where)}) x) AS ${sql.raw(`e${i}`)}`;
+  });
+  const [row] = await db.query(sql`SELECT ${sql.join(columns, sql`, `)}`);
+  const parse = (value: unknown): BboxCrs84 | null => {
+    const box = (typeof value === 'string' ? JSON.parse(value) : value) as (number | null)[] | null;
+    return box && box.length === 4 && box.every((n) => typeof n === 'number') ? (box as unknown as BboxCrs84) : null;
+  };
+  return Object.fromEntries(names.map((name, i) => [name, parse(row?.[`e${i}`])]));
+}

@@ -1,0 +1,318 @@
+/** All SQL of the package feature. Mutating functions run inside the caller's transaction. */
+import { type SQL, sql } from 'drizzle-orm';
+import { policy } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Queryable } from '../../db/database.js';
+import { pointWgs84 } from '../../geo/spatial-sql.js';
+
+export interface PackageRow {
+  id: number;
+  village_code: string;
+  name: string;
+  status: string;
+  version: number;
+  template_of: number | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+export interface BudgetRow {
+  package_id: number;
+  funder_code: string;
+  budget_idr: number;
+  allocated_idr: number;
+  over_budget_reason: string | null;
+  [key: string]: unknown;
+}
+
+export interface ItemRow {
+  id: number;
+  package_id: number;
+  intervention_code: string;
+  category: string;
+  target: string;
+  is_housing: boolean;
+  serves: string | null;
+  funder_code: string;
+  household_id: number | null;
+  member_id: number | null;
+  location: string | null;
+  quantity: number;
+  unit_cost_idr: number;
+  cost_idr: number;
+  eligibility_override_reason: string | null;
+  origin: string;
+  progress: string;
+  started_on: string | null;
+  done_on: string | null;
+  [key: string]: unknown;
+}
+
+const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.created_by, p.created_at::text AS created_at, p.updated_at::text AS updated_at`;
+
+/** Packages the principal may read: PARTNER only in its villages; other roles are checked per village by the policy. */
+export async function packageById(db: Queryable, principal: Principal, id: number, lock = false): Promise<PackageRow | null> {
+  const [row] = await db.query<PackageRow>(sql`SELECT ${PACKAGE_COLUMNS} FROM packages p
+    WHERE p.id = ${id} AND ${policy.villageScope(principal, sql`p.village_code`)} ${lock ? sql`FOR UPDATE` : sql``}`);
+  return row ?? null;
+}
+
+export function listPackages(db: Queryable, principal: Principal, filter: { villageCode?: string | null; status?: string | null }) {
+  return db.query<PackageRow>(sql`SELECT ${PACKAGE_COLUMNS} FROM packages p
+    WHERE ${policy.villageScope(principal, sql`p.village_code`)}
+      AND (${filter.villageCode ?? null}::text IS NULL OR p.village_code = ${filter.villageCode ?? null})
+      AND (${filter.status ?? null}::text IS NULL OR p.status::text = ${filter.status ?? null})
+    ORDER BY p.id LIMIT 500`);
+}
+
+export async function insertPackage(db: Queryable, p: { villageCode: string; name: string; createdBy: string; templateOf: number | null }): Promise<PackageRow> {
+  const [row] = await db.query<PackageRow>(sql`INSERT INTO packages (village_code, name, created_by, template_of)
+    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}) RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, created_at::text AS created_at, updated_at::text AS updated_at')}`);
+  return row!;
+}
+
+/** Bumps the version iff it is still `expected`: the optimistic-concurrency check and the lock in one statement. */
+export async function bumpVersion(db: Queryable, id: number, expected: number, status?: string): Promise<PackageRow | null> {
+  const [row] = await db.query<PackageRow>(sql`UPDATE packages SET version = version + 1, updated_at = now()
+      ${status ? sql`, status = ${status}::package_status` : sql``}
+    WHERE id = ${id} AND version = ${expected}
+    RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, created_at::text AS created_at, updated_at::text AS updated_at')}`);
+  return row ?? null;
+}
+
+export async function upsertBudget(db: Queryable, packageId: number, funderCode: string, budgetIdr: number, overBudgetReason: string | null): Promise<void> {
+  await db.query(sql`INSERT INTO package_budgets (package_id, funder_code, budget_idr, over_budget_reason) VALUES (${packageId}, ${funderCode}, ${budgetIdr}, ${overBudgetReason})
+    ON CONFLICT (package_id, funder_code) DO UPDATE SET budget_idr = excluded.budget_idr,
+      over_budget_reason = coalesce(excluded.over_budget_reason, package_budgets.over_budget_reason)`);
+}
+
+export const setOverBudgetReason = (db: Queryable, packageId: number, funderCode: string, reason: string) =>
+  db.query(sql`UPDATE package_budgets SET over_budget_reason = ${reason} WHERE package_id = ${packageId} AND funder_code = ${funderCode}`);
+
+export function budgetsByPackageIds(db: Queryable, ids: readonly number[]) {
+  return db.query<BudgetRow>(sql`SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
+      coalesce((SELECT sum(i.cost_idr) FROM package_items i WHERE i.package_id = b.package_id AND i.funder_code = b.funder_code), 0)::bigint AS allocated_idr
+    FROM package_budgets b WHERE b.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY b.package_id, b.funder_code`);
+}
+
+const ITEM_COLUMNS = sql`i.id, i.package_id, i.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, i.funder_code, i.household_id, i.member_id,
+  ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
+  i.started_on, i.done_on`;
+
+export function itemsByPackageIds(db: Queryable, ids: readonly number[]) {
+  return db.query<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
+    WHERE i.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY i.package_id, i.id`);
+}
+
+export async function itemById(db: Queryable, packageId: number, itemId: number): Promise<ItemRow | null> {
+  const [row] = await db.query<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
+    WHERE i.package_id = ${packageId} AND i.id = ${itemId}`);
+  return row ?? null;
+}
+
+export interface NewItem {
+  packageId: number;
+  interventionCode: string;
+  funderCode: string;
+  householdId: number | null;
+  memberId: number | null;
+  locationWgs84: [number, number] | null;
+  quantity: number;
+  unitCostIdr: number;
+  eligibilityOverrideReason: string | null;
+  origin: 'PROPOSED' | 'ADDED';
+}
+
+/** Inserts many items in one statement (proposals add hundreds). */
+export async function insertItems(db: Queryable, items: NewItem[]): Promise<number[]> {
+  if (items.length === 0) return [];
+  const rows = items.map(
+    (i) => sql`(${i.packageId}, ${i.interventionCode}, ${i.funderCode}, ${i.householdId}::int, ${i.memberId}::int,
+      ${i.locationWgs84 ? pointWgs84(i.locationWgs84) : sql`NULL::geometry`}, ${i.quantity}, ${i.unitCostIdr}, ${i.unitCostIdr * i.quantity},
+      ${i.eligibilityOverrideReason}, ${i.origin})`,
+  );
+  const inserted = await db.query<{ id: number }>(sql`INSERT INTO package_items (package_id, intervention_code, funder_code, household_id, member_id,
+      location, quantity, unit_cost_idr, cost_idr, eligibility_override_reason, origin)
+    VALUES ${sql.join(rows, sql`, `)} RETURNING id`);
+  return inserted.map((r) => r.id);
+}
+
+export const deleteItem = (db: Queryable, packageId: number, itemId: number) =>
+  db.query(sql`DELETE FROM package_items WHERE package_id = ${packageId} AND id = ${itemId}`);
+
+export const updateItemProgress = (db: Queryable, itemId: number, progress: string, startedOn: string | null, doneOn: string | null) =>
+  db.query(sql`UPDATE package_items SET progress = ${progress}::item_progress, started_on = ${startedOn}::date, done_on = ${doneOn}::date WHERE id = ${itemId}`);
+
+/** Housing items the household already has in any package that is not cancelled. */
+export function housingItemsOf(db: Queryable, householdIds: number[]) {
+  return db.query<{ household_id: number; package_id: number; intervention_code: string }>(sql`SELECT i.household_id, i.package_id, i.intervention_code
+    FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code JOIN packages p ON p.id = i.package_id
+    WHERE iv.is_housing AND p.status <> 'CANCELLED' AND i.household_id = ANY(${sql.param(householdIds)}::int[])`);
+}
+
+/** Where the point lies relative to the village boundary: inside, or how far outside (metres). */
+export async function pointInVillage(db: Queryable, villageCode: string, lonLat: [number, number]): Promise<{ has_boundary: boolean; inside: boolean; distance_m: number | null }> {
+  const [row] = await db.query<{ has_boundary: boolean; inside: boolean; distance_m: number | null }>(sql`
+    SELECT g.village_code IS NOT NULL AS has_boundary, coalesce(ST_Covers(g.boundary, ${pointWgs84(lonLat)}), false) AS inside,
+      ST_Distance(g.boundary::geography, ${pointWgs84(lonLat)}::geography) AS distance_m
+    FROM (SELECT 1) one LEFT JOIN village_geography g ON g.village_code = ${villageCode}`);
+  return row!;
+}
+
+/**
+ * Candidate facility sites: a square grid inside the village boundary, spaced so that there are
+ * at most about 400 candidates (never closer than 50 m). Ordered south-west to north-east so the
+ * greedy placement breaks ties deterministically.
+ */
+export function candidateSites(db: Queryable, villageCode: string) {
+  return db.query<{ lon: number; lat: number }>(sql`
+    WITH g AS (SELECT boundary, ST_Envelope(boundary) AS env, greatest(50, sqrt(ST_Area(boundary::geography) / 400)) / 111320.0 AS step
+               FROM village_geography WHERE village_code = ${villageCode})
+    SELECT round((gx * step)::numeric, 7)::float8 AS lon, round((gy * step)::numeric, 7)::float8 AS lat
+    FROM g, generate_series(floor(ST_XMin(env) / step)::int, ceil(ST_XMax(env) / step)::int) gx,
+         generate_series(floor(ST_YMin(env) / step)::int, ceil(ST_YMax(env) / step)::int) gy
+    WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(gx * step, gy * step), 4326))
+    ORDER BY gy, gx`);
+}
+
+/** Facilities of the village that exist before this package: sites in other approved, in-progress or completed packages. */
+export function existingFacilities(db: Queryable, villageCode: string, excludePackageId: number | null) {
+  return db.query<{ serves: string; lon: number; lat: number }>(sql`
+    SELECT iv.serves, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
+    FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
+    WHERE p.village_code = ${villageCode} AND p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED') AND i.location IS NOT NULL
+      AND (${excludePackageId}::int IS NULL OR p.id <> ${excludePackageId}::int)`);
+}
+
+/** Households of a village within the principal's row scope, for proposals. */
+export function villageHouseholdIds(db: Queryable, principal: Principal, villageCode: string) {
+  return db.query<{ id: number }>(sql`SELECT h.id FROM households h WHERE h.village_code = ${villageCode} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
+}
+
+const NEED = sql`(h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas) > 0)`;
+const served = (packageId: number) => sql`EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = ${packageId} AND i.household_id = h.id)`;
+
+export interface CoverageCounts {
+  in_need: number;
+  served: number;
+  [key: string]: unknown;
+}
+
+/** Aggregates over the village (aggregate scope: counts only, suppressed by the caller). */
+export async function needCounts(db: Queryable, principal: Principal, villageCode: string, packageId: number): Promise<CoverageCounts> {
+  const [row] = await db.query<CoverageCounts>(sql`SELECT count(*) FILTER (WHERE ${NEED})::int AS in_need,
+      count(*) FILTER (WHERE ${NEED} AND ${served(packageId)})::int AS served
+    FROM households h WHERE h.village_code = ${villageCode} AND ${policy.aggregateScope(principal)}`);
+  return row!;
+}
+
+export function pasCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
+  const hidden = policy.hiddenPas(principal);
+  return db.query<{ pas: string; households: number; covered: number }>(sql`
+    SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered
+    FROM (SELECT h.pas, ${served(packageId)} AS covered FROM households h
+          WHERE h.village_code = ${villageCode} AND ${policy.aggregateScope(principal)}) x, unnest(x.pas) p
+    WHERE NOT (p::text = ANY(${sql.param(hidden)}::text[]))
+    GROUP BY p ORDER BY p`);
+}
+
+export function categoryCoverage(db: Queryable, packageId: number) {
+  return db.query<{ category: string; items: number; cost_idr: number }>(sql`SELECT iv.category::text AS category, count(*)::int AS items, sum(i.cost_idr)::bigint AS cost_idr
+    FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = ${packageId} GROUP BY iv.category ORDER BY iv.category`);
+}
+
+const TARGETS: Record<string, SQL> = {
+  ELDERLY: sql`h.has_elderly`,
+  DISABLED: sql`h.has_disabled`,
+  CHILD: sql`h.has_child`,
+  SANITATION: sql`NOT h.has_own_toilet`,
+};
+export const ACCESS_GROUPS = Object.keys(TARGETS);
+
+/**
+ * Spatial access per target group: target households within `radiusMeters` (geodesic) of a
+ * facility serving the group (or EVERYONE), before (other approved packages) and after (plus
+ * this package's sites).
+ */
+export function accessCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number, radiusMeters: number) {
+  const facilities = (includeThis: boolean, serves: string) => sql`EXISTS (SELECT 1 FROM package_items i JOIN packages p ON p.id = i.package_id
+      JOIN interventions iv ON iv.code = i.intervention_code
+    WHERE p.village_code = ${villageCode} AND i.location IS NOT NULL AND iv.serves::text IN (${serves}, 'EVERYONE')
+      AND ((p.id <> ${packageId} AND p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED')) ${includeThis ? sql`OR p.id = ${packageId}` : sql``})
+      AND ST_DWithin(i.location::geography, h.location::geography, ${radiusMeters}))`;
+  return Promise.all(
+    ACCESS_GROUPS.map(async (serves) => {
+      const [row] = await db.query<{ targets: number; before: number; after: number }>(sql`
+        SELECT count(*)::int AS targets, count(*) FILTER (WHERE ${facilities(false, serves)})::int AS before,
+          count(*) FILTER (WHERE ${facilities(true, serves)})::int AS after
+        FROM households h WHERE h.village_code = ${villageCode} AND ${TARGETS[serves]!} AND ${policy.aggregateScope(principal)}`);
+      return { serves, ...row! };
+    }),
+  );
+}
+
+/** Households in need with no item, within the principal's row scope (a list of records). */
+export function unservedHouseholdIds(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
+  return db.query<{ id: number }>(sql`SELECT h.id FROM households h
+    WHERE h.village_code = ${villageCode} AND ${NEED} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
+}
+
+/** Unserved households as an RFC 7946 FeatureCollection (row scope, visible PAS only). */
+export async function unservedFeatureCollection(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
+  const [row] = await db.query<{ fc: string; ids: number[] | null }>(sql`
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
+      'geometry', ST_AsGeoJSON(h.location, 7)::json,
+      'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', ${policy.visiblePasSql(principal, sql`h.pas`)},
+        'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
+      array_agg(h.id ORDER BY h.id) AS ids
+    FROM households h WHERE h.village_code = ${villageCode} AND ${NEED} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)}`);
+  return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
+}
+
+/**
+ * The package as GeoJSON: facilities at their sites, and households (within the row scope) at
+ * their houses with their items. Items of households outside the scope are left out.
+ */
+export async function packageFeatureCollection(db: Queryable, principal: Principal, packageId: number) {
+  const [row] = await db.query<{ fc: string; ids: number[] | null }>(sql`
+    WITH items AS (SELECT i.*, iv.category, iv.target, iv.serves FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = ${packageId}),
+    facility AS (SELECT json_build_object('type', 'Feature', 'id', 'item-' || i.id, 'geometry', ST_AsGeoJSON(i.location, 7)::json,
+        'properties', json_build_object('kind', 'FACILITY', 'itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category,
+          'serves', i.serves, 'funderCode', i.funder_code, 'quantity', i.quantity, 'costIdr', i.cost_idr, 'progress', i.progress)) AS f, i.id AS k
+      FROM items i WHERE i.location IS NOT NULL),
+    household AS (SELECT json_build_object('type', 'Feature', 'id', 'household-' || h.id, 'geometry', ST_AsGeoJSON(h.location, 7)::json,
+        'properties', json_build_object('kind', 'HOUSEHOLD', 'householdId', h.id, 'desil', h.desil, 'pas', ${policy.visiblePasSql(principal, sql`h.pas`)},
+          'items', json_agg(json_build_object('itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category, 'memberId', i.member_id,
+            'funderCode', i.funder_code, 'costIdr', i.cost_idr, 'progress', i.progress) ORDER BY i.id),
+          'costIdr', sum(i.cost_idr))) AS f, h.id AS k
+      FROM items i JOIN households h ON h.id = i.household_id WHERE ${policy.householdRowScope(principal)} GROUP BY h.id)
+    SELECT json_build_object('type', 'FeatureCollection', 'features',
+        coalesce((SELECT json_agg(f ORDER BY k) FROM facility), '[]'::json)::jsonb || coalesce((SELECT json_agg(f ORDER BY k) FROM household), '[]'::json)::jsonb)::text AS fc,
+      (SELECT array_agg(k ORDER BY k) FROM household) AS ids`);
+  return { fc: row!.fc, ids: row!.ids ?? [] };
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  role: string;
+  organisation: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+  [key: string]: unknown;
+}
+
+export const auditOfPackage = (db: Queryable, packageId: number) =>
+  db.query<AuditRow>(sql`SELECT id, at::text AS at, actor, role, organisation, action, entity, entity_id, before, after
+    FROM audit_log WHERE package_id = ${packageId} ORDER BY id`);
+
+export async function householdOfMember(db: Queryable, memberId: number): Promise<number | null> {
+  const [row] = await db.query<{ household_id: number }>(sql`SELECT household_id FROM members WHERE id = ${memberId}`);
+  return row?.household_id ?? null;
+}

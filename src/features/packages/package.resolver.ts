@@ -1,0 +1,289 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { policy, suppressBelowK } from '../../auth/policy.js';
+import { badInput, notFound } from '../../errors/errors.js';
+import { GraphQLSafeInt } from 'graphql-scalars';
+import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
+import { parseRadiusMeters } from '../../geo/geojson-input.js';
+import type { RequestContext } from '../../graphql/context.js';
+import { Household } from '../households/household.type.js';
+import { toHousehold } from '../households/household.service.js';
+import { packageCsv } from './package.export.js';
+import {
+  accessCoverage,
+  auditOfPackage,
+  type BudgetRow,
+  categoryCoverage,
+  type ItemRow,
+  listPackages,
+  needCounts,
+  packageById,
+  packageFeatureCollection,
+  type PackageRow,
+  pasCoverage,
+  unservedFeatureCollection,
+  unservedHouseholdIds,
+} from './package.queries.js';
+import { addItem, createPackage, duplicatePackage, proposePackage, removeItem, setBudget, setProgress, transition } from './package.service.js';
+import {
+  AuditRecord,
+  BudgetInput,
+  Coverage,
+  FunderBudget,
+  ItemProgress,
+  Package,
+  PackageItem,
+  PackageItemInput,
+  PackageStatus,
+  ProposeOptions,
+} from './package.type.js';
+
+const toPackage = (row: PackageRow): Package =>
+  Object.assign(new Package(), {
+    id: String(row.id),
+    villageCode: row.village_code,
+    name: row.name,
+    status: row.status,
+    version: row.version,
+    templateOf: row.template_of === null ? null : String(row.template_of),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+
+const toBudget = (b: BudgetRow): FunderBudget =>
+  Object.assign(new FunderBudget(), { funderCode: b.funder_code, budgetIdr: b.budget_idr, allocatedIdr: b.allocated_idr, remainingIdr: b.budget_idr - b.allocated_idr, overBudgetReason: b.over_budget_reason });
+
+const toItem = (i: ItemRow): PackageItem =>
+  Object.assign(new PackageItem(), {
+    id: String(i.id),
+    interventionCode: i.intervention_code,
+    category: i.category,
+    funderCode: i.funder_code,
+    rawHouseholdId: i.household_id,
+    memberId: i.member_id,
+    location: i.location,
+    serves: i.serves,
+    quantity: i.quantity,
+    unitCostIdr: i.unit_cost_idr,
+    costIdr: i.cost_idr,
+    eligibilityOverrideReason: i.eligibility_override_reason,
+    origin: i.origin,
+    progress: i.progress,
+    startedOn: i.started_on,
+    doneOn: i.done_on,
+  });
+
+async function readable(ctx: RequestContext, id: string): Promise<PackageRow> {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n < 1) throw badInput('id', `must be a package id (a positive integer); got ${JSON.stringify(id)}.`);
+  const row = await packageById(ctx.db, ctx.principal, n);
+  if (!row || !policy.canReadPackagesOf(ctx.principal, row.village_code)) throw notFound('Package', id);
+  return row;
+}
+
+const VERSION_DOC = 'The package version you read; a stale version is refused with CONFLICT and changes nothing.';
+
+@Resolver(() => Package)
+export class PackageResolver {
+  @Query(() => Package, { description: 'One package. NOT_FOUND when it does not exist or is outside your access.' })
+  async package(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Package> {
+    return toPackage(await readable(ctx, id));
+  }
+
+  @Query(() => [Package], { description: 'Packages you may read, by village and status, ordered by id (at most 500).' })
+  async packages(
+    @Arg('villageCode', () => String, { nullable: true }) villageCode: string | null,
+    @Arg('status', () => PackageStatus, { nullable: true }) status: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package[]> {
+    return (await listPackages(ctx.db, ctx.principal, { villageCode, status })).filter((p) => policy.canReadPackagesOf(ctx.principal, p.village_code)).map(toPackage);
+  }
+
+  @Mutation(() => Package, { description: 'Create an empty DRAFT package for a village with a budget per funder (PLANNER for the region, or ADMIN). Audited.' })
+  async createPackage(
+    @Arg('villageCode', () => String) villageCode: string,
+    @Arg('name', () => String) name: string,
+    @Arg('budgets', () => [BudgetInput]) budgets: BudgetInput[],
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await createPackage(ctx, villageCode, name, budgets));
+  }
+
+  @Mutation(() => Package, {
+    description:
+      "Propose a DRAFT package for a village: covers as much need as possible within each funder's budget — poorest and most vulnerable first, funder rules respected, at most one housing intervention per household, facilities sited where they reach the most unserved target households. Deterministic; see docs/propose.md for the need score and guarantees. The planner then edits the draft.",
+  })
+  async proposePackage(
+    @Arg('villageCode', () => String) villageCode: string,
+    @Arg('name', () => String) name: string,
+    @Arg('budgets', () => [BudgetInput]) budgets: BudgetInput[],
+    @Arg('options', () => ProposeOptions, { nullable: true }) options: ProposeOptions | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage((await proposePackage(ctx, villageCode, name, budgets, options)).pkg);
+  }
+
+  @Mutation(() => Package, { description: 'Use an approved package as the template for another village: same budgets and interventions, re-proposed against that village’s households. The new package is a DRAFT.' })
+  async duplicatePackage(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('villageCode', () => String) villageCode: string,
+    @Arg('name', () => String) name: string,
+    @Arg('options', () => ProposeOptions, { nullable: true }) options: ProposeOptions | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage((await duplicatePackage(ctx, packageId, villageCode, name, options)).pkg);
+  }
+
+  @Mutation(() => Package, { description: `Set one funder's budget. Lowering it below what is allocated needs overBudgetReason (recorded). ${VERSION_DOC}` })
+  async setPackageBudget(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('budget', () => BudgetInput) budget: BudgetInput,
+    @Arg('overBudgetReason', () => String, { nullable: true }) overBudgetReason: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await setBudget(ctx, packageId, version, budget, overBudgetReason));
+  }
+
+  @Mutation(() => Package, {
+    description: `Add an item: a household or person intervention (must be eligible, or carry eligibilityOverrideReason; funder rules cannot be overridden), or a facility sited inside the village boundary. Over budget is an error unless overBudgetReason is given. ${VERSION_DOC}`,
+  })
+  async addPackageItem(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('item', () => PackageItemInput) item: PackageItemInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await addItem(ctx, packageId, version, item));
+  }
+
+  @Mutation(() => Package, { description: `Remove an item. ${VERSION_DOC}` })
+  async removePackageItem(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('itemId', () => ID) itemId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await removeItem(ctx, packageId, version, itemId));
+  }
+
+  @Mutation(() => Package, {
+    description: `Move the package through its workflow (see PackageStatus). Approving needs items and no unexplained over-budget; completing needs every item DONE; cancelling and reopening an approved package need a reason. ${VERSION_DOC}`,
+  })
+  async transitionPackage(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('to', () => PackageStatus) to: PackageStatus,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await transition(ctx, packageId, version, to, reason));
+  }
+
+  @Mutation(() => Package, { description: `Record the progress of one item while the package is IN_PROGRESS; \`on\` (YYYY-MM-DD, default today) is the start or completion date. ${VERSION_DOC}` })
+  async setItemProgress(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('itemId', () => ID) itemId: string,
+    @Arg('progress', () => ItemProgress) progress: ItemProgress,
+    @Arg('on', () => String, { nullable: true }) on: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await setProgress(ctx, packageId, version, itemId, progress, on));
+  }
+
+  @FieldResolver(() => [FunderBudget], { description: 'Budgets per funder with allocations.' })
+  async budgets(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<FunderBudget[]> {
+    return (await ctx.loaders.budgetsByPackage.load(Number(pkg.id))).map(toBudget);
+  }
+
+  @FieldResolver(() => [PackageItem], { description: 'Items, ordered by id.' })
+  async items(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<PackageItem[]> {
+    return (await ctx.loaders.itemsByPackage.load(Number(pkg.id))).map(toItem);
+  }
+
+  @FieldResolver(() => GraphQLSafeInt, { description: 'Sum of item costs, integer rupiah.' })
+  async totalCostIdr(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<number> {
+    return (await ctx.loaders.itemsByPackage.load(Number(pkg.id))).reduce((sum, i) => sum + i.cost_idr, 0);
+  }
+
+  @FieldResolver(() => Coverage, { description: 'Who the package serves and who is left out. Counts are suppressed below k for VIEWER and PARTNER.' })
+  async coverage(
+    @Root() pkg: Package,
+    @Arg('radiusMeters', () => Int, { defaultValue: 500, description: 'Facility reach, metres (geodesic).' }) radiusArg: number,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Coverage> {
+    const radiusMeters = parseRadiusMeters(radiusArg, 'radiusMeters', 5000);
+    const id = Number(pkg.id);
+    const [counts, pas, categories, access, unserved, budgets] = await Promise.all([
+      needCounts(ctx.db, ctx.principal, pkg.villageCode, id),
+      pasCoverage(ctx.db, ctx.principal, pkg.villageCode, id),
+      categoryCoverage(ctx.db, id),
+      accessCoverage(ctx.db, ctx.principal, pkg.villageCode, id, radiusMeters),
+      policy.canReadHouseholdRecords(ctx.principal) ? unservedHouseholdIds(ctx.db, ctx.principal, pkg.villageCode, id) : Promise.resolve([]),
+      ctx.loaders.budgetsByPackage.load(id),
+    ]);
+    const k = policy.suppressesSmallCounts(ctx.principal) ? ctx.kAnonymity : 0;
+    const hide = (n: number) => (k ? suppressBelowK(n, k) : n);
+    return Object.assign(new Coverage(), {
+      radiusMeters,
+      householdsInNeed: hide(counts.in_need),
+      householdsServed: hide(counts.served),
+      byPas: pas.map((p) => ({ pas: p.pas, households: hide(p.households), covered: hide(p.covered), notCovered: hide(p.households - p.covered) })),
+      byCategory: categories.map((c) => ({ category: c.category, items: c.items, costIdr: c.cost_idr })),
+      byFunder: budgets.map(toBudget),
+      access: access.map((a) => ({ serves: a.serves, targetHouseholds: hide(a.targets), withinReachBefore: hide(a.before), withinReachAfter: hide(a.after) })),
+      unservedHouseholdIds: unserved.map((u) => String(u.id)),
+    });
+  }
+
+  @FieldResolver(() => GeoJSONScalar, { description: 'Households in need not served by any item, as an RFC 7946 FeatureCollection (only households you may read).' })
+  async unservedFeatureCollection(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<string> {
+    policy.assertCanReadHouseholdRecords(ctx.principal, 'unservedFeatureCollection');
+    const { fc, ids } = await unservedFeatureCollection(ctx.db, ctx.principal, pkg.villageCode, Number(pkg.id));
+    ctx.personalReads.note('package.unservedFeatureCollection', ids);
+    return fc;
+  }
+
+  @FieldResolver(() => GeoJSONScalar, { description: 'The package as an RFC 7946 FeatureCollection: facilities at their sites, and households (those you may read) with their items.' })
+  async featureCollection(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<string> {
+    const { fc, ids } = await packageFeatureCollection(ctx.db, ctx.principal, Number(pkg.id));
+    ctx.personalReads.note('package.featureCollection', ids);
+    return fc;
+  }
+
+  @FieldResolver(() => String, { description: 'The package as CSV (RFC 4180, one row per item; household columns only for households you may read).' })
+  async csv(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<string> {
+    const items = await ctx.loaders.itemsByPackage.load(Number(pkg.id));
+    const householdIds = [...new Set(items.flatMap((i) => (i.household_id ? [i.household_id] : [])))];
+    const visible = policy.canReadHouseholdRecords(ctx.principal) ? (await ctx.loaders.householdById.loadMany(householdIds)).filter((h): h is Exclude<typeof h, Error | null> => h !== null && !(h instanceof Error)) : [];
+    ctx.personalReads.note('package.csv', visible.map((h) => h.id));
+    return packageCsv(items, new Map(visible.map((h) => [h.id, (JSON.parse(h.location) as { coordinates: [number, number] }).coordinates])));
+  }
+
+  @FieldResolver(() => [AuditRecord], { description: 'Audit log of the package, oldest first (ADMIN, or PLANNER of the region).' })
+  async audit(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<AuditRecord[]> {
+    policy.assertCanReadAudit(ctx.principal, pkg.villageCode);
+    return (await auditOfPackage(ctx.db, Number(pkg.id))).map((r) =>
+      Object.assign(new AuditRecord(), { id: String(r.id), at: r.at, actor: r.actor, role: r.role, organisation: r.organisation, action: r.action, entity: r.entity, entityId: r.entity_id, before: r.before, after: r.after }),
+    );
+  }
+}
+
+@Resolver(() => PackageItem)
+export class PackageItemResolver {
+  @FieldResolver(() => ID, { nullable: true, description: 'HOUSEHOLD and PERSON items: the household, when you may read it; null otherwise.' })
+  async householdId(@Root() item: PackageItem, @Ctx() ctx: RequestContext): Promise<string | null> {
+    if (item.rawHouseholdId === null || !policy.canReadHouseholdRecords(ctx.principal)) return null;
+    return (await ctx.loaders.householdById.load(item.rawHouseholdId)) ? String(item.rawHouseholdId) : null;
+  }
+
+  @FieldResolver(() => Household, { nullable: true, description: 'The household, when you may read it; null otherwise.' })
+  async household(@Root() item: PackageItem, @Ctx() ctx: RequestContext): Promise<Household | null> {
+    if (item.rawHouseholdId === null || !policy.canReadHouseholdRecords(ctx.principal)) return null;
+    const row = await ctx.loaders.householdById.load(item.rawHouseholdId);
+    if (!row) return null;
+    ctx.personalReads.note('package.items.household', [row.id]);
+    return toHousehold(row);
+  }
+}

@@ -1,0 +1,268 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
+import { ITEM_PROGRESS, PACKAGE_STATUSES } from '../../db/schema.js';
+import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
+import { FacilityServes, InterventionCategory } from '../catalog/catalog.enums.js';
+import { Pas } from '../households/household.enums.js';
+
+export const PackageStatus = Object.fromEntries(PACKAGE_STATUSES.map((s) => [s, s])) as { [K in (typeof PACKAGE_STATUSES)[number]]: K };
+export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
+export const ItemProgress = Object.fromEntries(ITEM_PROGRESS.map((s) => [s, s])) as { [K in (typeof ITEM_PROGRESS)[number]]: K };
+export type ItemProgress = (typeof ITEM_PROGRESS)[number];
+registerEnumType(PackageStatus, {
+  name: 'PackageStatus',
+  description: 'Workflow: DRAFT → ASSESSED → PLANNED → APPROVED → IN_PROGRESS → COMPLETED, or CANCELLED. Back-steps: ASSESSED → DRAFT, PLANNED → ASSESSED, APPROVED → PLANNED (to change items of an approved package).',
+});
+registerEnumType(ItemProgress, { name: 'ItemProgress', description: 'Implementation progress of one item.' });
+
+@ObjectType({ description: "A funder's budget in a package, with what is allocated." })
+export class FunderBudget {
+  @Field(() => String, { description: 'Funder code.' })
+  funderCode!: string;
+
+  @Field(() => GraphQLSafeInt, { description: 'Budget, integer rupiah.' })
+  budgetIdr!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'Sum of item costs for this funder, integer rupiah.' })
+  allocatedIdr!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'budgetIdr − allocatedIdr (negative only with a recorded over-budget override).' })
+  remainingIdr!: number;
+
+  @Field(() => String, { nullable: true, description: 'Recorded reason when allocations were allowed to exceed the budget.' })
+  overBudgetReason!: string | null;
+}
+
+@ObjectType({ description: 'One intervention in a package: for a household, a person, or a facility sited in the village.' })
+export class PackageItem {
+  @Field(() => ID, { description: 'Item id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Catalog code of the intervention.' })
+  interventionCode!: string;
+
+  @Field(() => InterventionCategory, { description: 'Category of the intervention.' })
+  category!: string;
+
+  @Field(() => String, { description: 'Funder paying for it.' })
+  funderCode!: string;
+
+  /** Raw household id; the `householdId` field resolver reveals it only within the caller's row scope. */
+  rawHouseholdId!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'PERSON items: the member.' })
+  memberId!: number | null;
+
+  @Field(() => GeoJSONScalar, { nullable: true, description: 'FACILITY items: the site, GeoJSON Point, WGS84 [longitude, latitude].' })
+  location!: unknown;
+
+  @Field(() => FacilityServes, { nullable: true, description: 'FACILITY items: which households it serves.' })
+  serves!: string | null;
+
+  @Field(() => Int, { description: 'Units.' })
+  quantity!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'Unit cost at the time the item was added, integer rupiah.' })
+  unitCostIdr!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'quantity × unitCostIdr, integer rupiah.' })
+  costIdr!: number;
+
+  @Field(() => String, { nullable: true, description: 'Recorded reason when the eligibility rule was overridden.' })
+  eligibilityOverrideReason!: string | null;
+
+  @Field(() => String, { description: 'PROPOSED (by proposePackage) or ADDED (by a planner).' })
+  origin!: string;
+
+  @Field(() => ItemProgress, { description: 'Implementation progress.' })
+  progress!: ItemProgress;
+
+  @Field(() => String, { nullable: true, description: 'Date work started, YYYY-MM-DD.' })
+  startedOn!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Date work was done, YYYY-MM-DD.' })
+  doneOn!: string | null;
+}
+
+@ObjectType({ description: 'A bedah kampung terpadu package: the interventions planned for one village, with budgets per funder.' })
+export class Package {
+  @Field(() => ID, { description: 'Package id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Village code (Kemendagri).' })
+  villageCode!: string;
+
+  @Field(() => String, { description: 'Name.' })
+  name!: string;
+
+  @Field(() => PackageStatus, { description: 'Workflow status.' })
+  status!: PackageStatus;
+
+  @Field(() => Int, { description: 'Optimistic-concurrency version; every change must send the version it read.' })
+  version!: number;
+
+  @Field(() => ID, { nullable: true, description: 'The package this one was duplicated from.' })
+  templateOf!: string | null;
+
+  @Field(() => String, { description: 'Who created it (token subject).' })
+  createdBy!: string;
+
+  @Field(() => String, { description: 'Created, ISO 8601.' })
+  createdAt!: string;
+
+  @Field(() => String, { description: 'Last changed, ISO 8601.' })
+  updatedAt!: string;
+}
+
+@InputType({ description: "A funder's budget." })
+export class BudgetInput {
+  @Field(() => String, { description: 'Funder code, e.g. KEMENSOS, BAZNAS.' })
+  funderCode!: string;
+
+  @Field(() => GraphQLSafeInt, { description: 'Budget, integer rupiah (≥ 0). Rp2 miliar = 2000000000.' })
+  budgetIdr!: number;
+}
+
+@InputType({ description: 'An item to add to a package.' })
+export class PackageItemInput {
+  @Field(() => String, { description: 'Catalog code of the intervention.' })
+  interventionCode!: string;
+
+  @Field(() => ID, { nullable: true, description: 'HOUSEHOLD items: the household.' })
+  householdId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'PERSON items: the member.' })
+  memberId?: number | null;
+
+  @Field(() => [Float], { nullable: true, description: 'FACILITY items: the site [longitude, latitude], WGS84; must lie inside the village boundary.' })
+  locationWgs84?: number[] | null;
+
+  @Field(() => Int, { defaultValue: 1, description: 'Units (facilities only may take more than 1).' })
+  quantity!: number;
+
+  @Field(() => String, { nullable: true, description: 'Add although the eligibility rule refuses, for this recorded reason. Funder rules (BAZNAS: mustahik only) cannot be overridden.' })
+  eligibilityOverrideReason?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Allow the funder's allocations to exceed its budget, for this recorded reason." })
+  overBudgetReason?: string | null;
+}
+
+@InputType({ description: 'Options of the proposal algorithm.' })
+export class ProposeOptions {
+  @Field(() => Int, { defaultValue: 500, description: 'Facility reach, metres (geodesic).' })
+  radiusMeters!: number;
+
+  @Field(() => Float, { defaultValue: 0.25, description: "Share of each funder's budget facilities may use (0–1); the rest goes to households first." })
+  facilityBudgetShare!: number;
+
+  @Field(() => Int, { defaultValue: 3, description: 'At most this many sites per facility intervention.' })
+  maxSitesPerFacility!: number;
+
+  @Field(() => Int, { defaultValue: 5, description: 'A site is placed only if it serves at least this many unserved target households.' })
+  minHouseholdsPerSite!: number;
+
+  @Field(() => [String], { nullable: true, description: 'Only these catalog codes (default: every active intervention of a funder with a budget).' })
+  interventionCodes?: string[] | null;
+}
+
+@ObjectType({ description: 'Coverage of one PAS tag.' })
+export class PasCoverage {
+  @Field(() => Pas, { description: 'The PAS tag.' })
+  pas!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Households with the tag (null when suppressed below k).' })
+  households!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Of those, households receiving at least one household or person item.' })
+  covered!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Of those, households receiving nothing.' })
+  notCovered!: number | null;
+}
+
+@ObjectType({ description: 'Items and cost of one category.' })
+export class CategoryCoverage {
+  @Field(() => InterventionCategory, { description: 'Category.' })
+  category!: string;
+
+  @Field(() => Int, { description: 'Items.' })
+  items!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'Cost, integer rupiah.' })
+  costIdr!: number;
+}
+
+@ObjectType({ description: 'Spatial access for one target group: households within reach of a suitable facility, before and after the package.' })
+export class AccessCoverage {
+  @Field(() => FacilityServes, { description: 'Target group.' })
+  serves!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Target households in the village.' })
+  targetHouseholds!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Within radiusMeters of a suitable facility before this package (facilities of other approved packages of the village).' })
+  withinReachBefore!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Within reach after this package.' })
+  withinReachAfter!: number | null;
+}
+
+@ObjectType({ description: 'Who a package serves and who is still left out.' })
+export class Coverage {
+  @Field(() => Int, { description: 'Facility reach used, metres.' })
+  radiusMeters!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Households in need (desil 1–2, RTLH, or any PAS tag).' })
+  householdsInNeed!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Of those, receiving at least one household or person item.' })
+  householdsServed!: number | null;
+
+  @Field(() => [PasCoverage], { description: 'Per PAS tag (only PAS the caller may see).' })
+  byPas!: PasCoverage[];
+
+  @Field(() => [CategoryCoverage], { description: 'Per category.' })
+  byCategory!: CategoryCoverage[];
+
+  @Field(() => [FunderBudget], { description: 'Per funder: allocated against budget.' })
+  byFunder!: FunderBudget[];
+
+  @Field(() => [AccessCoverage], { description: 'Spatial access per target group.' })
+  access!: AccessCoverage[];
+
+  @Field(() => [ID], { description: 'Households in need not served by any item (only households the caller may read; see unservedFeatureCollection for the map layer).' })
+  unservedHouseholdIds!: string[];
+}
+
+@ObjectType({ description: 'An audit record: who did what, when, with the state before and after.' })
+export class AuditRecord {
+  @Field(() => ID, { description: 'Record id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'When, ISO 8601.' })
+  at!: string;
+
+  @Field(() => String, { description: 'Who (token subject).' })
+  actor!: string;
+
+  @Field(() => String, { description: 'Their role.' })
+  role!: string;
+
+  @Field(() => String, { nullable: true, description: 'Their organisation.' })
+  organisation!: string | null;
+
+  @Field(() => String, { description: 'What, e.g. CREATE_PACKAGE, ADD_ITEM, TRANSITION.' })
+  action!: string;
+
+  @Field(() => String, { description: 'Entity changed.' })
+  entity!: string;
+
+  @Field(() => String, { nullable: true, description: 'Its id.' })
+  entityId!: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'State before (never NIK or KK).' })
+  before!: unknown;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'State after (never NIK or KK).' })
+  after!: unknown;
+}
