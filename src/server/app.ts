@@ -27,6 +27,8 @@ import { createLoaders, type RequestContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
 import { createLimits } from '../graphql/limits.js';
 import { createSchema } from '../graphql/schema.js';
+import { createOgcRouter } from '../features/ogc/ogc.router.js';
+import { createTilesRouter } from '../features/tiles/tiles.router.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface App {
@@ -118,6 +120,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   const requireAuth = authenticate(createTokenVerifier(config.auth));
   app.use('/graphql', requireAuth, express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
+  app.use('/ogc', requireAuth, createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity }));
+  app.use('/tiles', requireAuth, createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity }));
 
   // Body-parser failures (malformed JSON, oversized body) would otherwise get express's HTML
   // page with a stack trace. Answer in GraphQL's error shape, without internals.

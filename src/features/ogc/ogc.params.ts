@@ -20,15 +20,20 @@ const show = (value: string) => JSON.stringify(value.length > 80 ? `${value.slic
 export class QueryReader {
   constructor(private readonly params: URLSearchParams) {}
 
-  /** The single value of `name` (or of one of its aliases); a repeated parameter is refused. */
-  get(name: string, aliases: readonly string[] = []): string | undefined {
+  /** The single value of `name` or of one of its aliases, with the name it came under; a repeated parameter is refused. */
+  get(name: string, aliases: readonly string[] = []): { name: string; value: string } | undefined {
     const present = [name, ...aliases].filter((n) => this.params.has(n));
     if (present.length > 1) throw badParameter(name, `give only one of ${present.join(', ')} (they are the same filter).`);
     const used = present[0];
     if (used === undefined) return undefined;
     const values = this.params.getAll(used);
     if (values.length > 1) throw badParameter(used, `given ${values.length} times; give it once (lists are comma-separated).`);
-    return values[0];
+    return { name: used, value: values[0] as string };
+  }
+
+  /** The single value of `name`, or undefined. */
+  value(name: string): string | undefined {
+    return this.get(name)?.value;
   }
 
   /** Refuses parameters outside `allowed`. */

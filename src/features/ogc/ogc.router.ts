@@ -1,0 +1,73 @@
+/**
+ * Routes of the OGC API – Features under /ogc (mounted behind `authenticate` in server/app.ts).
+ * Handlers only pick the media type and hand over to the service.
+ */
+import express from 'express';
+import { gisRoute, notFoundError, sendError, type GisDeps } from './ogc.http.js';
+import { openApiDocument } from './ogc.openapi.js';
+import { QueryReader } from './ogc.params.js';
+import { assertJsonFormat, createOgcService, featureFormat, MEDIA } from './ogc.service.js';
+
+export function createOgcRouter(deps: GisDeps): express.Router {
+  const router = express.Router();
+  const ogc = createOgcService(deps);
+  const route = (handler: Parameters<typeof gisRoute>[1]) => gisRoute(deps, handler);
+  const f = (query: URLSearchParams) => new QueryReader(query).value('f');
+
+  router.get(
+    '/',
+    route(async (_req, res, ctx) => {
+      assertJsonFormat(f(ctx.query));
+      res.type(MEDIA.json).json(ogc.landing(ctx));
+    }),
+  );
+  router.get(
+    '/conformance',
+    route(async (_req, res, ctx) => {
+      assertJsonFormat(f(ctx.query));
+      res.type(MEDIA.json).json(ogc.conformance(ctx));
+    }),
+  );
+  router.get(
+    '/api',
+    route(async (_req, res, ctx) => {
+      assertJsonFormat(f(ctx.query));
+      new QueryReader(ctx.query).assertOnly(['f']);
+      res.set('Content-Type', MEDIA.openapi).send(JSON.stringify(openApiDocument(ctx.base)));
+    }),
+  );
+  router.get(
+    '/collections',
+    route(async (_req, res, ctx) => {
+      assertJsonFormat(f(ctx.query));
+      res.type(MEDIA.json).json(await ogc.collections(ctx));
+    }),
+  );
+  router.get(
+    '/collections/:collectionId',
+    route(async (req, res, ctx) => {
+      assertJsonFormat(f(ctx.query));
+      res.type(MEDIA.json).json(await ogc.collection(ctx, String(req.params.collectionId)));
+    }),
+  );
+  router.get(
+    '/collections/:collectionId/items',
+    route(async (req, res, ctx) => {
+      const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
+      const body = await ogc.items(ctx, String(req.params.collectionId), format);
+      res.set('Content-Type', MEDIA[format]).send(body);
+    }),
+  );
+  router.get(
+    '/collections/:collectionId/items/:featureId',
+    route(async (req, res, ctx) => {
+      const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
+      const body = await ogc.item(ctx, String(req.params.collectionId), String(req.params.featureId), format);
+      res.set('Content-Type', MEDIA[format]).send(body);
+    }),
+  );
+  router.use((req, res) => {
+    sendError(res, deps.log, notFoundError(`No resource at ${req.baseUrl}${req.path}; start at ${req.baseUrl} (the landing page).`));
+  });
+  return router;
+}

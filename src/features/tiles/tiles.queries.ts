@@ -1,0 +1,186 @@
+/**
+ * All SQL of the vector tiles.
+ *
+ * Each layer is a row source (`LayerSql`): attribute columns, `geom` (SRID 4326), an optional
+ * `fid`, `audit_household_id` (the household whose record the row reveals, for the audit) and
+ * `sort_key` (feature order, so equal data gives equal bytes and ETags). Access is SQL, from the
+ * policy: household rows through `policy.householdRowScope`, PAS through `policy.visiblePasSql`,
+ * villages through `policy.villageScope`, package items through `packageItemScope`.
+ *
+ * Two renderers turn a source into a tile:
+ * - native: ST_AsMVTGeom / ST_AsMVT / ST_TileEnvelope in PostGIS (PostgreSQL);
+ * - portable: ST_TileEnvelope's arithmetic done with ST_Transform + ST_Affine, ST_ClipByBox2D and
+ *   ST_SnapToGrid, and the protobuf written by mvt.ts — for PGlite, whose PostGIS is built without
+ *   protobuf-c, so ST_AsMVT and ST_AsMVTGeom raise an error there.
+ * Both clip to the tile plus BUFFER units and snap to the EXTENT grid; the tests check that they
+ * agree feature by feature.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Geometry } from 'geojson';
+import { policy } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Queryable } from '../../db/database.js';
+import { simplified } from '../../geo/spatial-sql.js';
+import type { BboxCrs84 } from '../ogc/ogc.params.js';
+import { packageItemScope } from '../ogc/package-scope.js';
+import { encodeTile, type MvtValue } from './mvt.js';
+import { BUFFER, EXTENT, GRID_CELL_DEGREES, GRID_CELL_METERS, HOUSEHOLD_MIN_ZOOM, tileBounds3857, tileBoundsLonLat, unitMeters, type Tile } from './tiles.layers.js';
+
+export interface LayerSql {
+  /** Layer name inside the tile. */
+  name: string;
+  /** SELECT producing the attribute columns, geom, audit_household_id, sort_key (and fid when hasFid). */
+  rows: SQL;
+  attributes: readonly string[];
+  hasFid: boolean;
+}
+
+export interface RenderedTile {
+  bytes: Uint8Array;
+  /** Households whose records the tile holds (audited for non-admins). */
+  householdIds: number[];
+}
+
+const envelope = ([w, s, e, n]: BboxCrs84) => sql`ST_MakeEnvelope(${w}::float8, ${s}::float8, ${e}::float8, ${n}::float8, 4326)`;
+
+/** The tile plus its buffer, in degrees: the index-friendly prefilter of every layer. */
+const searchBox = (tile: Tile) => envelope(tileBoundsLonLat(tile, BUFFER));
+
+/** Counts 1 … k−1 become NULL (left out of the tile): the SQL form of policy's `suppressBelowK`; k = 0 keeps every count. */
+const suppressBelowKSql = (count: SQL, k: number) => sql`CASE WHEN ${count} > 0 AND ${count} < ${k} THEN NULL ELSE ${count} END`;
+
+// --- layers -----------------------------------------------------------------------------------
+
+/** Household records in the tile: the caller must have checked `policy.canReadHouseholdRecords`. */
+export function householdRecordsLayer(principal: Principal, tile: Tile): LayerSql {
+  return {
+    name: 'households',
+    hasFid: true,
+    attributes: ['id', 'desil', 'pas', 'is_rtlh', 'member_count', 'village_code'],
+    rows: sql`SELECT h.id AS fid, h.id AS id, h.desil::int AS desil, array_to_string(${policy.visiblePasSql(principal, sql`h.pas`)}, ',') AS pas,
+        h.is_rtlh, h.member_count::int AS member_count, h.village_code, h.location AS geom, h.id AS audit_household_id, h.id AS sort_key
+      FROM households h
+      WHERE h.location && ${searchBox(tile)} AND ${policy.householdRowScope(principal)} AND ${policy.villageScope(principal, sql`h.village_code`)}`,
+  };
+}
+
+/**
+ * Household counts per fixed grid cell for roles that see households only in aggregate (the
+ * policy's aggregate scope). Every cell touching the tile is counted whole: the search box is
+ * widened to whole cells, and cells beyond the tile are dropped, so a cell shows the same count in
+ * every tile it spans. Cells below k are left out entirely.
+ */
+export function householdGridLayer(principal: Principal, tile: Tile, k: number): LayerSql {
+  const c = GRID_CELL_DEGREES;
+  const [w, s, e, n] = tileBoundsLonLat(tile, BUFFER);
+  const gx0 = Math.floor(w / c);
+  const gx1 = Math.floor(e / c);
+  const gy0 = Math.floor(s / c);
+  const gy1 = Math.floor(n / c);
+  const cells = envelope([gx0 * c, gy0 * c, (gx1 + 1) * c, (gy1 + 1) * c]);
+  return {
+    name: 'household_grid',
+    hasFid: false,
+    attributes: ['households', 'households_desil_1_to_2', 'rtlh_households', 'cell_size_m'],
+    rows: sql`SELECT g.households, ${suppressBelowKSql(sql`g.desil_1_to_2`, k)} AS households_desil_1_to_2,
+        ${suppressBelowKSql(sql`g.rtlh`, k)} AS rtlh_households, ${GRID_CELL_METERS}::int AS cell_size_m,
+        ST_MakeEnvelope(g.gx * ${c}::float8, g.gy * ${c}::float8, (g.gx + 1) * ${c}::float8, (g.gy + 1) * ${c}::float8, 4326) AS geom,
+        NULL::int AS audit_household_id, g.gy::bigint * 10000000 + g.gx AS sort_key
+      FROM (SELECT floor(ST_X(h.location) / ${c}::float8)::int AS gx, floor(ST_Y(h.location) / ${c}::float8)::int AS gy, count(*)::int AS households,
+              count(*) FILTER (WHERE h.desil <= 2)::int AS desil_1_to_2, count(*) FILTER (WHERE h.is_rtlh)::int AS rtlh
+            FROM households h WHERE h.location && ${cells} AND ${policy.aggregateScope(principal)}
+            GROUP BY 1, 2) g
+      WHERE g.households >= ${k} AND g.gx BETWEEN ${gx0} AND ${gx1} AND g.gy BETWEEN ${gy0} AND ${gy1}`,
+  };
+}
+
+/** Village boundaries simplified to one tile unit, with need counts suppressed below `k` (0 = none). */
+export function villagesLayer(principal: Principal, tile: Tile, k: number): LayerSql {
+  const households = sql`coalesce(s.households, 0)`;
+  return {
+    name: 'villages',
+    hasFid: true,
+    attributes: ['code', 'name', 'kind', 'district_code', 'regency_code', 'is_coastal', 'households', 'households_desil_1_to_2', 'rtlh_households', 'fisher_share'],
+    rows: sql`SELECT replace(r.code, '.', '')::bigint AS fid, r.code, r.name, r.kind::text AS kind, r.district_code, r.regency_code, g.is_coastal,
+        ${suppressBelowKSql(households, k)} AS households,
+        ${suppressBelowKSql(sql`coalesce(s.households_desil_1_to_2, 0)`, k)} AS households_desil_1_to_2,
+        ${suppressBelowKSql(sql`coalesce(s.rtlh_households, 0)`, k)} AS rtlh_households,
+        CASE WHEN ${households} > 0 AND ${households} < ${k} THEN NULL ELSE round(coalesce(s.fisher_share, 0)::numeric, 4)::float8 END AS fisher_share,
+        ${simplified(sql`g.boundary`, unitMeters(tile.z))} AS geom, NULL::int AS audit_household_id, r.code AS sort_key
+      FROM village_geography g JOIN regions r ON r.code = g.village_code LEFT JOIN village_stats s ON s.village_code = g.village_code
+      WHERE g.boundary && ${searchBox(tile)} AND ${policy.villageScope(principal, sql`g.village_code`)}`,
+  };
+}
+
+/** Package items: facilities at their site; items for a household at the household, only from HOUSEHOLD_MIN_ZOOM. */
+export function packageItemsLayer(principal: Principal, tile: Tile): LayerSql {
+  const location = sql`coalesce(pi.location, h.location)`;
+  return {
+    name: 'package_items',
+    hasFid: true,
+    attributes: ['id', 'package_id', 'package_status', 'village_code', 'intervention_code', 'category', 'target', 'funder_code', 'progress', 'located_at', 'household_id'],
+    rows: sql`SELECT pi.id AS fid, pi.id AS id, pi.package_id, pk.status::text AS package_status, pk.village_code, pi.intervention_code,
+        iv.category::text AS category, iv.target::text AS target, pi.funder_code, pi.progress::text AS progress,
+        CASE WHEN pi.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END AS located_at, pi.household_id,
+        ${location} AS geom, pi.household_id AS audit_household_id, pi.id AS sort_key
+      FROM package_items pi
+        JOIN packages pk ON pk.id = pi.package_id
+        JOIN interventions iv ON iv.code = pi.intervention_code
+        LEFT JOIN households h ON h.id = pi.household_id
+      WHERE ${location} && ${searchBox(tile)} AND ${packageItemScope(principal)}
+        ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND pi.household_id IS NULL` : sql``}`,
+  };
+}
+
+// --- renderers --------------------------------------------------------------------------------
+
+const ident = (name: string) => sql.identifier(name);
+const attributeList = (layer: LayerSql) => sql.join(layer.attributes.map(ident), sql`, `);
+const toBytes = (value: unknown): Uint8Array => (value instanceof Uint8Array ? value : new Uint8Array(0));
+
+/** ST_AsMVT in the database (PostGIS built with protobuf-c). */
+export async function renderNative(db: Queryable, tile: Tile, layer: LayerSql): Promise<RenderedTile> {
+  const tileEnvelope = sql`ST_TileEnvelope(${tile.z}::int, ${tile.x}::int, ${tile.y}::int)`;
+  const [row] = await db.query<{ tile: Uint8Array | null; household_ids: number[] | null }>(sql`
+    WITH src AS (${layer.rows}),
+    f AS (SELECT src.*, ST_AsMVTGeom(ST_Transform(src.geom, 3857), ${tileEnvelope}, ${EXTENT}, ${BUFFER}, true) AS mvt_geom FROM src)
+    SELECT (SELECT ST_AsMVT(t, ${layer.name}, ${EXTENT}, 'mvt_geom', ${layer.hasFid ? 'fid' : null}::text)
+            FROM (SELECT ${layer.hasFid ? sql`fid, ` : sql``}${attributeList(layer)}, mvt_geom FROM f WHERE mvt_geom IS NOT NULL ORDER BY sort_key) t) AS tile,
+           (SELECT array_agg(DISTINCT audit_household_id) FROM f WHERE mvt_geom IS NOT NULL AND audit_household_id IS NOT NULL) AS household_ids`);
+  return { bytes: toBytes(row?.tile), householdIds: (row?.household_ids ?? []).map(Number) };
+}
+
+/**
+ * Tile geometry in SQL without ST_AsMVTGeom: EPSG:3857 → tile units (x right, y down) with
+ * ST_Affine, clipped to the buffered tile, snapped to whole units; the protobuf is written in JS.
+ */
+export async function renderPortable(db: Queryable, tile: Tile, layer: LayerSql): Promise<RenderedTile> {
+  const { xmin, ymax, size } = tileBounds3857(tile);
+  const perMeter = EXTENT / size;
+  const toTileUnits = (g: SQL) => sql`ST_Affine(ST_Transform(${g}, 3857), ${perMeter}::float8, 0, 0, ${-perMeter}::float8, ${-xmin * perMeter}::float8, ${ymax * perMeter}::float8)`;
+  const clipBox = sql`ST_MakeEnvelope(${-BUFFER}, ${-BUFFER}, ${EXTENT + BUFFER}, ${EXTENT + BUFFER})`;
+  const rows = await db.query<Record<string, unknown> & { tile_geom: string; fid?: number | null; audit_household_id: number | null }>(sql`
+    WITH src AS (${layer.rows}),
+    f AS (SELECT src.*, ST_SnapToGrid(ST_ClipByBox2D(${toTileUnits(sql`src.geom`)}, ${clipBox}), 1) AS g FROM src)
+    SELECT ${layer.hasFid ? sql`fid, ` : sql``}${attributeList(layer)}, audit_household_id, ST_AsGeoJSON(g, 0) AS tile_geom
+    FROM f WHERE g IS NOT NULL AND NOT ST_IsEmpty(g) ORDER BY sort_key`);
+  const householdIds = new Set<number>();
+  const features = rows.map((row) => {
+    if (row.audit_household_id !== null && row.audit_household_id !== undefined) householdIds.add(Number(row.audit_household_id));
+    const properties: Record<string, MvtValue | null> = {};
+    for (const name of layer.attributes) properties[name] = row[name] as MvtValue | null;
+    return { id: layer.hasFid && row.fid !== null && row.fid !== undefined ? Number(row.fid) : null, geometry: JSON.parse(row.tile_geom) as Geometry, properties };
+  });
+  return { bytes: encodeTile(layer.name, features, EXTENT), householdIds: [...householdIds] };
+}
+
+/** Whether this database's PostGIS can run ST_AsMVT (false on PGlite: no protobuf-c). */
+export async function supportsNativeMvt(db: Queryable): Promise<boolean> {
+  try {
+    await db.query(sql`SELECT ST_AsMVT(t, 'probe') FROM (SELECT ST_AsMVTGeom(ST_MakePoint(0, 0), ST_MakeEnvelope(-1, -1, 1, 1)) AS geom) t`);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && /protobuf/i.test(error.message)) return false;
+    throw error;
+  }
+}
