@@ -35,19 +35,30 @@ export function createLimits(config: Config['graphql']) {
   const armor = new ApolloArmor({
     maxDepth: { enabled: true, n: config.maxDepth, ignoreIntrospection: true },
     maxAliases: { enabled: true, n: config.maxAliases },
-    maxTokens: { enabled: true, n: config.maxTokens },
+    // Token limit: graphql-js's own parser option (below), so a flood is a 400 parse error;
+    // armor's token plugin throws from a plugin hook, which Apollo answers with 500.
+    maxTokens: { enabled: false },
     maxDirectives: { enabled: true, n: 20 },
     blockFieldSuggestion: { enabled: !config.introspection },
     costLimit: { enabled: false },
   });
   const protection = armor.protect();
-  return { ...protection, plugins: [...protection.plugins, costLimitPlugin(config.maxCost)] };
+  return { ...protection, parseOptions: { maxTokens: config.maxTokens }, plugins: [...protection.plugins, costLimitPlugin(config.maxCost)] };
 }
+
+/** Errors that mean "your request was refused before running": HTTP 400, not 500. */
+const REFUSED = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
 
 function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
+        // Refusals by validation rules and our cost check are the client's fault: 400.
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          if (data == null && errors?.length && errors.every((e) => REFUSED.has(String(e.extensions?.code)))) response.http.status = 400;
+        },
         async didResolveOperation({ request, document, schema }) {
           const query = request.operationName ? separateOperations(document)[request.operationName] ?? document : document;
           const cost = getComplexity({ schema: schema as GraphQLSchema, query, variables: request.variables ?? {}, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });

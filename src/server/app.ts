@@ -54,6 +54,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(limits.plugins as ApolloServerPlugin<RequestContext>[]), personalReadAuditPlugin(log)],
   });
   await apollo.start();

@@ -263,7 +263,7 @@ describe('eligibility and assessment', () => {
       principals.pendamping,
     );
     expect(r.errors).toBeUndefined();
-    expect(r.data.recordAssessment).toMatchObject({ assessor: principals.pendamping.subject, pasAdded: ['KORBAN_BENCANA'] });
+    expect(r.data!.recordAssessment).toMatchObject({ assessor: principals.pendamping.subject, pasAdded: ['KORBAN_BENCANA'] });
     const after = await as(`{ household(id: "${h!.id}") { pas rtlh { isRtlh reasons { criterion } } assessments { id assessedOn } } }`);
     expect(after.data.household.rtlh.isRtlh).toBe(true);
     expect(after.data.household.pas).toContain('KORBAN_BENCANA');

@@ -203,7 +203,8 @@ export interface GridRow {
  * Household counts on a square grid of `cellDegrees` (degrees, WGS84): an aggregate, so the scope is
  * the policy's aggregate scope, not the row scope. Suppression below k is applied by the caller.
  */
-export function householdGrid(db: Queryable, criteria: HouseholdCriteria, cellDegrees: number): Promise<GridRow[]> {
+export function householdGrid(db: Queryable, criteria: HouseholdCriteria, cellDegreesArg: number): Promise<GridRow[]> {
+  const cellDegrees = sql`${cellDegreesArg}::float8`;
   const where = conditions(criteria, policy.aggregateScope(criteria.principal));
   return db.query<GridRow>(sql`
     SELECT ST_AsGeoJSON(ST_MakeEnvelope(gx * ${cellDegrees}, gy * ${cellDegrees}, (gx + 1) * ${cellDegrees}, (gy + 1) * ${cellDegrees}, 4326), 7) AS cell,

@@ -43,10 +43,10 @@ export class HouseholdResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Household | null> {
     policy.assertCanSearchByIdentifier(ctx.principal);
-    if ((nik === null) === (familyCardNumber === null)) throw badInput('nik', 'give exactly one of nik or familyCardNumber.');
-    const [argument, value] = nik !== null ? ['nik', nik] : ['familyCardNumber', familyCardNumber ?? ''];
+    if ((nik == null) === (familyCardNumber == null)) throw badInput('nik', 'give exactly one of nik or familyCardNumber.');
+    const [argument, value] = nik != null ? ['nik', nik] : ['familyCardNumber', familyCardNumber ?? ''];
     if (!/^\d{16}$/.test(value)) throw badInput(argument, 'must be exactly 16 digits.');
-    const id = await householdIdByIdentifier(ctx.db, ctx.principal, nik !== null ? { nik } : { familyCardNumber: value });
+    const id = await householdIdByIdentifier(ctx.db, ctx.principal, nik != null ? { nik } : { familyCardNumber: value });
     if (id === null) return null;
     const row = await ctx.loaders.householdById.load(id);
     if (!row) return null;
