@@ -137,25 +137,25 @@ export interface PackageItemFilters {
   progress?: string[];
 }
 
-const PACKAGE_ITEMS_FROM = sql`FROM package_items pi
-  JOIN packages pk ON pk.id = pi.package_id
-  JOIN interventions iv ON iv.code = pi.intervention_code
-  LEFT JOIN households h ON h.id = pi.household_id`;
+const PACKAGE_ITEMS_FROM = sql`FROM package_items item
+  JOIN packages pkg ON pkg.id = item.package_id
+  JOIN interventions iv ON iv.code = item.intervention_code
+  LEFT JOIN households h ON h.id = item.household_id`;
 
 /** Household items stand at the household; facility items at their site. */
-const ITEM_LOCATION = sql`coalesce(pi.location, h.location)`;
+const ITEM_LOCATION = sql`coalesce(item.location, h.location)`;
 
 function packageItemWhere(principal: Principal, f: PackageItemFilters): SQL[] {
   const where: SQL[] = [packageItemScope(principal)];
-  if (f.villageCode) where.push(sql`pk.village_code = ${f.villageCode}`);
-  if (f.packageId !== undefined) where.push(sql`pi.package_id = ${f.packageId}`);
-  if (f.packageStatuses?.length) where.push(sql`pk.status::text = ANY(${sql.param(f.packageStatuses)}::text[])`);
-  if (f.funderCode) where.push(sql`pi.funder_code = ${f.funderCode}`);
-  if (f.interventionCode) where.push(sql`pi.intervention_code = ${f.interventionCode}`);
+  if (f.villageCode) where.push(sql`pkg.village_code = ${f.villageCode}`);
+  if (f.packageId !== undefined) where.push(sql`item.package_id = ${f.packageId}`);
+  if (f.packageStatuses?.length) where.push(sql`pkg.status::text = ANY(${sql.param(f.packageStatuses)}::text[])`);
+  if (f.funderCode) where.push(sql`item.funder_code = ${f.funderCode}`);
+  if (f.interventionCode) where.push(sql`item.intervention_code = ${f.interventionCode}`);
   if (f.categories?.length) where.push(sql`iv.category::text = ANY(${sql.param(f.categories)}::text[])`);
   if (f.targets?.length) where.push(sql`iv.target::text = ANY(${sql.param(f.targets)}::text[])`);
   if (f.serves?.length) where.push(sql`iv.serves::text = ANY(${sql.param(f.serves)}::text[])`);
-  if (f.progress?.length) where.push(sql`pi.progress::text = ANY(${sql.param(f.progress)}::text[])`);
+  if (f.progress?.length) where.push(sql`item.progress::text = ANY(${sql.param(f.progress)}::text[])`);
   if (f.bbox) where.push(intersectsBbox(ITEM_LOCATION, f.bbox));
   return where;
 }
@@ -165,15 +165,15 @@ export function packageItemSource(principal: Principal, f: PackageItemFilters): 
   return {
     from: PACKAGE_ITEMS_FROM,
     where: packageItemWhere(principal, f),
-    key: sql`pi.id`,
+    key: sql`item.id`,
     geometry: ITEM_LOCATION,
-    body: sql`json_build_object('type', 'Feature', 'id', pi.id, 'geometry', ST_AsGeoJSON(${ITEM_LOCATION}, 7)::json,
-      'properties', json_build_object('id', pi.id, 'package_id', pi.package_id, 'package_status', pk.status, 'village_code', pk.village_code,
-        'intervention_code', pi.intervention_code, 'intervention_name', iv.name_id, 'category', iv.category, 'target', iv.target,
-        'funder_code', pi.funder_code, 'household_id', pi.household_id,
-        'located_at', CASE WHEN pi.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END,
-        'quantity', pi.quantity, 'cost_idr', pi.cost_idr, 'progress', pi.progress, 'started_on', pi.started_on, 'done_on', pi.done_on))`,
-    householdId: sql`pi.household_id`,
+    body: sql`json_build_object('type', 'Feature', 'id', item.id, 'geometry', ST_AsGeoJSON(${ITEM_LOCATION}, 7)::json,
+      'properties', json_build_object('id', item.id, 'package_id', item.package_id, 'package_status', pkg.status, 'village_code', pkg.village_code,
+        'intervention_code', item.intervention_code, 'intervention_name', iv.name_id, 'category', iv.category, 'target', iv.target,
+        'funder_code', item.funder_code, 'household_id', item.household_id,
+        'located_at', CASE WHEN item.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END,
+        'quantity', item.quantity, 'cost_idr', item.cost_idr, 'progress', item.progress, 'started_on', item.started_on, 'done_on', item.done_on))`,
+    householdId: sql`item.household_id`,
   };
 }
 
@@ -181,15 +181,15 @@ export function packageItemSource(principal: Principal, f: PackageItemFilters): 
 export function facilitySource(principal: Principal, f: PackageItemFilters): Source {
   return {
     from: PACKAGE_ITEMS_FROM,
-    where: [...packageItemWhere(principal, f), sql`iv.target = 'FACILITY'`, sql`pi.location IS NOT NULL`],
-    key: sql`pi.id`,
-    geometry: sql`pi.location`,
-    body: sql`json_build_object('type', 'Feature', 'id', pi.id, 'geometry', ST_AsGeoJSON(pi.location, 7)::json,
-      'properties', json_build_object('id', pi.id, 'package_id', pi.package_id, 'package_name', pk.name, 'package_status', pk.status,
-        'village_code', pk.village_code, 'intervention_code', pi.intervention_code, 'intervention_name', iv.name_id,
-        'intervention_name_en', iv.name_en, 'category', iv.category, 'serves', iv.serves, 'funder_code', pi.funder_code,
-        'quantity', pi.quantity, 'cost_idr', pi.cost_idr, 'progress', pi.progress, 'started_on', pi.started_on, 'done_on', pi.done_on))`,
-    householdId: sql`pi.household_id`,
+    where: [...packageItemWhere(principal, f), sql`iv.target = 'FACILITY'`, sql`item.location IS NOT NULL`],
+    key: sql`item.id`,
+    geometry: sql`item.location`,
+    body: sql`json_build_object('type', 'Feature', 'id', item.id, 'geometry', ST_AsGeoJSON(item.location, 7)::json,
+      'properties', json_build_object('id', item.id, 'package_id', item.package_id, 'package_name', pkg.name, 'package_status', pkg.status,
+        'village_code', pkg.village_code, 'intervention_code', item.intervention_code, 'intervention_name', iv.name_id,
+        'intervention_name_en', iv.name_en, 'category', iv.category, 'serves', iv.serves, 'funder_code', item.funder_code,
+        'quantity', item.quantity, 'cost_idr', item.cost_idr, 'progress', item.progress, 'started_on', item.started_on, 'done_on', item.done_on))`,
+    householdId: sql`item.household_id`,
   };
 }
 

@@ -37,10 +37,14 @@ export function packageVillageScope(principal: Principal, villageCode: SQL): SQL
 }
 
 /**
- * Predicate over `pk` (packages), `pi` (package_items) and `h` (households, LEFT JOINed on
- * pi.household_id): the items the principal may read.
+ * Predicate over `pkg` (packages), `item` (package_items) and `h` (households, LEFT JOINed on
+ * item.household_id): the items the principal may read.
+ *
+ * The aliases must not be `pi` or `pk`: the policy's PARTNER scopes are subqueries over
+ * `package_items pi JOIN packages pk`, and an outer `pk.village_code` passed into them would be
+ * captured by the inner alias (every village would match).
  */
 export function packageItemScope(principal: Principal): SQL {
-  return sql`(${packageVillageScope(principal, sql`pk.village_code`)}
-    AND (pi.household_id IS NULL OR (${policy.householdRowScope(principal)} AND ${policy.villageScope(principal, sql`h.village_code`)})))`;
+  return sql`(${packageVillageScope(principal, sql`pkg.village_code`)}
+    AND (item.household_id IS NULL OR (${policy.householdRowScope(principal)} AND ${policy.villageScope(principal, sql`h.village_code`)})))`;
 }

@@ -114,21 +114,21 @@ export function villagesLayer(principal: Principal, tile: Tile, k: number): Laye
 
 /** Package items: facilities at their site; items for a household at the household, only from HOUSEHOLD_MIN_ZOOM. */
 export function packageItemsLayer(principal: Principal, tile: Tile): LayerSql {
-  const location = sql`coalesce(pi.location, h.location)`;
+  const location = sql`coalesce(item.location, h.location)`;
   return {
     name: 'package_items',
     hasFid: true,
     attributes: ['id', 'package_id', 'package_status', 'village_code', 'intervention_code', 'category', 'target', 'funder_code', 'progress', 'located_at', 'household_id'],
-    rows: sql`SELECT pi.id AS fid, pi.id AS id, pi.package_id, pk.status::text AS package_status, pk.village_code, pi.intervention_code,
-        iv.category::text AS category, iv.target::text AS target, pi.funder_code, pi.progress::text AS progress,
-        CASE WHEN pi.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END AS located_at, pi.household_id,
-        ${location} AS geom, pi.household_id AS audit_household_id, pi.id AS sort_key
-      FROM package_items pi
-        JOIN packages pk ON pk.id = pi.package_id
-        JOIN interventions iv ON iv.code = pi.intervention_code
-        LEFT JOIN households h ON h.id = pi.household_id
+    rows: sql`SELECT item.id AS fid, item.id AS id, item.package_id, pkg.status::text AS package_status, pkg.village_code, item.intervention_code,
+        iv.category::text AS category, iv.target::text AS target, item.funder_code, item.progress::text AS progress,
+        CASE WHEN item.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END AS located_at, item.household_id,
+        ${location} AS geom, item.household_id AS audit_household_id, item.id AS sort_key
+      FROM package_items item
+        JOIN packages pkg ON pkg.id = item.package_id
+        JOIN interventions iv ON iv.code = item.intervention_code
+        LEFT JOIN households h ON h.id = item.household_id
       WHERE ${location} && ${searchBox(tile)} AND ${packageItemScope(principal)}
-        ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND pi.household_id IS NULL` : sql``}`,
+        ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND item.household_id IS NULL` : sql``}`,
   };
 }
 
