@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { HouseholdResolver, MemberResolver } from '../features/households/household.resolver.js';
+import { AuditResolver } from '../features/audit/audit.resolver.js';
 import { AssessmentResolver } from '../features/assessments/assessment.resolver.js';
 import { CatalogResolver } from '../features/catalog/catalog.resolver.js';
 import { PackageItemResolver, PackageResolver } from '../features/packages/package.resolver.js';
@@ -10,7 +11,7 @@ import { VillageResolver } from '../features/villages/village.resolver.js';
 
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, AssessmentResolver, PackageResolver, PackageItemResolver],
+    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kt-geo-'));
   client = new PGlite(dataDir, { extensions: { postgis } });
   await client.exec('CREATE EXTENSION IF NOT EXISTS postgis');
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await client?.close();

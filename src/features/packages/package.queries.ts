@@ -294,24 +294,6 @@ export async function packageFeatureCollection(db: Queryable, principal: Princip
   return { fc: row!.fc, ids: row!.ids ?? [] };
 }
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  role: string;
-  organisation: string | null;
-  action: string;
-  entity: string;
-  entity_id: string | null;
-  before: unknown;
-  after: unknown;
-  [key: string]: unknown;
-}
-
-export const auditOfPackage = (db: Queryable, packageId: number) =>
-  db.query<AuditRow>(sql`SELECT id, at::text AS at, actor, role, organisation, action, entity, entity_id, before, after
-    FROM audit_log WHERE package_id = ${packageId} ORDER BY id`);
-
 export async function householdOfMember(db: Queryable, memberId: number): Promise<number | null> {
   const [row] = await db.query<{ household_id: number }>(sql`SELECT household_id FROM members WHERE id = ${memberId}`);
   return row?.household_id ?? null;

@@ -7,10 +7,12 @@ import { parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { Household } from '../households/household.type.js';
 import { toHousehold } from '../households/household.service.js';
+import { auditOfPackage } from '../audit/audit.queries.js';
+import { toAuditRecord } from '../audit/audit.resolver.js';
+import { AuditRecord } from '../audit/audit.type.js';
 import { packageCsv } from './package.export.js';
 import {
   accessCoverage,
-  auditOfPackage,
   type BudgetRow,
   categoryCoverage,
   type ItemRow,
@@ -25,7 +27,6 @@ import {
 } from './package.queries.js';
 import { addItem, createPackage, duplicatePackage, proposePackage, removeItem, setBudget, setProgress, transition } from './package.service.js';
 import {
-  AuditRecord,
   BudgetInput,
   Coverage,
   FunderBudget,
@@ -264,9 +265,7 @@ export class PackageResolver {
   @FieldResolver(() => [AuditRecord], { description: 'Audit log of the package, oldest first (ADMIN, or PLANNER of the region).' })
   async audit(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<AuditRecord[]> {
     policy.assertCanReadAudit(ctx.principal, pkg.villageCode);
-    return (await auditOfPackage(ctx.db, Number(pkg.id))).map((r) =>
-      Object.assign(new AuditRecord(), { id: String(r.id), at: r.at, actor: r.actor, role: r.role, organisation: r.organisation, action: r.action, entity: r.entity, entityId: r.entity_id, before: r.before, after: r.after }),
-    );
+    return (await auditOfPackage(ctx.db, Number(pkg.id))).map(toAuditRecord);
   }
 }
 

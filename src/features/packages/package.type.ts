@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
+import { GraphQLSafeInt } from 'graphql-scalars';
 import { ITEM_PROGRESS, PACKAGE_STATUSES } from '../../db/schema.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { FacilityServes, InterventionCategory } from '../catalog/catalog.enums.js';
@@ -232,37 +232,4 @@ export class Coverage {
 
   @Field(() => [ID], { description: 'Households in need not served by any item (only households the caller may read; see unservedFeatureCollection for the map layer).' })
   unservedHouseholdIds!: string[];
-}
-
-@ObjectType({ description: 'An audit record: who did what, when, with the state before and after.' })
-export class AuditRecord {
-  @Field(() => ID, { description: 'Record id.' })
-  id!: string;
-
-  @Field(() => String, { description: 'When, ISO 8601.' })
-  at!: string;
-
-  @Field(() => String, { description: 'Who (token subject).' })
-  actor!: string;
-
-  @Field(() => String, { description: 'Their role.' })
-  role!: string;
-
-  @Field(() => String, { nullable: true, description: 'Their organisation.' })
-  organisation!: string | null;
-
-  @Field(() => String, { description: 'What, e.g. CREATE_PACKAGE, ADD_ITEM, TRANSITION.' })
-  action!: string;
-
-  @Field(() => String, { description: 'Entity changed.' })
-  entity!: string;
-
-  @Field(() => String, { nullable: true, description: 'Its id.' })
-  entityId!: string | null;
-
-  @Field(() => GraphQLJSON, { nullable: true, description: 'State before (never NIK or KK).' })
-  before!: unknown;
-
-  @Field(() => GraphQLJSON, { nullable: true, description: 'State after (never NIK or KK).' })
-  after!: unknown;
 }

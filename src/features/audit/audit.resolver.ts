@@ -1,0 +1,49 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { policy } from '../../auth/policy.js';
+import { badInput } from '../../errors/errors.js';
+import type { RequestContext } from '../../graphql/context.js';
+import { pageSize } from '../../graphql/pagination.js';
+import { AuditRecord } from './audit.type.js';
+import { type AuditRow, findAudit } from './audit.queries.js';
+
+export const toAuditRecord = (r: AuditRow): AuditRecord =>
+  Object.assign(new AuditRecord(), {
+    id: String(r.id),
+    at: r.at,
+    actor: r.actor,
+    role: r.role,
+    organisation: r.organisation,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    packageId: r.package_id === null ? null : String(r.package_id),
+    villageCode: r.village_code,
+    householdIds: (r.household_ids ?? []).map(String),
+    before: r.before,
+    after: r.after,
+  });
+
+@Resolver()
+export class AuditResolver {
+  @Query(() => [AuditRecord], {
+    description:
+      'The audit log, newest first (ADMIN only): every mutation and every read of personal data by a non-admin. Filter by actor, action (e.g. READ_PERSONAL_DATA, ADD_ITEM) or household; page with `beforeId` (the last id you received). `first` default 50, at most 1000.',
+  })
+  async auditLog(
+    @Arg('actor', () => String, { nullable: true }) actor: string | null,
+    @Arg('action', () => String, { nullable: true }) action: string | null,
+    @Arg('householdId', () => ID, { nullable: true }) householdId: string | null,
+    @Arg('beforeId', () => ID, { nullable: true }) beforeId: string | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuditRecord[]> {
+    policy.assertAdmin(ctx.principal, 'The audit log');
+    const id = (value: string | null, argument: string) => {
+      if (value == null) return null;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw badInput(argument, `must be a positive integer id; got ${JSON.stringify(value)}.`);
+      return n;
+    };
+    return (await findAudit(ctx.db, { actor, action, householdId: id(householdId, 'householdId'), beforeId: id(beforeId, 'beforeId'), limit: pageSize(first) })).map(toAuditRecord);
+  }
+}
