@@ -211,4 +211,15 @@ describe('audit of personal-data reads', () => {
     await api.query(`{ household(id: "${funded}") { identity { headName } } }`, {}, principals.admin);
     expect((await count(principals.admin.subject)).n).toBe(adminBefore.n);
   });
+
+  it('lets only ADMIN query the whole audit log', async () => {
+    for (const name of ['planner', 'pendamping', 'partner', 'viewer'] as const) {
+      const r = await api.query(`{ auditLog(first: 5) { id } }`, {}, principals[name]);
+      expect(r.errors?.[0]?.extensions?.code, name).toBe('FORBIDDEN');
+    }
+    const r = await api.query(`{ auditLog(action: "READ_PERSONAL_DATA", actor: "${principals.pendamping.subject}", first: 1) { action actor role householdIds after } }`, {}, principals.admin);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.auditLog[0]).toMatchObject({ action: 'READ_PERSONAL_DATA', actor: principals.pendamping.subject, role: 'PENDAMPING' });
+    expect(r.data!.auditLog[0].householdIds.length).toBeGreaterThan(0);
+  });
 });
