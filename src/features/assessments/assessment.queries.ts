@@ -19,7 +19,7 @@ export interface AssessmentRow {
 }
 
 const COLUMNS = sql`id, household_id, assessor, assessor_organisation, assessed_on, component_conditions, floor_area_m2, occupants,
-  pas_confirmed::text[] AS pas_confirmed, pas_added::text[] AS pas_added, notes, created_at::text AS created_at`;
+  pas_confirmed::text[] AS pas_confirmed, pas_added::text[] AS pas_added, notes, to_json(created_at)#>>'{}' AS created_at`;
 
 export interface NewAssessment {
   householdId: number;

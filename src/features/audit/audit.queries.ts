@@ -19,7 +19,7 @@ export interface AuditRow {
   [key: string]: unknown;
 }
 
-const COLUMNS = sql`id, at::text AS at, actor, role, organisation, action, entity, entity_id, package_id, village_code, household_ids, before, after`;
+const COLUMNS = sql`id, to_json(at)#>>'{}' AS at, actor, role, organisation, action, entity, entity_id, package_id, village_code, household_ids, before, after`;
 
 export const auditOfPackage = (db: Queryable, packageId: number) =>
   db.query<AuditRow>(sql`SELECT ${COLUMNS} FROM audit_log WHERE package_id = ${packageId} ORDER BY id`);

@@ -5,6 +5,7 @@ const COLUMNS = ['item_id', 'intervention_code', 'category', 'funder_code', 'hou
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
   const s = String(value);
   // Quote when needed; neutralise spreadsheet formulas (CSV injection) with a leading apostrophe.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;

@@ -15,6 +15,8 @@
  *    inside the village boundary) that brings the most still-unserved target households within
  *    `radiusMeters`, while it brings at least `minHouseholdsPerSite`, the funder's facility share
  *    (`facilityBudgetShare` of its budget) allows, and at most `maxSitesPerFacility` sites.
+ *    Facility kinds take turns (round robin: every kind's first site before any kind's second),
+ *    so one target group cannot use up a funder's facility share.
  *    Greedy maximum coverage reaches at least 1 − 1/e ≈ 63% of the best possible coverage for the
  *    same number of sites (Nemhauser, Wolsey & Fisher 1978).
  * 2. Households, in need order (score descending, then id). For each household:
@@ -104,37 +106,48 @@ export function propose(input: ProposeInput): { items: ProposedItem[]; notes: st
   if (input.candidates.length === 0) notes.push('No facility was sited: the village has no boundary to place candidate sites in.');
   const facilities = usable.filter((i) => i.target === 'FACILITY' && i.serves && TARGET[i.serves]);
   facilities.sort((a, b) => FACILITY_ORDER.indexOf(a.serves!) - FACILITY_ORDER.indexOf(b.serves!) || a.code.localeCompare(b.code));
-  for (const facility of facilities) {
-    const group = facility.serves!;
-    const reach = (lon: number, lat: number, h: HouseholdRow) => {
-      const [x, y] = position.get(h.id)!;
-      return distanceMeters(lon, lat, x, y) <= input.radiusMeters;
-    };
-    const sites = [...input.existingFacilities.filter((f) => f.serves === group || f.serves === 'EVERYONE'), ...items.filter((i) => i.locationWgs84 && facilityServes(i, usable) === group).map((i) => ({ lon: i.locationWgs84![0], lat: i.locationWgs84![1] }))];
-    let unserved = input.households.filter((h) => TARGET[group]!(h) && !sites.some((s) => reach(s.lon, s.lat, h)));
-    for (let placed = 0; placed < input.maxSitesPerFacility && unserved.length > 0 && input.candidates.length > 0; placed++) {
+  const reach = (lon: number, lat: number, h: HouseholdRow) => {
+    const [x, y] = position.get(h.id)!;
+    return distanceMeters(lon, lat, x, y) <= input.radiusMeters;
+  };
+  // Target households of each group not yet within reach of a suitable facility.
+  const open = new Map<string, Set<number>>();
+  for (const group of FACILITY_ORDER) {
+    const sites = input.existingFacilities.filter((f) => f.serves === group || f.serves === 'EVERYONE');
+    open.set(group, new Set(input.households.filter((h) => TARGET[group]!(h) && !sites.some((s) => reach(s.lon, s.lat, h))).map((h) => h.id)));
+  }
+  // Round robin: every facility kind gets its first site before any gets a second, so one
+  // target group cannot use up the facility share of a funder.
+  const active = new Set(input.candidates.length ? facilities : []);
+  for (let round = 0; round < input.maxSitesPerFacility && active.size > 0; round++) {
+    for (const facility of facilities) {
+      if (!active.has(facility)) continue;
+      const unserved = open.get(facility.serves!)!;
       const cap = facilityCap.get(facility.funder_code) ?? 0;
       if (facility.unit_cost_idr > cap || facility.unit_cost_idr > (remaining.get(facility.funder_code) ?? 0)) {
-        if (placed === 0) notes.push(`${facility.code} not sited: its cost exceeds ${facility.funder_code}'s remaining facility share.`);
-        break;
+        if (round === 0) notes.push(`${facility.code} not sited: its cost exceeds ${facility.funder_code}'s remaining facility share.`);
+        active.delete(facility);
+        continue;
       }
       let best = -1;
       let bestCount = 0;
-          const open = new Set(unserved.map((h) => h.id));
       nearCandidate().forEach((near, index) => {
         let count = 0;
-        for (const id of near) if (open.has(id)) count++;
+        for (const id of near) if (unserved.has(id)) count++;
         if (count > bestCount) {
           best = index;
           bestCount = count;
         }
       });
-      if (best < 0 || bestCount < input.minHouseholdsPerSite) break;
+      if (best < 0 || bestCount < input.minHouseholdsPerSite) {
+        active.delete(facility);
+        continue;
+      }
       const site = input.candidates[best]!;
       items.push({ interventionCode: facility.code, funderCode: facility.funder_code, householdId: null, memberId: null, locationWgs84: [site.lon, site.lat], unitCostIdr: facility.unit_cost_idr, serves: bestCount });
       remaining.set(facility.funder_code, remaining.get(facility.funder_code)! - facility.unit_cost_idr);
       facilityCap.set(facility.funder_code, cap - facility.unit_cost_idr);
-      unserved = unserved.filter((h) => !reach(site.lon, site.lat, h));
+      for (const id of nearCandidate()[best]!) unserved.delete(id);
     }
   }
 
@@ -174,6 +187,3 @@ export function propose(input: ProposeInput): { items: ProposedItem[]; notes: st
   return { items, notes };
 }
 
-function facilityServes(item: ProposedItem, interventions: InterventionRow[]): string | null {
-  return interventions.find((i) => i.code === item.interventionCode)?.serves ?? null;
-}

@@ -50,7 +50,7 @@ export interface ItemRow {
   [key: string]: unknown;
 }
 
-const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.created_by, p.created_at::text AS created_at, p.updated_at::text AS updated_at`;
+const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at`;
 
 /** Packages the principal may read: PARTNER only in its villages; other roles are checked per village by the policy. */
 export async function packageById(db: Queryable, principal: Principal, id: number, lock = false): Promise<PackageRow | null> {
@@ -69,7 +69,7 @@ export function listPackages(db: Queryable, principal: Principal, filter: { vill
 
 export async function insertPackage(db: Queryable, p: { villageCode: string; name: string; createdBy: string; templateOf: number | null }): Promise<PackageRow> {
   const [row] = await db.query<PackageRow>(sql`INSERT INTO packages (village_code, name, created_by, template_of)
-    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}) RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, created_at::text AS created_at, updated_at::text AS updated_at')}`);
+    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}) RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at')}`);
   return row!;
 }
 
@@ -78,7 +78,7 @@ export async function bumpVersion(db: Queryable, id: number, expected: number, s
   const [row] = await db.query<PackageRow>(sql`UPDATE packages SET version = version + 1, updated_at = now()
       ${status ? sql`, status = ${status}::package_status` : sql``}
     WHERE id = ${id} AND version = ${expected}
-    RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, created_at::text AS created_at, updated_at::text AS updated_at')}`);
+    RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at')}`);
   return row ?? null;
 }
 
