@@ -52,6 +52,9 @@ export interface ItemRow {
 
 const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at`;
 
+const RETURNING_PACKAGE = sql.raw(`id, village_code, name, status, version, template_of, created_by,
+  to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at`);
+
 /** Packages the principal may read: PARTNER only in its villages; other roles are checked per village by the policy. */
 export async function packageById(db: Queryable, principal: Principal, id: number, lock = false): Promise<PackageRow | null> {
   const [row] = await db.query<PackageRow>(sql`SELECT ${PACKAGE_COLUMNS} FROM packages p
@@ -69,7 +72,7 @@ export function listPackages(db: Queryable, principal: Principal, filter: { vill
 
 export async function insertPackage(db: Queryable, p: { villageCode: string; name: string; createdBy: string; templateOf: number | null }): Promise<PackageRow> {
   const [row] = await db.query<PackageRow>(sql`INSERT INTO packages (village_code, name, created_by, template_of)
-    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}) RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at')}`);
+    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}) RETURNING ${RETURNING_PACKAGE}`);
   return row!;
 }
 
@@ -78,7 +81,7 @@ export async function bumpVersion(db: Queryable, id: number, expected: number, s
   const [row] = await db.query<PackageRow>(sql`UPDATE packages SET version = version + 1, updated_at = now()
       ${status ? sql`, status = ${status}::package_status` : sql``}
     WHERE id = ${id} AND version = ${expected}
-    RETURNING ${sql.raw('id, village_code, name, status, version, template_of, created_by, to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at')}`);
+    RETURNING ${RETURNING_PACKAGE}`);
   return row ?? null;
 }
 
