@@ -90,7 +90,7 @@ describe('TileJSON', () => {
       for (const type of Object.values(body.vector_layers[0].fields)) expect(['Number', 'String', 'Boolean']).toContain(type);
     }
     const households = (await h.json('/tiles/households.json')).body;
-    expect(households.minzoom).toBe(12);
+    expect(households.minzoom).toBe(13);
     expect(Object.keys(households.vector_layers[0].fields).sort()).toEqual(['desil', 'id', 'is_rtlh', 'member_count', 'pas', 'village_code']);
     const [extent] = await h.db.query<{ a: number; b: number; c: number; d: number }>(
       sql`SELECT ST_XMin(e) AS a, ST_YMin(e) AS b, ST_XMax(e) AS c, ST_YMax(e) AS d FROM (SELECT ST_Extent(location) AS e FROM households) x`,
@@ -132,7 +132,7 @@ describe('household tiles', () => {
 
   it('follow the row scope: PARTNER sees its funded households, a PLANNER of Jawa Barat none', async () => {
     const seen = new Set<number>();
-    for (const t of tilesCovering(tmBox, 12)) {
+    for (const t of tilesCovering(tmBox, 13)) {
       const partner = await fetchTile('households', t, 'partner');
       for (const f of featuresOf(partner.tile?.layers.households)) seen.add(f.id as number);
       const jabar = await fetchTile('households', t, 'plannerJabar');
@@ -218,7 +218,7 @@ describe('villages and package-items tiles', () => {
     }
   });
 
-  it('package-items: facilities from zoom 8, items at households only from zoom 12 and not for VIEWER', async () => {
+  it('package-items: facilities from zoom 8, items at households only from zoom 13 and not for VIEWER', async () => {
     const [site] = await h.db.query<{ lon: number; lat: number }>(sql`SELECT ST_X(location) AS lon, ST_Y(location) AS lat FROM package_items WHERE id = ${fixture.facilityItemIds[0]!}`);
     const items = async (z: number, as: PrincipalName) => {
       const seen = new Map<number, Record<string, unknown>>();
@@ -275,7 +275,7 @@ describe('HTTP behaviour', () => {
       ['/tiles/households/14/-1/0.mvt', 400, /x: /],
       ['/tiles/households/14/1.5/0.mvt', 400, /x: /],
       ['/tiles/households/14/0/abc.mvt', 400, /y: /],
-      ['/tiles/households/11/1635/1056.mvt', 400, /starts at zoom 12/],
+      ['/tiles/households/12/3304/2126.mvt', 400, /starts at zoom 13/],
       ['/tiles/nope/14/0/0.mvt', 404, /No tile layer "nope"/],
       ['/tiles/households/14/0/0.png', 404, /\.mvt/],
       ['/tiles/households/14/0', 404, /No resource/],
