@@ -260,6 +260,8 @@ describe('formats', () => {
     const path = `/ogc/collections/households/items?village=${TEST_VILLAGE}&limit=2`;
     const geo = await h.get(path, 'admin', { accept: 'application/geo+json' });
     expect(geo.headers.get('content-type')).toMatch(/^application\/geo\+json/);
+    expect(geo.headers.get('cache-control')).toBe('private, no-store'); // may be personal data
+    expect(geo.headers.get('vary')).toMatch(/Accept/);
     const geoBody: any = await geo.json();
     expect(geoBody.links.find((l: any) => l.rel === 'self')).toMatchObject({ href: `${h.origin}${path}`, type: 'application/geo+json' });
     expect(geoBody.links.find((l: any) => l.rel === 'alternate')).toMatchObject({ href: `${h.origin}${path}&f=json`, type: 'application/json' });

@@ -8,6 +8,9 @@ import { openApiDocument } from './ogc.openapi.js';
 import { QueryReader } from './ogc.params.js';
 import { assertJsonFormat, createOgcService, featureFormat, MEDIA } from './ogc.service.js';
 
+/** Features may be personal data and depend on the token: no cache may keep them. */
+const NO_STORE = 'private, no-store';
+
 export function createOgcRouter(deps: GisDeps): express.Router {
   const router = express.Router();
   const ogc = createOgcService(deps);
@@ -55,7 +58,7 @@ export function createOgcRouter(deps: GisDeps): express.Router {
     route(async (req, res, ctx) => {
       const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
       const body = await ogc.items(ctx, String(req.params.collectionId), format);
-      res.set('Content-Type', MEDIA[format]).send(body);
+      res.set({ 'Content-Type': MEDIA[format], 'Cache-Control': NO_STORE }).vary('Accept').vary('Authorization').send(body);
     }),
   );
   router.get(
@@ -63,7 +66,7 @@ export function createOgcRouter(deps: GisDeps): express.Router {
     route(async (req, res, ctx) => {
       const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
       const body = await ogc.item(ctx, String(req.params.collectionId), String(req.params.featureId), format);
-      res.set('Content-Type', MEDIA[format]).send(body);
+      res.set({ 'Content-Type': MEDIA[format], 'Cache-Control': NO_STORE }).vary('Accept').vary('Authorization').send(body);
     }),
   );
   router.use((req, res) => {
