@@ -172,6 +172,7 @@ describe('items: filters', () => {
   it('bbox selects what PostGIS selects (CRS84, longitude first)', async () => {
     const bbox = [110.43, -6.96, 110.445, -6.94];
     const { body } = await h.json(`/ogc/collections/households/items?bbox=${bbox.join(',')}&limit=10000`);
+    expect(body.links.find((l: any) => l.rel === 'self').href).toBe(`${h.origin}/ogc/collections/households/items?bbox=${bbox.join(',')}&limit=10000`);
     const n = await count(sql`SELECT count(*)::int AS n FROM households WHERE ST_Intersects(location, ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326))`);
     expect(n).toBeGreaterThan(0);
     expect(body.numberMatched).toBe(n);

@@ -126,8 +126,9 @@ export function createOgcService(deps: GisDeps) {
     await reads.flush(db, ctx.requestId);
   }
 
+  // Commas stay literal (bbox=1,2,3,4 reads better than 1%2C2%2C…; both are valid in a query).
   const url = (base: string, params: URLSearchParams) => {
-    const search = params.toString();
+    const search = params.toString().replace(/%2C/gi, ',');
     return search ? `${base}?${search}` : base;
   };
 
