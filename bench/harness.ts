@@ -9,7 +9,7 @@
  *    through node-postgres at the same concurrency (the floor) and PostGraphile, back to back,
  *    so that changes in the machine's background load hit all three alike.
  */
-import type { Queryable } from '../src/db/database.js';
+import type { Database } from '../src/db/database.js';
 import { httpLoad, type LoadResult, type LoadSettings, planFromCapture, type PlannedStatement, sqlLoad } from './load.js';
 import { type HttpCall, isMissingFromSchema, type Operation, type ResponseCheck } from './operations.js';
 import type { CapturedStatement, StatementSource } from './pg-wire-proxy.js';
@@ -28,6 +28,8 @@ export interface RecordedStatement {
   params: unknown[];
   /** Indices (in this list) of the statements it waited for. */
   after: number[];
+  /** Connection through the proxy (statements of one transaction share it). */
+  connection: number;
 }
 
 export interface SideCapture {
@@ -102,6 +104,7 @@ function record(statements: CapturedStatement[]): RecordedStatement[] {
     text: s.text,
     params: s.params.map((p) => (Buffer.isBuffer(p) ? { binaryBase64: p.toString('base64') } : p)),
     after: s.after,
+    connection: s.connection,
   }));
 }
 
@@ -137,12 +140,30 @@ export interface CaptureResult {
   capture: OperationCapture;
   /** The API's statements, ready to replay. */
   plan: PlannedStatement[] | null;
+  /** The operation as `prepare` completed it (the request to send under load). */
+  prepared?: Operation;
 }
 
 /** Phase 1 for the API: availability, response check and SQL of every operation. */
 export async function captureApi(operations: readonly Operation[], target: CaptureTarget, log: (line: string) => void): Promise<Map<string, CaptureResult>> {
   const out = new Map<string, CaptureResult>();
-  for (const op of operations) {
+  for (const original of operations) {
+    let op = original;
+    if (op.prepare) {
+      const prepared = await op.prepare((call) => send(target, call));
+      if ('unavailable' in prepared) {
+        log(`  (${op.number}) ${op.id}: not available in this version of the API (${prepared.unavailable})`);
+        out.set(op.id, { capture: { id: op.id, available: false, note: `not available in this version of the API: ${prepared.unavailable}` }, plan: null });
+        continue;
+      }
+      if ('failed' in prepared) {
+        log(`  (${op.number}) ${op.id}: ${prepared.failed}`);
+        out.set(op.id, { capture: { id: op.id, available: true, note: prepared.failed }, plan: null });
+        continue;
+      }
+      op = { ...op, api: prepared.api };
+      out.set(op.id, { capture: { id: op.id, available: true }, plan: null, prepared: op });
+    }
     const probe = await send(target, op.api);
     if (op.optional && (probe.status === 404 || isMissingFromSchema(probe.body))) {
       log(`  (${op.number}) ${op.id}: not available in this version of the API (${probe.status === 404 ? `404 on ${op.api.path}` : 'not in the schema'})`);
@@ -152,7 +173,7 @@ export async function captureApi(operations: readonly Operation[], target: Captu
     const { side, plan } = await captureSide(target, op.api, op.checkApi, op.pageSizes);
     log(`  (${op.number}) ${op.id}: ${side.check.detail}; ${side.statementsPerRequest} SQL statements per request${side.pageSizes ? ` (page ${side.pageSizes.smallSize}: ${side.pageSizes.smallStatements}, page ${side.pageSizes.largeSize}: ${side.pageSizes.largeStatements})` : ''}`);
     const note = side.check.ok ? undefined : `response check failed: ${side.check.detail}`;
-    out.set(op.id, { capture: { id: op.id, available: true, note, api: side }, plan });
+    out.set(op.id, { capture: { id: op.id, available: true, note, api: side }, plan, prepared: op.prepare ? op : undefined });
   }
   return out;
 }
@@ -168,62 +189,74 @@ export async function capturePostgraphile(operations: readonly Operation[], targ
   }
 }
 
+/** What the hooks measure around one load run (all optional). */
+export interface RunExtras {
+  /** Peak VmRSS of the server sampled during the run, KiB. */
+  rssKiB?: number | null;
+  /** pg_stat_database.xact_commit delta / requests (statements per request for autocommit statements). */
+  xactPerRequest?: number | null;
+  /** CPU time of the server process (API, PostGraphile) or of the replaying client (raw) per request, ms. */
+  cpuMsPerRequest?: number | null;
+  /** CPU time of the PostgreSQL backends serving the run per request, ms. */
+  dbCpuMsPerRequest?: number | null;
+}
+
+export type Side = 'api' | 'raw' | 'postgraphile';
+
 export interface OperationMeasurement {
   id: string;
   api?: LoadResult;
   raw?: LoadResult & { firstError: string | null };
   postgraphile?: LoadResult;
-  /** Peak VmRSS sampled while the operation ran, KiB. */
-  apiRssKiB?: number | null;
-  postgraphileRssKiB?: number | null;
-  /** Statements per request from pg_stat_database.xact_commit during the timed API run (cross-check). */
-  apiXactPerRequest?: number | null;
-  postgraphileXactPerRequest?: number | null;
+  extras: Partial<Record<Side, RunExtras>>;
 }
 
 export interface MeasureHooks {
-  /** Called around each HTTP load with the server's name; returns a value to attach (e.g. RSS, xact). */
-  beforeLoad?(server: 'api' | 'postgraphile'): Promise<void>;
-  afterLoad?(server: 'api' | 'postgraphile', result: LoadResult): Promise<{ rssKiB?: number | null; xactPerRequest?: number | null }>;
+  /** Called before and after each load run (warm-up included). */
+  beforeLoad?(side: Side): Promise<void>;
+  afterLoad?(side: Side, result: LoadResult): Promise<RunExtras>;
 }
 
 /** Phase 2: API, raw SQL and PostGraphile under the same load, operation by operation. */
 export async function measure(
   operations: readonly Operation[],
   captures: Map<string, CaptureResult>,
-  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; raw: Queryable | null },
+  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; raw: Database | null },
   settings: LoadSettings,
   log: (line: string) => void,
   hooks: MeasureHooks = {},
 ): Promise<OperationMeasurement[]> {
   const out: OperationMeasurement[] = [];
   const fmt = (r: LoadResult) => `p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.requestsPerSecond} req/s${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`;
-  for (const op of operations) {
-    const entry = captures.get(op.id);
+  for (const listed of operations) {
+    const entry = captures.get(listed.id);
     if (!entry?.capture.available || !entry.capture.api?.check.ok) continue;
-    const m: OperationMeasurement = { id: op.id };
+    const op = entry.prepared ?? listed;
+    const m: OperationMeasurement = { id: op.id, extras: {} };
     log(`  (${op.number}) ${op.id}`);
+    const cpu = (side: Side) => {
+      const e = m.extras[side];
+      return e?.cpuMsPerRequest != null ? `; CPU/request: ${e.cpuMsPerRequest} ms ${side === 'raw' ? 'client' : 'server'}, ${e.dbCpuMsPerRequest ?? '?'} ms PostgreSQL` : '';
+    };
 
     await hooks.beforeLoad?.('api');
     m.api = await httpLoad(requestSpec(targets.api, op.api), settings);
-    const apiExtra = await hooks.afterLoad?.('api', m.api);
-    m.apiRssKiB = apiExtra?.rssKiB;
-    m.apiXactPerRequest = apiExtra?.xactPerRequest;
-    log(`      API          ${fmt(m.api)}`);
+    m.extras.api = (await hooks.afterLoad?.('api', m.api)) ?? {};
+    log(`      API          ${fmt(m.api)}${cpu('api')}`);
 
     if (targets.raw && entry.plan && !op.writes) {
+      await hooks.beforeLoad?.('raw');
       m.raw = await sqlLoad(targets.raw, entry.plan, settings);
-      log(`      raw SQL      ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}`);
+      m.extras.raw = (await hooks.afterLoad?.('raw', m.raw)) ?? {};
+      log(`      raw SQL      ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}${cpu('raw')}`);
     }
 
     const pg = entry.capture.postgraphile;
     if (targets.postgraphile && op.postgraphile && pg?.check.ok) {
       await hooks.beforeLoad?.('postgraphile');
       m.postgraphile = await httpLoad(requestSpec(targets.postgraphile, op.postgraphile), settings);
-      const pgExtra = await hooks.afterLoad?.('postgraphile', m.postgraphile);
-      m.postgraphileRssKiB = pgExtra?.rssKiB;
-      m.postgraphileXactPerRequest = pgExtra?.xactPerRequest;
-      log(`      PostGraphile ${fmt(m.postgraphile)}`);
+      m.extras.postgraphile = (await hooks.afterLoad?.('postgraphile', m.postgraphile)) ?? {};
+      log(`      PostGraphile ${fmt(m.postgraphile)}${cpu('postgraphile')}`);
     }
     out.push(m);
   }

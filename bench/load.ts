@@ -11,7 +11,7 @@
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import type { Queryable } from '../src/db/database.js';
+import type { Database, Queryable } from '../src/db/database.js';
 import type { CapturedStatement } from './pg-wire-proxy.js';
 
 export interface LatencySummary {
@@ -34,8 +34,13 @@ export interface LoadResult {
   non2xx: number;
   /** Mean response size in bytes (HTTP only). */
   bytesPerResponse: number | null;
-  /** Responses of any status in warm-up and timed run together (for the xact_commit cross-check). */
+  /** Responses of any status in warm-up and timed run together. */
   totalResponses: number;
+  /**
+   * Requests sent in warm-up and timed run together, including those still in flight when the
+   * run stopped (the server finishes them): the divisor of the per-request CPU and xact figures.
+   */
+  sentRequests: number;
 }
 
 export interface LoadSettings {
@@ -110,6 +115,8 @@ async function autocannonOnce(spec: HttpRequestSpec, settings: LoadSettings, sec
   return { result, bytes, responses };
 }
 
+const sent = (result: autocannon.Result) => (result.requests as { sent?: number }).sent ?? 0;
+
 /** autocannon with a warm-up run first; latencies from every 2xx response of the timed run. */
 export async function httpLoad(spec: HttpRequestSpec, settings: LoadSettings): Promise<LoadResult> {
   const warmup = settings.warmupSeconds > 0 ? await autocannonOnce(spec, settings, settings.warmupSeconds, null) : null;
@@ -125,6 +132,7 @@ export async function httpLoad(spec: HttpRequestSpec, settings: LoadSettings): P
     non2xx: result.non2xx,
     bytesPerResponse: latencies.length ? Math.round(bytes / latencies.length) : null,
     totalResponses: responses + (warmup?.responses ?? 0),
+    sentRequests: sent(result) + (warmup ? sent(warmup.result) : 0),
   };
 }
 
@@ -133,6 +141,8 @@ export interface PlannedStatement {
   params: unknown[];
   /** Indices of the statements this one waits for (they had ended before it started). */
   after: number[];
+  /** Connection it was sent on (statements of one transaction share it). */
+  connection: number;
 }
 
 /** One request's statements with their dependencies, from a capture of that request. */
@@ -141,15 +151,41 @@ export function planFromCapture(statements: readonly CapturedStatement[]): Plann
     text: s.text,
     params: s.params,
     after: statements.flatMap((other, j) => (j !== i && other.endedAt !== null && other.endedAt <= s.startedAt ? [j] : [])),
+    connection: s.connection,
   }));
 }
 
-/** Runs one request's statements, each as soon as the statements it waits for are done. */
-export async function runPlan(db: Queryable, plan: readonly PlannedStatement[]): Promise<void> {
+const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+const END = /^\s*(COMMIT|ROLLBACK|END)\b/i;
+
+/**
+ * Runs one request's statements, each as soon as the statements it waits for are done. A
+ * transaction of the capture (BEGIN … COMMIT on one connection) is replayed as one transaction on
+ * one pooled connection.
+ */
+export async function runPlan(db: Queryable & { transaction?: Database['transaction'] }, plan: readonly PlannedStatement[]): Promise<void> {
   const done: Promise<unknown>[] = [];
-  for (const statement of plan) {
-    const waitFor = statement.after.map((j) => done[j]);
-    done.push(Promise.all(waitFor).then(() => db.query(statement.text, statement.params)));
+  for (let i = 0; i < plan.length; i++) {
+    const statement = plan[i] as PlannedStatement;
+    const waitFor = Promise.all(statement.after.map((j) => done[j]));
+    if (BEGIN.test(statement.text) && db.transaction) {
+      const members = [i];
+      for (let k = i + 1; k < plan.length; k++) {
+        if ((plan[k] as PlannedStatement).connection !== statement.connection) continue;
+        members.push(k);
+        if (END.test((plan[k] as PlannedStatement).text)) break;
+      }
+      const inner = members.slice(1).filter((k) => !END.test((plan[k] as PlannedStatement).text));
+      const transaction = waitFor.then(() =>
+        db.transaction!(async (tx) => {
+          for (const k of inner) await tx.query((plan[k] as PlannedStatement).text, (plan[k] as PlannedStatement).params);
+        }),
+      );
+      for (const k of members) done[k] = transaction;
+      continue;
+    }
+    if (done[i]) continue; // part of a transaction started above
+    done[i] = waitFor.then(() => db.query(statement.text, statement.params));
   }
   await Promise.all(done);
 }
@@ -158,6 +194,7 @@ export async function runPlan(db: Queryable, plan: readonly PlannedStatement[]):
 async function closedLoop(connections: number, seconds: number, maxRequests: number, work: () => Promise<void>, latencies: number[] | null) {
   const deadline = performance.now() + seconds * 1000;
   let started = 0;
+  let completed = 0;
   let errors = 0;
   let firstError: unknown = null;
   const t = performance.now();
@@ -167,6 +204,7 @@ async function closedLoop(connections: number, seconds: number, maxRequests: num
       const t0 = performance.now();
       try {
         await work();
+        completed += 1;
         latencies?.push(performance.now() - t0);
       } catch (error) {
         errors += 1;
@@ -175,13 +213,13 @@ async function closedLoop(connections: number, seconds: number, maxRequests: num
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
-  return { errors, firstError, seconds: (performance.now() - t) / 1000 };
+  return { completed, errors, firstError, seconds: (performance.now() - t) / 1000 };
 }
 
 /** The captured SQL replayed through `db` (a node-postgres pool of `connections`). */
-export async function sqlLoad(db: Queryable, plan: readonly PlannedStatement[], settings: LoadSettings): Promise<LoadResult & { firstError: string | null }> {
+export async function sqlLoad(db: Queryable & { transaction?: Database['transaction'] }, plan: readonly PlannedStatement[], settings: LoadSettings): Promise<LoadResult & { firstError: string | null }> {
   const max = settings.maxRequests ?? Number.POSITIVE_INFINITY;
-  if (settings.warmupSeconds > 0) await closedLoop(settings.connections, settings.warmupSeconds, max, () => runPlan(db, plan), null);
+  const warmup = settings.warmupSeconds > 0 ? await closedLoop(settings.connections, settings.warmupSeconds, max, () => runPlan(db, plan), null) : null;
   const latencies: number[] = [];
   const run = await closedLoop(settings.connections, settings.durationSeconds, max, () => runPlan(db, plan), latencies);
   return {
@@ -192,7 +230,8 @@ export async function sqlLoad(db: Queryable, plan: readonly PlannedStatement[], 
     errors: run.errors,
     non2xx: 0,
     bytesPerResponse: null,
-    totalResponses: latencies.length + run.errors,
+    totalResponses: run.completed + run.errors + (warmup ? warmup.completed + warmup.errors : 0),
+    sentRequests: run.completed + run.errors + (warmup ? warmup.completed + warmup.errors : 0),
     firstError: run.firstError === null ? null : String(run.firstError instanceof Error ? run.firstError.message : run.firstError),
   };
 }

@@ -3,7 +3,7 @@
  * node process (no npx/tsx wrapper in between) so that /proc/<pid>/status describes the server
  * itself: VmHWM is its peak resident set since start, VmRSS the current one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
@@ -22,6 +22,21 @@ export function memoryKiB(pid: number): { peak: number; current: number } | null
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
     return { peak: field('VmHWM'), current: field('VmRSS') };
+  } catch {
+    return null;
+  }
+}
+
+let clockTicks: number | null = null;
+
+/** CPU time (user + system) a process has used, seconds; null when /proc is not readable. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
   } catch {
     return null;
   }

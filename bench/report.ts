@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult, LoadSettings } from './load.js';
 import type { Fixtures, Operation } from './operations.js';
-import type { CaptureResult, OperationMeasurement, SideCapture } from './harness.js';
+import type { CaptureResult, OperationMeasurement, RunExtras, SideCapture } from './harness.js';
 
 export const STATEMENT_COUNTING =
   'Statements per request are counted by a PostgreSQL wire-protocol proxy (bench/pg-wire-proxy.ts) placed between a separate capture instance of each server and PostgreSQL: every Execute (extended protocol) and every Query message (simple protocol) is one statement. ' +
@@ -20,9 +20,9 @@ export interface OperationReport {
   available: boolean;
   note?: string;
   writes?: boolean;
-  api?: SideCapture & { load?: LoadResult; xactPerRequest?: number | null; rssDuringMiB?: number | null };
-  raw?: { sql: string; note: string; load?: LoadResult & { firstError: string | null } };
-  postgraphile?: SideCapture & { load?: LoadResult; xactPerRequest?: number | null; rssDuringMiB?: number | null };
+  api?: SideCapture & { load?: LoadResult; resources?: Resources };
+  raw?: { sql: string; note: string; load?: LoadResult & { firstError: string | null }; resources?: Resources };
+  postgraphile?: SideCapture & { load?: LoadResult; resources?: Resources };
   ratios: {
     /** API p50 / raw SQL p50 (lower is better; target ≤ 1.5 on ops 2 and 3). */
     apiToRawP50: number | null;
@@ -31,6 +31,19 @@ export interface OperationReport {
     apiToPostgraphileRps: number | null;
     apiToPostgraphileP50: number | null;
   };
+}
+
+/** Resources used during one load run (see RunExtras); memory in MiB. */
+export interface Resources {
+  rssDuringMiB: number | null;
+  xactPerRequest: number | null;
+  cpuMsPerRequest: number | null;
+  dbCpuMsPerRequest: number | null;
+}
+
+function resources(e: RunExtras | undefined): Resources | undefined {
+  if (!e) return undefined;
+  return { rssDuringMiB: mib(e.rssKiB), xactPerRequest: e.xactPerRequest ?? null, cpuMsPerRequest: e.cpuMsPerRequest ?? null, dbCpuMsPerRequest: e.dbCpuMsPerRequest ?? null };
 }
 
 export interface TargetVerdict {
@@ -74,10 +87,8 @@ export function buildOperationReports(operations: readonly Operation[], captures
   return operations.map((op) => {
     const capture = captures.get(op.id)?.capture;
     const m = measurements.find((x) => x.id === op.id);
-    const api = capture?.api ? { ...capture.api, load: m?.api, xactPerRequest: m?.apiXactPerRequest, rssDuringMiB: mib(m?.apiRssKiB) } : undefined;
-    const postgraphile = capture?.postgraphile
-      ? { ...capture.postgraphile, load: m?.postgraphile, xactPerRequest: m?.postgraphileXactPerRequest, rssDuringMiB: mib(m?.postgraphileRssKiB) }
-      : undefined;
+    const api = capture?.api ? { ...capture.api, load: m?.api, resources: resources(m?.extras.api) } : undefined;
+    const postgraphile = capture?.postgraphile ? { ...capture.postgraphile, load: m?.postgraphile, resources: resources(m?.extras.postgraphile) } : undefined;
     return {
       id: op.id,
       number: op.number,
@@ -93,6 +104,7 @@ export function buildOperationReports(operations: readonly Operation[], captures
               ? 'not replayed: the operation writes'
               : 'the API capture above, replayed through node-postgres (pool of the same size) with each statement waiting for the statements that had finished before it started',
             load: m?.raw,
+            resources: resources(m?.extras.raw),
           }
         : undefined,
       postgraphile,

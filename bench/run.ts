@@ -1,6 +1,11 @@
 /**
  * npm run bench -- [--households 200000] [--duration 10] [--connections 10] [--warmup 3]
  *                  [--only op1,op2] [--skip-postgraphile] [--seed S] [--admin-url URL] [--cpu-prof]
+ *                  [--api-root DIR | --api-commit REV]
+ *
+ * By default the API runs from this working tree. --api-commit runs it from a clean export of a
+ * commit (e.g. HEAD: reproducible while the working tree is being edited); --api-root from another
+ * checkout (e.g. one with a candidate fix). Either way it uses this repository's node_modules.
  *
  * Measures the API against the raw database and against PostGraphile on a real PostGIS; see
  * bench/README.md. Phases: dataset (reuse or seed), fixtures, capture (SQL of each operation via
@@ -8,19 +13,19 @@
  * JSON in bench/results/).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openPostgres, type Database } from '../src/db/database.js';
 import { authHeaders, BENCH_JWT_SECRET, mintAdminToken } from './auth.js';
 import { databaseUrl, ensureDataset } from './dataset.js';
-import { captureApi, capturePostgraphile, measure, type MeasureHooks } from './harness.js';
+import { captureApi, capturePostgraphile, measure, type MeasureHooks, type Side } from './harness.js';
 import type { LoadSettings } from './load.js';
-import { buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
+import { BENCH_PACKAGE_PREFIX, buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
 import { startPgWireProxy } from './pg-wire-proxy.js';
-import { freePort, type ServerProcess, spawnServer } from './processes.js';
+import { cpuSeconds, freePort, type ServerProcess, spawnServer } from './processes.js';
 import { assembleReport, findPreviousReport, formatReport } from './report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -39,6 +44,10 @@ const { values } = parseArgs({
     'skip-postgraphile': { type: 'boolean', default: false },
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** Run the API from another checkout (e.g. one with a candidate fix); default: this repository. */
+    'api-root': { type: 'string' },
+    /** Run the API from a clean export of this commit (git archive), e.g. HEAD. */
+    'api-commit': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -65,6 +74,26 @@ const settings: LoadSettings = {
   warmupSeconds: integer('warmup', values.warmup, 0, 600),
 };
 const adminUrl = values['admin-url'];
+/** Exports a commit to a temporary folder (once per commit) that uses this repository's node_modules. */
+function exportCommit(rev: string): { dir: string; commit: string } {
+  const commit = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  const dir = join(os.tmpdir(), `kt-bench-api-${commit.slice(0, 12)}`);
+  if (!existsSync(join(dir, 'src', 'main.ts'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C '${dir}'`], { cwd: REPO_ROOT });
+  }
+  if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return { dir, commit };
+}
+
+if (values['api-root'] && values['api-commit']) {
+  console.error('--api-root and --api-commit exclude each other');
+  process.exit(2);
+}
+const exported = values['api-commit'] ? exportCommit(values['api-commit']) : null;
+const API_ROOT = exported?.dir ?? (values['api-root'] ? resolve(values['api-root']) : REPO_ROOT);
+/** What the API under test is: the working tree, a commit, or another folder. */
+const API_SOURCE = exported ? `commit ${exported.commit}` : API_ROOT === REPO_ROOT ? 'working tree' : `folder ${API_ROOT}`;
 const only = values.only
   ?.split(',')
   .map((s) => s.trim())
@@ -108,7 +137,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   console.log(
     `Kampung Terpadu benchmark: ${households.toLocaleString('en')} households, ${settings.connections} connections, ` +
-      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run${only ? `, only ${only.join(',')}` : ''}${values['skip-postgraphile'] ? ', without PostGraphile' : ''}`,
+      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run; API from the ${API_SOURCE}${only ? `, only ${only.join(',')}` : ''}${values['skip-postgraphile'] ? ', without PostGraphile' : ''}`,
   );
 
   phase('dataset');
@@ -124,7 +153,15 @@ async function main(): Promise<void> {
     void stopAll().finally(() => process.exit(130));
   });
 
+  const deleteBenchPackages = async () => {
+    const [table] = await raw.query<{ present: boolean }>("SELECT to_regclass('public.packages') IS NOT NULL AS present");
+    if (!table?.present) return;
+    const deleted = await raw.query('DELETE FROM packages WHERE name LIKE $1 RETURNING id', [`${BENCH_PACKAGE_PREFIX}%`]);
+    if (deleted.length) log(`deleted ${deleted.length} packages the benchmark had proposed`);
+  };
+
   try {
+    await deleteBenchPackages();
     const [versions] = await raw.query<{ server: string; postgis: string }>('SELECT current_setting(\'server_version\') AS server, postgis_lib_version() AS postgis');
 
     phase('fixtures');
@@ -149,14 +186,14 @@ async function main(): Promise<void> {
       // stays in the pipeline, only its ceiling is raised.
       RATE_LIMIT_PER_MINUTE: '1000000000',
     });
-    const token = await mintAdminToken(REPO_ROOT, apiEnv(dataset.url, 0));
+    const token = await mintAdminToken(API_ROOT, apiEnv(dataset.url, 0));
     log(`auth: ${token.source}`);
     const headers = authHeaders(token);
 
     const startApi = async (name: string, url: string, profile: boolean) => {
       const port = await freePort();
       const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] : [];
-      const server = await spawnServer({ name, command: process.execPath, args: [...flags, '--import', 'tsx', 'src/main.ts'], cwd: REPO_ROOT, env: apiEnv(url, port), port, readyPath: '/health' });
+      const server = await spawnServer({ name, command: process.execPath, args: [...flags, '--import', 'tsx', 'src/main.ts'], cwd: API_ROOT, env: apiEnv(url, port), port, readyPath: '/health' });
       servers.push(server);
       return server;
     };
@@ -211,21 +248,55 @@ async function main(): Promise<void> {
       const [row] = await admin.query<{ n: number }>('SELECT xact_commit::float8 AS n FROM pg_stat_database WHERE datname = $1', [dataset.database]);
       return row?.n ?? Number.NaN;
     };
-    let before = 0;
     // Backends report their counters when idle, at most once a second: let the previous run's
     // counts arrive before reading, and this run's before reading again.
     const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+    const backendCpu = async () => {
+      const rows = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dataset.database]);
+      return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid) ?? 0]));
+    };
+    const serverOf = (side: Side) => (side === 'api' ? api : side === 'postgraphile' ? postgraphile : null);
+    let before = { xact: 0, server: null as number | null, client: process.cpuUsage(), db: new Map<number, number>() };
+    /** Waits until the servers have finished requests still running from the previous run. */
+    const waitIdle = async () => {
+      for (const server of [api, postgraphile]) {
+        if (!server) continue;
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+          const c0 = cpuSeconds(server.pid);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          const c1 = cpuSeconds(server.pid);
+          if (c0 === null || c1 === null || c1 - c0 < 0.025 || Date.now() > deadline) break;
+        }
+      }
+    };
     const hooks: MeasureHooks = {
-      async beforeLoad(server) {
+      async beforeLoad(side) {
+        await waitIdle();
         await settle();
-        (server === 'api' ? api : postgraphile)?.takeWindowPeak();
-        before = await xactCommit();
+        const server = serverOf(side);
+        server?.takeWindowPeak();
+        before = { xact: await xactCommit(), server: server ? cpuSeconds(server.pid) : null, client: process.cpuUsage(), db: await backendCpu() };
       },
-      async afterLoad(server, result) {
-        const rssKiB = (server === 'api' ? api : postgraphile)?.takeWindowPeak() ?? null;
+      async afterLoad(side, result) {
+        const server = serverOf(side);
+        const client = process.cpuUsage(before.client);
+        // Requests still in flight when the load stopped are counted as sent: let them finish.
+        await waitIdle();
+        const serverCpu = server ? cpuSeconds(server.pid) : null;
+        const db = await backendCpu();
+        const rssKiB = server?.takeWindowPeak() ?? null;
         await settle();
-        const delta = (await xactCommit()) - before;
-        return { rssKiB, xactPerRequest: result.totalResponses ? Math.round((delta / result.totalResponses) * 100) / 100 : null };
+        const n = result.sentRequests;
+        const perRequest = (seconds: number | null) => (seconds === null || !n ? null : Math.round((seconds / n) * 1e5) / 100);
+        let dbSeconds = 0;
+        for (const [pid, cpu] of db) dbSeconds += cpu - (before.db.get(pid) ?? 0);
+        return {
+          rssKiB,
+          xactPerRequest: n ? Math.round((((await xactCommit()) - before.xact) / n) * 100) / 100 : null,
+          cpuMsPerRequest: perRequest(side === 'raw' ? (client.user + client.system) / 1e6 : serverCpu !== null && before.server !== null ? serverCpu - before.server : null),
+          dbCpuMsPerRequest: perRequest(dbSeconds),
+        };
       },
     };
     const measurements = await measure(operations, captures, { api: { baseUrl: api.baseUrl, headers }, postgraphile: postgraphile ? { baseUrl: postgraphile.baseUrl, headers: {} } : null, raw }, settings, log, hooks);
@@ -235,7 +306,9 @@ async function main(): Promise<void> {
     if (postgraphile) await stop(postgraphile);
 
     phase('report');
-    const otherSize = households === 1_000_000 ? 200_000 : households === 200_000 ? 1_000_000 : null;
+    // The growth target compares complete runs of the repository's API only.
+    const standard = !only && !values['api-root'];
+    const otherSize = !standard ? null : households === 1_000_000 ? 200_000 : households === 200_000 ? 1_000_000 : null;
     const other = otherSize ? findPreviousReport(RESULTS_DIR, otherSize) : null;
     const cpus = os.cpus();
     const report = assembleReport({
@@ -255,8 +328,9 @@ async function main(): Promise<void> {
         autocannon: packageVersion(REPO_ROOT, 'autocannon'),
         postgraphile: packageVersion(POSTGRAPHILE_DIR, 'postgraphile'),
         graphilePostgis: packageVersion(POSTGRAPHILE_DIR, '@graphile/postgis'),
-        gitCommit: commandOutput('git', ['rev-parse', 'HEAD']),
-        gitDirty: (commandOutput('git', ['status', '--porcelain', '--', 'src', 'drizzle']) ?? '') !== '',
+        api: API_SOURCE,
+        gitCommit: exported?.commit ?? (API_ROOT === REPO_ROOT ? commandOutput('git', ['rev-parse', 'HEAD']) : null),
+        workingTreeDirty: API_ROOT === REPO_ROOT ? (commandOutput('git', ['status', '--porcelain', '--', 'src', 'drizzle']) ?? '') !== '' : null,
       },
       settings: {
         ...settings,
@@ -270,6 +344,7 @@ async function main(): Promise<void> {
         loadGenerator: 'autocannon (HTTP/1.1 keep-alive, pipelining 1) in the harness process; raw SQL: closed loop of the same number of workers',
         apiCommand: 'NODE_ENV=production SEED_ON_START=false LOG_LEVEL=warn node --import tsx src/main.ts',
         apiAuth: token.source,
+        apiSource: API_SOURCE,
         cpuProfile: values['cpu-prof'] ? relative(REPO_ROOT, join(RESULTS_DIR, 'profiles')) : null,
       },
       dataset: { ...dataset, url: databaseUrl(adminUrl, dataset.database).replace(/\/\/[^@]*@/, '//') },
@@ -285,7 +360,8 @@ async function main(): Promise<void> {
       other,
     });
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = join(RESULTS_DIR, `${startedAt.toISOString().slice(0, 10)}-${households}${only ? `-only-${only.join('_')}` : ''}.json`);
+    const variant = `${only ? `-only-${only.join('_')}` : ''}${values['api-root'] ? '-api-root' : ''}`;
+    const file = join(RESULTS_DIR, `${startedAt.toISOString().slice(0, 10)}-${households}${variant}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log('');
     console.log(formatReport(report));
@@ -293,6 +369,7 @@ async function main(): Promise<void> {
     log(`results: ${relative(REPO_ROOT, file)}`);
   } finally {
     await stopAll();
+    await deleteBenchPackages().catch((error: unknown) => log(`could not delete the benchmark's packages: ${String(error)}`));
     await raw.close();
     await admin.close();
   }
