@@ -91,7 +91,14 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   );
 
   app.get('/', (_req, res) => {
-    res.json({ name: 'Kampung Terpadu', graphql: '/graphql', health: '/health', authentication: 'Authorization: Bearer <JWT>' });
+    res.json({
+      name: 'Kampung Terpadu',
+      graphql: '/graphql',
+      ogcApiFeatures: '/ogc',
+      vectorTiles: { villages: '/tiles/villages.json', households: '/tiles/households.json', packageItems: '/tiles/package-items.json' },
+      health: '/health',
+      authentication: 'Authorization: Bearer <JWT> on every route except / and /health',
+    });
   });
   app.get('/health', async (_req, res) => {
     try {
