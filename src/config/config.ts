@@ -13,6 +13,14 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /**
+   * Origin clients reach the API at, e.g. https://kampung.example.go.id, used in OGC and TileJSON
+   * links. Unset = taken from each request (right for direct access, wrong behind a TLS proxy).
+   */
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://kampung.example.go.id (no path, no trailing slash)')
+    .optional(),
   /** postgres://user:pass@host:port/db — when absent the embedded PGlite database is used. */
   DATABASE_URL: z
     .string()
@@ -64,7 +72,7 @@ export type Environment = z.infer<typeof envSchema>;
 
 export interface Config {
   env: Environment['NODE_ENV'];
-  http: { host: string; port: number };
+  http: { host: string; port: number; publicBaseUrl: string | null };
   database:
     | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number }
     | { kind: 'embedded'; dataDir: string; statementTimeoutMs: number };
@@ -106,7 +114,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const secret = env.JWT_SECRET ?? (env.JWT_JWKS_URL ? null : DEVELOPMENT_JWT_SECRET);
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT },
+    http: { host: env.HOST, port: env.PORT, publicBaseUrl: env.PUBLIC_BASE_URL ?? null },
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.PG_POOL_SIZE, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS }
       : { kind: 'embedded', dataDir: env.PGLITE_DATA_DIR, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS },

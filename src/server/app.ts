@@ -128,8 +128,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   const requireAuth = authenticate(createTokenVerifier(config.auth));
   app.use('/graphql', requireAuth, express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
-  app.use('/ogc', requireAuth, createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity }));
-  app.use('/tiles', requireAuth, createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity }));
+  app.use('/ogc', requireAuth, createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
+  app.use('/tiles', requireAuth, createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
 
   // Body-parser failures (malformed JSON, oversized body) would otherwise get express's HTML
   // page with a stack trace. Answer in GraphQL's error shape, without internals.

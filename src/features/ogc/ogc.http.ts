@@ -21,6 +21,8 @@ export interface GisDeps {
   log: Logger;
   /** Smallest non-zero count an aggregate may show to roles that see only aggregates (config.privacy.kAnonymity). */
   kAnonymity: number;
+  /** PUBLIC_BASE_URL: the origin clients reach the API at (behind a TLS proxy); null = from the request. */
+  publicBaseUrl?: string | null;
 }
 
 export interface GisRequest {
@@ -101,7 +103,7 @@ export function gisRoute(deps: GisDeps, handler: (req: Request, res: Response, c
         principal: principalOf(res),
         requestId,
         log,
-        base: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`,
+        base: `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}${req.baseUrl}`,
         query: new URL(req.originalUrl, 'http://query.invalid').searchParams,
       };
       await handler(req, res, ctx);
