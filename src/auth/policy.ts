@@ -23,6 +23,9 @@ import type { Principal, Role } from './principal.js';
 /** PAS whose disclosure would expose health, violence or criminal-justice status. */
 export const SENSITIVE_PAS_CODES: readonly PasCode[] = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];
 
+/** The one grid aggregate-only roles see households on (GraphQL householdGrid, VIEWER household tiles): one size, so grids cannot be differenced. */
+export const PROTECTED_GRID_CELL_METERS = 250;
+
 export const forbidden = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.FORBIDDEN, message, details);
 
 const has = (principal: Principal, ...roles: Role[]) => roles.includes(principal.role);
@@ -193,18 +196,57 @@ export const policy = {
     return !has(principal, 'ADMIN');
   },
 
-  /**
-   * Small counts are suppressed for roles that see only aggregates (VIEWER, PARTNER), and counts of
-   * sensitive PAS for every role that may not see those tags individually.
-   */
+  /** Roles that see only aggregates everywhere (VIEWER, PARTNER). */
   suppressesSmallCounts(principal: Principal): boolean {
     return has(principal, 'VIEWER', 'PARTNER');
+  },
+
+  /**
+   * Whether aggregates about a village are exact for this principal: ADMIN everywhere, PLANNER in
+   * its regions, PENDAMPING in its villages — where they may read the records anyway. Everywhere
+   * else counts are protected (see `protectCount`).
+   */
+  exactAggregates(principal: Principal, villageCode: string): boolean {
+    if (has(principal, 'ADMIN')) return true;
+    if (has(principal, 'PLANNER')) return inRegions(principal, villageCode);
+    if (has(principal, 'PENDAMPING')) return principal.villageCodes.includes(villageCode);
+    return false;
+  },
+
+  /** SQL twin of `exactAggregates` over a village-code expression. */
+  exactAggregatesSql(principal: Principal, villageCode: SQL): SQL {
+    switch (principal.role) {
+      case 'ADMIN':
+        return sql`true`;
+      case 'PLANNER':
+        return principal.regionCodes === null ? sql`true` : regionPrefixMatch(villageCode, principal.regionCodes);
+      case 'PENDAMPING':
+        return sql`${villageCode} = ANY(${sql.param(principal.villageCodes)}::text[])`;
+      default:
+        return sql`false`;
+    }
   },
 };
 
 /** Either the count, or null when it is non-zero and below k (so a single family cannot be singled out). */
 export function suppressBelowK(count: number, k: number): number | null {
   return count > 0 && count < k ? null : count;
+}
+
+/**
+ * A protected count: 0 stays 0, 1 … k−1 become null (suppressed), k and more are rounded to the
+ * nearest multiple of k. Rounding is what stops differencing: with exact large counts, a total
+ * minus its visible parts would give back the one suppressed part.
+ */
+export function protectCount(count: number, k: number): number | null {
+  if (count === 0) return 0;
+  if (count < k) return null;
+  return Math.round(count / k) * k;
+}
+
+/** SQL twin of `protectCount`, applied unless `exact` holds. */
+export function protectCountSql(count: SQL, k: number, exact: SQL = sql`false`): SQL {
+  return sql`CASE WHEN ${exact} OR ${count} = 0 THEN ${count} WHEN ${count} < ${k} THEN NULL ELSE (round(${count}::numeric / ${k}) * ${k})::int END`;
 }
 
 function inRegions(principal: Principal, villageCode: string): boolean {

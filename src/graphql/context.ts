@@ -13,7 +13,7 @@ import { createVillageLoaders } from '../features/villages/village.loaders.js';
 import type { Logger } from '../logging/logger.js';
 
 export function createLoaders(db: Database, principal: Principal) {
-  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db) };
+  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -5,12 +5,27 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 
-const PERSONAL_FIELDS = ['nik', 'headNik', 'familyCardNumber', 'fullName', 'headName', 'address', 'variables'];
+const PERSONAL_FIELDS = [
+  'nik',
+  'headNik',
+  'head_nik',
+  'familyCardNumber',
+  'family_card_number',
+  'fullName',
+  'full_name',
+  'headName',
+  'head_name',
+  'address',
+  'location',
+  'pas',
+  'variables',
+  'authorization',
+];
 
 export function createLogger(config: Pick<Config, 'env' | 'log'>): Logger {
   return pino({
     level: config.log.level,
-    redact: { paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
+    redact: { paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`), ...PERSONAL_FIELDS.map((f) => `*.*.${f}`)], censor: '[redacted]' },
     ...(config.env === 'development' && process.stdout.isTTY
       ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }
       : {}),

@@ -14,7 +14,7 @@ import cors from 'cors';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { PersonalReads } from '../audit/personal-reads.js';
 import { authenticate, principalOf } from '../auth/http-auth.js';
@@ -109,24 +109,24 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     }
   });
 
-  // Per token (hashed: tokens never reach logs or memory keys in clear), or per IP without one.
-  app.use(
+  // Two limits. Per IP before authentication (4× the token limit), so junk tokens cannot open a
+  // bucket each; per verified user after it, so users behind one NAT do not share a bucket.
+  const limited = (keyGenerator: (req: express.Request, res: express.Response) => string, limit: number) =>
     rateLimit({
       windowMs: 60_000,
-      limit: config.httpLimits.rateLimitPerMinute,
+      limit,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      keyGenerator: (req) => {
-        const auth = req.headers.authorization;
-        return auth ? `t:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-      },
+      keyGenerator,
       handler: (_req, res) => {
-        res.status(429).json({ errors: [{ message: `Rate limit of ${config.httpLimits.rateLimitPerMinute} requests per minute exceeded; retry after the time in the RateLimit header.`, extensions: { code: 'RATE_LIMITED' } }] });
+        res.status(429).json({ errors: [{ message: `Rate limit of ${limit} requests per minute exceeded; retry after the time in the RateLimit header.`, extensions: { code: 'RATE_LIMITED' } }] });
       },
-    }),
-  );
+    });
+  const perIp = limited((req) => ipKeyGenerator(req.ip ?? ''), config.httpLimits.rateLimitPerMinute * 4);
+  const perUser = limited((_req, res) => `user:${principalOf(res).subject}`, config.httpLimits.rateLimitPerMinute);
 
-  const requireAuth = authenticate(createTokenVerifier(config.auth));
+  const verify = authenticate(createTokenVerifier(config.auth));
+  const requireAuth = [perIp, verify, perUser];
   app.use('/graphql', requireAuth, express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
   app.use('/ogc', requireAuth, createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
   app.use('/tiles', requireAuth, createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));

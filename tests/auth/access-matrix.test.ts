@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { protectCount } from '../../src/auth/policy.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals, TEST_VILLAGE } from '../support/principals.js';
@@ -121,9 +122,10 @@ for (const [name, { principal, ...byHousehold }] of Object.entries(expectations)
       const e = byHousehold.funded;
       if (e === 'FORBIDDEN') {
         expect(fc.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+        // The package's only item is at a household: a VIEWER sees facility items only.
         expect(pkgHouseholds).toEqual([]);
-        expect(csvHousehold).toBe('');
-        expect(pkg.data!.package.items[0]).toEqual({ householdId: null, household: null });
+        expect(csvHousehold).toBeNull();
+        expect(pkg.data!.package.items).toEqual([]);
       } else if (e === 'NOT_FOUND') {
         // plannerElsewhere: Tanjung Mas is outside its regions, so the package is not readable at all.
         expect(fcIds).toEqual([]);
@@ -165,7 +167,7 @@ for (const [name, { principal, ...byHousehold }] of Object.entries(expectations)
 }
 
 describe('aggregates for aggregate-only roles', () => {
-  it('suppresses counts from 1 to k − 1 in village statistics for VIEWER and PARTNER, not for PLANNER', async () => {
+  it('protects village statistics for VIEWER and PARTNER (1 to k − 1 null, larger rounded to a multiple of k, sensitive PAS withheld), not for PLANNER', async () => {
     const q = `{ village(code: "${TEST_VILLAGE}") { needStatistics { households householdsByPas { pas households } householdsByDesil { desil households } } } }`;
     const planner = (await api.query(q, {}, principals.planner)).data!.village.needStatistics;
     const viewer = (await api.query(q, {}, principals.viewer)).data!.village.needStatistics;
@@ -173,18 +175,28 @@ describe('aggregates for aggregate-only roles', () => {
     expect(small.length).toBeGreaterThan(0); // the test village has rare PAS
     for (const p of viewer.householdsByPas) {
       const exact = planner.householdsByPas.find((x: any) => x.pas === p.pas).households;
-      expect(p.households).toBe(exact > 0 && exact < 5 ? null : exact);
+      expect(p.households).toBe(SENSITIVE.includes(p.pas) ? null : protectCount(exact, 5));
     }
+    expect(viewer.households).toBe(protectCount(planner.households, 5));
+    expect(viewer.households % 5).toBe(0);
     const partner = await api.query(q, {}, principals.partner);
-    expect(partner.data!.village.needStatistics.householdsByPas.every((p: any) => p.households === null || p.households === 0 || p.households >= 5)).toBe(true);
+    expect(partner.data!.village.needStatistics.householdsByPas.every((p: any) => p.households === null || p.households % 5 === 0)).toBe(true);
+    // A planner outside its regions gets protected counts too.
+    const elsewhere = (await api.query(q, {}, principals.plannerJabar)).data!.village.needStatistics;
+    expect(elsewhere.households).toBe(protectCount(planner.households, 5));
   });
 
   it('gives VIEWER household locations only as a grid with small cells suppressed', async () => {
-    const r = await api.query(`{ householdGrid(villageCode: "${TEST_VILLAGE}", cellSizeMeters: 100) { cell households suppressed } }`, {}, principals.viewer);
+    const fixed = await api.query(`{ householdGrid(villageCode: "${TEST_VILLAGE}", cellSizeMeters: 100) { households } }`, {}, principals.viewer);
+    expect(fixed.errors?.[0]?.message).toMatch(/cellSizeMeters: is fixed at 250/);
+    const r = await api.query(`{ householdGrid(villageCode: "${TEST_VILLAGE}") { cell households suppressed } }`, {}, principals.viewer);
     expect(r.errors).toBeUndefined();
     const cells = r.data!.householdGrid;
     expect(cells.some((c: any) => c.suppressed)).toBe(true);
-    for (const c of cells) expect(c.suppressed ? c.households === null : c.households >= 5).toBe(true);
+    for (const c of cells) expect(c.suppressed ? c.households === null : c.households >= 5 && c.households % 5 === 0).toBe(true);
+    // Moving a bbox edge cannot cut a cell: the bbox is widened to whole cells.
+    const grid = async (bbox: number[]) => (await api.query(`{ householdGrid(bboxWgs84: ${JSON.stringify(bbox)}) { cell households } }`, {}, principals.viewer)).data!.householdGrid;
+    expect(await grid([110.42, -6.96, 110.44, -6.94])).toEqual(await grid([110.42, -6.96, 110.44 - 1e-6, -6.94]));
   });
 
   it('refuses VIEWER and PARTNER filters that would reveal small or sensitive counts', async () => {
@@ -221,5 +233,45 @@ describe('audit of personal-data reads', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data!.auditLog[0]).toMatchObject({ action: 'READ_PERSONAL_DATA', actor: principals.pendamping.subject, role: 'PENDAMPING' });
     expect(r.data!.auditLog[0].householdIds.length).toBeGreaterThan(0);
+  });
+});
+
+describe('paths found in review', () => {
+  it('hides sensitive PAS and notes of assessments from PARTNER', async () => {
+    const input = {
+      householdId: String(funded), assessedOn: '2025-01-21', floorAreaM2: 20, occupants: 4, floorMaterial: 'CEMENT', wallMaterial: 'WOOD', roofMaterial: 'METAL_SHEET',
+      hasOwnToilet: true, hasElectricity: true, waterSource: 'PIPED', landOwnership: 'OWNED_CERTIFIED', livelihood: 'FISHER', hasSmallBusiness: true,
+      componentConditions: [], pasConfirmed: ['KORBAN_KEKERASAN'], pasAdded: [{ pas: 'WARGA_BINAAN' }, { pas: 'FAKIR_MISKIN' }], notes: 'sensitive note',
+    };
+    const recorded = await api.query(`mutation($input: AssessmentInput!) { recordAssessment(input: $input) { id } }`, { input }, principals.pendamping);
+    expect(recorded.errors).toBeUndefined();
+    const q = `{ household(id: "${funded}") { assessments { pasConfirmed pasAdded notes } } }`;
+    const partner = (await api.query(q, {}, principals.partner)).data!.household.assessments[0];
+    expect(partner).toEqual({ pasConfirmed: [], pasAdded: ['FAKIR_MISKIN'], notes: null });
+    const planner = (await api.query(q, {}, principals.plannerSemarang)).data!.household.assessments[0];
+    expect(planner).toEqual({ pasConfirmed: ['KORBAN_KEKERASAN'], pasAdded: ['WARGA_BINAAN', 'FAKIR_MISKIN'], notes: 'sensitive note' });
+  });
+
+  it('does not reveal which household a member of another region belongs to', async () => {
+    const [m] = await api.database.db.query<{ id: number; household_id: number }>(sql`SELECT m.id, m.household_id FROM members m JOIN households h ON h.id = m.household_id
+      WHERE h.village_code = ${TEST_VILLAGE} ORDER BY m.id LIMIT 1`);
+    const [jabar] = await api.database.db.query<{ code: string }>(sql`SELECT village_code AS code FROM households WHERE village_code LIKE '32.%' ORDER BY id LIMIT 1`);
+    const created = await api.query(`mutation { createPackage(villageCode: "${jabar!.code}", name: "x", budgets: [{ funderCode: "KEMENSOS", budgetIdr: 100000000 }]) { id version } }`, {}, principals.plannerJabar);
+    const r = await api.query(
+      `mutation { addPackageItem(packageId: "${created.data!.createPackage.id}", version: 1, item: { interventionCode: "PENA", memberId: ${m!.id} }) { id } }`,
+      {},
+      principals.plannerJabar,
+    );
+    expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(r.errors?.[0]?.message).not.toContain(String(m!.household_id));
+  });
+
+  it('lists only items the caller may read', async () => {
+    const q = `{ package(id: "${packageId}") { totalCostIdr items { id } } }`;
+    const viewer = (await api.query(q, {}, principals.viewer)).data!.package;
+    const planner = (await api.query(q, {}, principals.plannerSemarang)).data!.package;
+    expect(viewer.items).toEqual([]);
+    expect(planner.items).toHaveLength(1);
+    expect(viewer.totalCostIdr).toBe(planner.totalCostIdr);
   });
 });

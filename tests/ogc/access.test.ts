@@ -3,6 +3,7 @@
  * k-suppression, refusals and the personal-data audit, for ADMIN, PLANNER in and out of region,
  * PENDAMPING, PARTNER and VIEWER.
  */
+import { protectCount } from '../../src/auth/policy.js';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SENSITIVE_PAS_CODES } from '../../src/auth/policy.js';
@@ -63,10 +64,10 @@ describe('households collection', () => {
     expect(all.body.numberMatched).toBe((await householdIds(sql`village_code LIKE '32.%'`)).length);
     const [tmHousehold] = await householdIds(sql`village_code = ${TEST_VILLAGE}`);
     expect((await h.json(`/ogc/collections/households/items/${tmHousehold}`, 'plannerJabar')).status).toBe(404);
-    // Villages are aggregates: the out-of-region planner sees Tanjung Mas with exact counts, as in GraphQL.
+    // Villages are aggregates: outside its regions the planner sees Tanjung Mas with protected counts, as in GraphQL.
     const village = await h.json(`/ogc/collections/villages/items/${TEST_VILLAGE}`, 'plannerJabar');
     const [stats] = await h.db.query<{ households: number }>(sql`SELECT households FROM village_stats WHERE village_code = ${TEST_VILLAGE}`);
-    expect(village.body.properties.households).toBe(stats!.households);
+    expect(village.body.properties.households).toBe(protectCount(stats!.households, K));
   });
 
   it('a PENDAMPING reads only its assigned village', async () => {
@@ -129,7 +130,7 @@ describe('villages collection', () => {
       ).map((r) => [r.code, r]),
     );
 
-  it('VIEWER gets counts from 1 to k − 1 suppressed (null); PLANNER gets them exact', async () => {
+  it('VIEWER gets protected counts (1 to k − 1 null, larger rounded to a multiple of k); PLANNER gets them exact', async () => {
     const stats = await statsOf('33.74');
     const viewer = (await allPages(h, '/ogc/collections/villages/items?regency=33.74&limit=500', 'viewer')).flatMap((p) => p.features);
     const planner = (await allPages(h, '/ogc/collections/villages/items?regency=33.74&limit=500', 'planner')).flatMap((p) => p.features);
@@ -139,11 +140,12 @@ describe('villages collection', () => {
       const s = stats.get(f.id)!;
       for (const name of COUNTS) {
         const n = s[name]!;
-        const expected = n > 0 && n < K ? null : n;
+        const expected = protectCount(n, K);
         if (expected === null) suppressed += 1;
         expect(f.properties[name], `${f.id} ${name}`).toBe(expected);
       }
       if (s.households! > 0 && s.households! < K) expect(f.properties.fisher_share).toBeNull();
+      if (s.households! > 0 && s.households! < K) expect(f.properties.priority_score).toBeNull();
     }
     expect(suppressed).toBeGreaterThan(0); // the data has small counts, so the rule was exercised
     for (const f of planner) for (const name of COUNTS) expect(f.properties[name]).toBe(stats.get(f.id)![name]);

@@ -37,7 +37,8 @@ export async function startGisHarness(): Promise<GisHarness> {
   const api = await startTestApi();
   const tokens = Object.fromEntries(await Promise.all(Object.entries(CLAIMS).map(async ([name, claims]) => [name, await api.token(claims, '2h')]))) as Record<PrincipalName, string>;
   const requests: string[] = [];
-  api.app.httpServer.on('request', (req: { url?: string }) => requests.push(req.url ?? ''));
+  // originalUrl: express strips the mount path from req.url while a mounted router runs.
+  api.app.httpServer.on('request', (req: { url?: string; originalUrl?: string }) => requests.push(req.originalUrl ?? req.url ?? ''));
   await new Promise<void>((resolve) => api.app.httpServer.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(api.app.httpServer.address() as AddressInfo).port}`;
   const get = (path: string, as: PrincipalName | null = 'admin', headers: Record<string, string> = {}) =>

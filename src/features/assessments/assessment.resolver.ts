@@ -1,13 +1,16 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { writeAudit } from '../../audit/audit.js';
 import { policy } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
 import { badInput, notFound } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { Household } from '../households/household.type.js';
 import { applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
 import { Assessment, AssessmentInput } from './assessment.type.js';
 
-const toAssessment = (row: AssessmentRow): Assessment =>
+/** Shaped for the caller: PAS the caller may not see are dropped, and free-text notes (which may
+ * describe them) go only to roles that see sensitive PAS. */
+const toAssessment = (row: AssessmentRow, principal: Principal): Assessment =>
   Object.assign(new Assessment(), {
     id: String(row.id),
     householdId: String(row.household_id),
@@ -17,9 +20,9 @@ const toAssessment = (row: AssessmentRow): Assessment =>
     componentConditions: Object.entries(row.component_conditions).map(([component, condition]) => ({ component, condition })),
     floorAreaM2: row.floor_area_m2,
     occupants: row.occupants,
-    pasConfirmed: row.pas_confirmed,
-    pasAdded: row.pas_added,
-    notes: row.notes,
+    pasConfirmed: policy.visiblePas(principal, row.pas_confirmed),
+    pasAdded: policy.visiblePas(principal, row.pas_added),
+    notes: policy.seesSensitivePas(principal) ? row.notes : null,
     createdAt: row.created_at,
   });
 
@@ -95,12 +98,12 @@ export class AssessmentResolver {
         requestId: ctx.requestId,
       });
       ctx.loaders.householdById.clear(id);
-      return toAssessment(row);
+      return toAssessment(row, ctx.principal);
     });
   }
 
   @FieldResolver(() => [Assessment], { description: 'Assessments of this household, newest first (history is kept).' })
   async assessments(@Root() household: Household, @Ctx() ctx: RequestContext): Promise<Assessment[]> {
-    return (await ctx.loaders.assessmentsByHousehold.load(Number(household.id))).map(toAssessment);
+    return (await ctx.loaders.assessmentsByHousehold.load(Number(household.id))).map((row) => toAssessment(row, ctx.principal));
   }
 }

@@ -136,14 +136,14 @@ export class Assessment {
   @Field(() => Int, { description: 'Occupants.' })
   occupants!: number;
 
-  @Field(() => [Pas], { description: 'PAS confirmed.' })
+  @Field(() => [Pas], { description: 'PAS confirmed (only PAS the caller may see).' })
   pasConfirmed!: string[];
 
-  @Field(() => [Pas], { description: 'PAS added.' })
+  @Field(() => [Pas], { description: 'PAS added (only PAS the caller may see).' })
   pasAdded!: string[];
 
-  @Field(() => String, { description: 'Notes.' })
-  notes!: string;
+  @Field(() => String, { nullable: true, description: 'Notes; null for roles that may not see sensitive PAS (notes may describe them).' })
+  notes!: string | null;
 
   @Field(() => String, { description: 'When it was recorded, ISO 8601.' })
   createdAt!: string;

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { policy, suppressBelowK } from '../../auth/policy.js';
+import { PROTECTED_GRID_CELL_METERS as GRID_CELL_METERS, policy, protectCount, suppressBelowK } from '../../auth/policy.js';
 import { badInput, notFound } from '../../errors/errors.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { METERS_PER_DEGREE } from '../../geo/spatial-sql.js';
@@ -97,27 +97,37 @@ export class HouseholdResolver {
 
   @Query(() => [GridCell], {
     description:
-      'Household counts on a square grid, for dashboards and for roles that see households only in aggregate (every role may call it). Cells with fewer than k households (K_ANONYMITY, default 5) have their counts suppressed. VIEWER aggregates all households, PARTNER its villages, other roles their row scope.',
+      'Household counts on a square grid, for dashboards and for roles that see households only in aggregate (every role may call it). VIEWER aggregates all households, PARTNER its villages, other roles their row scope. Cells are whole grid cells (a bbox is widened to cell edges, so moving it cannot cut a cell). For VIEWER and PARTNER the cell size is fixed at 250 m and counts are protected: 1 to k − 1 suppressed, larger counts rounded to a multiple of k (K_ANONYMITY, default 5); cells with fewer than k households are always suppressed.',
   })
   async householdGrid(
     @Arg('villageCode', () => String, { nullable: true }) villageCode: string | null,
     @Arg('bboxWgs84', () => [Number], { nullable: true }) bboxWgs84: number[] | null,
-    @Arg('cellSizeMeters', () => Int, { defaultValue: 250, description: 'Cell edge in metres (50–5000), converted at 111,320 m per degree: cells are square in degrees, near-square in Indonesia (within 11° of the equator).' })
+    @Arg('cellSizeMeters', () => Int, { defaultValue: GRID_CELL_METERS, description: 'Cell edge in metres (50–5000; fixed at 250 for VIEWER and PARTNER), converted at 111,320 m per degree: cells are square in degrees, near-square in Indonesia (within 11° of the equator).' })
     cellSizeMeters: number,
     @Ctx() ctx: RequestContext,
   ): Promise<GridCell[]> {
     if (!villageCode && !bboxWgs84) throw badInput('villageCode', 'give villageCode or bboxWgs84: a national grid is too large for one response.');
     if (!Number.isInteger(cellSizeMeters) || cellSizeMeters < 50 || cellSizeMeters > 5000) throw badInput('cellSizeMeters', `must be an integer from 50 to 5000; got ${cellSizeMeters}.`);
+    const protectedCounts = policy.suppressesSmallCounts(ctx.principal);
+    // Differently sized or shifted grids could be differenced to isolate one house.
+    if (protectedCounts && cellSizeMeters !== GRID_CELL_METERS) throw badInput('cellSizeMeters', `is fixed at ${GRID_CELL_METERS} for the ${ctx.principal.role} role.`);
+    const cellDegrees = cellSizeMeters / METERS_PER_DEGREE;
     const criteria = await toHouseholdCriteria(ctx.db, ctx.principal, { villageCode, bboxWgs84 }, null);
-    const rows = await householdGrid(ctx.db, criteria, cellSizeMeters / METERS_PER_DEGREE);
+    if (criteria.bboxWgs84) {
+      const [w, s, e, n] = criteria.bboxWgs84;
+      const snap = (v: number, up: boolean) => (up ? Math.ceil(v / cellDegrees) : Math.floor(v / cellDegrees)) * cellDegrees;
+      criteria.bboxWgs84 = [snap(w, false), snap(s, false), snap(e, true), snap(n, true)];
+    }
+    const rows = await householdGrid(ctx.db, criteria, cellDegrees);
     const k = ctx.kAnonymity;
+    const count = (n: number) => (protectedCounts ? protectCount(n, k) : suppressBelowK(n, k));
     return rows.map((row) => {
-      const suppressed = suppressBelowK(row.households, k) === null;
+      const suppressed = row.households < k;
       return Object.assign(new GridCell(), {
         cell: row.cell,
-        households: suppressed ? null : row.households,
-        householdsDesil1To2: suppressed ? null : suppressBelowK(row.desil_1_to_2, k),
-        rtlhHouseholds: suppressed ? null : suppressBelowK(row.rtlh, k),
+        households: suppressed ? null : count(row.households),
+        householdsDesil1To2: suppressed ? null : count(row.desil_1_to_2),
+        rtlhHouseholds: suppressed ? null : count(row.rtlh),
         suppressed,
       });
     });

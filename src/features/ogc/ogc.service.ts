@@ -9,7 +9,7 @@
 import { PersonalReads } from '../../audit/personal-reads.js';
 import type { Principal } from '../../auth/principal.js';
 import { villagesByCodes } from '../villages/village.queries.js';
-import { DEFAULT_WEIGHTS, priorityOf, toVillage, visibleNeedStatistics } from '../villages/village.service.js';
+import { DEFAULT_WEIGHTS, toVillage, visibleNeedStatistics, visiblePriority } from '../villages/village.service.js';
 import { COLLECTIONS, findCollection, type Collection } from './ogc.collections.js';
 import { accessScopeKey, createExtentCache } from './ogc.extents.js';
 import { forbiddenError, HttpError, notFoundError, type GisDeps, type GisRequest } from './ogc.http.js';
@@ -82,14 +82,14 @@ export function createOgcService(deps: GisDeps) {
     };
   }
 
-  /** Villages' properties are the need statistics as GraphQL shows them to this principal (suppressed below k for aggregate-only roles). */
+  /** Villages' properties are the need statistics as GraphQL shows them to this principal (policy.exactAggregates, else protected counts). */
   async function villageFeatures(principal: Principal, rows: SourceRow[]): Promise<string[]> {
     const byCode = new Map((await villagesByCodes(db, rows.map((r) => String(r.key)))).map((v) => [v.code, v]));
     return rows.map((row) => {
       const villageRow = byCode.get(String(row.key));
       if (!villageRow) throw new Error(`village ${row.key} has a boundary but no region row`);
       const village = toVillage(villageRow);
-      const stats = visibleNeedStatistics(village.needStatistics, principal, kAnonymity);
+      const stats = visibleNeedStatistics(village.needStatistics, principal, kAnonymity, village.code);
       const round = (n: number | null, digits: number) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
       const properties = {
         code: village.code,
@@ -109,7 +109,7 @@ export function createOgcService(deps: GisDeps) {
         households_with_elderly: stats.householdsWithElderly,
         households_with_disabled: stats.householdsWithDisabled,
         fisher_share: round(stats.fisherShare, 4),
-        priority_score: round(priorityOf(village, DEFAULT_WEIGHTS).score, 2),
+        priority_score: round(visiblePriority(village, DEFAULT_WEIGHTS, principal, kAnonymity)?.score ?? null, 2),
       };
       return `{"type":"Feature","id":${JSON.stringify(village.code)},"geometry":${row.body},"properties":${JSON.stringify(properties)}}`;
     });

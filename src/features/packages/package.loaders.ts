@@ -1,15 +1,17 @@
 import DataLoader from 'dataloader';
 import type { Queryable } from '../../db/database.js';
-import { type BudgetRow, budgetsByPackageIds, type ItemRow, itemsByPackageIds } from './package.queries.js';
+import type { Principal } from '../../auth/principal.js';
+import { type BudgetRow, budgetsByPackageIds, type ItemRow, visibleItemsByPackageIds } from './package.queries.js';
 
-export function createPackageLoaders(db: Queryable) {
+/** Items are loaded within the principal's item scope (see policy.packageItemScope). */
+export function createPackageLoaders(db: Queryable, principal: Principal) {
   return {
     budgetsByPackage: new DataLoader<number, BudgetRow[]>(async (ids) => {
       const rows = await budgetsByPackageIds(db, ids);
       return ids.map((id) => rows.filter((r) => r.package_id === id));
     }),
     itemsByPackage: new DataLoader<number, ItemRow[]>(async (ids) => {
-      const rows = await itemsByPackageIds(db, ids);
+      const rows = await visibleItemsByPackageIds(db, principal, ids);
       return ids.map((id) => rows.filter((r) => r.package_id === id));
     }),
   };

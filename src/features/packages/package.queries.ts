@@ -104,6 +104,20 @@ const ITEM_COLUMNS = sql`i.id, i.package_id, i.intervention_code, iv.category, i
   ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
   i.started_on, i.done_on`;
 
+/**
+ * Items as a caller may read them (`policy.packageItemScope`): items at households outside the
+ * caller's row scope are left out (VIEWER: facilities only; PARTNER: its funded households).
+ */
+export function visibleItemsByPackageIds(db: Queryable, principal: Principal, ids: readonly number[]) {
+  const columns = sql`item.id, item.package_id, item.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, item.funder_code,
+    item.household_id, item.member_id, ST_AsGeoJSON(item.location, 7) AS location, item.quantity, item.unit_cost_idr, item.cost_idr,
+    item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on`;
+  return db.query<ItemRow>(sql`SELECT ${columns} FROM package_items item JOIN interventions iv ON iv.code = item.intervention_code
+      JOIN packages pkg ON pkg.id = item.package_id LEFT JOIN households h ON h.id = item.household_id
+    WHERE item.package_id = ANY(${sql.param(ids as number[])}::int[]) AND ${policy.packageItemScope(principal)} ORDER BY item.package_id, item.id`);
+}
+
+/** Every item, for the package's own bookkeeping inside mutations (never returned as such). */
 export function itemsByPackageIds(db: Queryable, ids: readonly number[]) {
   return db.query<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
     WHERE i.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY i.package_id, i.id`);
@@ -194,7 +208,8 @@ export function villageHouseholdIds(db: Queryable, principal: Principal, village
   return db.query<{ id: number }>(sql`SELECT h.id FROM households h WHERE h.village_code = ${villageCode} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
 }
 
-const NEED = sql`(h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas) > 0)`;
+/** In need: desil 1–2, an RTLH house, or a PAS tag the caller may see (a hidden tag must not make a household "in need" visibly). */
+const need = (principal: Principal) => sql`(h.desil <= 2 OR h.is_rtlh OR cardinality(${policy.visiblePasSql(principal, sql`h.pas`)}) > 0)`;
 const served = (packageId: number) => sql`EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = ${packageId} AND i.household_id = h.id)`;
 
 export interface CoverageCounts {
@@ -205,8 +220,8 @@ export interface CoverageCounts {
 
 /** Aggregates over the village (aggregate scope: counts only, suppressed by the caller). */
 export async function needCounts(db: Queryable, principal: Principal, villageCode: string, packageId: number): Promise<CoverageCounts> {
-  const [row] = await db.query<CoverageCounts>(sql`SELECT count(*) FILTER (WHERE ${NEED})::int AS in_need,
-      count(*) FILTER (WHERE ${NEED} AND ${served(packageId)})::int AS served
+  const [row] = await db.query<CoverageCounts>(sql`SELECT count(*) FILTER (WHERE ${need(principal)})::int AS in_need,
+      count(*) FILTER (WHERE ${need(principal)} AND ${served(packageId)})::int AS served
     FROM households h WHERE h.village_code = ${villageCode} AND ${policy.aggregateScope(principal)}`);
   return row!;
 }
@@ -259,7 +274,7 @@ export function accessCoverage(db: Queryable, principal: Principal, villageCode:
 /** Households in need with no item, within the principal's row scope (a list of records). */
 export function unservedHouseholdIds(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
   return db.query<{ id: number }>(sql`SELECT h.id FROM households h
-    WHERE h.village_code = ${villageCode} AND ${NEED} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
+    WHERE h.village_code = ${villageCode} AND ${need(principal)} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
 }
 
 /** Unserved households as an RFC 7946 FeatureCollection (row scope, visible PAS only). */
@@ -270,7 +285,7 @@ export async function unservedFeatureCollection(db: Queryable, principal: Princi
       'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', ${policy.visiblePasSql(principal, sql`h.pas`)},
         'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
       array_agg(h.id ORDER BY h.id) AS ids
-    FROM households h WHERE h.village_code = ${villageCode} AND ${NEED} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)}`);
+    FROM households h WHERE h.village_code = ${villageCode} AND ${need(principal)} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)}`);
   return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
 }
 

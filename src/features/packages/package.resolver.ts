@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { policy, suppressBelowK } from '../../auth/policy.js';
+import { policy, protectCount } from '../../auth/policy.js';
 import { badInput, notFound } from '../../errors/errors.js';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
@@ -198,17 +198,17 @@ export class PackageResolver {
     return (await ctx.loaders.budgetsByPackage.load(Number(pkg.id))).map(toBudget);
   }
 
-  @FieldResolver(() => [PackageItem], { description: 'Items, ordered by id.' })
+  @FieldResolver(() => [PackageItem], { description: 'Items you may read, ordered by id: items at households outside your access are left out (VIEWER: facilities only).' })
   async items(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<PackageItem[]> {
     return (await ctx.loaders.itemsByPackage.load(Number(pkg.id))).map(toItem);
   }
 
-  @FieldResolver(() => GraphQLSafeInt, { description: 'Sum of item costs, integer rupiah.' })
+  @FieldResolver(() => GraphQLSafeInt, { description: 'Sum of all item costs over all funders, integer rupiah (also of items you may not see individually).' })
   async totalCostIdr(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<number> {
-    return (await ctx.loaders.itemsByPackage.load(Number(pkg.id))).reduce((sum, i) => sum + i.cost_idr, 0);
+    return (await ctx.loaders.budgetsByPackage.load(Number(pkg.id))).reduce((sum, b) => sum + b.allocated_idr, 0);
   }
 
-  @FieldResolver(() => Coverage, { description: 'Who the package serves and who is left out. Counts are suppressed below k for VIEWER and PARTNER.' })
+  @FieldResolver(() => Coverage, { description: 'Who the package serves and who is left out. Counts are exact where you may read the village’s households; elsewhere protected (1 to k − 1 suppressed, larger counts rounded to a multiple of k).' })
   async coverage(
     @Root() pkg: Package,
     @Arg('radiusMeters', () => Int, { defaultValue: 500, description: 'Facility reach, metres (geodesic).' }) radiusArg: number,
@@ -224,8 +224,8 @@ export class PackageResolver {
       policy.canReadHouseholdRecords(ctx.principal) ? unservedHouseholdIds(ctx.db, ctx.principal, pkg.villageCode, id) : Promise.resolve([]),
       ctx.loaders.budgetsByPackage.load(id),
     ]);
-    const k = policy.suppressesSmallCounts(ctx.principal) ? ctx.kAnonymity : 0;
-    const hide = (n: number) => (k ? suppressBelowK(n, k) : n);
+    const exact = policy.exactAggregates(ctx.principal, pkg.villageCode);
+    const hide = (n: number) => (exact ? n : protectCount(n, ctx.kAnonymity));
     return Object.assign(new Coverage(), {
       radiusMeters,
       householdsInNeed: hide(counts.in_need),

@@ -190,8 +190,11 @@ async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, in
     if (input.memberId == null) throw badInput(`${argument}.memberId`, `${intervention.code} is for a person: give memberId.`);
     memberId = positiveId(input.memberId, `${argument}.memberId`);
     householdId = input.householdId ? positiveId(input.householdId, `${argument}.householdId`) : 0;
+    // The owner is revealed only if the caller may read that household: otherwise the same
+    // NOT_FOUND as for a member that does not exist.
     const owner = (await householdOfMember(tx, memberId)) ?? 0;
-    if (!owner) throw notFound('Member', String(memberId));
+    const ownerVisible = owner ? (await householdsByIds(tx, ctx.principal, [owner])).length === 1 : false;
+    if (!ownerVisible) throw notFound('Member', String(memberId));
     if (householdId && householdId !== owner) throw badInput(`${argument}.memberId`, `member ${memberId} belongs to household ${owner}, not ${householdId}.`);
     householdId = owner;
   } else {
@@ -205,6 +208,9 @@ async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, in
   const funder = (await listFunders(tx)).find((f) => f.code === intervention.funder_code)!;
   const result = eligibilityOf(intervention, funder, household, memberId ? members.filter((m) => m.id === memberId) : members);
   if (!result.eligible) {
+    // The explanation quotes the household's data: a read of personal data, audited even though
+    // the mutation fails (the audit is written after the response, outside this transaction).
+    ctx.personalReads.note('addPackageItem.eligibility', [householdId]);
     const failed = result.evaluation.parts.filter((p) => !p.passed);
     const funderPart = funderRule({ code: funder.code, requiresMustahik: funder.requires_mustahik });
     const funderFailed = funderPart && 'label' in funderPart && failed.some((p) => p.label === funderPart.label);
@@ -401,7 +407,7 @@ export async function proposePackage(ctx: RequestContext, villageCodeArg: string
 export async function duplicatePackage(ctx: RequestContext, sourceIdArg: string, villageCode: string, name: string, options: ProposeOptions | null) {
   const sourceId = positiveId(sourceIdArg, 'packageId');
   const source = await packageById(ctx.db, ctx.principal, sourceId);
-  if (!source) throw notFound('Package', sourceIdArg);
+  if (!source || !policy.canReadPackagesOf(ctx.principal, source.village_code)) throw notFound('Package', sourceIdArg);
   if (!['APPROVED', 'IN_PROGRESS', 'COMPLETED'].includes(source.status)) {
     throw conflict(`Package ${sourceId} is ${source.status}; only a package that reached approval (APPROVED, IN_PROGRESS or COMPLETED) is used as a template.`);
   }

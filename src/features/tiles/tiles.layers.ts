@@ -2,6 +2,7 @@
  * The vector tile layers, tile arithmetic (web-mercator XYZ, y down from the north) and the
  * TileJSON 3.0.0 document of each layer.
  */
+import { PROTECTED_GRID_CELL_METERS } from '../../auth/policy.js';
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import { INDONESIA_BBOX_WGS84 } from '../../geo/geojson-input.js';
@@ -22,7 +23,7 @@ export const MAX_ZOOM = 22;
  */
 export const HOUSEHOLD_MIN_ZOOM = 13;
 /** Edge of a VIEWER grid cell, metres: one fixed grid at every zoom (the GraphQL householdGrid default), so nested grids cannot be differenced. */
-export const GRID_CELL_METERS = 250;
+export const GRID_CELL_METERS = PROTECTED_GRID_CELL_METERS;
 export const GRID_CELL_DEGREES = GRID_CELL_METERS / METERS_PER_DEGREE;
 
 /** Half the web-mercator world width, metres (EPSG:3857). */

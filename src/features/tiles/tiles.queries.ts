@@ -17,7 +17,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
-import { policy } from '../../auth/policy.js';
+import { policy, protectCountSql } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
@@ -46,8 +46,6 @@ const envelope = ([w, s, e, n]: BboxCrs84) => sql`ST_MakeEnvelope(${w}::float8, 
 /** The tile plus its buffer, in degrees: the index-friendly prefilter of every layer. */
 const searchBox = (tile: Tile) => envelope(tileBoundsLonLat(tile, BUFFER));
 
-/** Counts 1 … k−1 become NULL (left out of the tile): the SQL form of policy's `suppressBelowK`; k = 0 keeps every count. */
-const suppressBelowKSql = (count: SQL, k: number) => sql`CASE WHEN ${count} > 0 AND ${count} < ${k} THEN NULL ELSE ${count} END`;
 
 // --- layers -----------------------------------------------------------------------------------
 
@@ -82,8 +80,8 @@ export function householdGridLayer(principal: Principal, tile: Tile, k: number):
     name: 'household_grid',
     hasFid: false,
     attributes: ['households', 'households_desil_1_to_2', 'rtlh_households', 'cell_size_m'],
-    rows: sql`SELECT g.households, ${suppressBelowKSql(sql`g.desil_1_to_2`, k)} AS households_desil_1_to_2,
-        ${suppressBelowKSql(sql`g.rtlh`, k)} AS rtlh_households, ${GRID_CELL_METERS}::int AS cell_size_m,
+    rows: sql`SELECT ${protectCountSql(sql`g.households`, k)} AS households, ${protectCountSql(sql`g.desil_1_to_2`, k)} AS households_desil_1_to_2,
+        ${protectCountSql(sql`g.rtlh`, k)} AS rtlh_households, ${GRID_CELL_METERS}::int AS cell_size_m,
         ST_MakeEnvelope(g.gx * ${c}::float8, g.gy * ${c}::float8, (g.gx + 1) * ${c}::float8, (g.gy + 1) * ${c}::float8, 4326) AS geom,
         NULL::int AS audit_household_id, g.gy::bigint * 10000000 + g.gx AS sort_key
       FROM (SELECT floor(ST_X(h.location) / ${c}::float8)::int AS gx, floor(ST_Y(h.location) / ${c}::float8)::int AS gy, count(*)::int AS households,
@@ -94,18 +92,19 @@ export function householdGridLayer(principal: Principal, tile: Tile, k: number):
   };
 }
 
-/** Village boundaries simplified to one tile unit, with need counts suppressed below `k` (0 = none). */
+/** Village boundaries simplified to one tile unit; counts exact where policy.exactAggregates holds, else protected. */
 export function villagesLayer(principal: Principal, tile: Tile, k: number): LayerSql {
   const households = sql`coalesce(s.households, 0)`;
+  const exact = policy.exactAggregatesSql(principal, sql`r.code`);
   return {
     name: 'villages',
     hasFid: true,
     attributes: ['code', 'name', 'kind', 'district_code', 'regency_code', 'is_coastal', 'households', 'households_desil_1_to_2', 'rtlh_households', 'fisher_share'],
     rows: sql`SELECT replace(r.code, '.', '')::bigint AS fid, r.code, r.name, r.kind::text AS kind, r.district_code, r.regency_code, g.is_coastal,
-        ${suppressBelowKSql(households, k)} AS households,
-        ${suppressBelowKSql(sql`coalesce(s.households_desil_1_to_2, 0)`, k)} AS households_desil_1_to_2,
-        ${suppressBelowKSql(sql`coalesce(s.rtlh_households, 0)`, k)} AS rtlh_households,
-        CASE WHEN ${households} > 0 AND ${households} < ${k} THEN NULL ELSE round(coalesce(s.fisher_share, 0)::numeric, 4)::float8 END AS fisher_share,
+        ${protectCountSql(households, k, exact)} AS households,
+        ${protectCountSql(sql`coalesce(s.households_desil_1_to_2, 0)`, k, exact)} AS households_desil_1_to_2,
+        ${protectCountSql(sql`coalesce(s.rtlh_households, 0)`, k, exact)} AS rtlh_households,
+        CASE WHEN ${exact} THEN round(coalesce(s.fisher_share, 0)::numeric, 4)::float8 END AS fisher_share,
         ${simplified(sql`g.boundary`, unitMeters(tile.z))} AS geom, NULL::int AS audit_household_id, r.code AS sort_key
       FROM village_geography g JOIN regions r ON r.code = g.village_code LEFT JOIN village_stats s ON s.village_code = g.village_code
       WHERE g.boundary && ${searchBox(tile)} AND ${policy.villageScope(principal, sql`g.village_code`)}`,

@@ -42,10 +42,9 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
   }
 
   function layerSql(layer: TileLayer, principal: Principal, tile: Tile): LayerSql {
-    const k = policy.suppressesSmallCounts(principal) ? kAnonymity : 0;
     switch (layer.id) {
       case 'villages':
-        return villagesLayer(principal, tile, k);
+        return villagesLayer(principal, tile, kAnonymity);
       case 'households':
         return policy.canReadHouseholdRecords(principal) ? householdRecordsLayer(principal, tile) : householdGridLayer(principal, tile, kAnonymity);
       case 'package-items':

@@ -5,7 +5,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
 import type { Principal } from '../../auth/principal.js';
-import { policy } from '../../auth/policy.js';
+import { policy, protectCountSql } from '../../auth/policy.js';
 import type { Queryable } from '../../db/database.js';
 import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
@@ -186,10 +186,12 @@ export async function boundariesByCodes(
 /** RFC 7946 FeatureCollection of villages, built by PostGIS in one statement. */
 export async function villageFeatureCollection(
   db: Queryable,
-  q: VillagePageQuery & { simplifyToleranceMeters: number; suppressBelow: number },
+  q: VillagePageQuery & { simplifyToleranceMeters: number; principal: Principal; kAnonymity: number },
 ): Promise<string> {
-  // Counts 1 … k−1 become null for aggregate-only roles (suppressBelow = k; 0 disables).
-  const count = (column: SQL) => sql`CASE WHEN ${column} > 0 AND ${column} < ${q.suppressBelow} THEN NULL ELSE ${column} END`;
+  // Counts are exact only where the caller's aggregates are exact (policy.exactAggregates);
+  // elsewhere they are protected, and shares and scores derived from them are withheld.
+  const exact = policy.exactAggregatesSql(q.principal, sql`v.code`);
+  const count = (column: SQL) => protectCountSql(column, q.kAnonymity, exact);
   const where = conditions({ ...q.criteria, hasBoundary: true });
   const geometry = simplified(sql`g.boundary`, q.simplifyToleranceMeters);
   const score = priorityScore(q.weights);
@@ -200,7 +202,8 @@ export async function villageFeatureCollection(
         'regencyCode', v.regency_code, 'areaKm2', round((v.area_m2 / 1e6)::numeric, 4), 'isCoastal', v.is_coastal,
         'households', ${count(sql`v.households`)}, 'householdsDesil1To2', ${count(sql`v.households_desil_1_to_2`)},
         'rtlhHouseholds', ${count(sql`v.rtlh_households`)},
-        'fisherShare', CASE WHEN v.households > 0 AND v.households < ${q.suppressBelow} THEN NULL ELSE round(v.fisher_share::numeric, 4) END, 'priorityScore', round(v.priority_score::numeric, 2))
+        'fisherShare', CASE WHEN ${exact} THEN round(v.fisher_share::numeric, 4) END,
+        'priorityScore', CASE WHEN ${exact} THEN round(v.priority_score::numeric, 2) END)
     ) ORDER BY v.code), '[]'::json))::text AS fc
     FROM (SELECT ${SELECT}, ${geometry} AS geom, ${score} AS priority_score ${FROM}
           WHERE ${sql.join(where, sql` AND `)} ORDER BY r.code LIMIT ${q.limit}) v`);

@@ -8,8 +8,7 @@ import { parseRegionCode } from '../regions/region.codes.js';
 import { Region, RegionLevel } from '../regions/region.type.js';
 import { VillageFilter } from './village.input.js';
 import { countVillages, findVillages, villageFeatureCollection, type VillageRow, villageVisible } from './village.queries.js';
-import { normaliseWeights, priorityOf, toCriteria, toVillage, visibleNeedStatistics } from './village.service.js';
-import { policy } from '../../auth/policy.js';
+import { normaliseWeights, toCriteria, toVillage, visibleNeedStatistics, visiblePriority } from './village.service.js';
 import { PriorityScore, PriorityWeightsInput, Village, VillageConnection, VillageNeedStatistics, VillageOrder } from './village.type.js';
 
 /** Largest FeatureCollection of villages in one response. */
@@ -90,7 +89,8 @@ export class VillageResolver {
       after: null,
       limit: first == null ? MAX_VILLAGE_FEATURES : pageSize(first, 'first', MAX_VILLAGE_FEATURES),
       simplifyToleranceMeters: simplifyTolerance(toleranceMeters, zoom),
-      suppressBelow: policy.suppressesSmallCounts(ctx.principal) ? ctx.kAnonymity : 0,
+      principal: ctx.principal,
+      kAnonymity: ctx.kAnonymity,
     });
   }
 
@@ -109,18 +109,23 @@ export class VillageResolver {
   }
 
   @FieldResolver(() => VillageNeedStatistics, {
-    description: 'Need statistics; all zero when no household is mapped. For VIEWER and PARTNER, counts from 1 to k − 1 are suppressed (null).',
+    description:
+      'Need statistics; all zero when no household is mapped. Exact where you may read the village’s households (ADMIN; PLANNER in its regions; PENDAMPING in its villages); elsewhere counts from 1 to k − 1 are null and larger counts are rounded to a multiple of k, and counts of sensitive PAS you may not see are null.',
   })
   needStatistics(@Root() village: Village, @Ctx() ctx: RequestContext): VillageNeedStatistics {
-    return visibleNeedStatistics(village.needStatistics, ctx.principal, ctx.kAnonymity);
+    return visibleNeedStatistics(village.needStatistics, ctx.principal, ctx.kAnonymity, village.code);
   }
 
-  @FieldResolver(() => PriorityScore, { description: 'Priority score with its components; see PriorityScore for the formula.' })
+  @FieldResolver(() => PriorityScore, {
+    nullable: true,
+    description: 'Priority score with its components; see PriorityScore for the formula. Where your aggregates are protected it is computed from the protected counts, and null when the household count is suppressed.',
+  })
   priority(
     @Root() village: Village,
     @Arg('weights', () => PriorityWeightsInput, { nullable: true }) weights: PriorityWeightsInput | null,
-  ): PriorityScore {
-    return priorityOf(village, normaliseWeights(weights, 'weights'));
+    @Ctx() ctx: RequestContext,
+  ): PriorityScore | null {
+    return visiblePriority(village, normaliseWeights(weights, 'weights'), ctx.principal, ctx.kAnonymity);
   }
 
   @FieldResolver(() => Region, { description: 'The district (kecamatan).' })

@@ -1,6 +1,6 @@
 /** Turns GraphQL village arguments into validated criteria and rows into `Village` objects. */
 import { sql } from 'drizzle-orm';
-import { policy, suppressBelowK } from '../../auth/policy.js';
+import { policy, protectCount } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import { badInput } from '../../errors/errors.js';
 import type { Queryable } from '../../db/database.js';
@@ -162,28 +162,57 @@ function assertNeedThresholdsAllowed(principal: Principal, filter: VillageFilter
   }
 }
 
-/** Need statistics as this caller may see them: small counts suppressed for aggregate-only roles. */
-export function visibleNeedStatistics(stats: VillageNeedStatistics, principal: Principal, k: number): VillageNeedStatistics {
-  if (!policy.suppressesSmallCounts(principal)) return stats;
-  const hide = (n: number | null) => (n === null ? null : suppressBelowK(n, k));
-  const householdsHidden = hide(stats.households) === null;
+/**
+ * Need statistics as this caller may see them. Exact where the caller may read the village's
+ * records (ADMIN; PLANNER in its regions; PENDAMPING in its villages); elsewhere every count is
+ * protected (`protectCount`: 1 … k−1 suppressed, larger counts rounded to a multiple of k), and
+ * counts of PAS the caller may not see are withheld entirely.
+ */
+export function visibleNeedStatistics(stats: VillageNeedStatistics, principal: Principal, k: number, villageCode: string): VillageNeedStatistics {
+  const hiddenPas = policy.hiddenPas(principal) as string[];
+  if (policy.exactAggregates(principal, villageCode)) {
+    return hiddenPas.length ? { ...stats, householdsByPas: stats.householdsByPas.map((p) => (hiddenPas.includes(p.pas) ? { pas: p.pas, households: null } : p)) } : stats;
+  }
+  const hide = (n: number | null) => (n === null ? null : protectCount(n, k));
+  const households = hide(stats.households);
+  const fishers = hide(stats.fisherHouseholds);
   return {
-    households: hide(stats.households),
+    households,
     members: hide(stats.members),
     householdsByDesil: stats.householdsByDesil.map((d) => ({ desil: d.desil, households: hide(d.households) })),
     householdsDesil1To2: hide(stats.householdsDesil1To2),
     householdsDesil1To4: hide(stats.householdsDesil1To4),
-    householdsByPas: stats.householdsByPas.map((p) => ({ pas: p.pas, households: hide(p.households) })),
+    householdsByPas: stats.householdsByPas.map((p) => ({ pas: p.pas, households: hiddenPas.includes(p.pas) ? null : hide(p.households) })),
     rtlhHouseholds: hide(stats.rtlhHouseholds),
     elderlyMembers: hide(stats.elderlyMembers),
     childMembers: hide(stats.childMembers),
     disabledMembers: hide(stats.disabledMembers),
     householdsWithElderly: hide(stats.householdsWithElderly),
     householdsWithDisabled: hide(stats.householdsWithDisabled),
-    fisherHouseholds: hide(stats.fisherHouseholds),
-    fisherShare: householdsHidden ? null : stats.fisherShare,
+    fisherHouseholds: fishers,
+    // Derived from the protected counts, so it cannot be used to recover the exact ones.
+    fisherShare: households && fishers !== null ? fishers / households : households === 0 ? 0 : null,
     vulnerableHouseholds: hide(stats.vulnerableHouseholds),
   };
+}
+
+/**
+ * Priority for a caller: from exact shares where aggregates are exact, else from the protected
+ * counts (null when the village's household count itself is suppressed).
+ */
+export function visiblePriority(village: Village, weights: PriorityWeights, principal: Principal, k: number) {
+  if (policy.exactAggregates(principal, village.code)) return priorityOf(village, weights);
+  const stats = visibleNeedStatistics(village.needStatistics, principal, k, village.code);
+  if (!stats.households) return stats.households === 0 ? priorityOf(village, weights) : null;
+  const share = (n: number | null) => Math.min(1, (n ?? 0) / stats.households!);
+  const shares = {
+    poverty: share(stats.householdsDesil1To2),
+    housing: share(stats.rtlhHouseholds),
+    vulnerability: share(stats.vulnerableHouseholds),
+    fishing: stats.fisherShare ?? 0,
+    coastal: village.shares.coastal,
+  };
+  return priorityOf(Object.assign(new Village(), village, { shares }), weights);
 }
 
 /** The same formula as priorityScore() in village.queries.ts (which orders by it); the PRIORITY ordering test checks they agree. */
