@@ -30,6 +30,8 @@ export interface RecordedStatement {
   after: number[];
   /** Connection through the proxy (statements of one transaction share it). */
   connection: number;
+  /** From the Execute/Query message to ReadyForQuery, ms, in the (unloaded) capture. */
+  ms: number | null;
 }
 
 export interface SideCapture {
@@ -100,7 +102,8 @@ async function captureOnce(target: CaptureTarget, call: HttpCall): Promise<{ res
 const REPEATS = 3;
 
 function record(statements: CapturedStatement[]): RecordedStatement[] {
-  return planFromCapture(statements).map((s) => ({
+  return planFromCapture(statements).map((s, i) => ({
+    ms: statements[i]?.endedAt != null ? Math.round(((statements[i]?.endedAt ?? 0) - (statements[i]?.startedAt ?? 0)) * 100) / 100 : null,
     text: s.text,
     params: s.params.map((p) => (Buffer.isBuffer(p) ? { binaryBase64: p.toString('base64') } : p)),
     after: s.after,
@@ -233,6 +236,7 @@ export async function measure(
     if (!entry?.capture.available || !entry.capture.api?.check.ok) continue;
     const op = entry.prepared ?? listed;
     const m: OperationMeasurement = { id: op.id, extras: {} };
+    const opSettings = op.connections ? { ...settings, connections: op.connections } : settings;
     log(`  (${op.number}) ${op.id}`);
     const cpu = (side: Side) => {
       const e = m.extras[side];
@@ -240,13 +244,13 @@ export async function measure(
     };
 
     await hooks.beforeLoad?.('api');
-    m.api = await httpLoad(requestSpec(targets.api, op.api), settings);
+    m.api = await httpLoad(requestSpec(targets.api, op.api), opSettings);
     m.extras.api = (await hooks.afterLoad?.('api', m.api)) ?? {};
     log(`      API          ${fmt(m.api)}${cpu('api')}`);
 
     if (targets.raw && entry.plan && !op.writes) {
       await hooks.beforeLoad?.('raw');
-      m.raw = await sqlLoad(targets.raw, entry.plan, settings);
+      m.raw = await sqlLoad(targets.raw, entry.plan, opSettings);
       m.extras.raw = (await hooks.afterLoad?.('raw', m.raw)) ?? {};
       log(`      raw SQL      ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}${cpu('raw')}`);
     }
@@ -254,7 +258,7 @@ export async function measure(
     const pg = entry.capture.postgraphile;
     if (targets.postgraphile && op.postgraphile && pg?.check.ok) {
       await hooks.beforeLoad?.('postgraphile');
-      m.postgraphile = await httpLoad(requestSpec(targets.postgraphile, op.postgraphile), settings);
+      m.postgraphile = await httpLoad(requestSpec(targets.postgraphile, op.postgraphile), opSettings);
       m.extras.postgraphile = (await hooks.afterLoad?.('postgraphile', m.postgraphile)) ?? {};
       log(`      PostGraphile ${fmt(m.postgraphile)}${cpu('postgraphile')}`);
     }

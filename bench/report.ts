@@ -79,7 +79,7 @@ const mib = (kib: number | null | undefined) => (kib === null || kib === undefin
 export function sqlText(side: SideCapture | undefined): string {
   if (!side) return '';
   return side.statements
-    .map((s, i) => `-- statement ${i + 1}${s.after.length ? ` (after ${s.after.map((j) => j + 1).join(', ')})` : ''}; parameters: ${JSON.stringify(s.params)}\n${s.text.trim()};`)
+    .map((s, i) => `-- statement ${i + 1}${s.after.length ? ` (after ${s.after.map((j) => j + 1).join(', ')})` : ''}${s.ms !== null ? `, ${s.ms} ms alone` : ''}; parameters: ${JSON.stringify(s.params)}\n${s.text.trim()};`)
     .join('\n\n');
 }
 
@@ -298,4 +298,48 @@ export function assembleReport(input: ReportInput): BenchReport {
     },
     targets: evaluateTargets(operations, Number(input.settings.households ?? input.fixtures.households), input.other),
   };
+}
+
+/** The report as Markdown tables (for bench/README.md): `npx tsx bench/markdown.ts <results.json>`. */
+export function formatMarkdown(report: BenchReport): string {
+  const out: string[] = [];
+  const n = (v: number | null | undefined, d = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d }));
+  out.push('| op | API p50 | API p99 | API req/s | raw p50 | raw p99 | raw req/s | PGL p50 | PGL p99 | PGL req/s | API/raw p50 | API/PGL req/s | SQL/req API | SQL/req PGL |');
+  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const op of report.operations) {
+    const a = op.api?.load;
+    const r = op.raw?.load;
+    const p = op.postgraphile?.load;
+    if (!op.available || !a) {
+      out.push(`| ${op.number} ${op.id} | ${op.available ? `not measured: ${op.note ?? ''}` : 'not available'} |||||||||||||`);
+      continue;
+    }
+    out.push(
+      `| ${op.number} ${op.id} | ${n(a.latencyMs.p50)} | ${n(a.latencyMs.p99)} | ${n(a.requestsPerSecond)} | ${n(r?.latencyMs.p50)} | ${n(r?.latencyMs.p99)} | ${n(r?.requestsPerSecond)} | ` +
+        `${n(p?.latencyMs.p50)} | ${n(p?.latencyMs.p99)} | ${n(p?.requestsPerSecond)} | ${n(op.ratios.apiToRawP50, 2)} | ${n(op.ratios.apiToPostgraphileRps, 2)} | ` +
+        `${op.api?.statementsPerRequest ?? '–'} | ${op.postgraphile?.statementsPerRequest ?? '–'} |`,
+    );
+  }
+  out.push('');
+  out.push('CPU time per request (ms) and memory during the run:');
+  out.push('');
+  out.push('| op | API process | PostgreSQL for API | raw client | PostgreSQL for raw | PostGraphile process | PostgreSQL for PGL | API RSS MiB | PGL RSS MiB | bytes/response API | bytes/response PGL |');
+  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const op of report.operations) {
+    if (!op.api?.load) continue;
+    const a = op.api.resources;
+    const r = op.raw?.resources;
+    const p = op.postgraphile?.resources;
+    out.push(
+      `| ${op.number} ${op.id} | ${n(a?.cpuMsPerRequest)} | ${n(a?.dbCpuMsPerRequest)} | ${n(r?.cpuMsPerRequest)} | ${n(r?.dbCpuMsPerRequest)} | ${n(p?.cpuMsPerRequest)} | ${n(p?.dbCpuMsPerRequest)} | ` +
+        `${n(a?.rssDuringMiB, 0)} | ${n(p?.rssDuringMiB, 0)} | ${n(op.api.load.bytesPerResponse, 0)} | ${n(op.postgraphile?.load?.bytesPerResponse, 0)} |`,
+    );
+  }
+  out.push('');
+  out.push(`Peak RSS (VmHWM, whole run): API ${n(report.memory.apiPeakRssMiB)} MiB, PostGraphile ${n(report.memory.postgraphilePeakRssMiB)} MiB.`);
+  out.push('');
+  out.push('| target | verdict | detail |');
+  out.push('|---|---|---|');
+  for (const t of report.targets) out.push(`| ${t.description} | **${t.verdict}** | ${t.detail} |`);
+  return out.join('\n');
 }
