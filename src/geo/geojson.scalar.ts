@@ -4,6 +4,7 @@
  * error names the argument and the JSON path of the bad position.
  */
 import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { RawJson } from '../graphql/raw-json.js';
 
 const describe = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -24,14 +25,12 @@ export const GeoJSONScalar = new GraphQLScalarType<Record<string, unknown>, Reco
   description:
     'A GeoJSON geometry object (RFC 7946) in WGS84 (EPSG:4326) with positions in [longitude, latitude] order, degrees.',
   specifiedByURL: 'https://datatracker.ietf.org/doc/html/rfc7946',
-  // PostGIS hands geometry over as ST_AsGeoJSON text; objects pass through unchanged.
+  // PostGIS hands geometry over as ST_AsGeoJSON / json_build_object text: it goes to the client as
+  // that text (RawJson), without a parse and re-stringify. Objects pass through unchanged.
   serialize(value) {
     if (typeof value === 'string') {
-      try {
-        return expectObject(JSON.parse(value));
-      } catch (error) {
-        throw new GraphQLError(`GeoJSON cannot serialize a string that is not a JSON object: ${(error as Error).message}`);
-      }
+      if (!value.startsWith('{')) throw new GraphQLError('GeoJSON cannot serialize a string that is not a JSON object.');
+      return new RawJson(value) as unknown as Record<string, unknown>;
     }
     return expectObject(value);
   },

@@ -9,7 +9,9 @@
 import 'reflect-metadata';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { stringifyResult } from '../graphql/raw-json.js';
 import cors from 'cors';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -55,7 +57,16 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(limits.plugins as ApolloServerPlugin<RequestContext>[]), personalReadAuditPlugin(log)],
+    // PostGIS-built GeoJSON is spliced into the response as text (graphql/raw-json.ts).
+    stringifyResult,
+    plugins: [
+      // No cache hints are set; the default cache-control plugin wrapped every field resolver
+      // (15% of CPU on 1,000 households, bench/README.md).
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
+      personalReadAuditPlugin(log),
+    ],
   });
   await apollo.start();
 

@@ -1,13 +1,17 @@
 import { GraphQLError, parseValue } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { RawJson, stringifyResult } from '../../src/graphql/raw-json.js';
 import { GeoJSONScalar } from '../../src/geo/geojson.scalar.js';
 
 const point = { type: 'Point', coordinates: [110.42, -6.95] };
 
 describe('GeoJSON scalar', () => {
-  it('serializes objects as they are and ST_AsGeoJSON text as an object', () => {
+  it('serializes objects as they are and ST_AsGeoJSON text as raw JSON that stringifies to the same object', () => {
     expect(GeoJSONScalar.serialize(point)).toBe(point);
-    expect(GeoJSONScalar.serialize('{"type":"Point","coordinates":[110.42,-6.95]}')).toEqual(point);
+    const raw = GeoJSONScalar.serialize('{"type":"Point","coordinates":[110.42,-6.95]}');
+    expect(raw).toBeInstanceOf(RawJson);
+    expect(JSON.parse(JSON.stringify({ location: raw }))).toEqual({ location: point });
+    expect(JSON.parse(stringifyResult({ data: { location: raw, name: 'x' } }))).toEqual({ data: { location: point, name: 'x' } });
     expect(() => GeoJSONScalar.serialize('not json')).toThrow(GraphQLError);
   });
 

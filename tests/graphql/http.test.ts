@@ -39,3 +39,18 @@ describe('HTTP edge', () => {
     expect(((await response.json()) as any).errors[0].message).toMatch(/larger than/);
   });
 });
+
+describe('GeoJSON over HTTP', () => {
+  it('splices PostGIS GeoJSON text into the response as valid JSON, identical to the parsed form', async () => {
+    const query = '{ householdsFeatureCollection(villageCode: "33.74.02.1008", first: 20) households(villageCode: "33.74.02.1008", first: 3) { nodes { id location } } }';
+    const response = await post(JSON.stringify({ query }));
+    const text = await response.text();
+    expect(text).not.toMatch(/raw-json/);
+    const body = JSON.parse(text);
+    expect(body.data.householdsFeatureCollection.type).toBe('FeatureCollection');
+    expect(body.data.householdsFeatureCollection.features).toHaveLength(20);
+    expect(body.data.households.nodes[0].location.type).toBe('Point');
+    const inProcess = await api.query(query, {}, undefined);
+    expect(body.data).toEqual(inProcess.data);
+  });
+});

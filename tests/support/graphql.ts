@@ -33,7 +33,8 @@ export async function startTestApi(): Promise<TestApi> {
   const query = async <T>(q: string, variables?: Record<string, unknown>, as: Principal = principals.admin): Promise<GraphQLResult<T>> => {
     const response = await app.apollo.executeOperation({ query: q, variables }, { contextValue: app.contextFor(as) });
     if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-    return response.body.singleResult as GraphQLResult<T>;
+    // What a client receives: the result as JSON (raw GeoJSON texts become objects here).
+    return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<T>;
   };
   return {
     database,

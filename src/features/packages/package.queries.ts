@@ -250,25 +250,28 @@ const TARGETS: Record<string, SQL> = {
 export const ACCESS_GROUPS = Object.keys(TARGETS);
 
 /**
- * Spatial access per target group: target households within `radiusMeters` (geodesic) of a
- * facility serving the group (or EVERYONE), before (other approved packages) and after (plus
- * this package's sites).
+ * Spatial access per target group, in one statement: target households within `radiusMeters`
+ * (geodesic) of a facility serving the group (or EVERYONE), before (other approved packages of
+ * the village) and after (plus this package's sites). The sites are few (a CTE of at most a few
+ * dozen rows), so each household is tested against that small list, not against package_items.
  */
-export function accessCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number, radiusMeters: number) {
-  const facilities = (includeThis: boolean, serves: string) => sql`EXISTS (SELECT 1 FROM package_items i JOIN packages p ON p.id = i.package_id
-      JOIN interventions iv ON iv.code = i.intervention_code
-    WHERE p.village_code = ${villageCode} AND i.location IS NOT NULL AND iv.serves::text IN (${serves}, 'EVERYONE')
-      AND ((p.id <> ${packageId} AND p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED')) ${includeThis ? sql`OR p.id = ${packageId}` : sql``})
-      AND ST_DWithin(i.location::geography, h.location::geography, ${radiusMeters}))`;
-  return Promise.all(
-    ACCESS_GROUPS.map(async (serves) => {
-      const [row] = await db.query<{ targets: number; before: number; after: number }>(sql`
-        SELECT count(*)::int AS targets, count(*) FILTER (WHERE ${facilities(false, serves)})::int AS before,
-          count(*) FILTER (WHERE ${facilities(true, serves)})::int AS after
-        FROM households h WHERE h.village_code = ${villageCode} AND ${TARGETS[serves]!} AND ${policy.aggregateScope(principal)}`);
-      return { serves, ...row! };
-    }),
+export async function accessCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number, radiusMeters: number) {
+  const reach = (serves: string, includeThis: boolean) => sql`EXISTS (SELECT 1 FROM sites s WHERE s.serves IN (${serves}, 'EVERYONE')
+    ${includeThis ? sql`` : sql`AND NOT s.this_package`} AND ST_DWithin(s.site, h.location::geography, ${radiusMeters}))`;
+  const columns = ACCESS_GROUPS.map(
+    (serves, i) => sql`count(*) FILTER (WHERE ${TARGETS[serves]!})::int AS ${sql.raw(`t${i}`)},
+      count(*) FILTER (WHERE ${TARGETS[serves]!} AND ${reach(serves, false)})::int AS ${sql.raw(`b${i}`)},
+      count(*) FILTER (WHERE ${TARGETS[serves]!} AND ${reach(serves, true)})::int AS ${sql.raw(`a${i}`)}`,
   );
+  const [row] = await db.query<Record<string, number>>(sql`
+    WITH sites AS MATERIALIZED (
+      SELECT iv.serves::text AS serves, p.id = ${packageId} AS this_package, i.location::geography AS site
+      FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
+      WHERE p.village_code = ${villageCode} AND i.location IS NOT NULL
+        AND (p.id = ${packageId} OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED')))
+    SELECT ${sql.join(columns, sql`, `)}
+    FROM households h WHERE h.village_code = ${villageCode} AND ${policy.aggregateScope(principal)}`);
+  return ACCESS_GROUPS.map((serves, i) => ({ serves, targets: row![`t${i}`]!, before: row![`b${i}`]!, after: row![`a${i}`]! }));
 }
 
 /** Households in need with no item, within the principal's row scope (a list of records). */
