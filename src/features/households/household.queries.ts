@@ -64,8 +64,11 @@ const columns = (principal: Principal) => sql`h.id, h.registry_id, h.village_cod
   h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, ${policy.visiblePasSql(principal, sql`h.pas`)} AS pas, h.member_count,
   h.has_elderly, h.has_child, h.has_disabled`;
 
-/** WHERE parts of a household query; `scope` defaults to the principal's row scope. */
-function conditions(c: HouseholdCriteria, scope: SQL = policy.householdRowScope(c.principal)): SQL[] {
+/**
+ * WHERE parts of a household query, over `households h`; `scope` defaults to the principal's row
+ * scope. The one place household filters become SQL (GraphQL and the OGC households collection).
+ */
+export function householdConditions(c: HouseholdCriteria, scope: SQL = policy.householdRowScope(c.principal)): SQL[] {
   const where: SQL[] = [scope];
   if (c.villageCode) where.push(sql`h.village_code = ${c.villageCode}`);
   if (c.bboxWgs84) where.push(sql`h.location && ${envelope(c.bboxWgs84)}`);
@@ -85,13 +88,13 @@ function conditions(c: HouseholdCriteria, scope: SQL = policy.householdRowScope(
 }
 
 export function findHouseholds(db: Queryable, criteria: HouseholdCriteria, afterId: number | null, limit: number): Promise<HouseholdRow[]> {
-  const where = conditions(criteria);
+  const where = householdConditions(criteria);
   if (afterId !== null) where.push(sql`h.id > ${afterId}`);
   return db.query<HouseholdRow>(sql`SELECT ${columns(criteria.principal)} FROM households h WHERE ${sql.join(where, sql` AND `)} ORDER BY h.id LIMIT ${limit}`);
 }
 
 export async function countHouseholds(db: Queryable, criteria: HouseholdCriteria): Promise<number> {
-  const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM households h WHERE ${sql.join(conditions(criteria), sql` AND `)}`);
+  const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM households h WHERE ${sql.join(householdConditions(criteria), sql` AND `)}`);
   return row?.n ?? 0;
 }
 
@@ -187,7 +190,7 @@ export async function householdFeatureCollection(db: Queryable, criteria: Househ
         'memberCount', h.member_count, 'hasElderly', h.has_elderly, 'hasChild', h.has_child,
         'hasDisabled', h.has_disabled, 'isMustahik', h.is_mustahik)
     ) ORDER BY h.id), '[]'::json))::text AS fc, array_agg(h.id ORDER BY h.id) AS ids
-    FROM (SELECT * FROM households h WHERE ${sql.join(conditions(criteria), sql` AND `)} ORDER BY h.id LIMIT ${limit}) h`);
+    FROM (SELECT * FROM households h WHERE ${sql.join(householdConditions(criteria), sql` AND `)} ORDER BY h.id LIMIT ${limit}) h`);
   return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
 }
 
@@ -205,7 +208,7 @@ export interface GridRow {
  */
 export function householdGrid(db: Queryable, criteria: HouseholdCriteria, cellDegreesArg: number): Promise<GridRow[]> {
   const cellDegrees = sql`${cellDegreesArg}::float8`;
-  const where = conditions(criteria, policy.aggregateScope(criteria.principal));
+  const where = householdConditions(criteria, policy.aggregateScope(criteria.principal));
   return db.query<GridRow>(sql`
     SELECT ST_AsGeoJSON(ST_MakeEnvelope(gx * ${cellDegrees}, gy * ${cellDegrees}, (gx + 1) * ${cellDegrees}, (gy + 1) * ${cellDegrees}, 4326), 7) AS cell,
       count(*)::int AS households, count(*) FILTER (WHERE desil <= 2)::int AS desil_1_to_2, count(*) FILTER (WHERE is_rtlh)::int AS rtlh

@@ -117,8 +117,8 @@ function booleanFilter<F>(name: string, aliases: string[], description: string, 
   return { name, aliases, description, schema: { type: 'boolean' }, apply: (raw, target, _principal, used) => set(target, parseBoolean(used, raw) as boolean) };
 }
 
-function enumFilter<F>(name: string, values: readonly string[], description: string, set: (t: F, v: string[]) => void): Filter<F> {
-  return { name, description, schema: enumSchema(values), apply: (raw, target) => set(target, parseEnumList(name, raw, values) as string[]) };
+function enumFilter<F, V extends string = string>(name: string, values: readonly V[], description: string, set: (t: F, v: V[]) => void): Filter<F> {
+  return { name, description, schema: enumSchema(values), apply: (raw, target) => set(target, parseEnumList(name, raw, values) as V[]) };
 }
 
 const desilFilter = <F>(name: string, description: string, set: (t: F, v: number) => void): Filter<F> => ({
@@ -201,7 +201,7 @@ const households = collection<HouseholdFilters>({
       description: 'Households carrying at least one of these PAS (comma-separated). Sensitive PAS are refused (403) for PARTNER and VIEWER.',
       schema: enumSchema(PAS_CODES),
       apply(raw, target, principal) {
-        const pas = parseEnumList('pas', raw, PAS_CODES) as string[];
+        const pas = parseEnumList('pas', raw, PAS_CODES) as (typeof PAS_CODES)[number][];
         policy.assertPasFilterAllowed(principal, 'pas', pas);
         target.pasAny = pas;
       },

@@ -17,6 +17,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
 import { packageItemScope } from './package-scope.js';
+import { type HouseholdCriteria, householdConditions } from '../households/household.queries.js';
 
 export interface Source {
   from: SQL;
@@ -78,36 +79,22 @@ export function villageSource(principal: Principal, f: VillageFilters): Source {
 
 // --- households -------------------------------------------------------------------------------
 
-export interface HouseholdFilters {
+/** The GraphQL household filters, plus an exact desil and a bbox that may cross the antimeridian. */
+export interface HouseholdFilters extends Omit<HouseholdCriteria, 'principal' | 'bboxWgs84' | 'within' | 'near' | 'pasAll'> {
   bbox?: BboxCrs84;
-  villageCode?: string;
-  pasAny?: string[];
   desil?: number;
-  desilMin?: number;
-  desilMax?: number;
-  isRtlh?: boolean;
-  hasElderly?: boolean;
-  hasChild?: boolean;
-  hasDisabled?: boolean;
-  isMustahik?: boolean;
-  livelihoods?: string[];
 }
 
 /** Household records: the caller must first have passed `policy.canReadHouseholdRecords`. */
 export function householdSource(principal: Principal, f: HouseholdFilters): Source {
-  const where: SQL[] = [policy.householdRowScope(principal), policy.villageScope(principal, sql`h.village_code`)];
-  if (f.villageCode) where.push(sql`h.village_code = ${f.villageCode}`);
-  if (f.pasAny?.length) where.push(sql`h.pas && ${sql.param(f.pasAny)}::pas[]`);
-  if (f.desil !== undefined) where.push(sql`h.desil = ${f.desil}`);
-  if (f.desilMin !== undefined) where.push(sql`h.desil >= ${f.desilMin}`);
-  if (f.desilMax !== undefined) where.push(sql`h.desil <= ${f.desilMax}`);
-  if (f.isRtlh !== undefined) where.push(sql`h.is_rtlh = ${f.isRtlh}`);
-  if (f.hasElderly !== undefined) where.push(sql`h.has_elderly = ${f.hasElderly}`);
-  if (f.hasChild !== undefined) where.push(sql`h.has_child = ${f.hasChild}`);
-  if (f.hasDisabled !== undefined) where.push(sql`h.has_disabled = ${f.hasDisabled}`);
-  if (f.isMustahik !== undefined) where.push(sql`h.is_mustahik = ${f.isMustahik}`);
-  if (f.livelihoods?.length) where.push(sql`h.livelihood::text = ANY(${sql.param(f.livelihoods)}::text[])`);
-  if (f.bbox) where.push(intersectsBbox(sql`h.location`, f.bbox));
+  const { bbox, desil, ...criteria } = f;
+  const desilMin = desil === undefined ? criteria.desilMin : Math.max(desil, criteria.desilMin ?? desil);
+  const desilMax = desil === undefined ? criteria.desilMax : Math.min(desil, criteria.desilMax ?? desil);
+  const where: SQL[] = [
+    ...householdConditions({ ...criteria, desilMin, desilMax, principal }),
+    policy.villageScope(principal, sql`h.village_code`),
+  ];
+  if (bbox) where.push(intersectsBbox(sql`h.location`, bbox));
   return {
     from: sql`FROM households h`,
     where,
