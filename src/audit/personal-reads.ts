@@ -25,10 +25,6 @@ export class PersonalReads {
     if (any) this.paths.add(path);
   }
 
-  get size(): number {
-    return this.households.size;
-  }
-
   async flush(db: Queryable, requestId: string): Promise<void> {
     if (this.households.size === 0) return;
     const ids = [...this.households].sort((a, b) => a - b);

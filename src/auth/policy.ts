@@ -17,7 +17,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { AppError, ErrorCode } from '../errors/errors.js';
-import { PAS_CODES, type PasCode } from '../db/schema.js';
+import type { PasCode } from '../db/schema.js';
 import type { Principal, Role } from './principal.js';
 
 /** PAS whose disclosure would expose health, violence or criminal-justice status. */
@@ -265,4 +265,3 @@ function regionPrefixMatch(column: SQL, codes: string[]): SQL {
   return sql`(${column} = ANY(${sql.param(codes)}::text[]) OR ${column} LIKE ANY(${sql.param(prefixes)}::text[]))`;
 }
 
-export const ALL_PAS_CODES = PAS_CODES;

@@ -6,7 +6,6 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { policy } from '../../src/auth/policy.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { packageVillageScope } from '../../src/features/ogc/package-scope.js';
 import { principals } from '../support/principals.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -31,7 +30,7 @@ describe('packageVillageScope', () => {
     for (const [name, principal] of Object.entries(all)) {
       if (principal.role === 'PARTNER') continue;
       for (const code of CODES) {
-        const [row] = await database.db.query<{ ok: boolean }>(sql`SELECT ${packageVillageScope(principal, sql`${code}::text`)} AS ok`);
+        const [row] = await database.db.query<{ ok: boolean }>(sql`SELECT ${policy.packageVillageScope(principal, sql`${code}::text`)} AS ok`);
         expect(row!.ok, `${name} ${code}`).toBe(policy.canReadPackagesOf(principal, code));
       }
     }
@@ -41,7 +40,7 @@ describe('packageVillageScope', () => {
     const partner = { ...principals.partner, villageCodes: ['33.74.13.1004'] };
     for (const code of CODES) {
       const [row] = await database.db.query<{ a: boolean; b: boolean }>(
-        sql`SELECT ${packageVillageScope(partner, sql`${code}::text`)} AS a, ${policy.villageScope(partner, sql`${code}::text`)} AS b`,
+        sql`SELECT ${policy.packageVillageScope(partner, sql`${code}::text`)} AS a, ${policy.villageScope(partner, sql`${code}::text`)} AS b`,
       );
       expect(row!.a, code).toBe(row!.b);
     }

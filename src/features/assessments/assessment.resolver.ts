@@ -7,6 +7,7 @@ import type { RequestContext } from '../../graphql/context.js';
 import { Household } from '../households/household.type.js';
 import { applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
 import { Assessment, AssessmentInput } from './assessment.type.js';
+import { parseId, parseIsoDate } from '../../graphql/input.js';
 
 /** Shaped for the caller: PAS the caller may not see are dropped, and free-text notes (which may
  * describe them) go only to roles that see sensitive PAS. */
@@ -26,13 +27,6 @@ const toAssessment = (row: AssessmentRow, principal: Principal): Assessment =>
     createdAt: row.created_at,
   });
 
-function validDate(value: string, argument: string): string {
-  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
-  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) throw badInput(argument, `must be a date YYYY-MM-DD; got ${JSON.stringify(value)}.`);
-  if (parsed.getTime() > Date.now() + 24 * 3600 * 1000) throw badInput(argument, `must not be in the future; got ${value}.`);
-  return value;
-}
-
 @Resolver(() => Household)
 export class AssessmentResolver {
   @Mutation(() => Assessment, {
@@ -41,12 +35,11 @@ export class AssessmentResolver {
   })
   async recordAssessment(@Arg('input', () => AssessmentInput) input: AssessmentInput, @Ctx() ctx: RequestContext): Promise<Assessment> {
     policy.assertCanReadHouseholdRecords(ctx.principal, 'recordAssessment');
-    const id = Number(input.householdId);
-    if (!Number.isInteger(id) || id < 1) throw badInput('input.householdId', `must be a household id; got ${JSON.stringify(input.householdId)}.`);
+    const id = parseId(input.householdId, 'input.householdId', 'a household id');
     const household = await ctx.loaders.householdById.load(id);
     if (!household) throw notFound('Household', input.householdId);
     policy.assertCanAssess(ctx.principal, household.village_code);
-    const assessedOn = validDate(input.assessedOn, 'input.assessedOn');
+    const assessedOn = parseIsoDate(input.assessedOn, 'input.assessedOn', { notInFuture: true });
     if (!(input.floorAreaM2 > 0 && input.floorAreaM2 < 10_000)) throw badInput('input.floorAreaM2', `must be a floor area in m², above 0 and below 10,000; got ${input.floorAreaM2}.`);
     if (!Number.isInteger(input.occupants) || input.occupants < 1 || input.occupants > 100) throw badInput('input.occupants', `must be 1–100 people; got ${input.occupants}.`);
     const components: Record<string, string> = {};

@@ -1,10 +1,10 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { policy } from '../../auth/policy.js';
-import { badInput } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { pageSize } from '../../graphql/pagination.js';
 import { AuditRecord } from './audit.type.js';
 import { type AuditRow, findAudit } from './audit.queries.js';
+import { parseId } from '../../graphql/input.js';
 
 export const toAuditRecord = (r: AuditRow): AuditRecord =>
   Object.assign(new AuditRecord(), {
@@ -38,12 +38,7 @@ export class AuditResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<AuditRecord[]> {
     policy.assertAdmin(ctx.principal, 'The audit log');
-    const id = (value: string | null, argument: string) => {
-      if (value == null) return null;
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw badInput(argument, `must be a positive integer id; got ${JSON.stringify(value)}.`);
-      return n;
-    };
+    const id = (value: string | null, argument: string) => (value == null ? null : parseId(value, argument));
     return (await findAudit(ctx.db, { actor, action, householdId: id(householdId, 'householdId'), beforeId: id(beforeId, 'beforeId'), limit: pageSize(first) })).map(toAuditRecord);
   }
 }

@@ -1,13 +1,14 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { writeAudit } from '../../audit/audit.js';
 import { policy } from '../../auth/policy.js';
-import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
+import { AppError, ErrorCode, notFound } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { InterventionCategory } from './catalog.enums.js';
 import { insertIntervention, interventionByCode, listFunders, listInterventions, updateIntervention } from './catalog.queries.js';
 import { assertCost, eligibilityOf, toEligibility, toFunder, toIntervention, validateInterventionInput } from './catalog.service.js';
 import { Eligibility, Funder, Intervention, InterventionInput, InterventionPatch } from './catalog.type.js';
 import { parseRule } from './eligibility.js';
+import { parseId } from '../../graphql/input.js';
 
 @Resolver()
 export class CatalogResolver {
@@ -30,8 +31,7 @@ export class CatalogResolver {
   })
   async eligibility(@Arg('householdId', () => ID) householdId: string, @Ctx() ctx: RequestContext): Promise<Eligibility[]> {
     policy.assertCanReadHouseholdRecords(ctx.principal, 'eligibility');
-    const id = Number(householdId);
-    if (!Number.isInteger(id) || id < 1) throw badInput('householdId', `must be a household id; got ${JSON.stringify(householdId)}.`);
+    const id = parseId(householdId, 'householdId', 'a household id');
     const household = await ctx.loaders.householdById.load(id);
     if (!household) throw notFound('Household', householdId);
     const [members, interventions, funders] = await Promise.all([ctx.loaders.membersByHousehold.load(id), listInterventions(ctx.db, { activeOnly: true }), listFunders(ctx.db)]);

@@ -13,8 +13,6 @@ const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(va
 
 export const Pas = enumOf(PAS_CODES);
 export type Pas = keyof typeof Pas;
-/** PAS tags about health, violence and imprisonment: shown only to roles that need them. */
-export const SENSITIVE_PAS: readonly Pas[] = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];
 registerEnumType(Pas, {
   name: 'Pas',
   description: 'The 12 PAS (Pemerlu Atensi Sosial, people who need social attention), Kepmensos 103/HUK/2025.',

@@ -12,6 +12,7 @@ import { HouseholdFilter } from './household.input.js';
 import { countHouseholds, findHouseholds, householdFeatureCollection, householdGrid, householdIdByIdentifier } from './household.queries.js';
 import { rtlhVerdict, toHousehold, toHouseholdCriteria, toMember, toPasTag } from './household.service.js';
 import { GridCell, Household, HouseholdConnection, HouseholdIdentity, Member, PasTag, RtlhVerdict } from './household.type.js';
+import { parseId } from '../../graphql/input.js';
 
 /** Largest household FeatureCollection in one response. */
 export const MAX_HOUSEHOLD_FEATURES = 10_000;
@@ -24,8 +25,7 @@ export class HouseholdResolver {
   @Query(() => Household, { description: `One household by id. NOT_FOUND when it does not exist or is outside the caller's access. ${ACCESS_DOC}` })
   async household(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Household> {
     policy.assertCanReadHouseholdRecords(ctx.principal, 'household');
-    const numeric = Number(id);
-    if (!Number.isInteger(numeric) || numeric < 1) throw badInput('id', `must be a household id (a positive integer); got ${JSON.stringify(id)}.`);
+    const numeric = parseId(id, 'id', 'a household id');
     const row = await ctx.loaders.householdById.load(numeric);
     if (!row) throw notFound('Household', id);
     ctx.personalReads.note('household', [row.id]);

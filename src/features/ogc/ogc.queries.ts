@@ -16,7 +16,6 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
-import { packageItemScope } from './package-scope.js';
 import { type HouseholdCriteria, householdConditions } from '../households/household.queries.js';
 
 export interface Source {
@@ -133,7 +132,7 @@ const PACKAGE_ITEMS_FROM = sql`FROM package_items item
 const ITEM_LOCATION = sql`coalesce(item.location, h.location)`;
 
 function packageItemWhere(principal: Principal, f: PackageItemFilters): SQL[] {
-  const where: SQL[] = [packageItemScope(principal)];
+  const where: SQL[] = [policy.packageItemScope(principal)];
   if (f.villageCode) where.push(sql`pkg.village_code = ${f.villageCode}`);
   if (f.packageId !== undefined) where.push(sql`item.package_id = ${f.packageId}`);
   if (f.packageStatuses?.length) where.push(sql`pkg.status::text = ANY(${sql.param(f.packageStatuses)}::text[])`);

@@ -1,10 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { policy, protectCount } from '../../auth/policy.js';
-import { badInput, notFound } from '../../errors/errors.js';
+import { notFound } from '../../errors/errors.js';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
+import { parseId } from '../../graphql/input.js';
 import { Household } from '../households/household.type.js';
 import { toHousehold } from '../households/household.service.js';
 import { auditOfPackage } from '../audit/audit.queries.js';
@@ -75,9 +76,7 @@ const toItem = (i: ItemRow): PackageItem =>
   });
 
 async function readable(ctx: RequestContext, id: string): Promise<PackageRow> {
-  const n = Number(id);
-  if (!Number.isInteger(n) || n < 1) throw badInput('id', `must be a package id (a positive integer); got ${JSON.stringify(id)}.`);
-  const row = await packageById(ctx.db, ctx.principal, n);
+  const row = await packageById(ctx.db, ctx.principal, parseId(id, 'id', 'a package id'));
   if (!row || !policy.canReadPackagesOf(ctx.principal, row.village_code)) throw notFound('Package', id);
   return row;
 }

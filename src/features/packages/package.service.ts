@@ -10,7 +10,8 @@ import type { Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../errors/errors.js';
 import { parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
+import { parseId as positiveId, parseIsoDate } from '../../graphql/input.js';
+import { interventionByCode, listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
 import { eligibilityOf } from '../catalog/catalog.service.js';
 import { funderRule } from '../catalog/eligibility.js';
 import { householdsByIds, membersByHouseholdIds, type MemberRow } from '../households/household.queries.js';
@@ -44,23 +45,12 @@ import { assertEditable, assertTransition } from './package.workflow.js';
 
 const conflict = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.CONFLICT, message, details);
 
-function positiveId(value: string | number, argument: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw badInput(argument, `must be an id (a positive integer); got ${JSON.stringify(value)}.`);
-  return n;
-}
 
 function text(value: string, argument: string, max = 200): string {
   const trimmed = value.trim();
   if (!trimmed) throw badInput(argument, 'must not be empty.');
   if (trimmed.length > max) throw badInput(argument, `must be at most ${max} characters.`);
   return trimmed;
-}
-
-function parseDate(value: string, argument: string): string {
-  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
-  if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) throw badInput(argument, `must be a date YYYY-MM-DD; got ${JSON.stringify(value)}.`);
-  return value;
 }
 
 /** A summary of the package state for audit records (before/after). */
@@ -150,8 +140,7 @@ interface CheckedItem {
 
 /** Validates one item against the catalog, eligibility, funder rules, the boundary and the housing limit. */
 async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, input: PackageItemInput, argument: string): Promise<CheckedItem> {
-  const interventions = await listInterventions(tx, {});
-  const intervention = interventions.find((i) => i.code === input.interventionCode);
+  const intervention = await interventionByCode(tx, input.interventionCode);
   if (!intervention) throw badInput(`${argument}.interventionCode`, `unknown intervention ${JSON.stringify(input.interventionCode)}; see the interventions query.`);
   if (!intervention.is_active) throw badInput(`${argument}.interventionCode`, `${intervention.code} is no longer offered (inactive in the catalog).`);
   if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1000) throw badInput(`${argument}.quantity`, `must be 1–1000; got ${input.quantity}.`);
@@ -310,7 +299,7 @@ export async function transition(ctx: RequestContext, packageIdArg: string, vers
 export async function setProgress(ctx: RequestContext, packageIdArg: string, version: number, itemIdArg: string, progress: ItemProgress, onArg: string | null) {
   const packageId = positiveId(packageIdArg, 'packageId');
   const itemId = positiveId(itemIdArg, 'itemId');
-  const on = onArg ? parseDate(onArg, 'on') : new Date().toISOString().slice(0, 10);
+  const on = onArg ? parseIsoDate(onArg, 'on') : new Date().toISOString().slice(0, 10);
   return ctx.db.transaction(async (tx) => {
     const { before, after } = await lockForChange(tx, ctx, packageId, version);
     if (before.status !== 'IN_PROGRESS') throw conflict(`Progress is recorded only while the package is IN_PROGRESS; it is ${before.status}.`, { status: before.status });

@@ -5,7 +5,7 @@
  * `fid`, `audit_household_id` (the household whose record the row reveals, for the audit) and
  * `sort_key` (feature order, so equal data gives equal bytes and ETags). Access is SQL, from the
  * policy: household rows through `policy.householdRowScope`, PAS through `policy.visiblePasSql`,
- * villages through `policy.villageScope`, package items through `packageItemScope`.
+ * villages through `policy.villageScope`, package items through `policy.packageItemScope`.
  *
  * Two renderers turn a source into a tile:
  * - native: ST_AsMVTGeom / ST_AsMVT / ST_TileEnvelope in PostGIS (PostgreSQL);
@@ -22,7 +22,6 @@ import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
 import type { BboxCrs84 } from '../ogc/ogc.params.js';
-import { packageItemScope } from '../ogc/package-scope.js';
 import { encodeTile, type MvtValue } from './mvt.js';
 import { BUFFER, EXTENT, GRID_CELL_DEGREES, GRID_CELL_METERS, HOUSEHOLD_MIN_ZOOM, tileBounds3857, tileBoundsLonLat, unitMeters, type Tile } from './tiles.layers.js';
 
@@ -126,7 +125,7 @@ export function packageItemsLayer(principal: Principal, tile: Tile): LayerSql {
         JOIN packages pkg ON pkg.id = item.package_id
         JOIN interventions iv ON iv.code = item.intervention_code
         LEFT JOIN households h ON h.id = item.household_id
-      WHERE ${location} && ${searchBox(tile)} AND ${packageItemScope(principal)}
+      WHERE ${location} && ${searchBox(tile)} AND ${policy.packageItemScope(principal)}
         ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND item.household_id IS NULL` : sql``}`,
   };
 }
