@@ -219,6 +219,9 @@ export const households = pgTable(
     /** RTLH criteria the house fails under the active `rtlh_rules` row (empty = layak huni). */
     rtlhReasons: text('rtlh_reasons').array().notNull().default(sql`'{}'::text[]`),
     isRtlh: boolean('is_rtlh').notNull().default(false),
+    /** Latest PUPR component ratings (COMPONENT → rating) and the damage class they give; null until assessed. */
+    componentConditions: jsonb('component_conditions').$type<Record<string, string>>(),
+    damageClass: text('damage_class'),
     pas: pasEnum('pas').array().notNull().default(sql`'{}'::pas[]`),
     memberCount: smallint('member_count').notNull().default(0),
     hasElderly: boolean('has_elderly').notNull().default(false),
@@ -385,8 +388,6 @@ export const seedRuns = pgTable('seed_runs', {
 // their items, and the audit log.
 // ---------------------------------------------------------------------------------------------
 
-export const FUNDER_KINDS = ['MINISTRY', 'ZAKAT_AGENCY', 'REGIONAL_GOVERNMENT', 'CSR_FOUNDATION', 'NGO'] as const;
-export const funderKindEnum = pgEnum('funder_kind', FUNDER_KINDS);
 export const INTERVENTION_CATEGORIES = [
   'HOUSING',
   'ECONOMIC_EMPOWERMENT',
@@ -412,15 +413,79 @@ export const itemProgressEnum = pgEnum('item_progress', ITEM_PROGRESS);
 /** PUPR house survey scale, best to worst. */
 export const COMPONENT_CONDITIONS = ['LAYAK', 'MENUJU_LAYAK', 'AGAK_LAYAK', 'KURANG_LAYAK'] as const;
 
-/** Who pays: Kemensos, BAZNAS, and any other funder (regional government, a CSR foundation). */
-export const funders = pgTable('funders', {
+/**
+ * Kinds of funder, as data (ministry, zakat agency, regional government, foundation, NGO, company
+ * CSR, …): a new kind is a row, not a schema change.
+ */
+export const funderKinds = pgTable('funder_kinds', {
   code: text('code').primaryKey(),
   name: text('name').notNull(),
-  kind: funderKindEnum('kind').notNull(),
-  /** Zakat money may reach only mustahik: BAZNAS's rule, as data. */
-  requiresMustahik: boolean('requires_mustahik').notNull().default(false),
   description: text('description').notNull().default(''),
 });
+
+/** Who pays: Kemensos, BAZNAS, regional governments, foundations, NGOs, companies. Registered by ADMIN. */
+export const funders = pgTable(
+  'funders',
+  {
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind')
+      .notNull()
+      .references(() => funderKinds.code),
+    description: text('description').notNull().default(''),
+  },
+  (t) => [check('funders_code_format', sql`${t.code} ~ '^[A-Z][A-Z0-9_]{1,39}$'`)],
+);
+
+/**
+ * A funder's pot of money with its own rules. BAZNAS holds zakat (UU 23/2011: only to mustahik)
+ * and infak/sedekah (as the giver designated: not restricted). Every funder has exactly one
+ * default fund, used when an item names the funder but not the fund.
+ */
+export const funds = pgTable(
+  'funds',
+  {
+    code: text('code').primaryKey(),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    name: text('name').notNull(),
+    /** Only households the funder verified as mustahik may receive this money. */
+    requiresMustahik: boolean('requires_mustahik').notNull().default(false),
+    isDefault: boolean('is_default').notNull().default(false),
+    /** The law or policy the rule follows, e.g. "UU 23/2011 Pasal 25–26". */
+    legalBasis: text('legal_basis').notNull().default(''),
+    description: text('description').notNull().default(''),
+  },
+  (t) => [
+    uniqueIndex('funds_one_default').on(t.funderCode).where(sql`${t.isDefault}`),
+    check('funds_code_format', sql`${t.code} ~ '^[A-Z][A-Z0-9_]{1,39}$'`),
+  ],
+);
+
+/**
+ * A funder's own verification of a household's mustahik status (who, when, on what basis), kept
+ * as history; the newest verification sets `households.is_mustahik` (trigger in the migration).
+ */
+export const mustahikVerifications = pgTable(
+  'mustahik_verifications',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    isMustahik: boolean('is_mustahik').notNull(),
+    /** Asnaf or other basis, e.g. "FAKIR", "MISKIN", "GHARIM": the funder's own words. */
+    basis: text('basis').notNull(),
+    verifiedBy: text('verified_by').notNull(),
+    verifiedOn: date('verified_on', { mode: 'string' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('mustahik_verifications_household_idx').on(t.householdId, t.verifiedOn, t.id)],
+);
 
 /** The intervention catalog. `eligibility` is a rule as data (see packages/eligibility.ts). */
 export const interventions = pgTable(
@@ -435,8 +500,14 @@ export const interventions = pgTable(
       .notNull()
       .references(() => funders.code),
     target: interventionTargetEnum('target').notNull(),
-    /** Integer rupiah per unit. */
+    /** Integer rupiah per unit: the default amount of a new item. */
     unitCostIdr: bigint('unit_cost_idr', { mode: 'number' }).notNull(),
+    /** The rule's ceiling per unit (PENA: up to Rp6 juta); null = no ceiling. Enforced on items by trigger. */
+    maxUnitCostIdr: bigint('max_unit_cost_idr', { mode: 'number' }),
+    /** The countable unit when one recipient may take several (toilet, septic tank, shop); null = one per recipient. */
+    quantityUnit: text('quantity_unit'),
+    /** Set for a package-specific item (a mosque, a culinary centre): not part of the catalog. */
+    packageId: integer('package_id'),
     /** True when no published figure exists and the cost is a demo assumption. */
     costIsAssumption: boolean('cost_is_assumption').notNull(),
     costSource: text('cost_source').notNull(),
@@ -445,6 +516,8 @@ export const interventions = pgTable(
     /** FACILITY targets: which households it serves, for siting and access coverage. */
     serves: facilityServesEnum('serves'),
     eligibility: jsonb('eligibility').notNull(),
+    /** Optional rule of who is served first (BAZNAS RLHB: desil 1–2) without excluding the others. */
+    priority: jsonb('priority'),
     description: text('description').notNull().default(''),
     isActive: boolean('is_active').notNull().default(true),
     version: integer('version').notNull().default(1),
@@ -453,7 +526,60 @@ export const interventions = pgTable(
   (t) => [
     check('interventions_cost_nonnegative', sql`${t.unitCostIdr} >= 0`),
     check('interventions_facility_serves', sql`(${t.target} = 'FACILITY') = (${t.serves} IS NOT NULL)`),
+    check('interventions_ceiling', sql`${t.maxUnitCostIdr} IS NULL OR ${t.maxUnitCostIdr} >= ${t.unitCostIdr}`),
+    index('interventions_package_idx').on(t.packageId),
   ],
+);
+
+/** Funders (and funds) an intervention may be paid by; the intervention's own funder is the default. */
+export const interventionFunders = pgTable(
+  'intervention_funders',
+  {
+    interventionCode: text('intervention_code')
+      .notNull()
+      .references(() => interventions.code, { onDelete: 'cascade' }),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+  },
+  (t) => [uniqueIndex('intervention_funders_pk').on(t.interventionCode, t.funderCode)],
+);
+
+/** PUPR component ratings → damage class (RINGAN/SEDANG/BERAT): a rule as data with its source. */
+export const damageClassRules = pgTable(
+  'damage_class_rules',
+  {
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    source: text('source').notNull(),
+    /** { scores: {LAYAK: 0, …}, weights: {COLUMNS: n, …}, sedangFrom: 0–1, beratFrom: 0–1 }. */
+    rule: jsonb('rule').notNull(),
+    isActive: boolean('is_active').notNull().default(false),
+  },
+  (t) => [uniqueIndex('damage_class_rules_one_active').on(t.isActive).where(sql`${t.isActive}`)],
+);
+
+/**
+ * Facilities that already exist in a village (a mosque, a posyandu, a school, a public toilet):
+ * counted in coverage "before" and used as anchors for siting (ramps attach to public buildings).
+ * `serves` holds the groups the facility really serves (ELDERLY, DISABLED, CHILD, SANITATION,
+ * EVERYONE); EVERYONE alone serves no target group.
+ */
+export const existingFacilities = pgTable(
+  'existing_facilities',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    villageCode: text('village_code')
+      .notNull()
+      .references(() => regions.code),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    location: geometry('location', 'Point').notNull(),
+    accessible: boolean('accessible').notNull().default(false),
+    serves: text('serves').array().notNull().default(sql`'{}'::text[]`),
+    source: text('source').notNull(),
+  },
+  (t) => [index('existing_facilities_village_idx').on(t.villageCode), index('existing_facilities_location_gist').using('gist', t.location)],
 );
 
 /** Asesmen terpadu: one field assessment of a household, kept as history. */
@@ -484,6 +610,13 @@ export const assessments = pgTable(
     memberSituations: jsonb('member_situations').notNull().default(sql`'[]'::jsonb`),
     pasConfirmed: pasEnum('pas_confirmed').array().notNull().default(sql`'{}'::pas[]`),
     pasAdded: pasEnum('pas_added').array().notNull().default(sql`'{}'::pas[]`),
+    /** PAS tags the assessment removed: [{ pas, memberId, reason }]. */
+    pasRemoved: jsonb('pas_removed').notNull().default(sql`'[]'::jsonb`),
+    /** Damage class from the ratings under `damage_rule_code`: RINGAN, SEDANG, BERAT; null without ratings. */
+    damageClass: text('damage_class'),
+    damageRuleCode: text('damage_rule_code'),
+    /** Where the assessment was taken (GPS), inside the household's village. */
+    location: geometry('location', 'Point'),
     notes: text('notes').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -503,6 +636,8 @@ export const packages = pgTable(
     version: integer('version').notNull().default(1),
     /** The package this one was duplicated from, when it was. */
     templateOf: integer('template_of'),
+    /** proposePackage / duplicatePackage: each decision with its reason (what was sited, skipped, flagged). */
+    proposalDecisions: jsonb('proposal_decisions'),
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -546,6 +681,8 @@ export const packageItems = pgTable(
     quantity: integer('quantity').notNull().default(1),
     unitCostIdr: bigint('unit_cost_idr', { mode: 'number' }).notNull(),
     costIdr: bigint('cost_idr', { mode: 'number' }).notNull(),
+    /** Where the amount comes from when it is not the catalog default (a published figure, a split). */
+    amountNote: text('amount_note'),
     /** Set when a planner added an item the eligibility rule refused: the recorded reason. */
     eligibilityOverrideReason: text('eligibility_override_reason'),
     /** How the item entered the package: PROPOSED by the algorithm, or ADDED by a planner. */
@@ -563,6 +700,48 @@ export const packageItems = pgTable(
     check('package_items_cost', sql`${t.costIdr} = ${t.unitCostIdr} * ${t.quantity} AND ${t.quantity} > 0`),
     check('package_items_target', sql`${t.householdId} IS NOT NULL OR ${t.location} IS NOT NULL`),
   ],
+);
+
+/**
+ * Who pays for an item: one row per funder (and fund); the shares sum to the item's cost (a
+ * deferred constraint trigger checks it at commit). Budgets are allocated from these shares.
+ */
+export const packageItemFunding = pgTable(
+  'package_item_funding',
+  {
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => packageItems.id, { onDelete: 'cascade' }),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    fundCode: text('fund_code')
+      .notNull()
+      .references(() => funds.code),
+    amountIdr: bigint('amount_idr', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('package_item_funding_pk').on(t.itemId, t.fundCode),
+    index('package_item_funding_funder_idx').on(t.funderCode),
+    check('package_item_funding_positive', sql`${t.amountIdr} >= 0`),
+  ],
+);
+
+/** Instalments (termin) of an item, paid as work progresses; their sum never exceeds the item's cost. */
+export const packageItemInstalments = pgTable(
+  'package_item_instalments',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => packageItems.id, { onDelete: 'cascade' }),
+    seq: smallint('seq').notNull(),
+    amountIdr: bigint('amount_idr', { mode: 'number' }).notNull(),
+    dueOn: date('due_on', { mode: 'string' }),
+    paidOn: date('paid_on', { mode: 'string' }),
+    note: text('note').notNull().default(''),
+  },
+  (t) => [uniqueIndex('package_item_instalments_seq').on(t.itemId, t.seq), check('package_item_instalments_positive', sql`${t.amountIdr} > 0 AND ${t.seq} > 0`)],
 );
 
 /**

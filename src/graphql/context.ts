@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import type { PersonalReads } from '../audit/personal-reads.js';
 import type { Database } from '../db/database.js';
 import { createAssessmentLoaders } from '../features/assessments/assessment.loaders.js';
+import { createFunderLoaders } from '../features/funders/funder.loaders.js';
 import { createPackageLoaders } from '../features/packages/package.loaders.js';
 import { createHouseholdLoaders } from '../features/households/household.loaders.js';
 import { createRegionLoaders } from '../features/regions/region.loaders.js';
@@ -13,7 +14,7 @@ import { createVillageLoaders } from '../features/villages/village.loaders.js';
 import type { Logger } from '../logging/logger.js';
 
 export function createLoaders(db: Database, principal: Principal) {
-  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal) };
+  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal), ...createFunderLoaders(db) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

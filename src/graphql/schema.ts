@@ -5,13 +5,14 @@ import { HouseholdResolver, MemberResolver } from '../features/households/househ
 import { AuditResolver } from '../features/audit/audit.resolver.js';
 import { AssessmentResolver } from '../features/assessments/assessment.resolver.js';
 import { CatalogResolver } from '../features/catalog/catalog.resolver.js';
+import { FunderFieldResolver, FunderResolver } from '../features/funders/funder.resolver.js';
 import { PackageItemResolver, PackageResolver } from '../features/packages/package.resolver.js';
 import { RegionResolver } from '../features/regions/region.resolver.js';
 import { VillageResolver } from '../features/villages/village.resolver.js';
 
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver],
+    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, FunderResolver, FunderFieldResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { FACILITY_SERVES, FUNDER_KINDS, INTERVENTION_CATEGORIES, INTERVENTION_TARGETS, KEMENSOS_CLUSTERS } from '../../db/schema.js';
+import { FACILITY_SERVES, INTERVENTION_CATEGORIES, INTERVENTION_TARGETS, KEMENSOS_CLUSTERS } from '../../db/schema.js';
 
 const toEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
@@ -11,8 +11,6 @@ export const InterventionTarget = toEnum(INTERVENTION_TARGETS);
 export type InterventionTarget = keyof typeof InterventionTarget;
 export const FacilityServes = toEnum(FACILITY_SERVES);
 export type FacilityServes = keyof typeof FacilityServes;
-export const FunderKind = toEnum(FUNDER_KINDS);
-export type FunderKind = keyof typeof FunderKind;
 
 registerEnumType(InterventionCategory, {
   name: 'InterventionCategory',
@@ -22,6 +20,5 @@ registerEnumType(KemensosCluster, { name: 'KemensosCluster', description: 'Kemen
 registerEnumType(InterventionTarget, { name: 'InterventionTarget', description: 'Who receives it: a HOUSEHOLD, a PERSON (a member), or a FACILITY sited in the village.' });
 registerEnumType(FacilityServes, {
   name: 'FacilityServes',
-  description: 'Which households a facility serves: ELDERLY (a member 60+), DISABLED (a member with a disability), CHILD (a member under 18), SANITATION (no own toilet), EVERYONE.',
+  description: 'Which households a facility serves: ELDERLY (a member 60+), DISABLED (a member with a disability), CHILD (a member under 18), SANITATION (no own toilet), EVERYONE (a community facility: counted for no target group, so coverage never claims it serves the elderly, disabled people or children).',
 });
-registerEnumType(FunderKind, { name: 'FunderKind', description: 'Kind of funder: ministry, zakat agency, regional government, CSR foundation, NGO.' });

@@ -1,11 +1,11 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { writeAudit } from '../../audit/audit.js';
 import { policy } from '../../auth/policy.js';
-import { AppError, ErrorCode, notFound } from '../../errors/errors.js';
+import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { InterventionCategory } from './catalog.enums.js';
 import { insertIntervention, interventionByCode, listFunders, listInterventions, updateIntervention } from './catalog.queries.js';
-import { assertCost, eligibilityOf, toEligibility, toFunder, toIntervention, validateInterventionInput } from './catalog.service.js';
+import { assertCeiling, assertCost, assertFunderCodes, eligibilityOf, toEligibility, toFunder, toIntervention, validateInterventionInput } from './catalog.service.js';
 import { Eligibility, Funder, Intervention, InterventionInput, InterventionPatch } from './catalog.type.js';
 import { parseRule } from './eligibility.js';
 import { parseId } from '../../graphql/input.js';
@@ -17,7 +17,7 @@ export class CatalogResolver {
     return (await listFunders(ctx.db)).map(toFunder);
   }
 
-  @Query(() => [Intervention], { description: 'The intervention catalog, ordered by category and code.' })
+  @Query(() => [Intervention], { description: 'The intervention catalog, ordered by category and code (package-specific items are not part of it). funderCode: interventions that funder may pay for.' })
   async interventions(
     @Arg('category', () => InterventionCategory, { nullable: true }) category: string | null,
     @Arg('funderCode', () => String, { nullable: true }) funderCode: string | null,
@@ -46,7 +46,7 @@ export class CatalogResolver {
     const row = validateInterventionInput(input, await listFunders(ctx.db));
     return ctx.db.transaction(async (tx) => {
       if (await interventionByCode(tx, row.code)) throw new AppError(ErrorCode.CONFLICT, `Intervention ${row.code} already exists.`, { argument: 'input.code' });
-      const created = await insertIntervention(tx, row);
+      const created = await insertIntervention(tx, row, input.funderCodes ?? []);
       await writeAudit(tx, ctx.principal, { action: 'CREATE_INTERVENTION', entity: 'intervention', entityId: row.code, after: created, requestId: ctx.requestId });
       return toIntervention(created);
     });
@@ -64,10 +64,19 @@ export class CatalogResolver {
       const before = await interventionByCode(tx, code, true);
       if (!before) throw notFound('Intervention', code);
       if (before.version !== version) throw new AppError(ErrorCode.CONFLICT, `Intervention ${code} is at version ${before.version}, not ${version}: reload it and apply your change again.`, { argument: 'version', currentVersion: before.version });
+      if (before.package_id !== null) throw badInput('code', `${code} is a package-specific item of package ${before.package_id}, not part of the catalog.`);
       if (patch.unitCostIdr !== undefined && patch.unitCostIdr !== null) assertCost(patch.unitCostIdr, 'patch.unitCostIdr');
+      const unitCost = patch.unitCostIdr ?? before.unit_cost_idr;
+      const ceiling = patch.maxUnitCostIdr === undefined ? before.max_unit_cost_idr : patch.maxUnitCostIdr;
+      if (ceiling !== null) assertCeiling(unitCost, ceiling, patch.maxUnitCostIdr == null ? 'patch.unitCostIdr' : 'patch.maxUnitCostIdr');
+      if (patch.funderCodes) assertFunderCodes(patch.funderCodes, await listFunders(tx), 'patch.funderCodes');
       const next = {
         ...before,
-        unit_cost_idr: patch.unitCostIdr ?? before.unit_cost_idr,
+        unit_cost_idr: unitCost,
+        max_unit_cost_idr: ceiling,
+        quantity_unit: patch.quantityUnit === undefined ? before.quantity_unit : patch.quantityUnit,
+        priority: patch.priority === undefined || patch.priority === null ? before.priority : parseRule(patch.priority, 'patch.priority', false),
+        funder_codes: patch.funderCodes ?? before.funder_codes,
         cost_is_assumption: patch.costIsAssumption ?? before.cost_is_assumption,
         cost_source: patch.costSource ?? before.cost_source,
         eligibility: patch.eligibility === undefined || patch.eligibility === null ? before.eligibility : parseRule(patch.eligibility, 'patch.eligibility', before.target === 'PERSON'),

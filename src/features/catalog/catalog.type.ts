@@ -1,8 +1,8 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
-import { FacilityServes, FunderKind, InterventionCategory, InterventionTarget, KemensosCluster } from './catalog.enums.js';
+import { FacilityServes, InterventionCategory, InterventionTarget, KemensosCluster } from './catalog.enums.js';
 
-@ObjectType({ description: 'Who pays for interventions: Kemensos, BAZNAS, a regional government, a CSR foundation.' })
+@ObjectType({ description: 'Who pays for interventions: a ministry (Kemensos), BAZNAS, a regional government, a foundation, an NGO, a company. ADMIN registers them (createFunder).' })
 export class Funder {
   @Field(() => String, { description: 'Funder code, e.g. KEMENSOS, BAZNAS.' })
   code!: string;
@@ -10,10 +10,10 @@ export class Funder {
   @Field(() => String, { description: 'Name.' })
   name!: string;
 
-  @Field(() => FunderKind, { description: 'Kind of funder.' })
-  kind!: FunderKind;
+  @Field(() => String, { description: 'Kind of funder (see funderKinds): MINISTRY, ZAKAT_AGENCY, REGIONAL_GOVERNMENT, FOUNDATION, NGO, CSR, OTHER.' })
+  kind!: string;
 
-  @Field(() => Boolean, { description: 'Funds only mustahik (people entitled to zakat): BAZNAS. Applied to every item it funds.' })
+  @Field(() => Boolean, { description: "Its default fund pays only mustahik (BAZNAS: zakat). The rule belongs to a fund: see funds (BAZNAS infak/sedekah is not restricted)." })
   requiresMustahik!: boolean;
 
   @Field(() => String, { description: 'What the funder does.' })
@@ -58,8 +58,23 @@ export class Intervention {
   @Field(() => FacilityServes, { nullable: true, description: 'FACILITY targets: which households it serves.' })
   serves!: FacilityServes | null;
 
-  @Field(() => GraphQLJSON, { description: 'Eligibility rule as data: {all:[…]} / {any:[…]} / {fact, op, value, label}. The funder’s own rules (mustahik) are added on evaluation.' })
+  @Field(() => GraphQLJSON, { description: 'Eligibility rule as data: {all:[…]} / {any:[…]} / {fact, op, value, label}. The fund’s own rules (zakat: mustahik) are added on evaluation.' })
   eligibility!: unknown;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Priority rule (same language): who is served first, without excluding the others (RLHB: desil 1–2).' })
+  priority!: unknown;
+
+  @Field(() => GraphQLSafeInt, { nullable: true, description: "The rule's ceiling per unit, integer rupiah (PENA: up to Rp6 juta); an item's amount may not exceed it. Null = no ceiling." })
+  maxUnitCostIdr!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Countable unit when one recipient or site may take several (toilet, tank, outlet); null = one per recipient.' })
+  quantityUnit!: string | null;
+
+  @Field(() => [String], { description: 'Funders that may pay for it (the default funder included).' })
+  funderCodes!: string[];
+
+  @Field(() => ID, { nullable: true, description: 'Set for a package-specific item (a mosque, a culinary centre): the package it was created for. Null for the catalog.' })
+  packageId!: string | null;
 
   @Field(() => String, { description: 'Description.' })
   description!: string;
@@ -88,14 +103,26 @@ export class InterventionInput {
   @Field(() => KemensosCluster, { nullable: true, description: 'Kemensos cluster.' })
   cluster?: KemensosCluster | null;
 
-  @Field(() => String, { description: 'Funder code.' })
+  @Field(() => String, { description: 'Default funder code.' })
   funderCode!: string;
+
+  @Field(() => [String], { nullable: true, description: 'Other funders that may pay for it.' })
+  funderCodes?: string[] | null;
 
   @Field(() => InterventionTarget, { description: 'Who receives it.' })
   target!: InterventionTarget;
 
-  @Field(() => GraphQLSafeInt, { description: 'Unit cost, integer rupiah (≥ 0).' })
+  @Field(() => GraphQLSafeInt, { description: 'Default unit cost, integer rupiah (≥ 0).' })
   unitCostIdr!: number;
+
+  @Field(() => GraphQLSafeInt, { nullable: true, description: 'Ceiling per unit, integer rupiah (≥ unitCostIdr).' })
+  maxUnitCostIdr?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Countable unit (allows quantity > 1).' })
+  quantityUnit?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Priority rule (see Intervention.priority).' })
+  priority?: unknown;
 
   @Field(() => Boolean, { description: 'True when the cost is an assumption, not a published figure.' })
   costIsAssumption!: boolean;
@@ -129,6 +156,18 @@ export class InterventionPatch {
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Eligibility rule.' })
   eligibility?: unknown;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Priority rule: a rule replaces it; omitted or null keeps it.' })
+  priority?: unknown;
+
+  @Field(() => GraphQLSafeInt, { nullable: true, description: 'Ceiling per unit, integer rupiah.' })
+  maxUnitCostIdr?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Countable unit.' })
+  quantityUnit?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Funders that may pay for it (replaces the list; the default funder always stays).' })
+  funderCodes?: string[] | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Offered for new items.' })
   isActive?: boolean | null;
@@ -165,6 +204,9 @@ export class Eligibility {
 
   @Field(() => [Int], { description: 'PERSON interventions: ids of the eligible members.' })
   eligibleMemberIds!: number[];
+
+  @Field(() => Boolean, { nullable: true, description: 'Passes the priority rule (served first); null when the intervention has none.' })
+  priority!: boolean | null;
 
   @Field(() => [RulePart], { description: 'Each rule part with its result (for PERSON interventions: for the first eligible member, or the closest member when none is).' })
   parts!: RulePart[];

@@ -5,16 +5,17 @@
  *   { "any": [rule, …], "label"? }        at least one part must pass
  *   { "fact": name, "op": op, "value"?, "label"? }
  *
- * Facts are household facts (`desil`, `isRtlh`, …) or, for PERSON interventions, member facts
- * (`member.age`, `member.disability`, …). Evaluation returns every leaf with what was measured, so
+ * Facts are household facts (`desil`, `isRtlh`, `damageClass`, …), the latest assessment's PUPR
+ * component ratings (`house.roofFrame`, … : LAYAK … KURANG_LAYAK, none before an assessment) or,
+ * for PERSON interventions, member facts (`member.age`, `member.disability`, …). Evaluation returns every leaf with what was measured, so
  * a planner sees *why* a household is or is not eligible, not just a yes/no.
  *
- * Funder rules are rules too: a funder that `requiresMustahik` (BAZNAS) adds a mustahik part to
- * every intervention it funds, so no catalog edit can route zakat money to a non-mustahik.
+ * Fund rules are rules too: a fund that `requires_mustahik` (BAZNAS zakat) adds a mustahik part to
+ * every item it pays, so no catalog edit can route zakat money to a non-mustahik.
  */
 import { badInput } from '../../errors/errors.js';
 
-export type Op = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'in' | 'notIn' | 'contains' | 'isNull' | 'notNull';
+export type Op = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'in' | 'notIn' | 'contains' | 'overlaps' | 'isNull' | 'notNull';
 export type Rule = { all: Rule[]; label?: string } | { any: Rule[]; label?: string } | { fact: string; op: Op; value?: unknown; label?: string };
 
 export interface HouseholdFacts {
@@ -34,7 +35,27 @@ export interface HouseholdFacts {
   hasChild: boolean;
   hasDisabled: boolean;
   livelihood: string;
+  hasElectricity: boolean;
+  waterSource: string;
+  floorMaterial: string;
+  wallMaterial: string;
+  roofMaterial: string;
+  floorAreaM2: number;
+  occupants: number;
+  /** RTLH criteria the house fails under the active RTLH rule. */
+  rtlhReasons: string[];
+  /** RINGAN, SEDANG or BERAT from the latest assessment's ratings; null before one. */
+  damageClass: string | null;
+  isAssessed: boolean;
+  /** PUPR component (camelCase, e.g. roofFrame) → rating; empty before an assessment. */
+  house: Record<string, string>;
 }
+
+/** PUPR components as fact names: ROOF_FRAME → house.roofFrame. */
+export const HOUSE_COMPONENT_FACTS = ['COLUMNS', 'RING_BEAM', 'ROOF_FRAME', 'FLOOR', 'WALLS', 'WINDOWS', 'VENTILATION', 'CEILING', 'ROOF_COVER'].map((c) => [
+  c,
+  c.toLowerCase().replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()),
+] as const);
 
 export interface MemberFacts {
   id: number;
@@ -45,7 +66,7 @@ export interface MemberFacts {
   inSchool: boolean;
 }
 
-const HOUSEHOLD_FACTS: Record<keyof HouseholdFacts, 'number' | 'boolean' | 'string' | 'array'> = {
+const HOUSEHOLD_FACTS: Record<string, 'number' | 'boolean' | 'string' | 'array'> = {
   isRegistered: 'boolean',
   desil: 'number',
   isMustahik: 'boolean',
@@ -62,6 +83,17 @@ const HOUSEHOLD_FACTS: Record<keyof HouseholdFacts, 'number' | 'boolean' | 'stri
   hasChild: 'boolean',
   hasDisabled: 'boolean',
   livelihood: 'string',
+  hasElectricity: 'boolean',
+  waterSource: 'string',
+  floorMaterial: 'string',
+  wallMaterial: 'string',
+  roofMaterial: 'string',
+  floorAreaM2: 'number',
+  occupants: 'number',
+  rtlhReasons: 'array',
+  damageClass: 'string',
+  isAssessed: 'boolean',
+  ...Object.fromEntries(HOUSE_COMPONENT_FACTS.map(([, name]) => [`house.${name}`, 'string' as const])),
 };
 const MEMBER_FACTS: Record<string, 'number' | 'boolean' | 'string'> = {
   'member.age': 'number',
@@ -70,7 +102,7 @@ const MEMBER_FACTS: Record<string, 'number' | 'boolean' | 'string'> = {
   'member.disability': 'string',
   'member.inSchool': 'boolean',
 };
-const OPS: Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'between', 'in', 'notIn', 'contains', 'isNull', 'notNull'];
+const OPS: Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'between', 'in', 'notIn', 'contains', 'overlaps', 'isNull', 'notNull'];
 
 export interface RulePartResult {
   label: string;
@@ -113,7 +145,7 @@ export function parseRule(value: unknown, argument: string, allowMemberFacts: bo
     if (op === 'between' && !(Array.isArray(n.value) && n.value.length === 2 && n.value.every((v) => typeof v === 'number'))) {
       throw badInput(at(`${path}.value`), 'between needs [min, max] (numbers, inclusive).');
     }
-    if ((op === 'in' || op === 'notIn') && !Array.isArray(n.value)) throw badInput(at(`${path}.value`), `${op} needs an array of values.`);
+    if ((op === 'in' || op === 'notIn' || op === 'overlaps') && !Array.isArray(n.value)) throw badInput(at(`${path}.value`), `${op} needs an array of values.`);
     if (op !== 'isNull' && op !== 'notNull' && n.value === undefined) throw badInput(at(`${path}.value`), `${op} needs a value.`);
     return { fact, op, ...(n.value !== undefined ? { value: n.value } : {}), ...(label ? { label } : {}) };
   };
@@ -128,6 +160,7 @@ export function usesMemberFacts(rule: Rule): boolean {
 
 function factValue(fact: string, household: HouseholdFacts, member: MemberFacts | null): unknown {
   if (fact.startsWith('member.')) return member ? member[fact.slice('member.'.length) as keyof MemberFacts] : undefined;
+  if (fact.startsWith('house.')) return household.house[fact.slice('house.'.length)] ?? null;
   return household[fact as keyof HouseholdFacts];
 }
 
@@ -145,6 +178,7 @@ function describeExpected(op: Op, value: unknown): string {
     case 'in': return `one of ${show(value)}`;
     case 'notIn': return `none of ${show(value)}`;
     case 'contains': return `contains ${show(value)}`;
+    case 'overlaps': return `any of ${show(value)}`;
     case 'isNull': return 'none recorded';
     case 'notNull': return 'recorded';
   }
@@ -162,6 +196,7 @@ function test(op: Op, actual: unknown, value: unknown): boolean {
     case 'in': return (value as unknown[]).includes(actual);
     case 'notIn': return !(value as unknown[]).includes(actual);
     case 'contains': return Array.isArray(actual) && actual.includes(value);
+    case 'overlaps': return Array.isArray(actual) && (value as unknown[]).some((v) => actual.includes(v));
     case 'isNull': return actual === null || actual === undefined;
     case 'notNull': return actual !== null && actual !== undefined;
   }
@@ -176,16 +211,21 @@ export function evaluate(rule: Rule, household: HouseholdFacts, member: MemberFa
   }
   const actual = factValue(rule.fact, household, member);
   const passed = test(rule.op, actual, rule.value);
-  const name = rule.fact.replace(/^member\./, '');
+  const name = rule.fact.replace(/^(member|house)\./, '');
   return {
     passed,
     parts: [{ label: rule.label ?? `${rule.fact} ${describeExpected(rule.op, rule.value)}`, fact: rule.fact, passed, actual: `${name} ${show(actual)}`, expected: describeExpected(rule.op, rule.value) }],
   };
 }
 
-/** The funder's own rules, as rule parts, prepended to every intervention it funds. */
+/** The fund's own rules (zakat: mustahik only), as rule parts, prepended to every item it pays. */
 export function funderRule(funder: { code: string; requiresMustahik: boolean }): Rule | null {
   return funder.requiresMustahik ? { fact: 'isMustahik', op: 'eq', value: true, label: `${funder.code} funds only mustahik (people entitled to zakat)` } : null;
+}
+
+/** Evaluates a priority rule (who is served first, not who may be served); null when there is none. */
+export function priorityOf(rule: unknown, household: HouseholdFacts): boolean | null {
+  return rule ? evaluate(rule as Rule, household, null).passed : null;
 }
 
 export function withFunderRule(rule: Rule, funder: { code: string; requiresMustahik: boolean }): Rule {

@@ -54,6 +54,9 @@ export interface HouseholdRow {
   has_elderly: boolean;
   has_child: boolean;
   has_disabled: boolean;
+  /** Latest assessment: PUPR component → rating, and the damage class it gives (null before one). */
+  component_conditions: Record<string, string> | null;
+  damage_class: string | null;
   [key: string]: unknown;
 }
 
@@ -62,7 +65,7 @@ const columns = (principal: Principal) => sql`h.id, h.registry_id, h.village_cod
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
   h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet, h.has_electricity, h.water_source,
   h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, ${policy.visiblePasSql(principal, sql`h.pas`)} AS pas, h.member_count,
-  h.has_elderly, h.has_child, h.has_disabled`;
+  h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class`;
 
 /**
  * WHERE parts of a household query, over `households h`; `scope` defaults to the principal's row
