@@ -2,10 +2,13 @@ import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql'
 import { writeAudit } from '../../audit/audit.js';
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
-import { badInput, notFound } from '../../errors/errors.js';
+import { badInput, invalidGeometry, notFound } from '../../errors/errors.js';
+import { parsePointWgs84 } from '../../geo/geojson-input.js';
+import { pointInVillage } from '../packages/package.queries.js';
+import { type DamageRule, damageClassOf } from './damage-class.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { Household } from '../households/household.type.js';
-import { applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
+import { activeDamageRule, applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
 import { Assessment, AssessmentInput } from './assessment.type.js';
 import { parseId, parseIsoDate } from '../../graphql/input.js';
 
@@ -23,9 +26,19 @@ const toAssessment = (row: AssessmentRow, principal: Principal): Assessment =>
     occupants: row.occupants,
     pasConfirmed: policy.visiblePas(principal, row.pas_confirmed),
     pasAdded: policy.visiblePas(principal, row.pas_added),
+    pasRemoved: row.pas_removed
+      .filter((r) => policy.visiblePas(principal, [r.pas]).length === 1)
+      .map((r) => ({ pas: r.pas, memberId: r.memberId, reason: policy.seesSensitivePas(principal) ? r.reason : null })),
+    damageClass: row.damage_class,
+    damageRuleCode: row.damage_rule_code,
+    // Where the house is: as personal as the household's own location.
+    location: policy.canReadHouseholdRecords(principal) && principal.role !== 'PARTNER' ? row.location : null,
     notes: policy.seesSensitivePas(principal) ? row.notes : null,
     createdAt: row.created_at,
   });
+
+/** GPS error tolerated outside the village boundary, metres (phone GPS is good to ~5–30 m; boundaries are coarser). */
+const GPS_TOLERANCE_METERS = 50;
 
 @Resolver(() => Household)
 export class AssessmentResolver {
@@ -48,6 +61,28 @@ export class AssessmentResolver {
       components[c.component] = c.condition;
     });
     if (input.notes.length > 2000) throw badInput('input.notes', 'must be at most 2,000 characters.');
+    const pasRemoved = input.pasRemoved.map((r, i) => {
+      const reason = r.reason.trim();
+      if (!reason || reason.length > 500) throw badInput(`input.pasRemoved[${i}].reason`, `must say why the tag no longer holds (1–500 characters); got ${reason.length}.`);
+      if (!household.pas.includes(r.pas as never)) {
+        throw badInput(`input.pasRemoved[${i}].pas`, `household ${id} does not carry ${r.pas}; it carries ${household.pas.join(', ') || 'no PAS'}.`);
+      }
+      if (input.pasAdded.some((a) => a.pas === r.pas && (a.memberId ?? null) === (r.memberId ?? null))) throw badInput(`input.pasRemoved[${i}].pas`, `${r.pas} is both added and removed.`);
+      return { pas: r.pas, memberId: r.memberId ?? null, reason };
+    });
+    let locationWgs84: [number, number] | null = null;
+    if (input.locationWgs84) {
+      if (input.locationWgs84.length !== 2) throw badInput('input.locationWgs84', `must be [longitude, latitude]; got ${input.locationWgs84.length} numbers.`);
+      locationWgs84 = parsePointWgs84(input.locationWgs84[0]!, input.locationWgs84[1]!, 'input.locationWgs84').coordinates as [number, number];
+      const where = await pointInVillage(ctx.db, household.village_code, locationWgs84);
+      if (where.has_boundary && !where.inside && (where.distance_m ?? 0) > GPS_TOLERANCE_METERS) {
+        throw invalidGeometry('input.locationWgs84', `the point [${locationWgs84.join(', ')}] lies ${Math.round(where.distance_m ?? 0)} m outside village ${household.village_code}, where the household lives (tolerance ${GPS_TOLERANCE_METERS} m). Check the axis order: [longitude, latitude].`, {
+          distanceOutsideMeters: Math.round(where.distance_m ?? 0),
+        });
+      }
+    }
+    const damageRule = await activeDamageRule(ctx.db);
+    const damage = damageRule ? damageClassOf(damageRule.rule as DamageRule, components) : null;
     return ctx.db.transaction(async (tx) => {
       const memberIds = new Set(await memberIdsOf(tx, id));
       input.memberSituations.forEach((m, i) => {
@@ -76,6 +111,10 @@ export class AssessmentResolver {
         memberSituations: input.memberSituations,
         pasConfirmed: input.pasConfirmed,
         pasAdded: input.pasAdded,
+        pasRemoved,
+        damageClass: damage?.damageClass ?? null,
+        damageRuleCode: damage ? damageRule!.code : null,
+        locationWgs84,
         notes: input.notes,
       };
       const row = await insertAssessment(tx, assessment);
@@ -85,8 +124,8 @@ export class AssessmentResolver {
         entity: 'household',
         entityId: id,
         villageCode: household.village_code,
-        before: { floorAreaM2: household.floor_area_m2, occupants: household.occupants, isRtlh: household.is_rtlh, pas: household.pas },
-        after: { assessmentId: row.id, ...assessment, memberSituations: assessment.memberSituations.map((m) => ({ ...m, note: m.note ? '(note)' : null })) },
+        before: { floorAreaM2: household.floor_area_m2, occupants: household.occupants, isRtlh: household.is_rtlh, pas: household.pas, damageClass: household.damage_class },
+        after: { assessmentId: row.id, damageShare: damage?.share ?? null, ...assessment, memberSituations: assessment.memberSituations.map((m) => ({ ...m, note: m.note ? '(note)' : null })) },
         householdIds: [id],
         requestId: ctx.requestId,
       });

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { COMPONENT_CONDITIONS } from '../../db/schema.js';
+import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { DisabilityType, FloorMaterial, LandOwnership, Livelihood, Pas, RoofMaterial, WallMaterial, WaterSource } from '../households/household.enums.js';
 
 export const HOUSE_COMPONENTS = ['COLUMNS', 'RING_BEAM', 'ROOF_FRAME', 'FLOOR', 'WALLS', 'WINDOWS', 'VENTILATION', 'CEILING', 'ROOF_COVER'] as const;
@@ -51,6 +52,33 @@ export class PasFindingInput {
 
   @Field(() => Int, { nullable: true, description: 'The member it concerns; null for the household.' })
   memberId?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why (recorded in the audit log; no identifiers).' })
+  reason?: string | null;
+}
+
+@InputType({ description: 'A PAS tag the assessment found no longer holds: removed from the household or member, with the reason.' })
+export class PasRemovalInput {
+  @Field(() => Pas, { description: 'The PAS tag.' })
+  pas!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The member it concerns; null for a household tag.' })
+  memberId?: number | null;
+
+  @Field(() => String, { description: 'Why it no longer holds (required; no identifiers).' })
+  reason!: string;
+}
+
+@ObjectType({ description: 'A PAS tag removed by an assessment, with the reason.' })
+export class PasRemovalRecord {
+  @Field(() => Pas, { description: 'The PAS tag.' })
+  pas!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The member; null for a household tag.' })
+  memberId!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Reason; null for roles that may not see sensitive PAS.' })
+  reason!: string | null;
 }
 
 @InputType({ description: 'Asesmen terpadu: the integrated field assessment of one household.' })
@@ -106,6 +134,12 @@ export class AssessmentInput {
   @Field(() => [PasFindingInput], { defaultValue: [], description: 'PAS tags added by the assessment (recorded with source ASSESSMENT).' })
   pasAdded!: PasFindingInput[];
 
+  @Field(() => [PasRemovalInput], { defaultValue: [], description: 'PAS tags the assessment removes, each with its reason.' })
+  pasRemoved!: PasRemovalInput[];
+
+  @Field(() => [Float], { nullable: true, description: 'Where the assessment was taken (GPS), [longitude, latitude] WGS84; must lie inside the household’s village (50 m tolerance for GPS error).' })
+  locationWgs84?: number[] | null;
+
   @Field(() => String, { defaultValue: '', description: 'Notes (no identifiers).' })
   notes!: string;
 }
@@ -141,6 +175,18 @@ export class Assessment {
 
   @Field(() => [Pas], { description: 'PAS added (only PAS the caller may see).' })
   pasAdded!: string[];
+
+  @Field(() => [PasRemovalRecord], { description: 'PAS removed (only PAS the caller may see).' })
+  pasRemoved!: PasRemovalRecord[];
+
+  @Field(() => String, { nullable: true, description: 'Damage class from the PUPR ratings under damageRuleCode: RINGAN (light), SEDANG (moderate), BERAT (heavy); null without ratings.' })
+  damageClass!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The damage-class rule applied (see the damage_class_rules table and its source).' })
+  damageRuleCode!: string | null;
+
+  @Field(() => GeoJSONScalar, { nullable: true, description: 'Where it was taken, GeoJSON Point, WGS84 [longitude, latitude]; null for roles that may not read exact locations of households.' })
+  location!: unknown;
 
   @Field(() => String, { nullable: true, description: 'Notes; null for roles that may not see sensitive PAS (notes may describe them).' })
   notes!: string | null;

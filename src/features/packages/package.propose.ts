@@ -42,7 +42,12 @@ export interface ProposeInput {
   funders: FunderRow[];
   budgets: Map<string, number>;
   candidates: { lon: number; lat: number }[];
-  existingFacilities: { serves: string; lon: number; lat: number }[];
+  /**
+   * Facilities already there: existing facilities of the village and sites of its other approved
+   * packages. `serves` lists the groups each really serves; EVERYONE serves no target group.
+   * `publicBuilding`: a ramp may attach to it (`accessible` ones need none).
+   */
+  existingFacilities: { serves: string[]; lon: number; lat: number; name: string; publicBuilding: boolean; accessible: boolean }[];
   /** Households that already hold a housing item in another live package. */
   alreadyHoused: Set<number>;
   radiusMeters: number;
@@ -60,6 +65,14 @@ export interface ProposedItem {
   unitCostIdr: number;
   /** Target households a facility brings within reach. */
   serves?: number;
+}
+
+/** One decision of the proposal with its reason: returned to the planner, and audited. */
+export interface Decision {
+  decision: 'SITED' | 'NOT_SITED' | 'SKIPPED' | 'FLAGGED' | 'BUDGET';
+  interventionCode: string | null;
+  serves: string | null;
+  reason: string;
 }
 
 export function needScore(h: HouseholdRow): number {
@@ -84,94 +97,141 @@ const TARGET: Record<string, (h: HouseholdRow) => boolean> = {
 const FACILITY_ORDER = ['DISABLED', 'ELDERLY', 'CHILD', 'SANITATION'];
 
 const lonLat = (h: HouseholdRow) => (JSON.parse(h.location) as { coordinates: [number, number] }).coordinates;
+const rp = (n: number) => `Rp${n.toLocaleString('en')}`;
 
-export function propose(input: ProposeInput): { items: ProposedItem[]; notes: string[] } {
-  const notes: string[] = [];
+export function propose(input: ProposeInput): { items: ProposedItem[]; decisions: Decision[] } {
+  const decisions: Decision[] = [];
   const remaining = new Map(input.budgets);
   const funderOf = new Map(input.funders.map((f) => [f.code, f]));
-  const usable = input.interventions.filter((i) => i.is_active && remaining.has(i.funder_code)).sort((a, b) => a.code.localeCompare(b.code));
+  const payerOf = (i: InterventionRow) => i.funder_codes.find((f) => remaining.has(f)) ?? i.funder_code;
+  const usable = input.interventions.filter((i) => i.is_active && i.funder_codes.some((f) => remaining.has(f))).sort((a, b) => a.code.localeCompare(b.code));
   const items: ProposedItem[] = [];
   const position = new Map(input.households.map((h) => [h.id, lonLat(h)]));
+  const within = (lon: number, lat: number, id: number) => {
+    const [x, y] = position.get(id)!;
+    return distanceMeters(lon, lat, x, y) <= input.radiusMeters;
+  };
 
   // Households within reach of each candidate site, computed once (candidates × households distances).
   let near: number[][] | null = null;
-  const nearCandidate = () =>
-    (near ??= input.candidates.map((c) => input.households.filter((h) => {
-      const [x, y] = position.get(h.id)!;
-      return distanceMeters(c.lon, c.lat, x, y) <= input.radiusMeters;
-    }).map((h) => h.id)));
+  const nearCandidate = () => (near ??= input.candidates.map((c) => input.households.filter((h) => within(c.lon, c.lat, h.id)).map((h) => h.id)));
 
-  // 1. Facilities, greedy maximum coverage per target group.
+  // 1. Facilities. A facility counts only for the groups it serves (EVERYONE serves no target group).
   const facilityCap = new Map([...remaining].map(([f, b]) => [f, Math.floor(b * input.facilityBudgetShare)]));
-  if (input.candidates.length === 0) notes.push('No facility was sited: the village has no boundary to place candidate sites in.');
+  if (input.candidates.length === 0) decisions.push({ decision: 'NOT_SITED', interventionCode: null, serves: null, reason: 'No facility was sited: the village has no boundary to place candidate sites in.' });
   const facilities = usable.filter((i) => i.target === 'FACILITY' && i.serves && TARGET[i.serves]);
-  facilities.sort((a, b) => FACILITY_ORDER.indexOf(a.serves!) - FACILITY_ORDER.indexOf(b.serves!) || a.code.localeCompare(b.code));
-  const reach = (lon: number, lat: number, h: HouseholdRow) => {
-    const [x, y] = position.get(h.id)!;
-    return distanceMeters(lon, lat, x, y) <= input.radiusMeters;
-  };
-  // Target households of each group not yet within reach of a suitable facility.
+  // Cheapest first within a round, so the facility share covers as many kinds as it can.
+  facilities.sort((a, b) => a.unit_cost_idr - b.unit_cost_idr || FACILITY_ORDER.indexOf(a.serves!) - FACILITY_ORDER.indexOf(b.serves!) || a.code.localeCompare(b.code));
+  const isRamp = (i: InterventionRow) => i.category === 'DISABILITY_ACCESS';
+  // Ramps and accessible paths last: they attach to a public building, existing or sited this round.
+  const ordered = [...facilities.filter((f) => !isRamp(f)), ...facilities.filter(isRamp)];
   const open = new Map<string, Set<number>>();
   for (const group of FACILITY_ORDER) {
-    const sites = input.existingFacilities.filter((f) => f.serves === group || f.serves === 'EVERYONE');
-    open.set(group, new Set(input.households.filter((h) => TARGET[group]!(h) && !sites.some((s) => reach(s.lon, s.lat, h))).map((h) => h.id)));
+    const sites = input.existingFacilities.filter((f) => f.serves.includes(group));
+    open.set(group, new Set(input.households.filter((h) => TARGET[group]!(h) && !sites.some((s) => within(s.lon, s.lat, h.id))).map((h) => h.id)));
   }
-  // Round robin: every facility kind gets its first site before any gets a second, so one
-  // target group cannot use up the facility share of a funder.
-  const active = new Set(input.candidates.length ? facilities : []);
+  const planned: { lon: number; lat: number; name: string }[] = [];
+  const active = new Set(input.candidates.length ? ordered : []);
+  /** Kinds with need that got no site in round 0: no kind gets a second site while one is uncovered. */
+  const uncovered: string[] = [];
   for (let round = 0; round < input.maxSitesPerFacility && active.size > 0; round++) {
-    for (const facility of facilities) {
+    if (round > 0 && uncovered.length) {
+      decisions.push({ decision: 'SKIPPED', interventionCode: null, serves: null, reason: `No second site of any facility: ${uncovered.join(', ')} still ha${uncovered.length > 1 ? 've' : 's'} none (every needed kind is covered before a second of any kind).` });
+      break;
+    }
+    for (const facility of ordered) {
       if (!active.has(facility)) continue;
-      const unserved = open.get(facility.serves!)!;
-      const cap = facilityCap.get(facility.funder_code) ?? 0;
-      if (facility.unit_cost_idr > cap || facility.unit_cost_idr > (remaining.get(facility.funder_code) ?? 0)) {
-        if (round === 0) notes.push(`${facility.code} not sited: its cost exceeds ${facility.funder_code}'s remaining facility share.`);
+      const group = facility.serves!;
+      const unserved = open.get(group)!;
+      if (unserved.size < input.minHouseholdsPerSite) {
+        if (round === 0) decisions.push({ decision: 'NOT_SITED', interventionCode: facility.code, serves: group, reason: `${facility.code} not needed: ${unserved.size} ${group} household(s) are beyond ${input.radiusMeters} m of a suitable facility (a site needs at least ${input.minHouseholdsPerSite}).` });
         active.delete(facility);
         continue;
       }
+      const funder = facility.funder_codes.find((f) => (facilityCap.get(f) ?? 0) >= facility.unit_cost_idr && (remaining.get(f) ?? 0) >= facility.unit_cost_idr);
+      if (!funder) {
+        const shares = facility.funder_codes.filter((f) => facilityCap.has(f)).map((f) => `${f} ${rp(facilityCap.get(f)!)}`).join(', ') || 'no funder of it has a budget';
+        decisions.push({ decision: 'NOT_SITED', interventionCode: facility.code, serves: group, reason: `${facility.code} not sited${round ? ' again' : ''}: its cost ${rp(facility.unit_cost_idr)} exceeds the remaining facility share (${shares}; facilityBudgetShare ${input.facilityBudgetShare}).` });
+        if (round === 0) uncovered.push(facility.code);
+        active.delete(facility);
+        continue;
+      }
+      // Ramps: only at public buildings (existing and not yet accessible, or planned in this proposal).
+      const sites = isRamp(facility)
+        ? [...input.existingFacilities.filter((f) => f.publicBuilding && !f.accessible), ...planned].map((b) => ({ lon: b.lon, lat: b.lat, name: b.name }))
+        : null;
       let best = -1;
       let bestCount = 0;
-      nearCandidate().forEach((near, index) => {
+      const counts = sites ? sites.map((b) => input.households.filter((h) => unserved.has(h.id) && within(b.lon, b.lat, h.id)).map((h) => h.id)) : nearCandidate();
+      counts.forEach((ids, index) => {
         let count = 0;
-        for (const id of near) if (unserved.has(id)) count++;
+        for (const id of ids) if (unserved.has(id)) count++;
         if (count > bestCount) {
           best = index;
           bestCount = count;
         }
       });
       if (best < 0 || bestCount < input.minHouseholdsPerSite) {
+        if (round === 0) {
+          decisions.push({
+            decision: 'NOT_SITED',
+            interventionCode: facility.code,
+            serves: group,
+            reason: sites && sites.length === 0
+              ? `${facility.code} not sited: ramps and accessible paths attach to a public building, and the village has none recorded or planned (add existing facilities or a public building first).`
+              : `${facility.code} not sited: no ${sites ? 'public building' : 'site'} brings ${input.minHouseholdsPerSite} or more unserved ${group} households within ${input.radiusMeters} m.`,
+          });
+          uncovered.push(facility.code);
+        }
         active.delete(facility);
         continue;
       }
-      const site = input.candidates[best]!;
-      items.push({ interventionCode: facility.code, funderCode: facility.funder_code, householdId: null, memberId: null, locationWgs84: [site.lon, site.lat], unitCostIdr: facility.unit_cost_idr, serves: bestCount });
-      remaining.set(facility.funder_code, remaining.get(facility.funder_code)! - facility.unit_cost_idr);
-      facilityCap.set(facility.funder_code, cap - facility.unit_cost_idr);
-      for (const id of nearCandidate()[best]!) unserved.delete(id);
+      const site = sites ? sites[best]! : input.candidates[best]!;
+      items.push({ interventionCode: facility.code, funderCode: funder, householdId: null, memberId: null, locationWgs84: [site.lon, site.lat], unitCostIdr: facility.unit_cost_idr, serves: bestCount });
+      decisions.push({
+        decision: 'SITED',
+        interventionCode: facility.code,
+        serves: group,
+        reason: `${facility.code} #${round + 1} sited${sites ? ` at ${sites[best]!.name}` : ''}, paid by ${funder}: brings ${bestCount} unserved ${group} households within ${input.radiusMeters} m.`,
+      });
+      if (!isRamp(facility)) planned.push({ lon: site.lon, lat: site.lat, name: `${facility.name_id} (planned)` });
+      remaining.set(funder, remaining.get(funder)! - facility.unit_cost_idr);
+      facilityCap.set(funder, facilityCap.get(funder)! - facility.unit_cost_idr);
+      for (const id of counts[best]!) unserved.delete(id);
     }
   }
 
   // 2. Households in need order.
-  const ordered = [...input.households].sort((a, b) => needScore(b) - needScore(a) || a.id - b.id);
+  const byNeed = [...input.households].sort((a, b) => needScore(b) - needScore(a) || a.id - b.id);
   const housing = usable.filter((i) => i.is_housing && i.target === 'HOUSEHOLD');
   const economic = usable.filter((i) => i.category === 'ECONOMIC_EMPOWERMENT' && i.target !== 'FACILITY');
   const rehab = usable.filter((i) => !i.is_housing && i.category !== 'ECONOMIC_EMPOWERMENT' && i.target === 'PERSON');
-  const fits = (i: InterventionRow) => (remaining.get(i.funder_code) ?? 0) >= i.unit_cost_idr;
+  const fits = (i: InterventionRow) => (remaining.get(payerOf(i)) ?? 0) >= i.unit_cost_idr;
   const take = (i: InterventionRow, householdId: number, memberId: number | null) => {
-    items.push({ interventionCode: i.code, funderCode: i.funder_code, householdId, memberId, locationWgs84: null, unitCostIdr: i.unit_cost_idr });
-    remaining.set(i.funder_code, remaining.get(i.funder_code)! - i.unit_cost_idr);
+    const funder = payerOf(i);
+    items.push({ interventionCode: i.code, funderCode: funder, householdId, memberId, locationWgs84: null, unitCostIdr: i.unit_cost_idr });
+    remaining.set(funder, remaining.get(funder)! - i.unit_cost_idr);
   };
-  for (const h of ordered) {
-    const members = input.membersOf.get(h.id) ?? [];
-    const eligible = (i: InterventionRow) => eligibilityOf(i, funderOf.get(i.funder_code)!, h, members);
-    if (!input.alreadyHoused.has(h.id)) {
-      const options = housing.filter((i) => fits(i) && eligible(i).eligible);
-      options.sort((a, b) => {
-        const zakat = (i: InterventionRow) => (h.is_mustahik && funderOf.get(i.funder_code)!.requires_mustahik ? 0 : 1);
-        return zakat(a) - zakat(b) || a.unit_cost_idr - b.unit_cost_idr || a.code.localeCompare(b.code);
-      });
-      if (options[0]) take(options[0], h.id, null);
-    }
+  const eligibleFor = (h: HouseholdRow, i: InterventionRow) => eligibilityOf(i, funderOf.get(payerOf(i))!, h, input.membersOf.get(h.id) ?? []);
+  // A priority rule (RLHB: desil 1–2) serves its households first: the others wait for a second pass.
+  const deferred: HouseholdRow[] = [];
+  const house = (h: HouseholdRow, secondPass: boolean) => {
+    if (input.alreadyHoused.has(h.id)) return;
+    const options = housing.filter((i) => {
+      if (!fits(i)) return false;
+      const result = eligibleFor(h, i);
+      return result.eligible && (secondPass || result.priority !== false);
+    });
+    options.sort((a, b) => {
+      const zakat = (i: InterventionRow) => (h.is_mustahik && funderOf.get(payerOf(i))!.requires_mustahik ? 0 : 1);
+      return zakat(a) - zakat(b) || a.unit_cost_idr - b.unit_cost_idr || a.code.localeCompare(b.code);
+    });
+    if (options[0]) take(options[0], h.id, null);
+    else if (!secondPass) deferred.push(h);
+  };
+  for (const h of byNeed) {
+    const eligible = (i: InterventionRow) => eligibleFor(h, i);
+    house(h, false);
     for (const i of economic) {
       if (!fits(i)) continue;
       const result = eligible(i);
@@ -184,6 +244,7 @@ export function propose(input: ProposeInput): { items: ProposedItem[]; notes: st
       for (const memberId of result.eligibleMemberIds) if (fits(i)) take(i, h.id, memberId);
     }
   }
-  return { items, notes };
+  for (const h of deferred) house(h, true);
+  return { items, decisions };
 }
 

@@ -12,6 +12,7 @@ export interface PackageRow {
   status: string;
   version: number;
   template_of: number | null;
+  proposal_decisions: { decision: string; interventionCode?: string | null; serves?: string | null; reason: string }[] | null;
   created_by: string;
   created_at: string;
   updated_at: string;
@@ -47,12 +48,16 @@ export interface ItemRow {
   progress: string;
   started_on: string | null;
   done_on: string | null;
+  amount_note: string | null;
+  /** Name of the intervention (Indonesian), and its package when it is package-specific. */
+  name_id: string;
+  specific_to: number | null;
   [key: string]: unknown;
 }
 
-const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at`;
+const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at`;
 
-const RETURNING_PACKAGE = sql.raw(`id, village_code, name, status, version, template_of, created_by,
+const RETURNING_PACKAGE = sql.raw(`id, village_code, name, status, version, template_of, proposal_decisions, created_by,
   to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at`);
 
 /** Packages the principal may read: PARTNER only in its villages; other roles are checked per village by the policy. */
@@ -70,9 +75,9 @@ export function listPackages(db: Queryable, principal: Principal, filter: { vill
     ORDER BY p.id LIMIT 500`);
 }
 
-export async function insertPackage(db: Queryable, p: { villageCode: string; name: string; createdBy: string; templateOf: number | null }): Promise<PackageRow> {
-  const [row] = await db.query<PackageRow>(sql`INSERT INTO packages (village_code, name, created_by, template_of)
-    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}) RETURNING ${RETURNING_PACKAGE}`);
+export async function insertPackage(db: Queryable, p: { villageCode: string; name: string; createdBy: string; templateOf: number | null; proposalDecisions?: unknown[] | null }): Promise<PackageRow> {
+  const [row] = await db.query<PackageRow>(sql`INSERT INTO packages (village_code, name, created_by, template_of, proposal_decisions)
+    VALUES (${p.villageCode}, ${p.name}, ${p.createdBy}, ${p.templateOf}, ${p.proposalDecisions ? JSON.stringify(p.proposalDecisions) : null}::jsonb) RETURNING ${RETURNING_PACKAGE}`);
   return row!;
 }
 
@@ -96,13 +101,14 @@ export const setOverBudgetReason = (db: Queryable, packageId: number, funderCode
 
 export function budgetsByPackageIds(db: Queryable, ids: readonly number[]) {
   return db.query<BudgetRow>(sql`SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      coalesce((SELECT sum(i.cost_idr) FROM package_items i WHERE i.package_id = b.package_id AND i.funder_code = b.funder_code), 0)::bigint AS allocated_idr
+      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
     FROM package_budgets b WHERE b.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY b.package_id, b.funder_code`);
 }
 
 const ITEM_COLUMNS = sql`i.id, i.package_id, i.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, i.funder_code, i.household_id, i.member_id,
   ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
-  i.started_on, i.done_on`;
+  i.started_on, i.done_on, i.amount_note, iv.name_id, iv.package_id AS specific_to`;
 
 /**
  * Items as a caller may read them (`policy.packageItemScope`): items at households outside the
@@ -111,7 +117,7 @@ const ITEM_COLUMNS = sql`i.id, i.package_id, i.intervention_code, iv.category, i
 export function visibleItemsByPackageIds(db: Queryable, principal: Principal, ids: readonly number[]) {
   const columns = sql`item.id, item.package_id, item.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, item.funder_code,
     item.household_id, item.member_id, ST_AsGeoJSON(item.location, 7) AS location, item.quantity, item.unit_cost_idr, item.cost_idr,
-    item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on`;
+    item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on, item.amount_note, iv.name_id, iv.package_id AS specific_to`;
   return db.query<ItemRow>(sql`SELECT ${columns} FROM package_items item JOIN interventions iv ON iv.code = item.intervention_code
       JOIN packages pkg ON pkg.id = item.package_id LEFT JOIN households h ON h.id = item.household_id
     WHERE item.package_id = ANY(${sql.param(ids as number[])}::int[]) AND ${policy.packageItemScope(principal)} ORDER BY item.package_id, item.id`);
@@ -140,6 +146,8 @@ export interface NewItem {
   unitCostIdr: number;
   eligibilityOverrideReason: string | null;
   origin: 'PROPOSED' | 'ADDED';
+  /** Where a non-default amount comes from (a published figure, a split). */
+  amountNote: string | null;
 }
 
 /** Inserts many items in one statement (proposals add hundreds). */
@@ -148,13 +156,66 @@ export async function insertItems(db: Queryable, items: NewItem[]): Promise<numb
   const rows = items.map(
     (i) => sql`(${i.packageId}, ${i.interventionCode}, ${i.funderCode}, ${i.householdId}::int, ${i.memberId}::int,
       ${i.locationWgs84 ? pointWgs84(i.locationWgs84) : sql`NULL::geometry`}, ${i.quantity}, ${i.unitCostIdr}, ${i.unitCostIdr * i.quantity},
-      ${i.eligibilityOverrideReason}, ${i.origin})`,
+      ${i.eligibilityOverrideReason}, ${i.origin}, ${i.amountNote})`,
   );
   const inserted = await db.query<{ id: number }>(sql`INSERT INTO package_items (package_id, intervention_code, funder_code, household_id, member_id,
-      location, quantity, unit_cost_idr, cost_idr, eligibility_override_reason, origin)
+      location, quantity, unit_cost_idr, cost_idr, eligibility_override_reason, origin, amount_note)
     VALUES ${sql.join(rows, sql`, `)} RETURNING id`);
   return inserted.map((r) => r.id);
 }
+
+export interface FundingShare {
+  funderCode: string;
+  fundCode: string;
+  amountIdr: number;
+}
+
+/** Replaces an item's funding shares (the deferred trigger checks at commit that they sum to its cost). */
+export async function replaceFunding(db: Queryable, itemId: number, shares: FundingShare[]): Promise<void> {
+  await db.query(sql`DELETE FROM package_item_funding WHERE item_id = ${itemId}`);
+  await db.query(sql`INSERT INTO package_item_funding (item_id, funder_code, fund_code, amount_idr)
+    SELECT ${itemId}, s.funder_code, s.fund_code, s.amount_idr
+    FROM jsonb_to_recordset(${JSON.stringify(shares.map((s) => ({ funder_code: s.funderCode, fund_code: s.fundCode, amount_idr: s.amountIdr })))}::jsonb)
+      AS s(funder_code text, fund_code text, amount_idr bigint)`);
+}
+
+export interface FundingRow {
+  item_id: number;
+  funder_code: string;
+  fund_code: string;
+  amount_idr: number;
+  [key: string]: unknown;
+}
+
+export const fundingByItemIds = (db: Queryable, ids: readonly number[]) =>
+  db.query<FundingRow>(sql`SELECT item_id, funder_code, fund_code, amount_idr FROM package_item_funding WHERE item_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY item_id, amount_idr DESC, fund_code`);
+
+export interface InstalmentRow {
+  id: number;
+  item_id: number;
+  seq: number;
+  amount_idr: number;
+  due_on: string | null;
+  paid_on: string | null;
+  note: string;
+  [key: string]: unknown;
+}
+
+export const instalmentsByItemIds = (db: Queryable, ids: readonly number[]) =>
+  db.query<InstalmentRow>(sql`SELECT id, item_id, seq, amount_idr, due_on::text AS due_on, paid_on::text AS paid_on, note
+    FROM package_item_instalments WHERE item_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY item_id, seq`);
+
+/** Replaces an item's instalment schedule (the deferred trigger checks the sum against its cost). */
+export async function replaceInstalments(db: Queryable, itemId: number, rows: { amountIdr: number; dueOn: string | null; paidOn: string | null; note: string }[]): Promise<void> {
+  await db.query(sql`DELETE FROM package_item_instalments WHERE item_id = ${itemId}`);
+  if (!rows.length) return;
+  await db.query(sql`INSERT INTO package_item_instalments (item_id, seq, amount_idr, due_on, paid_on, note)
+    SELECT ${itemId}, s.seq, s.amount_idr, s.due_on::date, s.paid_on::date, s.note
+    FROM jsonb_to_recordset(${JSON.stringify(rows.map((r, i) => ({ seq: i + 1, amount_idr: r.amountIdr, due_on: r.dueOn, paid_on: r.paidOn, note: r.note })))}::jsonb)
+      AS s(seq int, amount_idr bigint, due_on text, paid_on text, note text)`);
+}
+
+export const setAmountNote = (db: Queryable, itemId: number, note: string | null) => db.query(sql`UPDATE package_items SET amount_note = ${note} WHERE id = ${itemId}`);
 
 export const deleteItem = (db: Queryable, packageId: number, itemId: number) =>
   db.query(sql`DELETE FROM package_items WHERE package_id = ${packageId} AND id = ${itemId}`);
@@ -196,11 +257,38 @@ export function candidateSites(db: Queryable, villageCode: string) {
 
 /** Facilities of the village that exist before this package: sites in other approved, in-progress or completed packages. */
 export function existingFacilities(db: Queryable, villageCode: string, excludePackageId: number | null) {
-  return db.query<{ serves: string; lon: number; lat: number }>(sql`
-    SELECT iv.serves, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
+  return db.query<{ serves: string; category: string; lon: number; lat: number }>(sql`
+    SELECT iv.serves, iv.category, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
     FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
     WHERE p.village_code = ${villageCode} AND p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED') AND i.location IS NOT NULL
       AND (${excludePackageId}::int IS NULL OR p.id <> ${excludePackageId}::int)`);
+}
+
+/**
+ * Public buildings of the village near a point, nearest first: existing facilities that serve the
+ * public (any `serves`) and facility sites planned in this package. Ramps attach to these.
+ */
+export function publicBuildingsNear(db: Queryable, villageCode: string, packageId: number, lonLat: [number, number]) {
+  return db.query<{ name: string; distance_m: number }>(sql`
+    WITH b AS (
+      SELECT e.name || ' (existing ' || e.kind || ')' AS name, e.location FROM existing_facilities e WHERE e.village_code = ${villageCode}
+      UNION ALL
+      SELECT iv.name_id || ' (planned, item ' || i.id || ')', i.location FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
+      WHERE i.package_id = ${packageId} AND i.location IS NOT NULL AND iv.category <> 'DISABILITY_ACCESS')
+    SELECT name, ST_Distance(location::geography, ${pointWgs84(lonLat)}::geography) AS distance_m FROM b ORDER BY distance_m LIMIT 1`);
+}
+
+/** Existing facilities of a village (kind, site, accessible, groups served), for coverage and siting. */
+export function existingFacilitiesOf(db: Queryable, villageCode: string) {
+  return db.query<{ id: number; kind: string; name: string; lon: number; lat: number; accessible: boolean; serves: string[] }>(sql`
+    SELECT id, kind, name, ST_X(location) AS lon, ST_Y(location) AS lat, accessible, serves FROM existing_facilities WHERE village_code = ${villageCode} ORDER BY id`);
+}
+
+/** A point inside the village boundary ([longitude, latitude], WGS84); null without a boundary. */
+export async function villageInteriorPoint(db: Queryable, villageCode: string): Promise<[number, number] | null> {
+  const [row] = await db.query<{ lon: number; lat: number }>(sql`SELECT round(ST_X(p)::numeric, 7)::float8 AS lon, round(ST_Y(p)::numeric, 7)::float8 AS lat
+    FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = ${villageCode}) x`);
+  return row ? [row.lon, row.lat] : null;
 }
 
 /** Households of a village within the principal's row scope, for proposals. */
@@ -251,12 +339,13 @@ export const ACCESS_GROUPS = Object.keys(TARGETS);
 
 /**
  * Spatial access per target group, in one statement: target households within `radiusMeters`
- * (geodesic) of a facility serving the group (or EVERYONE), before (other approved packages of
- * the village) and after (plus this package's sites). The sites are few (a CTE of at most a few
+ * (geodesic) of a facility that serves that group — a facility for EVERYONE (a mosque, a hall)
+ * counts for no target group — before (existing facilities of the village and sites of its other
+ * approved packages) and after (plus this package's sites). The sites are few (a CTE of at most a few
  * dozen rows), so each household is tested against that small list, not against package_items.
  */
 export async function accessCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number, radiusMeters: number) {
-  const reach = (serves: string, includeThis: boolean) => sql`EXISTS (SELECT 1 FROM sites s WHERE s.serves IN (${serves}, 'EVERYONE')
+  const reach = (serves: string, includeThis: boolean) => sql`EXISTS (SELECT 1 FROM sites s WHERE ${serves} = ANY(s.serves)
     ${includeThis ? sql`` : sql`AND NOT s.this_package`} AND ST_DWithin(s.site, h.location::geography, ${radiusMeters}))`;
   const columns = ACCESS_GROUPS.map(
     (serves, i) => sql`count(*) FILTER (WHERE ${TARGETS[serves]!})::int AS ${sql.raw(`t${i}`)},
@@ -265,10 +354,12 @@ export async function accessCoverage(db: Queryable, principal: Principal, villag
   );
   const [row] = await db.query<Record<string, number>>(sql`
     WITH sites AS MATERIALIZED (
-      SELECT iv.serves::text AS serves, p.id = ${packageId} AS this_package, i.location::geography AS site
+      SELECT ARRAY[iv.serves::text] AS serves, p.id = ${packageId} AS this_package, i.location::geography AS site
       FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
       WHERE p.village_code = ${villageCode} AND i.location IS NOT NULL
-        AND (p.id = ${packageId} OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED')))
+        AND (p.id = ${packageId} OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED'))
+      UNION ALL
+      SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = ${villageCode})
     SELECT ${sql.join(columns, sql`, `)}
     FROM households h WHERE h.village_code = ${villageCode} AND ${policy.aggregateScope(principal)}`);
   return ACCESS_GROUPS.map((serves, i) => ({ serves, targets: row![`t${i}`]!, before: row![`b${i}`]!, after: row![`a${i}`]! }));

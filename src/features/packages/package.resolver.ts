@@ -26,12 +26,17 @@ import {
   unservedFeatureCollection,
   unservedHouseholdIds,
 } from './package.queries.js';
-import { addItem, createPackage, duplicatePackage, proposePackage, removeItem, setBudget, setProgress, transition } from './package.service.js';
+import { addItem, addPackageSpecificItem, createPackage, duplicatePackage, proposePackage, removeItem, setBudget, setInstalments, setProgress, transition } from './package.service.js';
 import {
   BudgetInput,
   Coverage,
   FunderBudget,
+  FundingShare,
+  Instalment,
+  InstalmentInput,
   ItemProgress,
+  PackageSpecificItemInput,
+  ProposalDecision,
   Package,
   PackageItem,
   PackageItemInput,
@@ -47,6 +52,7 @@ const toPackage = (row: PackageRow): Package =>
     status: row.status,
     version: row.version,
     templateOf: row.template_of === null ? null : String(row.template_of),
+    proposalDecisions: (row.proposal_decisions ?? []).map((d) => Object.assign(new ProposalDecision(), { decision: d.decision, interventionCode: d.interventionCode ?? null, serves: d.serves ?? null, reason: d.reason })),
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -59,6 +65,9 @@ const toItem = (i: ItemRow): PackageItem =>
   Object.assign(new PackageItem(), {
     id: String(i.id),
     interventionCode: i.intervention_code,
+    name: i.name_id,
+    packageSpecific: i.specific_to !== null,
+    amountNote: i.amount_note,
     category: i.category,
     funderCode: i.funder_code,
     rawHouseholdId: i.household_id,
@@ -111,7 +120,7 @@ export class PackageResolver {
 
   @Mutation(() => Package, {
     description:
-      "Propose a DRAFT package for a village: covers as much need as possible within each funder's budget — poorest and most vulnerable first, funder rules respected, at most one housing intervention per household, facilities sited where they reach the most unserved target households. Deterministic; see docs/propose.md for the need score and guarantees. The planner then edits the draft.",
+      "Propose a DRAFT package for a village: covers as much need as possible within each funder's budget — poorest and most vulnerable first, fund rules respected, at most one housing intervention per household, every needed facility kind (child-friendly, elderly-friendly, accessible, sanitation) before a second of any kind, ramps only at public buildings, existing facilities counted. Its decisions and reasons are in proposalDecisions. Deterministic; see docs/propose.md. The planner then edits the draft.",
   })
   async proposePackage(
     @Arg('villageCode', () => String) villageCode: string,
@@ -123,15 +132,20 @@ export class PackageResolver {
     return toPackage((await proposePackage(ctx, villageCode, name, budgets, options)).pkg);
   }
 
-  @Mutation(() => Package, { description: 'Use an approved package as the template for another village: same budgets and interventions, re-proposed against that village’s households. The new package is a DRAFT.' })
+  @Mutation(() => Package, {
+    description:
+      'Use an approved package as the template for another village: its catalog interventions are re-proposed against that village’s households and its facilities re-sited there; community and package-specific facilities are carried over at the village’s interior point and FLAGGED for the planner (see proposalDecisions). Budgets are confirmed explicitly: give budgets, or scaleBudgets: true (scaled by households in need). A village without boundary or households is refused (BAD_USER_INPUT, extensions.reason VILLAGE_WITHOUT_BOUNDARY / VILLAGE_WITHOUT_HOUSEHOLDS). The new package is a DRAFT.',
+  })
   async duplicatePackage(
     @Arg('packageId', () => ID) packageId: string,
     @Arg('villageCode', () => String) villageCode: string,
     @Arg('name', () => String) name: string,
     @Arg('options', () => ProposeOptions, { nullable: true }) options: ProposeOptions | null,
+    @Arg('budgets', () => [BudgetInput], { nullable: true, description: 'Budgets for the new village.' }) budgets: BudgetInput[] | null,
+    @Arg('scaleBudgets', () => Boolean, { nullable: true, description: 'Scale the template’s budgets by households in need (target / template village).' }) scaleBudgets: boolean | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Package> {
-    return toPackage((await duplicatePackage(ctx, packageId, villageCode, name, options)).pkg);
+    return toPackage((await duplicatePackage(ctx, packageId, villageCode, name, options, budgets, scaleBudgets)).pkg);
   }
 
   @Mutation(() => Package, { description: `Set one funder's budget. Lowering it below what is allocated needs overBudgetReason (recorded). ${VERSION_DOC}` })
@@ -155,6 +169,29 @@ export class PackageResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Package> {
     return toPackage(await addItem(ctx, packageId, version, item));
+  }
+
+  @Mutation(() => Package, {
+    description: `Add a one-off facility of this package (a mosque, a culinary centre) with its category, funder(s), amount, what it serves and its site — without touching the catalog (PLANNER of the region, or ADMIN). ${VERSION_DOC}`,
+  })
+  async addPackageSpecificItem(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('item', () => PackageSpecificItemInput) item: PackageSpecificItemInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await addPackageSpecificItem(ctx, packageId, version, item));
+  }
+
+  @Mutation(() => Package, { description: `Replace the instalment (termin) schedule of an item; the instalments never sum to more than the item's cost. ${VERSION_DOC}` })
+  async setItemInstalments(
+    @Arg('packageId', () => ID) packageId: string,
+    @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
+    @Arg('itemId', () => ID) itemId: string,
+    @Arg('instalments', () => [InstalmentInput]) instalments: InstalmentInput[],
+    @Ctx() ctx: RequestContext,
+  ): Promise<Package> {
+    return toPackage(await setInstalments(ctx, packageId, version, itemId, instalments));
   }
 
   @Mutation(() => Package, { description: `Remove an item. ${VERSION_DOC}` })
@@ -270,6 +307,16 @@ export class PackageResolver {
 
 @Resolver(() => PackageItem)
 export class PackageItemResolver {
+  @FieldResolver(() => [FundingShare], { description: 'Who pays how much: one share per funder and fund; the shares sum to costIdr.' })
+  async funding(@Root() item: PackageItem, @Ctx() ctx: RequestContext): Promise<FundingShare[]> {
+    return (await ctx.loaders.fundingByItem.load(Number(item.id))).map((f) => Object.assign(new FundingShare(), { funderCode: f.funder_code, fundCode: f.fund_code, amountIdr: f.amount_idr }));
+  }
+
+  @FieldResolver(() => [Instalment], { description: 'Instalments (termin), in order.' })
+  async instalments(@Root() item: PackageItem, @Ctx() ctx: RequestContext): Promise<Instalment[]> {
+    return (await ctx.loaders.instalmentsByItem.load(Number(item.id))).map((x) => Object.assign(new Instalment(), { seq: x.seq, amountIdr: x.amount_idr, dueOn: x.due_on, paidOn: x.paid_on, note: x.note }));
+  }
+
   @FieldResolver(() => ID, { nullable: true, description: 'HOUSEHOLD and PERSON items: the household, when you may read it; null otherwise.' })
   async householdId(@Root() item: PackageItem, @Ctx() ctx: RequestContext): Promise<string | null> {
     if (item.rawHouseholdId === null || !policy.canReadHouseholdRecords(ctx.principal)) return null;

@@ -11,7 +11,9 @@ import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../
 import { parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseId as positiveId, parseIsoDate } from '../../graphql/input.js';
-import { interventionByCode, listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
+import { insertIntervention, interventionByCode, listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
+import { allFunds } from '../funders/funder.queries.js';
+import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
 import { eligibilityOf } from '../catalog/catalog.service.js';
 import { funderRule } from '../catalog/eligibility.js';
 import { householdsByIds, membersByHouseholdIds, type MemberRow } from '../households/household.queries.js';
@@ -29,8 +31,17 @@ import {
   insertPackage,
   itemById,
   itemsByPackageIds,
+  type FundingShare,
+  existingFacilitiesOf,
+  instalmentsByItemIds,
+  type ItemRow,
+  needCounts,
+  villageInteriorPoint,
   type NewItem,
   packageById,
+  publicBuildingsNear,
+  replaceFunding,
+  replaceInstalments,
   type PackageRow,
   pointInVillage,
   setOverBudgetReason,
@@ -38,8 +49,8 @@ import {
   upsertBudget,
   villageHouseholdIds,
 } from './package.queries.js';
-import { propose } from './package.propose.js';
-import type { BudgetInput, PackageItemInput, ProposeOptions } from './package.type.js';
+import { type Decision, propose } from './package.propose.js';
+import { type BudgetInput, type InstalmentInput, PackageItemInput, type PackageSpecificItemInput, type ProposeOptions } from './package.type.js';
 import { type ItemProgress, type PackageStatus } from './package.type.js';
 import { assertEditable, assertTransition } from './package.workflow.js';
 
@@ -136,40 +147,99 @@ export async function setBudget(ctx: RequestContext, packageIdArg: string, versi
 interface CheckedItem {
   item: NewItem;
   intervention: InterventionRow;
+  /** Who pays what; one share = the item's funder pays all of it. */
+  shares: FundingShare[];
 }
 
-/** Validates one item against the catalog, eligibility, funder rules, the boundary and the housing limit. */
-async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, input: PackageItemInput, argument: string): Promise<CheckedItem> {
-  const intervention = await interventionByCode(tx, input.interventionCode);
+/**
+ * The funding of an item: `funding` shares (co-funding) or one funder (`funderCode`, default the
+ * intervention's), each among the funders the intervention allows, each with a fund of that funder
+ * (default: the funder's default fund; for a facility its first fund not restricted to mustahik).
+ * Shares must sum to the item's cost.
+ */
+async function resolveShares(tx: Queryable, intervention: InterventionRow, input: PackageItemInput, costIdr: number, forHousehold: boolean, argument: string): Promise<(FundingShare & { requiresMustahik: boolean })[]> {
+  const requested = input.funding?.length
+    ? input.funding.map((f, i) => ({ funderCode: f.funderCode, fundCode: f.fundCode ?? null, amountIdr: f.amountIdr, at: `${argument}.funding[${i}]` }))
+    : [{ funderCode: input.funderCode ?? intervention.funder_code, fundCode: input.fundCode ?? null, amountIdr: costIdr, at: argument }];
+  if (input.funding?.length && (input.funderCode || input.fundCode)) throw badInput(`${argument}.funding`, 'give either funding shares or funderCode/fundCode, not both.');
+  const funds = await allFunds(tx);
+  const seen = new Set<string>();
+  const shares = requested.map((r: { funderCode: string; fundCode: string | null; amountIdr: number; at: string }) => {
+    if (!intervention.funder_codes.includes(r.funderCode)) {
+      throw badInput(`${r.at}.funderCode`, `${intervention.code} may be paid by ${intervention.funder_codes.join(', ')}; got ${JSON.stringify(r.funderCode)}. (ADMIN allows more funders with updateIntervention.)`);
+    }
+    if (!Number.isSafeInteger(r.amountIdr) || r.amountIdr < 0) throw badInput(`${r.at}.amountIdr`, `must be a whole number of rupiah ≥ 0; got ${r.amountIdr}.`);
+    const own = funds.filter((f) => f.funder_code === r.funderCode);
+    const fund = r.fundCode
+      ? own.find((f) => f.code === r.fundCode)
+      : [...own].sort((a, b) => Number(!forHousehold && a.requires_mustahik) - Number(!forHousehold && b.requires_mustahik) || Number(b.is_default) - Number(a.is_default))[0];
+    if (!fund) throw badInput(`${r.at}.fundCode`, `${r.funderCode} has no fund ${JSON.stringify(r.fundCode)}; its funds are ${own.map((f) => f.code).join(', ') || 'none'}.`);
+    if (fund.requires_mustahik && !forHousehold) {
+      throw new AppError(ErrorCode.FORBIDDEN, `${fund.code} may pay only mustahik households, not a facility for everyone; pay it from an unrestricted fund (e.g. ${own.find((f) => !f.requires_mustahik)?.code ?? 'another funder'}).`, { argument: `${r.at}.fundCode` });
+    }
+    if (seen.has(fund.code)) throw badInput(`${r.at}.fundCode`, `${fund.code} appears twice.`);
+    seen.add(fund.code);
+    return { funderCode: r.funderCode, fundCode: fund.code, amountIdr: r.amountIdr, requiresMustahik: fund.requires_mustahik };
+  });
+  const sum = shares.reduce((t, x) => t + x.amountIdr, 0);
+  if (sum !== costIdr) throw badInput(`${argument}.funding`, `the shares sum to Rp${sum.toLocaleString('en')} but the item costs Rp${costIdr.toLocaleString('en')} (quantity × unitCostIdr); they must be equal.`);
+  return shares;
+}
+
+/** The amount per unit: the catalog default unless given, never above the rule's ceiling. */
+function unitCostOf(intervention: InterventionRow, input: PackageItemInput, argument: string): number {
+  const unitCost = input.unitCostIdr ?? intervention.unit_cost_idr;
+  if (!Number.isSafeInteger(unitCost) || unitCost < 0) throw badInput(`${argument}.unitCostIdr`, `must be a whole number of rupiah ≥ 0; got ${unitCost}.`);
+  if (intervention.max_unit_cost_idr !== null && unitCost > intervention.max_unit_cost_idr) {
+    throw badInput(`${argument}.unitCostIdr`, `${intervention.code} is at most Rp${intervention.max_unit_cost_idr.toLocaleString('en')} per unit (${intervention.cost_source}); got Rp${unitCost.toLocaleString('en')}.`, { maxUnitCostIdr: intervention.max_unit_cost_idr });
+  }
+  return unitCost;
+}
+
+/** Validates one item against the catalog, eligibility, funder and fund rules, the boundary and the housing limit. */
+async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, input: PackageItemInput, argument: string, intervention: InterventionRow | null = null): Promise<CheckedItem> {
+  intervention ??= await interventionByCode(tx, input.interventionCode);
   if (!intervention) throw badInput(`${argument}.interventionCode`, `unknown intervention ${JSON.stringify(input.interventionCode)}; see the interventions query.`);
   if (!intervention.is_active) throw badInput(`${argument}.interventionCode`, `${intervention.code} is no longer offered (inactive in the catalog).`);
+  if (intervention.package_id !== null && intervention.package_id !== pkg.id && intervention.package_id !== pkg.template_of) {
+    throw badInput(`${argument}.interventionCode`, `${intervention.code} is specific to package ${intervention.package_id}; add your own with addPackageSpecificItem.`);
+  }
   if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1000) throw badInput(`${argument}.quantity`, `must be 1–1000; got ${input.quantity}.`);
-  if (intervention.target !== 'FACILITY' && input.quantity !== 1) throw badInput(`${argument}.quantity`, `${intervention.target} items are one per recipient; only facilities take a quantity.`);
+  if (input.quantity !== 1 && !intervention.quantity_unit && intervention.target !== 'FACILITY') {
+    throw badInput(`${argument}.quantity`, `${intervention.code} is one per recipient (no countable unit in the catalog); got ${input.quantity}.`);
+  }
   const override = input.eligibilityOverrideReason ? text(input.eligibilityOverrideReason, `${argument}.eligibilityOverrideReason`, 1000) : null;
+  const unitCostIdr = unitCostOf(intervention, input, argument);
+  const amountNote = input.amountNote ? text(input.amountNote, `${argument}.amountNote`, 1000) : null;
+  const shares = await resolveShares(tx, intervention, input, unitCostIdr * input.quantity, intervention.target !== 'FACILITY', argument);
+  const lead = [...shares].sort((a, b) => b.amountIdr - a.amountIdr)[0]!;
   const base: NewItem = {
     packageId: pkg.id,
     interventionCode: intervention.code,
-    funderCode: intervention.funder_code,
+    funderCode: lead.funderCode,
     householdId: null,
     memberId: null,
     locationWgs84: null,
     quantity: input.quantity,
-    unitCostIdr: intervention.unit_cost_idr,
+    unitCostIdr,
     eligibilityOverrideReason: null,
     origin: 'ADDED',
+    amountNote,
   };
+  const plainShares = shares.map(({ funderCode, fundCode, amountIdr }) => ({ funderCode, fundCode, amountIdr }));
   if (intervention.target === 'FACILITY') {
     if (!input.locationWgs84) throw badInput(`${argument}.locationWgs84`, `${intervention.code} is a facility: give its site as [longitude, latitude].`);
     if (input.locationWgs84.length !== 2) throw badInput(`${argument}.locationWgs84`, `must be [longitude, latitude]; got ${input.locationWgs84.length} numbers.`);
     const [lon, lat] = parsePointWgs84(input.locationWgs84[0]!, input.locationWgs84[1]!, `${argument}.locationWgs84`).coordinates as [number, number];
     const where = await pointInVillage(tx, pkg.village_code, [lon, lat]);
-    if (!where.has_boundary) throw badInput(`${argument}.locationWgs84`, `village ${pkg.village_code} has no mapped boundary, so a facility site cannot be checked; map the boundary first.`);
+    if (!where.has_boundary) throw badInput(`${argument}.locationWgs84`, `village ${pkg.village_code} has no mapped boundary, so a facility site cannot be checked; map the boundary first.`, { reason: 'VILLAGE_WITHOUT_BOUNDARY' });
     if (!where.inside) {
       throw invalidGeometry(`${argument}.locationWgs84`, `the site [${lon}, ${lat}] lies ${Math.round(where.distance_m ?? 0)} m outside the boundary of village ${pkg.village_code}; facilities must be sited inside the village. (Check the axis order: [longitude, latitude].)`, {
         distanceOutsideMeters: Math.round(where.distance_m ?? 0),
       });
     }
-    return { intervention, item: { ...base, locationWgs84: [lon, lat] } };
+    if (intervention.category === 'DISABILITY_ACCESS') await assertAttachedToPublicBuilding(tx, pkg, [lon, lat], `${argument}.locationWgs84`);
+    return { intervention, item: { ...base, locationWgs84: [lon, lat] }, shares: plainShares };
   }
 
   // HOUSEHOLD or PERSON: the recipient must be a household of this village that the caller may read.
@@ -194,18 +264,20 @@ async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, in
   if (!household) throw notFound('Household', String(householdId));
   if (household.village_code !== pkg.village_code) throw badInput(`${argument}.householdId`, `household ${householdId} lives in ${household.village_code}, not in the package's village ${pkg.village_code}.`);
   const members = await membersByHouseholdIds(tx, [householdId]);
-  const funder = (await listFunders(tx)).find((f) => f.code === intervention.funder_code)!;
-  const result = eligibilityOf(intervention, funder, household, memberId ? members.filter((m) => m.id === memberId) : members);
+  // The fund rule that binds: any share paid from a mustahik-only fund (zakat) puts the rule on the item.
+  const restricted = shares.find((x) => x.requiresMustahik);
+  const payer = { code: restricted?.fundCode ?? lead.fundCode, requires_mustahik: Boolean(restricted) };
+  const result = eligibilityOf(intervention, payer, household, memberId ? members.filter((m) => m.id === memberId) : members);
   if (!result.eligible) {
     // The explanation quotes the household's data: a read of personal data, audited even though
     // the mutation fails (the audit is written after the response, outside this transaction).
     ctx.personalReads.note('addPackageItem.eligibility', [householdId]);
     const failed = result.evaluation.parts.filter((p) => !p.passed);
-    const funderPart = funderRule({ code: funder.code, requiresMustahik: funder.requires_mustahik });
+    const funderPart = funderRule({ code: payer.code, requiresMustahik: payer.requires_mustahik });
     const funderFailed = funderPart && 'label' in funderPart && failed.some((p) => p.label === funderPart.label);
     const why = failed.map((p) => `${p.label} (${p.actual})`).join('; ');
     if (funderFailed) {
-      throw new AppError(ErrorCode.FORBIDDEN, `${intervention.code} is funded by ${funder.code}, which funds only mustahik; household ${householdId} is not mustahik. Funder rules cannot be overridden.`, { argument: `${argument}.householdId`, failed });
+      throw new AppError(ErrorCode.FORBIDDEN, `${intervention.code} is paid from ${payer.code}, which funds only mustahik; household ${householdId} is not mustahik (as verified by the funder). Fund rules cannot be overridden.`, { argument: `${argument}.householdId`, failed });
     }
     if (!override) {
       throw badInput(`${argument}.householdId`, `household ${householdId}${memberId ? ` (member ${memberId})` : ''} is not eligible for ${intervention.code}: ${why}. Give eligibilityOverrideReason to add it anyway (recorded).`, { failed });
@@ -217,7 +289,43 @@ async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, in
   }
   const duplicate = (await itemsByPackageIds(tx, [pkg.id])).find((i) => i.intervention_code === intervention.code && i.household_id === householdId && i.member_id === memberId);
   if (duplicate) throw conflict(`${intervention.code} is already in the package for ${memberId ? `member ${memberId}` : `household ${householdId}`} (item ${duplicate.id}).`, { argument: `${argument}.interventionCode` });
-  return { intervention, item: { ...base, householdId, memberId, eligibilityOverrideReason: result.eligible ? null : override } };
+  return { intervention, item: { ...base, householdId, memberId, eligibilityOverrideReason: result.eligible ? null : override }, shares: plainShares };
+}
+
+/** Metres within which a ramp or accessible path counts as attached to a public building. */
+export const RAMP_ATTACH_METERS = 50;
+
+/** Ramps and accessible paths attach to a public building: an existing facility or one planned in this package. */
+async function assertAttachedToPublicBuilding(tx: Queryable, pkg: PackageRow, lonLat: [number, number], argument: string): Promise<void> {
+  const [nearest] = await publicBuildingsNear(tx, pkg.village_code, pkg.id, lonLat);
+  if (!nearest || nearest.distance_m > RAMP_ATTACH_METERS) {
+    throw invalidGeometry(argument, `accessible paths and ramps attach to a public building; the nearest existing or planned one is ${nearest ? `${Math.round(nearest.distance_m)} m away (${nearest.name})` : 'none in this village'} (limit ${RAMP_ATTACH_METERS} m). Site the building first, or put the ramp at it.`, {
+      nearestPublicBuildingMeters: nearest ? Math.round(nearest.distance_m) : null,
+    });
+  }
+}
+
+/** Adds one checked item with its funding, within the funders' budgets (or with a recorded reason). */
+async function insertChecked(tx: Queryable, packageId: number, checked: CheckedItem, budgets: { funderCode: string; budgetIdr: number; allocatedIdr: number }[], overBudgetReason: string | null | undefined, argument: string): Promise<number> {
+  for (const share of checked.shares) {
+    const budget = budgets.find((b) => b.funderCode === share.funderCode);
+    if (!budget) throw badInput(`${argument}.funding`, `${checked.intervention.code} is paid by ${share.funderCode}, which has no budget in this package; set one with setPackageBudget.`, { funderCode: share.funderCode });
+    if (budget.allocatedIdr + share.amountIdr > budget.budgetIdr) {
+      const reason = overBudgetReason ? text(overBudgetReason, `${argument}.overBudgetReason`, 1000) : null;
+      if (!reason) {
+        throw badInput(argument, `adding ${checked.intervention.code} (Rp${share.amountIdr.toLocaleString('en')} from ${share.funderCode}) would take ${share.funderCode} to Rp${(budget.allocatedIdr + share.amountIdr).toLocaleString('en')} of its Rp${budget.budgetIdr.toLocaleString('en')} budget. Remove items, raise the budget, or give overBudgetReason (recorded).`, {
+          funderCode: share.funderCode,
+          budgetIdr: budget.budgetIdr,
+          allocatedIdr: budget.allocatedIdr,
+          costIdr: share.amountIdr,
+        });
+      }
+      await setOverBudgetReason(tx, packageId, share.funderCode, reason);
+    }
+  }
+  const [itemId] = await insertItems(tx, [checked.item]);
+  await replaceFunding(tx, itemId!, checked.shares);
+  return itemId!;
 }
 
 export async function addItem(ctx: RequestContext, packageIdArg: string, version: number, input: PackageItemInput) {
@@ -226,23 +334,8 @@ export async function addItem(ctx: RequestContext, packageIdArg: string, version
     const { before, after } = await lockForChange(tx, ctx, packageId, version);
     assertEditable(before.status as PackageStatus, 'addPackageItem');
     const previous = await snapshot(tx, before);
-    const { item, intervention } = await checkItem(tx, ctx, before, input, 'item');
-    const budget = previous.budgets.find((b) => b.funderCode === item.funderCode);
-    if (!budget) throw badInput('item.interventionCode', `${intervention.code} is funded by ${item.funderCode}, which has no budget in this package; set one with setPackageBudget.`);
-    const cost = item.unitCostIdr * item.quantity;
-    if (budget.allocatedIdr + cost > budget.budgetIdr) {
-      const reason = input.overBudgetReason ? text(input.overBudgetReason, 'item.overBudgetReason', 1000) : null;
-      if (!reason) {
-        throw badInput('item', `adding ${intervention.code} (Rp${cost.toLocaleString('en')}) would take ${item.funderCode} to Rp${(budget.allocatedIdr + cost).toLocaleString('en')} of its Rp${budget.budgetIdr.toLocaleString('en')} budget. Remove items, raise the budget, or give overBudgetReason (recorded).`, {
-          funderCode: item.funderCode,
-          budgetIdr: budget.budgetIdr,
-          allocatedIdr: budget.allocatedIdr,
-          costIdr: cost,
-        });
-      }
-      await setOverBudgetReason(tx, packageId, item.funderCode, reason);
-    }
-    const [itemId] = await insertItems(tx, [item]);
+    const checked = await checkItem(tx, ctx, before, input, 'item');
+    const itemId = await insertChecked(tx, packageId, checked, previous.budgets, input.overBudgetReason, 'item');
     await writeAudit(tx, ctx.principal, {
       action: 'ADD_ITEM',
       entity: 'package_item',
@@ -250,10 +343,108 @@ export async function addItem(ctx: RequestContext, packageIdArg: string, version
       packageId,
       villageCode: before.village_code,
       before: previous,
-      after: { ...(await snapshot(tx, after)), item: { id: itemId, ...item, overBudgetReason: input.overBudgetReason ?? null } },
-      householdIds: item.householdId ? [item.householdId] : null,
+      after: { ...(await snapshot(tx, after)), item: { id: itemId, ...checked.item, funding: checked.shares, overBudgetReason: input.overBudgetReason ?? null } },
+      householdIds: checked.item.householdId ? [checked.item.householdId] : null,
       requestId: ctx.requestId,
     });
+    return after;
+  });
+}
+
+const SLUG = /[^A-Z0-9]+/g;
+
+/**
+ * A one-off item of this package (a mosque, a culinary centre): created as an intervention that
+ * belongs to the package, not to the catalog, then added like any item (funders, amount, site).
+ */
+export async function addPackageSpecificItem(ctx: RequestContext, packageIdArg: string, version: number, input: PackageSpecificItemInput) {
+  const packageId = positiveId(packageIdArg, 'packageId');
+  const nameId = text(input.nameId, 'item.nameId');
+  const nameEn = input.nameEn ? text(input.nameEn, 'item.nameEn') : nameId;
+  if (!INTERVENTION_CATEGORIES.includes(input.category as never)) throw badInput('item.category', `unknown category ${JSON.stringify(input.category)}.`);
+  if (!Number.isSafeInteger(input.unitCostIdr) || input.unitCostIdr < 0) throw badInput('item.unitCostIdr', `must be a whole number of rupiah ≥ 0; got ${input.unitCostIdr}.`);
+  const funderCodes: string[] = [...new Set(input.funding?.length ? input.funding.map((f) => f.funderCode) : [input.funderCode ?? ''])];
+  const funders = await listFunders(ctx.db);
+  funderCodes.forEach((code) => {
+    if (!funders.some((f) => f.code === code)) throw badInput(input.funding?.length ? 'item.funding' : 'item.funderCode', `unknown funder ${JSON.stringify(code)}; expected one of ${funders.map((f) => f.code).join(', ')}.`);
+  });
+  const code = `P${packageId}_${nameId.toUpperCase().replace(SLUG, '_').replace(/^_+|_+$/g, '').slice(0, 30)}`;
+  return ctx.db.transaction(async (tx) => {
+    const { before, after } = await lockForChange(tx, ctx, packageId, version);
+    assertEditable(before.status as PackageStatus, 'addPackageSpecificItem');
+    if (await interventionByCode(tx, code)) throw conflict(`This package already has an item named ${JSON.stringify(nameId)} (${code}).`, { argument: 'item.nameId' });
+    const previous = await snapshot(tx, before);
+    const lead = input.funding?.length ? [...input.funding].sort((a, b) => b.amountIdr - a.amountIdr)[0]!.funderCode : input.funderCode!;
+    const intervention = await insertIntervention(
+      tx,
+      {
+        code,
+        name_id: nameId,
+        name_en: nameEn,
+        category: input.category,
+        cluster: null,
+        funder_code: lead,
+        target: 'FACILITY',
+        unit_cost_idr: input.unitCostIdr,
+        cost_is_assumption: false,
+        cost_source: input.amountNote ? text(input.amountNote, 'item.amountNote', 1000) : 'Recorded by the planner for this package',
+        is_housing: false,
+        serves: input.serves,
+        eligibility: { all: [] },
+        description: input.description?.trim() ?? '',
+        max_unit_cost_idr: null,
+        quantity_unit: input.quantity > 1 ? 'unit' : null,
+        priority: null,
+        package_id: packageId,
+      },
+      funderCodes,
+    );
+    const itemInput = Object.assign(new PackageItemInput(), {
+      interventionCode: code,
+      locationWgs84: input.locationWgs84,
+      quantity: input.quantity,
+      funderCode: input.funding?.length ? null : input.funderCode,
+      fundCode: input.funding?.length ? null : input.fundCode,
+      funding: input.funding,
+      amountNote: input.amountNote,
+      overBudgetReason: input.overBudgetReason,
+    });
+    const checked = await checkItem(tx, ctx, before, itemInput, 'item', intervention);
+    const itemId = await insertChecked(tx, packageId, checked, previous.budgets, input.overBudgetReason, 'item');
+    await writeAudit(tx, ctx.principal, {
+      action: 'ADD_PACKAGE_SPECIFIC_ITEM',
+      entity: 'package_item',
+      entityId: itemId,
+      packageId,
+      villageCode: before.village_code,
+      before: previous,
+      after: { ...(await snapshot(tx, after)), intervention, item: { id: itemId, ...checked.item, funding: checked.shares } },
+      requestId: ctx.requestId,
+    });
+    return after;
+  });
+}
+
+/** Replaces the instalment (termin) schedule of one item; the DB keeps the sum within the item's cost. */
+export async function setInstalments(ctx: RequestContext, packageIdArg: string, version: number, itemIdArg: string, instalments: InstalmentInput[]) {
+  const packageId = positiveId(packageIdArg, 'packageId');
+  const itemId = positiveId(itemIdArg, 'itemId');
+  const rows = instalments.map((x, i) => {
+    if (!Number.isSafeInteger(x.amountIdr) || x.amountIdr <= 0) throw badInput(`instalments[${i}].amountIdr`, `must be a whole number of rupiah > 0; got ${x.amountIdr}.`);
+    const dueOn = x.dueOn ? parseIsoDate(x.dueOn, `instalments[${i}].dueOn`) : null;
+    const paidOn = x.paidOn ? parseIsoDate(x.paidOn, `instalments[${i}].paidOn`, { notInFuture: true }) : null;
+    return { amountIdr: x.amountIdr, dueOn, paidOn, note: (x.note ?? '').trim().slice(0, 500) };
+  });
+  return ctx.db.transaction(async (tx) => {
+    const { before, after } = await lockForChange(tx, ctx, packageId, version);
+    if (before.status === 'CANCELLED' || before.status === 'COMPLETED') throw conflict(`Instalments of a ${before.status} package cannot change.`, { status: before.status });
+    const item = await itemById(tx, packageId, itemId);
+    if (!item) throw notFound('Package item', String(itemId));
+    const total = rows.reduce((t, r) => t + r.amountIdr, 0);
+    if (total > item.cost_idr) throw badInput('instalments', `the instalments sum to Rp${total.toLocaleString('en')}, more than the item's cost Rp${item.cost_idr.toLocaleString('en')}.`);
+    const previous = await instalmentsByItemIds(tx, [itemId]);
+    await replaceInstalments(tx, itemId, rows);
+    await writeAudit(tx, ctx.principal, { action: 'SET_INSTALMENTS', entity: 'package_item', entityId: itemId, packageId, villageCode: before.village_code, before: previous, after: rows, householdIds: item.household_id ? [item.household_id] : null, requestId: ctx.requestId });
     return after;
   });
 }
@@ -332,11 +523,19 @@ function proposeOptions(options: ProposeOptions | null | undefined) {
   return { ...o, radiusMeters };
 }
 
+/** What a duplicate carries from its template besides re-proposing the catalog: fixed items and decisions. */
+interface TemplateCarry {
+  sourceId: number;
+  /** Source facility items the proposal does not site itself (community facilities, package-specific ones). */
+  carried: ItemRow[];
+  decisions: Decision[];
+}
+
 /**
- * Creates a DRAFT package for the village with the proposal's items (origin PROPOSED).
- * `templateOf` is set when the proposal duplicates another package.
+ * Creates a DRAFT package for the village with the proposal's items (origin PROPOSED) and its
+ * decisions. `template` is set when the proposal duplicates another package.
  */
-export async function proposePackage(ctx: RequestContext, villageCodeArg: string, nameArg: string, budgets: BudgetInput[], optionsArg: ProposeOptions | null, templateOf: number | null = null) {
+export async function proposePackage(ctx: RequestContext, villageCodeArg: string, nameArg: string, budgets: BudgetInput[], optionsArg: ProposeOptions | null, template: TemplateCarry | null = null) {
   const villageCode = await assertVillage(ctx, villageCodeArg, 'villageCode');
   const name = text(nameArg, 'name');
   const options = proposeOptions(optionsArg);
@@ -349,65 +548,118 @@ export async function proposePackage(ctx: RequestContext, villageCodeArg: string
   }
   return ctx.db.transaction(async (tx) => {
     const ids = (await villageHouseholdIds(tx, ctx.principal, villageCode)).map((r) => r.id);
-    const [households, members, candidates, existing, housed] = await Promise.all([
+    if (ids.length === 0) {
+      throw badInput('villageCode', `village ${villageCode} has no households you may read in the registry, so nothing can be proposed there; load its registry extract first.`, { reason: 'VILLAGE_WITHOUT_HOUSEHOLDS' });
+    }
+    const [households, members, candidates, existingSites, existingRecorded, housed, interior] = await Promise.all([
       householdsByIds(tx, ctx.principal, ids),
       membersByHouseholdIds(tx, ids),
       candidateSites(tx, villageCode),
       existingFacilities(tx, villageCode, null),
+      existingFacilitiesOf(tx, villageCode),
       housingItemsOf(tx, ids),
+      villageInteriorPoint(tx, villageCode),
     ]);
     const membersOf = new Map<number, MemberRow[]>();
     for (const m of members) (membersOf.get(m.household_id) ?? membersOf.set(m.household_id, []).get(m.household_id)!).push(m);
-    const { items, notes } = propose({
+    const remaining = new Map(budgets.map((b) => [b.funderCode, b.budgetIdr]));
+    const decisions: Decision[] = [...(template?.decisions ?? [])];
+    // Template facilities the proposal cannot site itself come first, at the village's interior
+    // point, flagged for the planner to confirm the site.
+    const carried: NewItem[] = [];
+    for (const item of template?.carried ?? []) {
+      if (!interior) break;
+      if ((remaining.get(item.funder_code) ?? -1) < item.cost_idr) {
+        decisions.push({ decision: 'NOT_SITED', interventionCode: item.intervention_code, serves: item.serves, reason: `${item.name_id} not carried over: ${item.funder_code} has ${rp(remaining.get(item.funder_code) ?? 0)} left, the item costs ${rp(item.cost_idr)}.` });
+        continue;
+      }
+      remaining.set(item.funder_code, remaining.get(item.funder_code)! - item.cost_idr);
+      carried.push({ packageId: 0, interventionCode: item.intervention_code, funderCode: item.funder_code, householdId: null, memberId: null, locationWgs84: interior, quantity: item.quantity, unitCostIdr: item.unit_cost_idr, eligibilityOverrideReason: null, origin: 'PROPOSED', amountNote: item.amount_note });
+      decisions.push({ decision: 'FLAGGED', interventionCode: item.intervention_code, serves: item.serves, reason: `${item.name_id} carried over from package ${template!.sourceId} (${rp(item.cost_idr)}, ${item.funder_code}) and placed at the village's interior point: confirm or move its site.` });
+    }
+    const { items, decisions: proposed } = propose({
       households: households.sort((a, b) => a.id - b.id),
       membersOf,
       interventions,
       funders,
-      budgets: new Map(budgets.map((b) => [b.funderCode, b.budgetIdr])),
+      budgets: remaining,
       candidates,
-      existingFacilities: existing,
+      existingFacilities: [
+        ...existingRecorded.map((e) => ({ serves: e.serves, lon: e.lon, lat: e.lat, name: `${e.name} (existing)`, publicBuilding: true, accessible: e.accessible })),
+        ...existingSites.map((e) => ({ serves: [e.serves], lon: e.lon, lat: e.lat, name: 'a facility of an approved package', publicBuilding: e.category !== 'DISABILITY_ACCESS', accessible: false })),
+      ],
       alreadyHoused: new Set(housed.map((h) => h.household_id)),
       radiusMeters: options.radiusMeters,
       facilityBudgetShare: options.facilityBudgetShare,
       maxSitesPerFacility: options.maxSitesPerFacility,
       minHouseholdsPerSite: options.minHouseholdsPerSite,
     });
-    const pkg = await insertPackage(tx, { villageCode, name, createdBy: ctx.principal.subject, templateOf });
+    decisions.push(...proposed);
+    const pkg = await insertPackage(tx, { villageCode, name, createdBy: ctx.principal.subject, templateOf: template?.sourceId ?? null, proposalDecisions: decisions });
     for (const b of budgets) await upsertBudget(tx, pkg.id, b.funderCode, b.budgetIdr, null);
-    await insertItems(
-      tx,
-      items.map((i) => ({ packageId: pkg.id, interventionCode: i.interventionCode, funderCode: i.funderCode, householdId: i.householdId, memberId: i.memberId, locationWgs84: i.locationWgs84, quantity: 1, unitCostIdr: i.unitCostIdr, eligibilityOverrideReason: null, origin: 'PROPOSED' })),
-    );
+    await insertItems(tx, [
+      ...carried.map((c) => ({ ...c, packageId: pkg.id })),
+      ...items.map((i): NewItem => ({ packageId: pkg.id, interventionCode: i.interventionCode, funderCode: i.funderCode, householdId: i.householdId, memberId: i.memberId, locationWgs84: i.locationWgs84, quantity: 1, unitCostIdr: i.unitCostIdr, eligibilityOverrideReason: null, origin: 'PROPOSED', amountNote: null })),
+    ]);
     await writeAudit(tx, ctx.principal, {
-      action: templateOf ? 'DUPLICATE_PACKAGE' : 'PROPOSE_PACKAGE',
+      action: template ? 'DUPLICATE_PACKAGE' : 'PROPOSE_PACKAGE',
       entity: 'package',
       entityId: pkg.id,
       packageId: pkg.id,
       villageCode,
-      after: { name, templateOf, options, notes, ...(await snapshot(tx, pkg)) },
+      after: { name, templateOf: template?.sourceId ?? null, options, decisions, ...(await snapshot(tx, pkg)) },
       householdIds: [...new Set(items.flatMap((i) => (i.householdId ? [i.householdId] : [])))],
       requestId: ctx.requestId,
     });
-    return { pkg, notes };
+    return { pkg, decisions };
   });
 }
 
-/** Duplicates a package that reached approval as the template for another village: same budgets and interventions, re-proposed. */
-export async function duplicatePackage(ctx: RequestContext, sourceIdArg: string, villageCode: string, name: string, options: ProposeOptions | null) {
+const rp = (n: number) => `Rp${n.toLocaleString('en')}`;
+
+/**
+ * Duplicates a package that reached approval as the template for another village: its catalog
+ * interventions are re-proposed against that village's households and facilities re-sited there;
+ * community and package-specific facilities are carried over and flagged for the planner. Budgets
+ * are never copied silently: give them, or ask for the template's scaled by households in need.
+ */
+export async function duplicatePackage(ctx: RequestContext, sourceIdArg: string, villageCodeArg: string, name: string, options: ProposeOptions | null, budgetsArg: BudgetInput[] | null, scaleBudgets: boolean | null) {
   const sourceId = positiveId(sourceIdArg, 'packageId');
   const source = await packageById(ctx.db, ctx.principal, sourceId);
   if (!source || !policy.canReadPackagesOf(ctx.principal, source.village_code)) throw notFound('Package', sourceIdArg);
   if (!['APPROVED', 'IN_PROGRESS', 'COMPLETED'].includes(source.status)) {
     throw conflict(`Package ${sourceId} is ${source.status}; only a package that reached approval (APPROVED, IN_PROGRESS or COMPLETED) is used as a template.`);
   }
-  const [budgets, items] = await Promise.all([budgetsByPackageIds(ctx.db, [sourceId]), itemsByPackageIds(ctx.db, [sourceId])]);
-  const codes = [...new Set(items.map((i) => i.intervention_code))].sort();
+  if (budgetsArg && scaleBudgets) throw badInput('scaleBudgets', 'give either budgets or scaleBudgets: true, not both.');
+  if (!budgetsArg && !scaleBudgets) {
+    throw badInput('budgets', `confirm the budgets for the new village: give budgets, or scaleBudgets: true to scale package ${sourceId}'s by households in need. They are not copied silently.`, { reason: 'BUDGETS_NOT_CONFIRMED' });
+  }
+  const villageCode = await assertVillage(ctx, villageCodeArg, 'villageCode');
+  if (!(await villageInteriorPoint(ctx.db, villageCode))) {
+    throw badInput('villageCode', `village ${villageCode} has no mapped boundary, so the template's facilities cannot be re-sited there; import its boundary first.`, { reason: 'VILLAGE_WITHOUT_BOUNDARY' });
+  }
+  const [sourceBudgets, items] = await Promise.all([budgetsByPackageIds(ctx.db, [sourceId]), itemsByPackageIds(ctx.db, [sourceId])]);
+  const decisions: Decision[] = [];
+  let budgets: BudgetInput[];
+  if (budgetsArg) {
+    budgets = budgetsArg;
+    decisions.push({ decision: 'BUDGET', interventionCode: null, serves: null, reason: `Budgets given by the planner: ${budgets.map((b) => `${b.funderCode} ${rp(b.budgetIdr)}`).join(', ')}.` });
+  } else {
+    const [from, to] = await Promise.all([needCounts(ctx.db, ctx.principal, source.village_code, sourceId), needCounts(ctx.db, ctx.principal, villageCode, sourceId)]);
+    if (from.in_need === 0) throw badInput('scaleBudgets', `package ${sourceId}'s village has no households in need to scale by; give budgets instead.`);
+    const factor = to.in_need / from.in_need;
+    budgets = sourceBudgets.map((b) => ({ funderCode: b.funder_code, budgetIdr: Math.round(b.budget_idr * factor) }));
+    decisions.push({ decision: 'BUDGET', interventionCode: null, serves: null, reason: `Budgets scaled by households in need, ${to.in_need} here against ${from.in_need} in ${source.village_code} (× ${factor.toFixed(3)}): ${budgets.map((b) => `${b.funderCode} ${rp(b.budgetIdr)}`).join(', ')}.` });
+  }
+  const proposable = (i: ItemRow) => i.specific_to === null && !(i.target === 'FACILITY' && (i.serves === null || i.serves === 'EVERYONE'));
+  const codes = [...new Set(items.filter(proposable).map((i) => i.intervention_code))].sort();
+  const carried = items.filter((i) => i.location !== null && !proposable(i));
   return proposePackage(
     ctx,
     villageCode,
     name,
-    budgets.map((b) => ({ funderCode: b.funder_code, budgetIdr: b.budget_idr })),
-    { radiusMeters: 500, facilityBudgetShare: 0.25, maxSitesPerFacility: 3, minHouseholdsPerSite: 5, ...options, interventionCodes: options?.interventionCodes ?? codes },
-    sourceId,
+    budgets,
+    { radiusMeters: 500, facilityBudgetShare: 0.25, maxSitesPerFacility: 3, minHouseholdsPerSite: 5, ...options, interventionCodes: options?.interventionCodes ?? (codes.length ? codes : ['__none__']) },
+    { sourceId, carried, decisions },
   );
 }

@@ -33,6 +33,63 @@ export class FunderBudget {
   overBudgetReason!: string | null;
 }
 
+@ObjectType({ description: 'Who pays how much of one item: a funder, its fund, the amount.' })
+export class FundingShare {
+  @Field(() => String, { description: 'Funder code.' })
+  funderCode!: string;
+
+  @Field(() => String, { description: 'Fund code (BAZNAS_ZAKAT, BAZNAS_INFAK, …).' })
+  fundCode!: string;
+
+  @Field(() => GraphQLSafeInt, { description: 'Amount, integer rupiah. The shares of an item sum to its costIdr (enforced by the database).' })
+  amountIdr!: number;
+}
+
+@InputType({ description: 'One funder’s share of an item (co-funding).' })
+export class FundingShareInput {
+  @Field(() => String, { description: 'Funder code; must be one the intervention allows (Intervention.funderCodes).' })
+  funderCode!: string;
+
+  @Field(() => String, { nullable: true, description: 'Fund of that funder (default: its default fund; for a facility its first fund not restricted to mustahik).' })
+  fundCode?: string | null;
+
+  @Field(() => GraphQLSafeInt, { description: 'Amount, integer rupiah (≥ 0).' })
+  amountIdr!: number;
+}
+
+@ObjectType({ description: 'An instalment (termin) of an item, paid as work progresses.' })
+export class Instalment {
+  @Field(() => Int, { description: 'Order, from 1.' })
+  seq!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'Amount, integer rupiah.' })
+  amountIdr!: number;
+
+  @Field(() => String, { nullable: true, description: 'Due date, YYYY-MM-DD.' })
+  dueOn!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Paid on, YYYY-MM-DD; null while open.' })
+  paidOn!: string | null;
+
+  @Field(() => String, { description: 'Note, e.g. the progress stage it pays for.' })
+  note!: string;
+}
+
+@InputType({ description: 'An instalment (termin) of an item.' })
+export class InstalmentInput {
+  @Field(() => GraphQLSafeInt, { description: 'Amount, integer rupiah (> 0). All instalments together at most the item’s cost.' })
+  amountIdr!: number;
+
+  @Field(() => String, { nullable: true, description: 'Due date, YYYY-MM-DD.' })
+  dueOn?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Paid on, YYYY-MM-DD (not in the future).' })
+  paidOn?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Note, e.g. "termin 1: foundation done".' })
+  note?: string | null;
+}
+
 @ObjectType({ description: 'One intervention in a package: for a household, a person, or a facility sited in the village.' })
 export class PackageItem {
   @Field(() => ID, { description: 'Item id.' })
@@ -44,7 +101,13 @@ export class PackageItem {
   @Field(() => InterventionCategory, { description: 'Category of the intervention.' })
   category!: string;
 
-  @Field(() => String, { description: 'Funder paying for it.' })
+  @Field(() => String, { description: 'Name of the intervention (Indonesian); for a package-specific item, the name the planner gave.' })
+  name!: string;
+
+  @Field(() => Boolean, { description: 'A package-specific item (not from the catalog).' })
+  packageSpecific!: boolean;
+
+  @Field(() => String, { description: 'Lead funder: the one paying the largest share (see funding for every share).' })
   funderCode!: string;
 
   /** Raw household id; the `householdId` field resolver reveals it only within the caller's row scope. */
@@ -62,8 +125,11 @@ export class PackageItem {
   @Field(() => Int, { description: 'Units.' })
   quantity!: number;
 
-  @Field(() => GraphQLSafeInt, { description: 'Unit cost at the time the item was added, integer rupiah.' })
+  @Field(() => GraphQLSafeInt, { description: 'Amount per unit as recorded, integer rupiah (the catalog cost by default, never above its ceiling).' })
   unitCostIdr!: number;
+
+  @Field(() => String, { nullable: true, description: 'Where the amount comes from when it is not the catalog default (a published figure, a split).' })
+  amountNote!: string | null;
 
   @Field(() => GraphQLSafeInt, { description: 'quantity × unitCostIdr, integer rupiah.' })
   costIdr!: number;
@@ -82,6 +148,21 @@ export class PackageItem {
 
   @Field(() => String, { nullable: true, description: 'Date work was done, YYYY-MM-DD.' })
   doneOn!: string | null;
+}
+
+@ObjectType({ description: 'One decision of the proposal, with its reason.' })
+export class ProposalDecision {
+  @Field(() => String, { description: 'SITED, NOT_SITED, SKIPPED, FLAGGED (the planner must confirm), BUDGET.' })
+  decision!: string;
+
+  @Field(() => String, { nullable: true, description: 'The intervention concerned, when there is one.' })
+  interventionCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The group it concerns: ELDERLY, DISABLED, CHILD, SANITATION.' })
+  serves!: string | null;
+
+  @Field(() => String, { description: 'Why, in words.' })
+  reason!: string;
 }
 
 @ObjectType({ description: 'A bedah kampung terpadu package: the interventions planned for one village, with budgets per funder.' })
@@ -112,6 +193,9 @@ export class Package {
 
   @Field(() => String, { description: 'Last changed, ISO 8601.' })
   updatedAt!: string;
+
+  @Field(() => [ProposalDecision], { description: 'proposePackage / duplicatePackage: every decision with its reason (sited, skipped, flagged for the planner, budget scaled). Empty for packages built by hand.' })
+  proposalDecisions!: ProposalDecision[];
 }
 
 @InputType({ description: "A funder's budget." })
@@ -125,6 +209,21 @@ export class BudgetInput {
 
 @InputType({ description: 'An item to add to a package.' })
 export class PackageItemInput {
+  @Field(() => String, { nullable: true, description: 'Who pays all of it (default: the intervention’s funder); one of Intervention.funderCodes.' })
+  funderCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'From which of the funder’s funds (default: its default fund; a facility takes its first fund not restricted to mustahik).' })
+  fundCode?: string | null;
+
+  @Field(() => [FundingShareInput], { nullable: true, description: 'Co-funding: shares that sum to quantity × unitCostIdr (instead of funderCode/fundCode).' })
+  funding?: FundingShareInput[] | null;
+
+  @Field(() => GraphQLSafeInt, { nullable: true, description: 'Amount per unit, integer rupiah: default the catalog unit cost; never above the intervention’s ceiling (maxUnitCostIdr).' })
+  unitCostIdr?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the amount comes from (a published figure, a split).' })
+  amountNote?: string | null;
+
   @Field(() => String, { description: 'Catalog code of the intervention.' })
   interventionCode!: string;
 
@@ -137,13 +236,55 @@ export class PackageItemInput {
   @Field(() => [Float], { nullable: true, description: 'FACILITY items: the site [longitude, latitude], WGS84; must lie inside the village boundary.' })
   locationWgs84?: number[] | null;
 
-  @Field(() => Int, { defaultValue: 1, description: 'Units (facilities only may take more than 1).' })
+  @Field(() => Int, { defaultValue: 1, description: 'Units: more than 1 for facilities and for interventions with a countable unit (Intervention.quantityUnit: toilets, tanks, outlets).' })
   quantity!: number;
 
   @Field(() => String, { nullable: true, description: 'Add although the eligibility rule refuses, for this recorded reason. Funder rules (BAZNAS: mustahik only) cannot be overridden.' })
   eligibilityOverrideReason?: string | null;
 
   @Field(() => String, { nullable: true, description: "Allow the funder's allocations to exceed its budget, for this recorded reason." })
+  overBudgetReason?: string | null;
+}
+
+@InputType({ description: 'A one-off facility of this package (a mosque, a culinary centre), not from the catalog.' })
+export class PackageSpecificItemInput {
+  @Field(() => String, { description: 'Name in Indonesian, e.g. "Masjid Cahaya Zakat".' })
+  nameId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Name in English.' })
+  nameEn?: string | null;
+
+  @Field(() => InterventionCategory, { description: 'Category.' })
+  category!: string;
+
+  @Field(() => FacilityServes, { description: 'Which households it serves (EVERYONE counts for no target group).' })
+  serves!: string;
+
+  @Field(() => GraphQLSafeInt, { description: 'Amount per unit, integer rupiah.' })
+  unitCostIdr!: number;
+
+  @Field(() => Int, { defaultValue: 1, description: 'Units.' })
+  quantity!: number;
+
+  @Field(() => [Float], { description: 'Site [longitude, latitude], WGS84, inside the village.' })
+  locationWgs84!: number[];
+
+  @Field(() => String, { nullable: true, description: 'Who pays all of it.' })
+  funderCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'From which fund.' })
+  fundCode?: string | null;
+
+  @Field(() => [FundingShareInput], { nullable: true, description: 'Co-funding shares (instead of funderCode).' })
+  funding?: FundingShareInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the amount comes from.' })
+  amountNote?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Description.' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Allow exceeding a funder’s budget, for this recorded reason.' })
   overBudgetReason?: string | null;
 }
 
