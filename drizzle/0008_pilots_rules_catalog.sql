@@ -128,7 +128,8 @@ CREATE TRIGGER package_items_default_funding AFTER INSERT OR UPDATE OF cost_idr 
 -- pays an item without a household (a facility serves everyone, not only mustahik).
 CREATE OR REPLACE FUNCTION package_item_funding_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  item_id_ integer := CASE WHEN TG_TABLE_NAME = 'package_items' THEN coalesce(NEW.id, OLD.id) ELSE coalesce(NEW.item_id, OLD.item_id) END;
+  -- Fired from both tables (and on DELETE, where NEW is null): read the item id through jsonb.
+  item_id_ integer := (coalesce(to_jsonb(NEW), to_jsonb(OLD)) ->> CASE WHEN TG_TABLE_NAME = 'package_items' THEN 'id' ELSE 'item_id' END)::int;
   cost bigint;
   household integer;
   shares bigint;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyLine, type Database, type Queryable } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { startProgress } from './progress.js';
+import { seedPilots } from './pilots/pilots.seed.js';
 import { deriveCoastalAttributes, loadBoundaries, loadShorelines, readFishingVillageCodes } from './reference/geography.loader.js';
 import { loadRegions } from './reference/regions.loader.js';
 import { type GeneratedTag, type VillageContext, VillageHouseholdGenerator } from './synthetic/household.generator.js';
@@ -180,6 +181,7 @@ export async function seedDemoIfEmpty(db: Database, options: { seed: number; sca
     if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
     const contexts = buildVillageContexts(await villageFlags(tx));
     const loaded = await copyHouseholds(tx, demoCounts(contexts, options.seed, options.scale), options.seed, 'demo households');
+    await seedPilots(tx, options.seed, log);
     await tx.query('SELECT refresh_village_stats()');
     await recordRun(tx, 'demo', options.seed, loaded, startedAt);
     return loaded;
