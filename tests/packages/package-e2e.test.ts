@@ -108,7 +108,7 @@ describe('propose → coverage → edit → approve → progress → export (Tan
     const [fit] = await rows<{ id: number }>(sql`SELECT id FROM households WHERE village_code = ${TEST_VILLAGE} AND NOT is_rtlh ORDER BY id LIMIT 1`);
     r = await as(`mutation { addPackageItem(packageId: "${pkg.id}", version: ${version}, item: { interventionCode: "RST", householdId: "${fit!.id}" }) { version } }`);
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(r.errors?.[0]?.message).toMatch(/not eligible for RST: House is RTLH/);
+    expect(r.errors?.[0]?.message).toMatch(/not eligible for RST: Moderate or heavy damage/);
 
     // With an override reason it is added, and the reason is recorded on the item.
     r = await as(`mutation { addPackageItem(packageId: "${pkg.id}", version: ${version}, item: { interventionCode: "RST", householdId: "${fit!.id}", eligibilityOverrideReason: "roof collapsed after the survey", overBudgetReason: "test" }) { version items { householdId eligibilityOverrideReason } } }`);
@@ -130,7 +130,7 @@ describe('propose → coverage → edit → approve → progress → export (Tan
 
     // Inside it is accepted.
     const [inside] = await rows<{ lon: number; lat: number }>(sql`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) p FROM village_geography WHERE village_code = ${TEST_VILLAGE}) s`);
-    r = await as(`mutation { addPackageItem(packageId: "${pkg.id}", version: ${version}, item: { interventionCode: "JALUR_AKSESIBEL", locationWgs84: [${inside!.lon}, ${inside!.lat}], overBudgetReason: "access matters" }) { version } }`);
+    r = await as(`mutation { addPackageItem(packageId: "${pkg.id}", version: ${version}, item: { interventionCode: "POS_RAMAH_LANSIA", locationWgs84: [${inside!.lon}, ${inside!.lat}], overBudgetReason: "access matters" }) { version } }`);
     expect(r.errors).toBeUndefined();
     pkg = (await as(`{ package(id: "${pkg.id}") { ${PACKAGE_FIELDS} } }`)).data.package;
   });
@@ -221,7 +221,7 @@ describe('propose → coverage → edit → approve → progress → export (Tan
   it('duplicates the completed package as the template for another village', async () => {
     const [other] = await rows<{ code: string }>(sql`SELECT village_code AS code FROM households WHERE village_code LIKE '33.74.%' AND village_code <> ${TEST_VILLAGE}
       GROUP BY village_code ORDER BY count(*) DESC, village_code LIMIT 1`);
-    const r = await as(`mutation { duplicatePackage(packageId: "${pkg.id}", villageCode: "${other!.code}", name: "copy") { id status villageCode templateOf budgets { funderCode budgetIdr } items { interventionCode householdId } } }`);
+    const r = await as(`mutation { duplicatePackage(packageId: "${pkg.id}", villageCode: "${other!.code}", name: "copy", budgets: [{ funderCode: "BAZNAS", budgetIdr: ${BAZNAS} }, { funderCode: "KEMENSOS", budgetIdr: ${KEMENSOS} }]) { id status villageCode templateOf budgets { funderCode budgetIdr } items { interventionCode householdId } } }`);
     expect(r.errors).toBeUndefined();
     const copy = r.data.duplicatePackage;
     expect(copy).toMatchObject({ status: 'DRAFT', villageCode: other!.code, templateOf: pkg.id });
@@ -238,7 +238,8 @@ describe('eligibility and assessment', () => {
     expect(r.errors).toBeUndefined();
     const rst = r.data.eligibility.find((e: any) => e.intervention.code === 'RST');
     expect(rst.eligible).toBe(false);
-    expect(rst.parts.find((p: any) => p.fact === 'isRtlh')).toMatchObject({ passed: false, actual: 'isRtlh false', expected: '= true' });
+    // RST asks for moderate or heavy damage (or, before an assessment, structural RTLH findings).
+    expect(rst.parts.find((p: any) => p.fact === 'damageClass')).toMatchObject({ passed: false, actual: 'damageClass none', expected: 'one of [SEDANG, BERAT]' });
     const rlhb = r.data.eligibility.find((e: any) => e.intervention.code === 'RLHB');
     expect(rlhb.parts[0].label).toMatch(/BAZNAS funds only mustahik/);
     const pena = r.data.eligibility.find((e: any) => e.intervention.code === 'PENA');
