@@ -120,50 +120,66 @@ export function propose(input: ProposeInput): { items: ProposedItem[]; decisions
   const facilityCap = new Map([...remaining].map(([f, b]) => [f, Math.floor(b * input.facilityBudgetShare)]));
   if (input.candidates.length === 0) decisions.push({ decision: 'NOT_SITED', interventionCode: null, serves: null, reason: 'No facility was sited: the village has no boundary to place candidate sites in.' });
   const facilities = usable.filter((i) => i.target === 'FACILITY' && i.serves && TARGET[i.serves]);
-  // Cheapest first within a round, so the facility share covers as many kinds as it can.
-  facilities.sort((a, b) => a.unit_cost_idr - b.unit_cost_idr || FACILITY_ORDER.indexOf(a.serves!) - FACILITY_ORDER.indexOf(b.serves!) || a.code.localeCompare(b.code));
   const isRamp = (i: InterventionRow) => i.category === 'DISABILITY_ACCESS';
-  // Ramps and accessible paths last: they attach to a public building, existing or sited this round.
-  const ordered = [...facilities.filter((f) => !isRamp(f)), ...facilities.filter(isRamp)];
+  // One slot per kind (target group; ramps and accessible paths are their own kind, the
+  // "accessible" one). A slot takes the most complete facility of its kind that the share still
+  // affords (MCK_KOMUNAL before SEPTIC_TANK before PERBAIKAN_MCK), so a kind is covered before a
+  // second of any kind. Slots go cheapest first, so the facility share covers as many kinds as it
+  // can; ramps go last, because they attach to a public building, existing or sited this round.
+  const slotsOf = new Map<string, InterventionRow[]>();
+  for (const f of facilities) {
+    const key = isRamp(f) ? `ACCESS:${f.serves}` : f.serves!;
+    slotsOf.set(key, [...(slotsOf.get(key) ?? []), f]);
+  }
+  const slots = [...slotsOf.entries()].map(([key, options]) => ({
+    key,
+    group: options[0]!.serves!,
+    ramp: isRamp(options[0]!),
+    options: [...options].sort((a, b) => b.unit_cost_idr - a.unit_cost_idr || a.code.localeCompare(b.code)),
+  }));
+  const cheapest = (slot: (typeof slots)[number]) => Math.min(...slot.options.map((o) => o.unit_cost_idr));
+  slots.sort((a, b) => Number(a.ramp) - Number(b.ramp) || cheapest(a) - cheapest(b) || FACILITY_ORDER.indexOf(a.group) - FACILITY_ORDER.indexOf(b.group) || a.key.localeCompare(b.key));
   const open = new Map<string, Set<number>>();
   for (const group of FACILITY_ORDER) {
     const sites = input.existingFacilities.filter((f) => f.serves.includes(group));
     open.set(group, new Set(input.households.filter((h) => TARGET[group]!(h) && !sites.some((s) => within(s.lon, s.lat, h.id))).map((h) => h.id)));
   }
   const planned: { lon: number; lat: number; name: string }[] = [];
-  const active = new Set(input.candidates.length ? ordered : []);
+  const active = new Set(input.candidates.length ? slots : []);
   /** Kinds with need that got no site in round 0: no kind gets a second site while one is uncovered. */
   const uncovered: string[] = [];
+  const shareOf = (i: InterventionRow) => i.funder_codes.filter((f) => facilityCap.has(f)).map((f) => `${f} ${rp(facilityCap.get(f)!)}`).join(', ') || 'no funder of it has a budget';
   for (let round = 0; round < input.maxSitesPerFacility && active.size > 0; round++) {
     if (round > 0 && uncovered.length) {
       decisions.push({ decision: 'SKIPPED', interventionCode: null, serves: null, reason: `No second site of any facility: ${uncovered.join(', ')} still ha${uncovered.length > 1 ? 've' : 's'} none (every needed kind is covered before a second of any kind).` });
       break;
     }
-    for (const facility of ordered) {
-      if (!active.has(facility)) continue;
-      const group = facility.serves!;
+    for (const slot of slots) {
+      if (!active.has(slot)) continue;
+      const group = slot.group;
       const unserved = open.get(group)!;
+      const label = slot.options.map((o) => o.code).join('/');
       if (unserved.size < input.minHouseholdsPerSite) {
-        if (round === 0) decisions.push({ decision: 'NOT_SITED', interventionCode: facility.code, serves: group, reason: `${facility.code} not needed: ${unserved.size} ${group} household(s) are beyond ${input.radiusMeters} m of a suitable facility (a site needs at least ${input.minHouseholdsPerSite}).` });
-        active.delete(facility);
+        if (round === 0) decisions.push({ decision: 'NOT_SITED', interventionCode: slot.options[0]!.code, serves: group, reason: `${label} not needed: ${unserved.size} ${group} household(s) are beyond ${input.radiusMeters} m of a suitable facility (a site needs at least ${input.minHouseholdsPerSite}).` });
+        active.delete(slot);
         continue;
       }
-      const funder = facility.funder_codes.find((f) => (facilityCap.get(f) ?? 0) >= facility.unit_cost_idr && (remaining.get(f) ?? 0) >= facility.unit_cost_idr);
-      if (!funder) {
-        const shares = facility.funder_codes.filter((f) => facilityCap.has(f)).map((f) => `${f} ${rp(facilityCap.get(f)!)}`).join(', ') || 'no funder of it has a budget';
-        decisions.push({ decision: 'NOT_SITED', interventionCode: facility.code, serves: group, reason: `${facility.code} not sited${round ? ' again' : ''}: its cost ${rp(facility.unit_cost_idr)} exceeds the remaining facility share (${shares}; facilityBudgetShare ${input.facilityBudgetShare}).` });
-        if (round === 0) uncovered.push(facility.code);
-        active.delete(facility);
+      const affordable = (i: InterventionRow) => i.funder_codes.find((f) => (facilityCap.get(f) ?? 0) >= i.unit_cost_idr && (remaining.get(f) ?? 0) >= i.unit_cost_idr);
+      const facility = slot.options.find((o) => affordable(o));
+      if (!facility) {
+        const last = slot.options[slot.options.length - 1]!;
+        decisions.push({ decision: 'NOT_SITED', interventionCode: last.code, serves: group, reason: `${label} not sited${round ? ' again' : ''}: even ${last.code} at ${rp(last.unit_cost_idr)} exceeds the remaining facility share (${shareOf(last)}; facilityBudgetShare ${input.facilityBudgetShare}).` });
+        if (round === 0) uncovered.push(label);
+        active.delete(slot);
         continue;
       }
+      const funder = affordable(facility)!;
       // Ramps: only at public buildings (existing and not yet accessible, or planned in this proposal).
-      const sites = isRamp(facility)
-        ? [...input.existingFacilities.filter((f) => f.publicBuilding && !f.accessible), ...planned].map((b) => ({ lon: b.lon, lat: b.lat, name: b.name }))
-        : null;
+      const sites = slot.ramp ? [...input.existingFacilities.filter((f) => f.publicBuilding && !f.accessible), ...planned].map((b) => ({ lon: b.lon, lat: b.lat, name: b.name })) : null;
       let best = -1;
       let bestCount = 0;
-      const counts = sites ? sites.map((b) => input.households.filter((h) => unserved.has(h.id) && within(b.lon, b.lat, h.id)).map((h) => h.id)) : nearCandidate();
-      counts.forEach((ids, index) => {
+      const reachable = sites ? sites.map((b) => input.households.filter((h) => unserved.has(h.id) && within(b.lon, b.lat, h.id)).map((h) => h.id)) : nearCandidate();
+      reachable.forEach((ids, index) => {
         let count = 0;
         for (const id of ids) if (unserved.has(id)) count++;
         if (count > bestCount) {
@@ -177,13 +193,14 @@ export function propose(input: ProposeInput): { items: ProposedItem[]; decisions
             decision: 'NOT_SITED',
             interventionCode: facility.code,
             serves: group,
-            reason: sites && sites.length === 0
-              ? `${facility.code} not sited: ramps and accessible paths attach to a public building, and the village has none recorded or planned (add existing facilities or a public building first).`
-              : `${facility.code} not sited: no ${sites ? 'public building' : 'site'} brings ${input.minHouseholdsPerSite} or more unserved ${group} households within ${input.radiusMeters} m.`,
+            reason:
+              sites && sites.length === 0
+                ? `${facility.code} not sited: ramps and accessible paths attach to a public building, and the village has none recorded or planned (add existing facilities or a public building first).`
+                : `${facility.code} not sited: no ${sites ? 'public building' : 'site'} brings ${input.minHouseholdsPerSite} or more unserved ${group} households within ${input.radiusMeters} m.`,
           });
           uncovered.push(facility.code);
         }
-        active.delete(facility);
+        active.delete(slot);
         continue;
       }
       const site = sites ? sites[best]! : input.candidates[best]!;
@@ -194,10 +211,10 @@ export function propose(input: ProposeInput): { items: ProposedItem[]; decisions
         serves: group,
         reason: `${facility.code} #${round + 1} sited${sites ? ` at ${sites[best]!.name}` : ''}, paid by ${funder}: brings ${bestCount} unserved ${group} households within ${input.radiusMeters} m.`,
       });
-      if (!isRamp(facility)) planned.push({ lon: site.lon, lat: site.lat, name: `${facility.name_id} (planned)` });
+      if (!slot.ramp) planned.push({ lon: site.lon, lat: site.lat, name: `${facility.name_id} (planned)` });
       remaining.set(funder, remaining.get(funder)! - facility.unit_cost_idr);
       facilityCap.set(funder, facilityCap.get(funder)! - facility.unit_cost_idr);
-      for (const id of counts[best]!) unserved.delete(id);
+      for (const id of reachable[best]!) unserved.delete(id);
     }
   }
 
