@@ -181,9 +181,9 @@ export async function seedDemoIfEmpty(db: Database, options: { seed: number; sca
     if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
     const contexts = buildVillageContexts(await villageFlags(tx));
     const loaded = await copyHouseholds(tx, demoCounts(contexts, options.seed, options.scale), options.seed, 'demo households');
-    await seedPilots(tx, options.seed, log);
+    const pilotHouseholds = await seedPilots(tx, options.seed, log);
     await tx.query('SELECT refresh_village_stats()');
-    await recordRun(tx, 'demo', options.seed, loaded, startedAt);
+    await recordRun(tx, 'demo', options.seed, { ...loaded, households: loaded.households + pilotHouseholds }, startedAt);
     return loaded;
   });
   await db.query('ANALYZE');

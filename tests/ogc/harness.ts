@@ -88,6 +88,8 @@ export interface PackageFixture {
  * BAZNAS item; and a package with a facility in a Jawa Barat village.
  */
 export async function insertPackageFixture(db: Queryable): Promise<PackageFixture> {
+  // The demo holds the two real pilots (src/seed/pilots); the fixture is meant to be alone.
+  await db.query(sql`DELETE FROM packages`);
   const ids = (await db.query<{ id: number }>(sql`SELECT id FROM households WHERE village_code = ${TEST_VILLAGE} ORDER BY id LIMIT 6`)).map((r) => r.id);
   if (ids.length < 6) throw new Error('fixture: Tanjung Mas needs at least 6 households');
   const [baznas1, baznas2, baznas3, kemensos1, kemensos2, cancelled] = ids as [number, number, number, number, number, number];

@@ -90,6 +90,16 @@ describe('the pilots as they happened', () => {
   });
 });
 
+describe('statements', () => {
+  it('reads a pilot with its 97 items, their funding shares and instalments in a constant number of statements', async () => {
+    const q = `{ packages(villageCode: "${ERETAN_KULON}") { id budgets { allocatedIdr } items { id name funding { fundCode amountIdr } instalments { seq } } } }`;
+    const { statements, result } = await api.countStatements(q, {}, principals.admin);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.packages[0].items).toHaveLength(97);
+    expect(statements).toBeLessThanOrEqual(6);
+  });
+});
+
 describe('funders as data', () => {
   it('ADMIN registers a foundation with its fund; others are refused; a budget for it is accepted', async () => {
     const input = { code: 'YAYASAN_UJI', name: 'Yayasan Uji', kind: 'FOUNDATION', interventionCodes: ['MCK_KOMUNAL'] };

@@ -231,12 +231,13 @@ async function seedTalaga(tx: Queryable): Promise<number> {
   return insertPilotPackage(tx, TALAGA, 'Bedah Kampung Desa Talaga (pilot, May 2025)', items);
 }
 
-/** Adds both pilots to a freshly seeded demo, in the seed's transaction. */
-export async function seedPilots(tx: Queryable, seed: number, log: Logger): Promise<void> {
+/** Adds both pilots to a freshly seeded demo, in the seed's transaction; returns the households it added. */
+export async function seedPilots(tx: Queryable, seed: number, log: Logger): Promise<number> {
   await ensureTalagaBoundary(tx);
   const [eretan] = buildVillageContexts(new Map([[ERETAN_KULON, { isCoastal: true, isFishing: true }]]));
   const added = (eretan ? await topUpHouseholds(tx, eretan, seed, MIN_HOUSEHOLDS[ERETAN_KULON]) : 0) + (await topUpHouseholds(tx, talagaContext(), seed, MIN_HOUSEHOLDS[TALAGA]));
   const eretanPackage = await seedEretanKulon(tx);
   const talagaPackage = await seedTalaga(tx);
   log.info({ addedHouseholds: added, eretanPackage, talagaPackage }, 'recorded the Eretan Kulon and Talaga pilots');
+  return added;
 }
