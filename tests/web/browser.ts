@@ -30,7 +30,7 @@ export interface LaunchedBrowser {
 }
 
 /** A fresh profile every time (--user-data-dir in a temp dir), removed on close. */
-export async function launchChromium(viewport = { width: 1280, height: 800 }): Promise<LaunchedBrowser> {
+export async function launchChromium(viewport = { width: 1180, height: 760 }): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`chromium not found at ${CHROMIUM_PATH}: install the Debian package "chromium" (.ci/run does) or set CHROMIUM_PATH.`);
   const profile = mkdtempSync(join(tmpdir(), 'kt-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

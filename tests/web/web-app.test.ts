@@ -12,6 +12,10 @@ import { CLAIMS, startGisHarness, type GisHarness } from '../ogc/harness.js';
 import { principals, TEST_VILLAGE } from '../support/principals.js';
 import { launchChromium, type LaunchedBrowser } from './browser.js';
 
+// page.evaluate callbacks run in the browser; this Node program has no DOM lib, so the few browser
+// globals they use are declared here (module scope, nothing leaks into src/).
+declare const window: any, document: any, createImageBitmap: any, OffscreenCanvas: any;
+
 const SHOTS = 'test-results/web';
 let h: GisHarness;
 let chromium: LaunchedBrowser;
@@ -23,6 +27,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   await buildWebApp();
   [h, chromium] = await Promise.all([startGisHarness(), launchChromium()]);
+  lap('beforeAll');
 });
 afterAll(async () => {
   await chromium?.close();
@@ -98,6 +103,13 @@ async function mapPixels(page: Page): Promise<{ colours: number; drawnShare: num
   }
 }
 
+/** WEB_TEST_TIMING=1 prints how long each step took (for keeping the suite fast on a loaded machine). */
+let lapStart = Date.now();
+const lap = (what: string) => {
+  if (process.env.WEB_TEST_TIMING) console.log(`${what}: ${Date.now() - lapStart} ms`);
+  lapStart = Date.now();
+};
+
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 const itemCount = async (page: Page) => page.locator('[data-testid=items] tbody tr').count();
 const accessAfter = async (page: Page, serves: string) => Number((await text(page, `[data-testid=access] td[data-serves=${serves}]`)).replace(/\D/g, ''));
@@ -129,6 +141,7 @@ describe('web app at /app', () => {
     expect(overview.colours).toBeGreaterThan(20);
     expect(overview.drawnShare).toBeGreaterThan(0.01);
     await page.screenshot({ path: `${SHOTS}/01-planner-villages.png` });
+    lap('01-planner-villages');
 
     // Choose the village by name; the ranked list explains the score.
     await page.fill('[data-testid=village-search]', 'tanjung mas');
@@ -144,6 +157,7 @@ describe('web app at /app', () => {
     const villageView = await mapPixels(page);
     expect(villageView.drawnShare).toBeGreaterThan(0.05);
     await page.screenshot({ path: `${SHOTS}/02-planner-village.png` });
+    lap('02-planner-village');
 
     // Switch household styling: RTLH, then desil; the legend follows.
     await page.click('label[for=style-rtlh]');
@@ -161,6 +175,7 @@ describe('web app at /app', () => {
     expect(panel).toMatch(/NIK \(disamarkan\)\s+\d{4}\*+\d{4}/);
     await page.waitForSelector('[data-testid=eligibility] li');
     await page.screenshot({ path: `${SHOTS}/03-planner-household.png` });
+    lap('03-planner-household');
 
     // Propose a package with budgets per funder.
     await page.click('#tab-package');
@@ -173,6 +188,7 @@ describe('web app at /app', () => {
     const proposed = await itemCount(page);
     expect(proposed).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/04-planner-package.png`, fullPage: true });
+    lap('04-planner-package');
     const [pkg] = await h.db.query<{ id: number }>(sql`SELECT id FROM packages WHERE village_code = ${TEST_VILLAGE} ORDER BY id DESC LIMIT 1`);
 
     // Site an elderly post: a click outside the boundary is refused with the reason, one inside adds it
@@ -204,6 +220,7 @@ describe('web app at /app', () => {
     expect(await text(page, '[data-testid=coverage-change]')).toMatch(/jangkauan fasilitas \+\d+/);
     await mapIdle(page);
     await page.screenshot({ path: `${SHOTS}/05-planner-facility-coverage.png` });
+    lap('05-planner-facility-coverage');
 
     // Add an item to an unserved household from the map.
     const unserved = (await page.evaluate(() => [...document.querySelectorAll('[data-testid=unserved]')].map((e) => e.textContent)))[0];
@@ -256,18 +273,21 @@ describe('web app at /app', () => {
     }
     expect(await page.locator('button[data-to=IN_PROGRESS]').count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/06-planner-approved.png`, fullPage: true });
+    lap('06-planner-approved');
 
     await page.click('#tab-progress');
     await page.waitForSelector('[data-testid=timeline] li');
     expect(await text(page, '[data-testid=follow] .stepper li.current')).toBe('APPROVED');
     expect(await text(page, '[data-testid=timeline]')).toMatch(/TRANSITION/);
     await page.screenshot({ path: `${SHOTS}/07-planner-progress.png` });
+    lap('07-planner-progress');
 
     // A tablet in portrait: map above, panel below, legend folded.
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.click('#tab-village');
     await mapIdle(page);
     await page.screenshot({ path: `${SHOTS}/12-planner-tablet.png` });
+    lap('12-planner-tablet');
 
     // English is one switch away.
     await page.selectOption('#lang', 'en');
@@ -288,6 +308,7 @@ describe('web app at /app', () => {
     expect(layers.grid).toBeGreaterThan(0);
     expect((await mapPixels(page)).drawnShare).toBeGreaterThan(0.05);
     await page.screenshot({ path: `${SHOTS}/08-viewer-village.png` });
+    lap('08-viewer-village');
     await page.click('#tab-package');
     await page.waitForSelector('[data-testid=packages] button');
     expect(await page.locator('[data-testid=propose]').count()).toBe(0);
@@ -298,6 +319,7 @@ describe('web app at /app', () => {
     // Facilities only: no item at a household reaches a VIEWER.
     expect(await text(page, '[data-testid=items]')).not.toMatch(/RT \d/);
     await page.screenshot({ path: `${SHOTS}/09-viewer-package.png`, fullPage: true });
+    lap('09-viewer-package');
     await page.close();
   });
 
@@ -321,6 +343,7 @@ describe('web app at /app', () => {
     expect(panel).not.toContain('NIK');
     expect(panel).not.toContain('No. KK');
     await page.screenshot({ path: `${SHOTS}/10-partner-village.png` });
+    lap('10-partner-village');
     await page.click('#tab-package');
     await page.waitForSelector('[data-testid=packages] button');
     expect(await page.locator('[data-testid=propose]').count()).toBe(0);
@@ -335,6 +358,7 @@ describe('web app at /app', () => {
     await page.waitForSelector('form.signin .error:not(:empty)');
     expect(await text(page, 'form.signin .error')).toMatch(/Sesi berakhir: .*(exp|expired|kedaluwarsa)/i);
     await page.screenshot({ path: `${SHOTS}/11-expired.png` });
+    lap('11-expired');
     await page.close();
 
     const origin = new URL(h.origin).origin;

@@ -138,6 +138,7 @@ const id = {
   siteAtCentre: 'Tempatkan di tengah peta',
   pilots: 'Kampung percontohan',
   legend: 'Legenda',
+  allFacilities: 'Fasilitas di paket yang dapat Anda lihat',
 };
 
 type Key = keyof typeof id;
@@ -279,6 +280,7 @@ const en: Record<Key, string> = {
   siteAtCentre: 'Site at the map centre',
   pilots: 'Pilot villages',
   legend: 'Legend',
+  allFacilities: 'Facilities in packages you may see',
 };
 
 let lang: Lang = 'id';

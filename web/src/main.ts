@@ -181,27 +181,36 @@ async function start(claims: Claims): Promise<void> {
   state.caps = capabilities(claims);
   renderShell();
   say('info', t('loading'));
+  // Requests start at once, beside the map's own start-up; a village in the URL is fetched first so
+  // the map opens on it and never asks for the overview tiles.
+  const catalog = guarded(() => gql<{ funders: Funder[]; interventions: Intervention[] }>(Q.CATALOG));
+  const code = /^#village=([\d.]+)$/.exec(location.hash)?.[1];
+  const village = code ? guarded(() => gql<{ village: Village }>(Q.VILLAGE, { code })) : Promise.resolve(undefined);
   if (!map) {
     map = new PlanningMap(document.getElementById('map')!, basemapStyleUrl, {
       onHouseholdClick: (id) => void openHousehold(id),
-      onVillageClick: (code) => void openVillage(code),
+      onVillageClick: (c) => void openVillage(c),
       onSiteClick: (lngLat) => void siteFacility(lngLat),
       onTileAuthError: () => void gql(Q.CATALOG).catch(() => undefined), // the GraphQL call reports the API's reason
     });
     (window as unknown as { __kt: unknown }).__kt = { map: map.map, idle: () => map!.idle() };
   }
-  await map.init(state.caps.readHouseholds);
-  await guarded(async () => {
-    const catalog = await gql<{ funders: Funder[]; interventions: Intervention[] }>(Q.CATALOG);
-    state.funders = catalog.funders;
-    state.interventions = catalog.interventions;
-  });
+  const opened = await village;
+  if (code && opened) performance.mark('village:navigate');
+  await map.init(state.caps.readHouseholds, opened?.village.boundary ?? null);
+  const loaded = await catalog;
+  if (!session.claims) return;
+  if (loaded) {
+    state.funders = loaded.funders;
+    state.interventions = loaded.interventions;
+  }
   void loadRegencies();
-  await loadRanking();
   state.message = null;
   renderStatus();
-  const hash = /^#village=([\d.]+)$/.exec(location.hash);
-  if (hash) await openVillage(hash[1]!);
+  if (opened) {
+    void loadRanking();
+    await showVillage(opened.village);
+  } else await loadRanking();
 }
 
 async function loadRegencies(): Promise<void> {
@@ -331,16 +340,19 @@ function scoreBar(components: { name: string; points: number }[]): HTMLElement {
 async function openVillage(code: string): Promise<void> {
   performance.clearMarks();
   performance.mark('village:navigate');
+  const data = await guarded(() => gql<{ village: Village }>(Q.VILLAGE, { code }));
+  if (data) await showVillage(data.village);
+}
+
+async function showVillage(village: Village): Promise<void> {
   state.household = null;
   state.eligibility = [];
   state.pkg = null;
   state.previousCoverage = null;
   state.audit = null;
-  const data = await guarded(() => gql<{ village: Village }>(Q.VILLAGE, { code }));
-  if (!data) return;
-  state.village = data.village;
-  history.replaceState(null, '', `#village=${code}`);
-  map?.showVillage(data.village.boundary);
+  state.village = village;
+  history.replaceState(null, '', `#village=${village.code}`);
+  map?.showVillage(village.boundary);
   map?.showPackage([], RADIUS_M, null);
   map?.selectHousehold(null);
   selectTab('village');
@@ -350,7 +362,7 @@ async function openVillage(code: string): Promise<void> {
   await map?.idle();
   performance.mark('village:ready');
   performance.measure('village-view', 'village:navigate', 'village:ready');
-  document.body.dataset.villageReady = code;
+  document.body.dataset.villageReady = village.code;
 }
 
 function renderVillage(): void {
@@ -768,7 +780,7 @@ function renderLegend(): void {
     } else {
       items.push(h('h4', {}, t('gridLegend')), h('ul', {}, row(DESIL_COLOURS[8]!, '5'), row(DESIL_COLOURS[5]!, '25'), row(DESIL_COLOURS[2]!, '60'), row(DESIL_COLOURS[0]!, '120+')));
     }
-    items.push(h('ul', {}, row(OKABE_ITO.black, t('villageBoundary'), 'ring'), row(OKABE_ITO.green, t('facilitiesLegend'), 'dot'), row(OKABE_ITO.skyBlue, `${t('facility')} (${t('packages').toLowerCase()})`, 'dot'),
+    items.push(h('ul', {}, row(OKABE_ITO.black, t('villageBoundary'), 'ring'), row(OKABE_ITO.green, t('facilitiesLegend'), 'dot'), row(OKABE_ITO.skyBlue, t('allFacilities'), 'dot'),
       state.caps?.readHouseholds ? row(OKABE_ITO.purple, t('unservedLegend'), 'ring') : null));
   }
   // Collapsible, so it does not cover the map on a tablet; the open state survives re-renders.

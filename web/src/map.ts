@@ -72,9 +72,11 @@ export class PlanningMap {
     this.ready = new Promise((resolve) => this.map.once('load', () => resolve()));
   }
 
-  async init(canReadHouseholds: boolean): Promise<void> {
+  /** Adds the API's layers; with a village boundary the map first jumps there, so no overview tiles are asked for. */
+  async init(canReadHouseholds: boolean, startAt: GeoJSON.MultiPolygon | null): Promise<void> {
     await this.ready;
     const m = this.map;
+    if (startAt) m.fitBounds(boundsOf(startAt), { padding: 30, duration: 0, minZoom: 14 });
     const tiles = `${location.origin}/tiles`;
     m.addSource('villages', { type: 'vector', url: `${tiles}/villages.json`, promoteId: undefined });
     m.addSource('households', { type: 'vector', url: `${tiles}/households.json` });
@@ -213,12 +215,7 @@ export class PlanningMap {
 
   showVillage(boundary: GeoJSON.MultiPolygon | null): void {
     (this.map.getSource('boundary') as GeoJSONSource).setData(boundary ? { type: 'Feature', geometry: boundary, properties: {} } : EMPTY);
-    if (!boundary) return;
-    let [w, s, e, n] = [180, 90, -180, -90];
-    for (const polygon of boundary.coordinates) for (const [x, y] of polygon[0] ?? []) {
-      w = Math.min(w, x!); e = Math.max(e, x!); s = Math.min(s, y!); n = Math.max(n, y!);
-    }
-    this.map.fitBounds([w, s, e, n], { padding: 30, duration: 0, minZoom: 14 });
+    if (boundary) this.map.fitBounds(boundsOf(boundary), { padding: 30, duration: 0, minZoom: 14 });
   }
 
   showPackage(items: PackageItem[], radiusMeters: number, unserved: GeoJSON.FeatureCollection | null): void {
@@ -243,6 +240,20 @@ export class PlanningMap {
       } else this.map.once('idle', () => resolve());
     });
   }
+}
+
+/** [west, south, east, north] of a MultiPolygon's outer rings, degrees (WGS84). */
+function boundsOf(boundary: GeoJSON.MultiPolygon): [number, number, number, number] {
+  let [w, s, e, n] = [180, 90, -180, -90];
+  for (const polygon of boundary.coordinates) {
+    for (const [x, y] of polygon[0] ?? []) {
+      w = Math.min(w, x!);
+      e = Math.max(e, x!);
+      s = Math.min(s, y!);
+      n = Math.max(n, y!);
+    }
+  }
+  return [w, s, e, n];
 }
 
 /** A geodesic-enough circle (64 vertices) of radiusMeters around [lon, lat] (WGS84), for drawing reach. */
