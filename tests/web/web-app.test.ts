@@ -248,9 +248,9 @@ describe('web app at /app', () => {
     expect(added).not.toBeNull();
     await page.waitForSelector(`[data-testid=household-panel] h3:has-text("${added!.id}")`);
     await page.click(`[data-add="${added!.code}"]`);
-    await page.waitForFunction(() => /Item ditambahkan/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''));
     await page.click('#tab-package');
-    expect(await itemCount(page)).toBe(proposed + 2);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=items] tbody tr').length === n, proposed + 2);
+    expect(await text(page, '[data-testid=status]')).toContain('Item ditambahkan');
     expect(await text(page, '[data-testid=items]')).toContain(`RT ${added!.id}`);
 
     // Someone else changes the budget meanwhile: the next step is refused, the page reloads and says what changed.

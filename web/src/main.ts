@@ -208,8 +208,9 @@ async function start(claims: Claims): Promise<void> {
   state.message = null;
   renderStatus();
   if (opened) {
-    void loadRanking();
+    // The ranking's queries would queue before the village's tiles on a one-connection database.
     await showVillage(opened.village);
+    void loadRanking();
   } else await loadRanking();
 }
 

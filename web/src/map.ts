@@ -69,7 +69,9 @@ export class PlanningMap {
       const status = (event.error as { status?: number } | undefined)?.status;
       if (status === 401) callbacks.onTileAuthError('401');
     });
-    this.ready = new Promise((resolve) => this.map.once('load', () => resolve()));
+    // The style (not its GeoJSON data, nor a first frame) is all the API layers need: waiting for
+    // 'load' would hold every tile request until the basemap's coastline is parsed.
+    this.ready = new Promise((resolve) => (this.map.isStyleLoaded() ? resolve() : this.map.once('style.load', () => resolve())));
   }
 
   /** Adds the API's layers; with a village boundary the map first jumps there, so no overview tiles are asked for. */
