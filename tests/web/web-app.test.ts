@@ -222,36 +222,53 @@ describe('web app at /app', () => {
     await page.screenshot({ path: `${SHOTS}/05-planner-facility-coverage.png` });
     lap('05-planner-facility-coverage');
 
-    // Add an item to an unserved household from the map.
-    const unserved = (await page.evaluate(() => [...document.querySelectorAll('[data-testid=unserved]')].map((e) => e.textContent)))[0];
+    // Add an item to an unserved household from the map, from a funder whose budget it exceeds: refused
+    // with the API's reason, then accepted with a recorded over-budget reason and flagged in the budgets.
+    const unserved = await text(page, '[data-testid=unserved]');
     expect(Number(unserved)).toBeGreaterThan(0);
+    const { data: budgets } = await h.api.query<{ package: { budgets: { funderCode: string; remainingIdr: number }[] } }>(
+      `query($id: ID!) { package(id: $id) { budgets { funderCode remainingIdr } } }`,
+      { id: String(pkg!.id) },
+      principals.planner,
+    );
+    const remaining = new Map(budgets!.package.budgets.map((b) => [b.funderCode, b.remainingIdr]));
     const candidates = await h.db.query<{ id: number; lon: number; lat: number }>(
       sql`SELECT h.id, ST_X(h.location) AS lon, ST_Y(h.location) AS lat FROM households h WHERE h.village_code = ${TEST_VILLAGE}
           AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.household_id = h.id) AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas) > 0) ORDER BY h.id`,
     );
-    let added: { id: number; code: string } | null = null;
+    let added: { id: number; code: string; funder: string; lon: number; lat: number } | null = null;
     for (const candidate of candidates) {
-      const { data } = await h.api.query<{ eligibility: { eligible: boolean; intervention: { code: string; target: string; funderCode: string } }[] }>(
-        `query($id: ID!) { eligibility(householdId: $id) { eligible intervention { code target funderCode } } }`,
+      const { data } = await h.api.query<{ eligibility: { eligible: boolean; intervention: { code: string; target: string; funderCode: string; unitCostIdr: number } }[] }>(
+        `query($id: ID!) { eligibility(householdId: $id) { eligible intervention { code target funderCode unitCostIdr } } }`,
         { id: String(candidate.id) },
         principals.planner,
       );
-      const choice = data!.eligibility.find((e) => e.eligible && e.intervention.target === 'HOUSEHOLD' && ['KEMENSOS', 'BAZNAS'].includes(e.intervention.funderCode));
+      const choice = data!.eligibility.find(
+        (e) => e.eligible && e.intervention.target === 'HOUSEHOLD' && (remaining.get(e.intervention.funderCode) ?? Infinity) < e.intervention.unitCostIdr,
+      );
       if (choice) {
-        added = { id: candidate.id, code: choice.intervention.code };
-        await page.click('#tab-village');
-        const px = await pixelOf(page, [candidate.lon, candidate.lat]);
-        await page.mouse.click(px.x, px.y);
+        added = { ...candidate, code: choice.intervention.code, funder: choice.intervention.funderCode };
         break;
       }
     }
     expect(added).not.toBeNull();
+    await page.fill('.site input[type=text]', '');
+    await page.click('#tab-village');
+    const px = await pixelOf(page, [added!.lon, added!.lat]);
+    await page.mouse.click(px.x, px.y);
     await page.waitForSelector(`[data-testid=household-panel] h3:has-text("${added!.id}")`);
+    await page.click(`[data-add="${added!.code}"]`);
+    await page.waitForFunction(() => /Ditolak oleh API: .*anggaran|Ditolak oleh API: .*budget/i.test(document.querySelector('[data-testid=status]')?.textContent ?? ''));
+    await page.screenshot({ path: `${SHOTS}/05b-planner-over-budget-refused.png` });
+    await page.click('#tab-package');
+    expect(await itemCount(page)).toBe(proposed + 1);
+    await page.fill('.site input[type=text]', 'uji peramban: rumah ini mendesak');
+    await page.click('#tab-village');
     await page.click(`[data-add="${added!.code}"]`);
     await page.click('#tab-package');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=items] tbody tr').length === n, proposed + 2);
-    expect(await text(page, '[data-testid=status]')).toContain('Item ditambahkan');
     expect(await text(page, '[data-testid=items]')).toContain(`RT ${added!.id}`);
+    expect(await text(page, '[data-testid=package-detail] .warning')).toContain(`Melebihi anggaran ${added!.funder}`);
 
     // Someone else changes the budget meanwhile: the next step is refused, the page reloads and says what changed.
     const { data: current } = await h.api.query<{ package: { version: number } }>(`query($id: ID!) { package(id: $id) { version } }`, { id: String(pkg!.id) }, principals.planner);
