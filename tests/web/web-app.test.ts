@@ -36,6 +36,8 @@ afterAll(async () => {
 
 async function openPage(): Promise<Page> {
   const page = await chromium.browser.newPage();
+  // Generous: on a loaded 2-core CI machine one step (first page load + overview tiles) has taken 30 s.
+  page.setDefaultTimeout(90_000);
   page.on('request', (request) => requested.push(request.url()));
   page.on('console', (message) => {
     if (message.type() === 'error' && !/favicon/.test(message.text())) consoleErrors.push(message.text());
@@ -310,7 +312,7 @@ describe('web app at /app', () => {
     await page.selectOption('#lang', 'en');
     expect(await text(page, '#tab-villages')).toBe('Choose a village');
     await page.close();
-  });
+  }, 400_000);
 
   it('VIEWER sees the protected grid and aggregates, no household records, and no planning controls', async () => {
     const page = await openPage();
