@@ -20,6 +20,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 # Sources stay owned by root (read-only for the app); only the embedded database's data
 # directory (used when DATABASE_URL is unset) is writable by the `node` user.
 COPY . .
+# The web app (/app) is built here; `npm start` rebuilds it as the node user, hence the chown.
+RUN npm run build:web && chown -R node:node /app/dist
 RUN mkdir -p /app/.data && chown node:node /app/.data
 
 USER node

@@ -63,6 +63,12 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(20),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(200000),
+  /**
+   * Optional MapLibre style URL of an external basemap for the web app (/app), e.g. a tile server
+   * the deployment may reach. Unset = the app draws its own basemap from the product's data
+   * (kab/kota and kecamatan outlines, the coastline), which works offline.
+   */
+  WEB_BASEMAP_STYLE_URL: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
 });
 
 /** Development-only signing secret; refused in production. */
@@ -82,6 +88,7 @@ export interface Config {
   privacy: { kAnonymity: number };
   httpLimits: { corsOrigins: string[]; rateLimitPerMinute: number };
   graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  web: { basemapStyleUrl: string | null };
 }
 
 export class ConfigError extends Error {
@@ -139,5 +146,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxTokens: env.GRAPHQL_MAX_TOKENS,
       maxCost: env.GRAPHQL_MAX_COST,
     },
+    web: { basemapStyleUrl: env.WEB_BASEMAP_STYLE_URL ?? null },
   };
 }

@@ -32,6 +32,7 @@ import { createSchema } from '../graphql/schema.js';
 import { createOgcRouter } from '../features/ogc/ogc.router.js';
 import { createTilesRouter } from '../features/tiles/tiles.router.js';
 import type { Logger } from '../logging/logger.js';
+import { createWebAppRouter } from './web-app.js';
 
 export interface App {
   httpServer: http.Server;
@@ -108,9 +109,12 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       ogcApiFeatures: '/ogc',
       vectorTiles: { villages: '/tiles/villages.json', households: '/tiles/households.json', packageItems: '/tiles/package-items.json' },
       health: '/health',
+      webApp: '/app/',
       authentication: 'Authorization: Bearer <JWT> on every route except / and /health',
     });
   });
+  // The web app is public HTML/JS with its own CSP; its data comes from the routes below with a token.
+  app.use('/app', createWebAppRouter(config, log));
   app.get('/health', async (_req, res) => {
     try {
       await db.query('SELECT 1');
