@@ -4,6 +4,7 @@
  * (optimistic concurrency: a stale version changes nothing), (3) applies the change, and
  * (4) writes the audit record — so the change and its record commit or roll back together.
  */
+import { createHash } from 'node:crypto';
 import { writeAudit } from '../../audit/audit.js';
 import { policy } from '../../auth/policy.js';
 import type { Queryable } from '../../db/database.js';
@@ -368,7 +369,9 @@ export async function addPackageSpecificItem(ctx: RequestContext, packageIdArg: 
   funderCodes.forEach((code) => {
     if (!funders.some((f) => f.code === code)) throw badInput(input.funding?.length ? 'item.funding' : 'item.funderCode', `unknown funder ${JSON.stringify(code)}; expected one of ${funders.map((f) => f.code).join(', ')}.`);
   });
-  const code = `P${packageId}_${nameId.toUpperCase().replace(SLUG, '_').replace(/^_+|_+$/g, '').slice(0, 30)}`;
+  const slug = nameId.toUpperCase().replace(SLUG, '_').replace(/^_+|_+$/g, '').slice(0, 30);
+  // Names without Latin letters or digits still get a stable code, from the name's hash.
+  const code = `P${packageId}_${slug || `ITEM_${createHash('sha256').update(nameId).digest('hex').slice(0, 8).toUpperCase()}`}`;
   return ctx.db.transaction(async (tx) => {
     const { before, after } = await lockForChange(tx, ctx, packageId, version);
     assertEditable(before.status as PackageStatus, 'addPackageSpecificItem');
