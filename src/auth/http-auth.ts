@@ -12,7 +12,7 @@ export function authenticate(verify: TokenVerifier) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     if (!header) {
-      return refuse(res, 'Authentication required: send "Authorization: Bearer <token>" (see README, "Tokens").');
+      return refuse(res, 'Authentication required: send "Authorization: Bearer <token>" (see README, "Tokens and roles").');
     }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) return refuse(res, 'Authorization header must be "Bearer <token>".');
