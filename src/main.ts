@@ -9,13 +9,12 @@
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { connect } from './db/connect.js';
 import type { Database } from './db/database.js';
 import { StartupError } from './db/startup-error.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { seedDemoIfEmpty } from './seed/seed.service.js';
-import { createApp, type App } from './server/app.js';
-import { mintToken } from './auth/jwt.js';
+import type { App } from './server/app.js';
+// Only light modules are imported up front, so the first line appears within a second; the
+// database driver (PGlite's WebAssembly), the seed and the GraphQL stack load inside their stages.
 
 /** How often a long stage reports that it is still running. */
 const HEARTBEAT_MS = 5_000;
@@ -82,15 +81,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const database = await stage(log, 'opening the database and applying migrations', () => connect(config.database));
+  const database = await stage(log, 'opening the database and applying migrations', async () => {
+    const { connect } = await import('./db/connect.js');
+    return connect(config.database);
+  });
   running.db = database;
   if (config.seed.onStart) {
-    await stage(log, 'loading the demo data if the database has none (first start only)', () =>
-      seedDemoIfEmpty(database, { seed: config.seed.seed, scale: config.seed.demoScale }, log),
-    );
+    await stage(log, 'loading the demo data if the database has none (first start only)', async () => {
+      const { seedDemoIfEmpty } = await import('./seed/seed.service.js');
+      return seedDemoIfEmpty(database, { seed: config.seed.seed, scale: config.seed.demoScale }, log);
+    });
   }
   if (stopping) return;
-  const app = await stage(log, 'building the GraphQL schema and HTTP routes', () => createApp(config, database, log));
+  const app = await stage(log, 'building the GraphQL schema and HTTP routes', async () => {
+    const { createApp } = await import('./server/app.js');
+    return createApp(config, database, log);
+  });
   running.app = app;
   const server = app.httpServer;
   await new Promise<void>((resolve, reject) => {
@@ -102,6 +108,7 @@ async function main(): Promise<void> {
   if (config.auth.usingDevelopmentSecret) {
     // Development only (production refuses the development secret): a ready planner token so the
     // README's first query works without an identity provider.
+    const { mintToken } = await import('./auth/jwt.js');
     const token = await mintToken(config.auth, { sub: 'demo-planner@kemensos.go.id', role: 'PLANNER', org: 'Kemensos (demo)', regions: '*' }, '12h');
     log.warn('Using the development JWT secret. Demo PLANNER token (national scope, valid 12 h):');
     // The IDE reads the token from the URL fragment, which browsers never send to the server.
