@@ -2,7 +2,8 @@
 # Kampung Terpadu GraphQL API. `npm start` runs the TypeScript sources with tsx (a runtime
 # dependency), so there is no separate build stage. Migrations (drizzle/) and the bundled open
 # data (data/) are applied/loaded by the application itself on start.
-FROM node:20-bookworm-slim
+# Node 22: the current LTS (Node 20 reached end of life in April 2026). CI also tests Node 20.
+FROM node:22-bookworm-slim
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -12,18 +12,33 @@ export function authenticate(verify: TokenVerifier) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     if (!header) {
-      return refuse(res, 'Authentication required: send "Authorization: Bearer <token>" (see README, "Tokens").');
+      return refuse(res, 'Authentication required: send "Authorization: Bearer <token>" (see README, "Tokens and roles").');
     }
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) return refuse(res, 'Authorization header must be "Bearer <token>".');
+    const token = bearerToken(header);
+    if (!token) return refuse(res, 'Authorization header must be "Bearer <token>" (or HTTP Basic with the token as the password).');
     try {
-      res.locals.principal = await verify(match[1]);
+      res.locals.principal = await verify(token);
       next();
     } catch (error) {
       if (error instanceof AppError) return refuse(res, error.message);
       next(error);
     }
   };
+}
+
+/**
+ * The JWT from `Bearer <jwt>`, or from HTTP Basic with the JWT as the password (any user name):
+ * QGIS 3.22 LTR (Debian 12) has no way to send a custom header, but its "Basic" authentication
+ * config sends Basic credentials on every request. The token is verified the same way.
+ */
+function bearerToken(header: string): string | null {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (!basic?.[1]) return null;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const password = decoded.slice(decoded.indexOf(':') + 1);
+  return decoded.includes(':') && password ? password : null;
 }
 
 function refuse(res: Response, message: string) {

@@ -39,6 +39,8 @@ const envSchema = z.object({
   DEMO_SCALE: z.coerce.number().positive().max(10).default(1),
   /** Server-side statement timeout applied to every request's SQL, in milliseconds. */
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  /** How long shutdown may take (draining requests, closing the database) before the process exits anyway. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Size of the node-postgres pool (ignored by the embedded database, which has one connection). */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -55,8 +57,23 @@ const envSchema = z.object({
   K_ANONYMITY: z.coerce.number().int().min(1).max(100).default(5),
   /** Comma-separated browser origins allowed by CORS; empty = no cross-origin browser access. */
   CORS_ORIGINS: z.string().default(''),
-  /** Requests per minute per token (or per IP without a token). */
+  /** GraphQL requests per minute per token (4x that per IP before authentication). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * OGC API and tile requests per minute per token: their own budget, because map clients send
+   * many small requests (GDAL pages 10 features at a time by default, about 35 requests/s; a map
+   * pan loads a dozen tiles per layer). 6,000 is about 100/s sustained.
+   */
+  RATE_LIMIT_MAP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** redis:// URL: rate-limit counters are kept there, shared by every API process; unset = in memory. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** Prefix of the rate-limit keys in Redis, so several deployments can share one Redis. */
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('kampung-terpadu:rate-limit:'),
+  /** The browser GraphQL IDE at /graphiql (bundled, works offline); default on outside production. */
+  GRAPHQL_IDE: booleanFromString.optional(),
   /** Schema introspection and "did you mean" suggestions; default on outside production. */
   GRAPHQL_INTROSPECTION: booleanFromString.optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
@@ -84,10 +101,19 @@ export interface Config {
     | { kind: 'embedded'; dataDir: string; statementTimeoutMs: number };
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
+  shutdown: { graceMs: number };
   auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean };
   privacy: { kAnonymity: number };
-  httpLimits: { corsOrigins: string[]; rateLimitPerMinute: number };
-  graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  httpLimits: {
+    corsOrigins: string[];
+    /** GraphQL requests per minute per token. */
+    rateLimitPerMinute: number;
+    /** OGC API and tile requests per minute per token. */
+    mapRateLimitPerMinute: number;
+    /** Where the counters live: one Redis shared by all processes, or this process's memory. */
+    rateLimitStore: { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
+  };
+  graphql: { introspection: boolean; ide: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   web: { basemapStyleUrl: string | null };
 }
 
@@ -127,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : { kind: 'embedded', dataDir: env.PGLITE_DATA_DIR, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS },
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },
+    shutdown: { graceMs: env.SHUTDOWN_GRACE_MS },
     auth: {
       secret,
       jwksUrl: env.JWT_JWKS_URL ?? null,
@@ -138,9 +165,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     httpLimits: {
       corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      mapRateLimitPerMinute: env.RATE_LIMIT_MAP_PER_MINUTE,
+      rateLimitStore: env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL, prefix: env.RATE_LIMIT_REDIS_PREFIX } : { kind: 'memory' },
     },
     graphql: {
       introspection: env.GRAPHQL_INTROSPECTION ?? !production,
+      ide: env.GRAPHQL_IDE ?? !production,
       maxDepth: env.GRAPHQL_MAX_DEPTH,
       maxAliases: env.GRAPHQL_MAX_ALIASES,
       maxTokens: env.GRAPHQL_MAX_TOKENS,

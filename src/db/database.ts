@@ -36,6 +36,12 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Number of SQL statements sent since start; tests diff it to catch N+1 queries. */
   readonly statementCount: number;
+  /**
+   * Re-reads the database's types after migrations created some. PGlite learns the array types
+   * (enum[] and the like) once, when it opens: without this, the first start's enum-array
+   * parameters are sent as "A,B" and fail with 22P02 until a restart. No-op on PostgreSQL.
+   */
+  refreshTypes(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -142,6 +148,9 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
       counter.statements += 2;
       return client.transaction((tx) => work(pgliteQueryable(tx, counter)));
     },
+    async refreshTypes() {
+      await client.refreshArrayTypes();
+    },
     async close() {
       await client.close();
     },
@@ -191,6 +200,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         client.release();
       }
     },
+    // node-postgres sends arrays as literals and never caches type OIDs: nothing to refresh.
+    async refreshTypes() {},
     async close() {
       await pool.end();
     },

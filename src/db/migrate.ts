@@ -19,7 +19,7 @@ export interface MigrationResult {
 
 export async function migrate(db: Database): Promise<MigrationResult> {
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     // Two servers starting at once against one PostgreSQL must not both apply a migration.
     await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     await tx.query('CREATE SCHEMA IF NOT EXISTS drizzle');
@@ -43,4 +43,8 @@ export async function migrate(db: Database): Promise<MigrationResult> {
     }
     return { applied, total: migrations.length };
   });
+  // Migrations may have created enums; the embedded driver must learn their array types now, not
+  // at the next start (tests/db/first-start.test.ts).
+  if (result.applied > 0) await db.refreshTypes();
+  return result;
 }

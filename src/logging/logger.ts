@@ -3,6 +3,7 @@
  * redacted by path as a second line of defence, but code must not pass them in the first place.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from '../config/config.js';
 
 const PERSONAL_FIELDS = [
@@ -23,13 +24,16 @@ const PERSONAL_FIELDS = [
 ];
 
 export function createLogger(config: Pick<Config, 'env' | 'log'>): Logger {
-  return pino({
+  const options = {
     level: config.log.level,
     redact: { paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`), ...PERSONAL_FIELDS.map((f) => `*.*.${f}`)], censor: '[redacted]' },
-    ...(config.env === 'development' && process.stdout.isTTY
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }
-      : {}),
-  });
+  };
+  // Pretty-printed in the same thread and synchronously, not through a worker transport: the
+  // seed's progress lines go straight to stderr, and an asynchronous log line would appear after
+  // the progress it announces.
+  return config.env === 'development' && process.stdout.isTTY
+    ? pino(options, pretty({ colorize: true, ignore: 'pid,hostname', sync: true }))
+    : pino(options);
 }
 
 export type { Logger };

@@ -14,7 +14,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { stringifyResult } from '../graphql/raw-json.js';
 import cors from 'cors';
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -33,6 +32,8 @@ import { createOgcRouter } from '../features/ogc/ogc.router.js';
 import { createTilesRouter } from '../features/tiles/tiles.router.js';
 import type { Logger } from '../logging/logger.js';
 import { createWebAppRouter } from './web-app.js';
+import { createGraphqlIdeRouter } from './graphql-ide.js';
+import { createRateLimits } from './rate-limit.js';
 
 export interface App {
   httpServer: http.Server;
@@ -110,6 +111,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       vectorTiles: { villages: '/tiles/villages.json', households: '/tiles/households.json', packageItems: '/tiles/package-items.json' },
       health: '/health',
       webApp: '/app/',
+      ...(config.graphql.ide ? { graphqlIde: '/graphiql' } : {}),
       authentication: 'Authorization: Bearer <JWT> on every route except / and /health',
     });
   });
@@ -124,27 +126,22 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     }
   });
 
-  // Two limits. Per IP before authentication (4× the token limit), so junk tokens cannot open a
-  // bucket each; per verified user after it, so users behind one NAT do not share a bucket.
-  const limited = (keyGenerator: (req: express.Request, res: express.Response) => string, limit: number) =>
-    rateLimit({
-      windowMs: 60_000,
-      limit,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator,
-      handler: (_req, res) => {
-        res.status(429).json({ errors: [{ message: `Rate limit of ${limit} requests per minute exceeded; retry after the time in the RateLimit header.`, extensions: { code: 'RATE_LIMITED' } }] });
-      },
-    });
-  const perIp = limited((req) => ipKeyGenerator(req.ip ?? ''), config.httpLimits.rateLimitPerMinute * 4);
-  const perUser = limited((_req, res) => `user:${principalOf(res).subject}`, config.httpLimits.rateLimitPerMinute);
-
+  // Separate budgets for GraphQL and for map clients (OGC API, tiles): see rate-limit.ts.
+  const rateLimits = await createRateLimits(config.httpLimits, log);
   const verify = authenticate(createTokenVerifier(config.auth));
-  const requireAuth = [perIp, verify, perUser];
-  app.use('/graphql', requireAuth, express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
-  app.use('/ogc', requireAuth, createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
-  app.use('/tiles', requireAuth, createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
+  const requireAuth = (budget: 'graphql' | 'map') => [rateLimits.perIp(budget), verify, rateLimits.perUser(budget)];
+
+  if (config.graphql.ide) {
+    app.use('/graphiql', createGraphqlIdeRouter());
+    // A browser opening /graphql (no token, asks for HTML) is sent to the IDE instead of a JSON 401.
+    app.get('/graphql', (req, res, next) => {
+      if (!req.headers.authorization && req.accepts(['json', 'html']) === 'html' && !req.query.query) return res.redirect(302, '/graphiql');
+      next();
+    });
+  }
+  app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
+  app.use('/ogc', requireAuth('map'), createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
+  app.use('/tiles', requireAuth('map'), createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
 
   // Body-parser failures (malformed JSON, oversized body) would otherwise get express's HTML
   // page with a stack trace. Answer in GraphQL's error shape, without internals.
@@ -170,6 +167,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     contextFor,
     async stop() {
       await apollo.stop();
+      await rateLimits.close();
     },
   };
 }

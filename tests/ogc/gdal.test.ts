@@ -94,6 +94,29 @@ describe('GDAL OAPIF driver', () => {
     expect(stdout).toMatch(/Geometry: Point/);
   });
 
+  it('a boolean -where as GDAL writes it (is_rtlh = 1) is pushed to the server and answered', async () => {
+    const expected = await h.db.query<{ id: number }>(sql`SELECT id FROM households WHERE village_code = ${TEST_VILLAGE} AND is_rtlh ORDER BY id`);
+    expect(expected.length).toBeGreaterThan(0);
+    const from = h.requests.length;
+    const stdout = await gdal(
+      'ogr2ogr',
+      ['-f', 'GeoJSON', '/vsistdout/', `OAPIF:${h.origin}/ogc`, 'households', '-where', `is_rtlh = 1 AND village_code = '${TEST_VILLAGE}'`, '-oo', 'PAGE_SIZE=1000'],
+      'planner',
+    );
+    expect(JSON.parse(stdout).features.map((f: any) => f.properties.id)).toEqual(expected.map((r) => r.id));
+    expect(h.requests.slice(from).some((u) => u.includes('is_rtlh=1'))).toBe(true);
+  });
+
+  it("copies a whole village at GDAL's default page size (10) without meeting the rate limit", async () => {
+    const expected = await h.db.query<{ id: number }>(sql`SELECT id FROM households WHERE village_code = ${TEST_VILLAGE} ORDER BY id`);
+    const from = h.requests.length;
+    const stdout = await gdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `OAPIF:${h.origin}/ogc`, 'households', '-where', `village_code = '${TEST_VILLAGE}'`], 'plannerSemarang');
+    expect(JSON.parse(stdout).features.map((f: any) => f.properties.id)).toEqual(expected.map((r) => r.id));
+    const pages = h.requests.slice(from).filter((u) => u.startsWith('/ogc/collections/households/items'));
+    expect(pages.every((u) => u.includes('limit=10'))).toBe(true);
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(expected.length / 10));
+  });
+
   it('a PARTNER token gets exactly its funded households through GDAL too', async () => {
     const stdout = await gdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `OAPIF:${h.origin}/ogc`, 'households', '-oo', 'PAGE_SIZE=2'], 'partner');
     const rows = await h.db.query<{ id: number }>(

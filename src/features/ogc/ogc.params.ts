@@ -88,11 +88,16 @@ export function parseDatetime(value: string | undefined): void {
   }
 }
 
+/**
+ * GDAL translates `-where "is_rtlh = 1"` into `is_rtlh=1` (OGR has no boolean literal) and QGIS
+ * sends `true`/`false`, so both spellings are accepted, case-insensitively.
+ */
 export function parseBoolean(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw badParameter(name, `expected true or false; got ${show(value)}.`);
+  const normalised = value.toLowerCase();
+  if (normalised === 'true' || normalised === '1') return true;
+  if (normalised === 'false' || normalised === '0') return false;
+  throw badParameter(name, `expected true or false (or 1 or 0); got ${show(value)}.`);
 }
 
 export function parseInteger(name: string, value: string | undefined, min: number, max: number): number | undefined {

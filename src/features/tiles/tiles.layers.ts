@@ -177,9 +177,10 @@ export function findLayer(id: string): TileLayer | undefined {
 }
 
 /** TileJSON 3.0.0: one URL from which MapLibre (and other TileJSON clients) set the layer up. */
-export function tileJson(base: string, layer: TileLayer, principal: Principal, bounds: BboxCrs84 | null) {
+export function tileJson(base: string, layer: TileLayer, principal: Principal, bounds: BboxCrs84 | null, centerOnData: [number, number] | null) {
   const vector = layer.vectorLayer(principal);
   const [w, s, e, n] = bounds ?? DATA_EXTENT;
+  const [centerLon, centerLat] = centerOnData ?? [(w + e) / 2, (s + n) / 2];
   return {
     tilejson: '3.0.0',
     name: `Kampung Terpadu — ${layer.title}`,
@@ -191,7 +192,8 @@ export function tileJson(base: string, layer: TileLayer, principal: Principal, b
     minzoom: layer.minzoom,
     maxzoom: layer.maxzoom,
     bounds: [w, s, e, n],
-    center: [(w + e) / 2, (s + n) / 2, layer.minzoom],
+    // On a feature the caller can read, at the layer's first zoom: a map opened there shows data.
+    center: [centerLon, centerLat, layer.minzoom],
     vector_layers: [
       {
         id: vector.id,

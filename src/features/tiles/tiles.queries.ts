@@ -22,6 +22,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
 import type { BboxCrs84 } from '../ogc/ogc.params.js';
+import type { Source } from '../ogc/ogc.queries.js';
 import { encodeTile, type MvtValue } from './mvt.js';
 import { BUFFER, EXTENT, GRID_CELL_DEGREES, GRID_CELL_METERS, HOUSEHOLD_MIN_ZOOM, tileBounds3857, tileBoundsLonLat, unitMeters, type Tile } from './tiles.layers.js';
 
@@ -181,4 +182,19 @@ export async function supportsNativeMvt(db: Queryable): Promise<boolean> {
     if (error instanceof Error && /protobuf/i.test(error.message)) return false;
     throw error;
   }
+}
+
+/**
+ * The readable feature nearest the middle of `bounds`, as a point on it ([lon, lat], WGS84), or
+ * null when the caller can read none. TileJSON's `center`: the middle of the bounds of a coastal
+ * strip lies in the sea, and a map opened there would show an empty tile.
+ */
+export async function pointOnData(db: Queryable, source: Source, [w, s, e, n]: BboxCrs84): Promise<[number, number] | null> {
+  const middle = sql`ST_SetSRID(ST_MakePoint(${(w + e) / 2}::float8, ${(s + n) / 2}::float8), 4326)`;
+  const [row] = await db.query<{ lon: number; lat: number }>(sql`
+    SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
+      SELECT ST_PointOnSurface(${source.geometry}) AS p ${source.from}
+      WHERE ${sql.join(source.where.length ? source.where : [sql`true`], sql` AND `)}
+      ORDER BY ${source.geometry} <-> ${middle} LIMIT 1) nearest`);
+  return row ? [Number(row.lon), Number(row.lat)] : null;
 }

@@ -11,6 +11,7 @@ import { createExtentCache } from '../ogc/ogc.extents.js';
 import { badParameter, type GisDeps, type GisRequest } from '../ogc/ogc.http.js';
 import { BUFFER, DATA_EXTENT, intersects, tileBoundsLonLat, tileJson, type Tile, type TileLayer } from './tiles.layers.js';
 import {
+  pointOnData,
   householdGridLayer,
   householdRecordsLayer,
   packageItemsLayer,
@@ -79,7 +80,9 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
     async tileJson(ctx: GisRequest, layer: TileLayer) {
       const collection = boundsCollection(layer, ctx.principal);
       const boxes = await extentsFor(ctx.principal, [collection]);
-      return tileJson(ctx.base, layer, ctx.principal, boxes[collection.id] ?? null);
+      const bounds = boxes[collection.id] ?? null;
+      const center = bounds ? await pointOnData(db, collection.unfiltered(ctx.principal), bounds) : null;
+      return tileJson(ctx.base, layer, ctx.principal, bounds, center);
     },
   };
 }
