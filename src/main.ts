@@ -14,7 +14,7 @@ import { mintToken } from './auth/jwt.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
-  const db = await connect(config.database);
+  const db = await connect(config.database, log);
   log.info({ database: db.kind }, 'database ready');
   if (config.seed.onStart) await seedDemoIfEmpty(db, { seed: config.seed.seed, scale: config.seed.demoScale }, log);
   const app = await createApp(config, db, log);

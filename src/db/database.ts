@@ -15,6 +15,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { AppError, conflictFromDatabase, databaseUnavailable, isDatabaseUnavailable } from '../errors/errors.js';
 
 const dialect = new PgDialect();
 
@@ -69,6 +70,25 @@ function copyStatement(table: string, columns: readonly string[], source: string
   return `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
 }
 
+/**
+ * Turns driver errors a client can act on into coded errors at the one place every surface
+ * (GraphQL, OGC, tiles) passes through: a lost connection becomes DATABASE_UNAVAILABLE (503),
+ * an invariant trigger or unique violation CONFLICT. Everything else stays as it is (masked later).
+ */
+export function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return Object.assign(databaseUnavailable(), { cause: error });
+  return conflictFromDatabase(error) ?? error;
+}
+
+async function translated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+}
+
 class Counter {
   statements = 0;
 }
@@ -81,7 +101,7 @@ function pgliteQueryable(
     async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
       const { text, values } = compile(statement, params);
       counter.statements += 1;
-      const result = await client.query<T>(text, values);
+      const result = await translated(() => client.query<T>(text, values));
       return result.rows;
     },
     async copy(table, columns, lines) {
@@ -98,7 +118,7 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter): Queryab
     async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
       const { text, values } = compile(statement, params);
       counter.statements += 1;
-      const result = await client.query<T>(text, values);
+      const result = await translated(() => client.query<T>(text, values));
       return result.rows;
     },
     async copy(table, columns, lines) {
@@ -140,7 +160,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
     },
     async transaction(work) {
       counter.statements += 2;
-      return client.transaction((tx) => work(pgliteQueryable(tx, counter)));
+      return translated(() => client.transaction((tx) => work(pgliteQueryable(tx, counter))));
     },
     async close() {
       await client.close();
@@ -176,7 +196,16 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       return counter.statements;
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await translated(() => pool.connect());
+      // A checked-out client is no longer watched by the pool: without its own listener, a
+      // socket error (pg_terminate_backend, server restart) is an unhandled 'error' event that
+      // kills the process. With it, only this request fails; the client is then discarded
+      // (release(error)) so the pool opens a fresh connection for the next one.
+      let broken: unknown = null;
+      const onError = (error: unknown) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         counter.statements += 1;
         await client.query('BEGIN');
@@ -185,10 +214,16 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        if (isDatabaseUnavailable(error)) broken ??= error;
+        if (!broken) {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError;
+          });
+        }
+        throw translateDatabaseError(error);
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken ? (broken instanceof Error ? broken : new Error(String(broken))) : undefined);
       }
     },
     async close() {
