@@ -6,10 +6,11 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, getVariableValues, GraphQLError, Kind, type ASTVisitor, type GraphQLSchema, type OperationDefinitionNode, separateOperations, type ValidationContext } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, Kind, valueFromASTUntyped, visit, type ASTVisitor, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, separateOperations, type ValidationContext } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config/config.js';
 import { AppError, badInput, ErrorCode } from '../errors/errors.js';
+import { assertSafeValue } from './input.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
 /** Lists without a `first` argument count as this many items (FeatureCollections are scalars). */
@@ -98,6 +99,16 @@ function costLimitPlugin(maxCost: number): ApolloServerPlugin {
           // that does not fit its type is the client's error (400 naming the variable), not an
           // exception inside this hook (which Apollo answers with 500).
           const operation = getOperationAST(query, request.operationName);
+          // The input layer's request-wide checks, before anything (scalar parsing included) walks
+          // the values: text PostgreSQL can store, finite numbers, bounded nesting.
+          for (const [name, value] of Object.entries(request.variables ?? {})) assertSafeValue(value, `$${name}`);
+          visit(query, {
+            Argument(node, _key, _parent, _path, ancestors) {
+              if (node.value.kind === Kind.VARIABLE) return;
+              const field = [...ancestors].reverse().find((a): a is FieldNode => !Array.isArray(a) && (a as { kind?: string }).kind === Kind.FIELD);
+              assertSafeValue(valueFromASTUntyped(node.value), field ? `${field.name.value}(${node.name.value})` : node.name.value);
+            },
+          });
           if (operation) {
             const coerced = getVariableValues(schema as GraphQLSchema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 5 });
             if (coerced.errors) {
