@@ -19,7 +19,16 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, argument: string, shape: readonly ('string' | 'number')[]): CursorKey | null {
+/** 'integer' components are int4 keys (ids): a cursor holding 1.5 or 2^31 is refused, not sent to SQL. */
+type KeyPart = 'string' | 'number' | 'integer';
+const fitsShape = (v: unknown, part: KeyPart): boolean =>
+  part === 'integer'
+    ? Number.isInteger(v) && Math.abs(v as number) <= 2_147_483_647
+    : part === 'number'
+      ? typeof v === 'number' && Number.isFinite(v)
+      : typeof v === 'string' && v.length <= 200 && !/\u0000|[\uD800-\uDFFF]/.test(v);
+
+export function decodeCursor(cursor: string | null | undefined, argument: string, shape: readonly KeyPart[]): CursorKey | null {
   if (cursor === null || cursor === undefined) return null;
   let key: unknown;
   try {
@@ -27,7 +36,7 @@ export function decodeCursor(cursor: string | null | undefined, argument: string
   } catch {
     key = undefined;
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i])) {
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => !fitsShape(v, shape[i]!))) {
     throw badInput(argument, 'is not a cursor of this connection; pass the endCursor of a previous page unchanged.', {
       received: cursor,
     });

@@ -8,7 +8,7 @@ import { insertIntervention, interventionByCode, listFunders, listInterventions,
 import { assertCost, eligibilityOf, toEligibility, toFunder, toIntervention, validateInterventionInput } from './catalog.service.js';
 import { Eligibility, Funder, Intervention, InterventionInput, InterventionPatch } from './catalog.type.js';
 import { parseRule } from './eligibility.js';
-import { parseId } from '../../graphql/input.js';
+import { assertCleanText, parseId } from '../../graphql/input.js';
 
 @Resolver()
 export class CatalogResolver {
@@ -46,7 +46,11 @@ export class CatalogResolver {
     const row = validateInterventionInput(input, await listFunders(ctx.db));
     return ctx.db.transaction(async (tx) => {
       if (await interventionByCode(tx, row.code)) throw new AppError(ErrorCode.CONFLICT, `Intervention ${row.code} already exists.`, { argument: 'input.code' });
-      const created = await insertIntervention(tx, row);
+      // Two concurrent creates both pass the check above; the primary key decides (unique
+      // violation, mapped to CONFLICT by the database layer), named here for the client.
+      const created = await insertIntervention(tx, row).catch((error: unknown) => {
+        throw error instanceof AppError && error.code === ErrorCode.CONFLICT ? new AppError(ErrorCode.CONFLICT, `Intervention ${row.code} already exists (another request created it at the same moment).`, { argument: 'input.code' }) : error;
+      });
       await writeAudit(tx, ctx.principal, { action: 'CREATE_INTERVENTION', entity: 'intervention', entityId: row.code, after: created, requestId: ctx.requestId });
       return toIntervention(created);
     });
@@ -65,6 +69,8 @@ export class CatalogResolver {
       if (!before) throw notFound('Intervention', code);
       if (before.version !== version) throw new AppError(ErrorCode.CONFLICT, `Intervention ${code} is at version ${before.version}, not ${version}: reload it and apply your change again.`, { argument: 'version', currentVersion: before.version });
       if (patch.unitCostIdr !== undefined && patch.unitCostIdr !== null) assertCost(patch.unitCostIdr, 'patch.unitCostIdr');
+      if (patch.costSource != null) assertCleanText(patch.costSource, 'patch.costSource', 1000);
+      if (patch.description != null) assertCleanText(patch.description, 'patch.description', 4000);
       const next = {
         ...before,
         unit_cost_idr: patch.unitCostIdr ?? before.unit_cost_idr,

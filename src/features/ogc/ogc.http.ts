@@ -111,6 +111,10 @@ export function gisRoute(deps: GisDeps, handler: (req: Request, res: Response, c
         base: `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}${req.baseUrl}`,
         query: new URL(req.originalUrl, 'http://query.invalid').searchParams,
       };
+      // The request-wide input check of GraphQL (graphql/input.ts), for query parameters.
+      for (const [name, value] of ctx.query) {
+        if (value.length > 2000 || value.includes('\u0000')) throw badParameter(name, `must be at most 2000 characters of text without NUL (U+0000); got ${value.length} characters.`);
+      }
       await handler(req, res, ctx);
     } catch (error) {
       sendError(res, log, error);
