@@ -187,6 +187,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   });
   // An idle client's socket error would otherwise crash the process.
   pool.on('error', () => undefined);
+  // And so would one on a client that is checked out: pg-pool watches only idle clients, and a
+  // FATAL message (pg_terminate_backend, shutdown) that arrives between two statements of a
+  // transaction, or after pool.query's one-shot listener fired, is an 'error' event with no
+  // listener. Every client therefore gets a permanent one; the failure itself still reaches the
+  // request through its next statement ("not queryable"), which discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const counter = new Counter();
   const base = pgQueryable(pool, counter);
   return {
