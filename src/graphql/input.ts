@@ -38,6 +38,11 @@ function show(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 }
 
+/** True when PostgreSQL can store the text: no NUL, no unpaired surrogate. */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+
 /** Refuses text PostgreSQL cannot store or that no field needs. */
 export function assertCleanText(value: string, argument: string, max = MAX_STRING_LENGTH): void {
   if (value.length > max) throw badInput(argument, `must be at most ${max} characters; got ${value.length}.`);

@@ -6,6 +6,7 @@
  * ordered by priority). Pages are fetched by keyset ("after this key"), never by OFFSET, so
  * page 1,000 costs what page 1 costs.
  */
+import { isStorableText } from './input.js';
 import { badInput } from '../errors/errors.js';
 
 /** Page size when `first` is omitted. */
@@ -26,7 +27,7 @@ const fitsShape = (v: unknown, part: KeyPart): boolean =>
     ? Number.isInteger(v) && Math.abs(v as number) <= 2_147_483_647
     : part === 'number'
       ? typeof v === 'number' && Number.isFinite(v)
-      : typeof v === 'string' && v.length <= 200 && !/\u0000|[\uD800-\uDFFF]/.test(v);
+      : typeof v === 'string' && v.length <= 200 && isStorableText(v);
 
 export function decodeCursor(cursor: string | null | undefined, argument: string, shape: readonly KeyPart[]): CursorKey | null {
   if (cursor === null || cursor === undefined) return null;

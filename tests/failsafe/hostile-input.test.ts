@@ -54,6 +54,18 @@ afterAll(async () => {
   await api?.close();
 });
 
+/**
+ * A value sent as this JSON text. JSON.stringify recurses, so values thousands of levels deep
+ * (which the server must refuse) are written as text rather than built as objects.
+ */
+class RawJson {
+  constructor(readonly json: string) {}
+  toJSON() {
+    return `(raw JSON, ${this.json.length} characters)`;
+  }
+}
+const deepText = (levels: number, inner: string, open: string, close: string) => new RawJson(open.repeat(levels) + inner + close.repeat(levels));
+
 const deep = (levels: number): unknown => {
   let v: unknown = [1, 2];
   for (let i = 0; i < levels; i++) v = [v];
@@ -95,8 +107,10 @@ const KNOWN_HOSTILE: unknown[] = [
   true,
   [],
   {},
-  deep(5000),
-  deepRule(2000),
+  deepText(5000, '[1,2]', '[', ']'),
+  deepText(2000, '{"fact":"desil","op":"lte","value":2}', '{"all":[', ']}'),
+  new RawJson(`{"type":"Point","coordinates":${'['.repeat(5000)}1${']'.repeat(5000)}}`),
+  deepRule(20),
   { type: 'Point', coordinates: deep(200) },
   { type: 'Polygon', coordinates: [[[200, 100], [0, 0], [1, 1], [200, 100]]] },
   { fact: 'desil', op: 'eq', value: 'two' },
@@ -185,7 +199,10 @@ const countsSql = sql`SELECT (SELECT count(*)::int FROM packages) AS packages, (
   (SELECT count(*)::int FROM audit_log WHERE action <> 'READ_PERSONAL_DATA') AS audit`;
 
 async function post(body: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const raw: string[] = [];
+  const text0 = JSON.stringify(body, (_key, value: unknown) => (value instanceof RawJson ? `__RAW_${raw.push(value.json) - 1}__` : value));
+  const payload = text0.replace(/"__RAW_(\d+)__"/g, (_m, i: string) => raw[Number(i)]!);
+  const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: payload });
   const text = await response.text();
   let json: any = null;
   try {
@@ -236,6 +253,13 @@ describe('hostile input', () => {
     const auth = { authorization: `Bearer ${token}` };
     const api_ = (await (await fetch(`${base}/ogc/api`, { headers: auth })).json()) as { paths: Record<string, { get?: { parameters?: { name?: string; in?: string; $ref?: string }[] } }>; components?: { parameters?: Record<string, { name: string; in: string }> } };
     const collections = ((await (await fetch(`${base}/ogc/collections`, { headers: auth })).json()) as { collections: { id: string }[] }).collections.map((c) => c.id);
+    const enc = (h: string) => {
+      try {
+        return encodeURIComponent(h);
+      } catch {
+        return '%ED%A0%80'; // a lone surrogate, as the UTF-8 bytes a client could still send
+      }
+    };
     const hostileText = [...KNOWN_HOSTILE.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String), ...fc.sample(fc.string({ unit: 'binary', maxLength: 30 }), { seed: SEED, numRuns: 6 }), '1,2,3', '-181,-91,181,91', '10,10,0,0', 'NaN,0,1,1', '2025-02-30T00:00:00Z/..', '../..', 'eyJ4IjoxfQ', Buffer.from(JSON.stringify(['a', 2 ** 40, 0, 'x'])).toString('base64url'), Buffer.from(JSON.stringify(['a', 1.5, 0, 'x'])).toString('base64url')];
     const urls: string[] = [];
     const resolveParam = (p: { name?: string; in?: string; $ref?: string }) => (p.$ref ? api_.components?.parameters?.[p.$ref.split('/').pop()!] : p) as { name: string; in: string } | undefined;
@@ -243,16 +267,16 @@ describe('hostile input', () => {
       const params = (item.get?.parameters ?? []).map(resolveParam).filter((p): p is { name: string; in: string } => Boolean(p));
       const concrete = path.includes('{collectionId}') ? collections.map((c) => path.replace('{collectionId}', c)) : [path];
       for (const p of concrete) {
-        const withFeature = p.includes('{featureId}') ? [...hostileText.slice(0, 14).map((h) => p.replace('{featureId}', encodeURIComponent(h)))] : [p];
+        const withFeature = p.includes('{featureId}') ? [...hostileText.slice(0, 14).map((h) => p.replace('{featureId}', enc(h)))] : [p];
         for (const target of withFeature) {
           urls.push(`/ogc${target}`);
-          for (const param of params.filter((x) => x.in === 'query')) for (const h of hostileText) urls.push(`/ogc${target}?${param.name}=${encodeURIComponent(h)}`);
+          for (const param of params.filter((x) => x.in === 'query')) for (const h of hostileText) urls.push(`/ogc${target}?${param.name}=${enc(h)}`);
         }
       }
     }
     const layers = ['villages', 'households', 'package-items'];
     for (const h of hostileText) {
-      const e = encodeURIComponent(h);
+      const e = enc(h);
       urls.push(`/tiles/${e}.json`, `/tiles/${e}/1/1/1.mvt`);
       for (const layer of layers) urls.push(`/tiles/${layer}/${e}/0/0.mvt`, `/tiles/${layer}/10/${e}/0.mvt`, `/tiles/${layer}/10/0/${e}.mvt`, `/tiles/${layer}/10/800/520.mvt?package_id=${e}`);
     }

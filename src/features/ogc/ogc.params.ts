@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { badParameter } from './ogc.http.js';
+import { isStorableText } from '../../graphql/input.js';
 
 /** Largest page a client may ask for; larger `limit` values are clamped, not refused. */
 export const MAX_LIMIT = 10_000;
@@ -163,7 +164,7 @@ export function parseCursor(value: string | undefined, keyType: 'integer' | 'str
     decoded.length === 4 &&
     (decoded[0] === 'a' || decoded[0] === 'b') &&
     // Keys go to SQL: an int4 id in range, or text PostgreSQL can store (no NUL, no lone surrogate).
-    (keyType === 'integer' ? Number.isInteger(decoded[1]) && Math.abs(decoded[1]) <= 2_147_483_647 : typeof decoded[1] === 'string' && decoded[1].length <= 64 && !/\u0000|[\uD800-\uDFFF]/.test(decoded[1])) &&
+    (keyType === 'integer' ? Number.isInteger(decoded[1]) && Math.abs(decoded[1]) <= 2_147_483_647 : typeof decoded[1] === 'string' && decoded[1].length <= 64 && isStorableText(decoded[1])) &&
     Number.isSafeInteger(decoded[2]) &&
     decoded[2] >= 0 &&
     typeof decoded[3] === 'string';
