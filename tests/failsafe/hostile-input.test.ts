@@ -34,8 +34,10 @@ import { principals, TEST_VILLAGE } from '../support/principals.js';
 
 const SEED = 20261129;
 /** Values per argument, and per field of an input-object argument (bounded: the suite runs twice in CI). */
-const RUNS_PER_ARGUMENT = 8;
-const RUNS_PER_INPUT_FIELD = 2;
+const RUNS_PER_ARGUMENT = 6;
+const RUNS_PER_INPUT_FIELD = 1;
+/** Values per OGC API or tile parameter. */
+const RUNS_PER_PARAMETER = 8;
 
 let api: TestApi;
 let app: App;
@@ -276,6 +278,8 @@ describe('hostile input', () => {
     };
     const hostileText = [...KNOWN_HOSTILE.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String), ...fc.sample(fc.string({ unit: 'binary', maxLength: 30 }), { seed: SEED, numRuns: 6 }), '1,2,3', '-181,-91,181,91', '10,10,0,0', 'NaN,0,1,1', '2025-02-30T00:00:00Z/..', '../..', 'eyJ4IjoxfQ', Buffer.from(JSON.stringify(['a', 2 ** 40, 0, 'x'])).toString('base64url'), Buffer.from(JSON.stringify(['a', 1.5, 0, 'x'])).toString('base64url')];
     const urls: string[] = [];
+    let k = 0;
+    const some = () => Array.from({ length: RUNS_PER_PARAMETER }, () => hostileText[k++ % hostileText.length]!);
     const resolveParam = (p: { name?: string; in?: string; $ref?: string }) => (p.$ref ? api_.components?.parameters?.[p.$ref.split('/').pop()!] : p) as { name: string; in: string } | undefined;
     for (const [path, item] of Object.entries(api_.paths)) {
       const params = (item.get?.parameters ?? []).map(resolveParam).filter((p): p is { name: string; in: string } => Boolean(p));
@@ -284,12 +288,12 @@ describe('hostile input', () => {
         const withFeature = p.includes('{featureId}') ? [...hostileText.slice(0, 14).map((h) => p.replace('{featureId}', enc(h)))] : [p];
         for (const target of withFeature) {
           urls.push(`/ogc${target}`);
-          for (const param of params.filter((x) => x.in === 'query')) for (const h of hostileText) urls.push(`/ogc${target}?${param.name}=${enc(h)}`);
+          for (const param of params.filter((x) => x.in === 'query')) for (const h of some()) urls.push(`/ogc${target}?${param.name}=${enc(h)}`);
         }
       }
     }
     const layers = ['villages', 'households', 'package-items'];
-    for (const h of hostileText) {
+    for (const h of some()) {
       const e = enc(h);
       urls.push(`/tiles/${e}.json`, `/tiles/${e}/1/1/1.mvt`);
       for (const layer of layers) urls.push(`/tiles/${layer}/${e}/0/0.mvt`, `/tiles/${layer}/10/${e}/0.mvt`, `/tiles/${layer}/10/0/${e}.mvt`, `/tiles/${layer}/10/800/520.mvt?package_id=${e}`);
@@ -301,7 +305,8 @@ describe('hostile input', () => {
       const response = await fetch(`${base}${url}`, { headers: auth });
       const body = await response.arrayBuffer();
       if (response.status >= 500) serverErrors.push(`${url.slice(0, 120)} → ${response.status}`);
-      if (response.status >= 400 && !/json/.test(response.headers.get('content-type') ?? '')) notJson.push(`${url.slice(0, 120)} → ${response.status} ${response.headers.get('content-type')}`);
+      // 431: Node's HTTP parser refuses a request line over 16 KB before any application code runs.
+      if (response.status >= 400 && response.status !== 431 && !/json/.test(response.headers.get('content-type') ?? '')) notJson.push(`${url.slice(0, 120)} → ${response.status} ${response.headers.get('content-type')}`);
       expect(body).toBeDefined();
     }
     console.info(`[hostile] OGC API and tiles: ${urls.length} requests, ${serverErrors.length} HTTP 5xx, ${notJson.length} errors not in JSON`);
