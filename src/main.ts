@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 
   const database = await stage(log, 'opening the database and applying migrations', async () => {
     const { connect } = await import('./db/connect.js');
-    return connect(config.database);
+    return connect(config.database, log);
   });
   running.db = database;
   if (config.seed.onStart) {

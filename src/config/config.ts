@@ -42,6 +42,11 @@ const envSchema = z.object({
   /** How long shutdown may take (draining requests, closing the database) before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /**
+   * How long start-up waits for an unreachable PostgreSQL (compose/Kubernetes start order, a
+   * restarting server), retrying with backoff from 0.5 s doubling to 5 s; 0 = fail at once.
+   */
+  DATABASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Size of the node-postgres pool (ignored by the embedded database, which has one connection). */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
@@ -97,7 +102,7 @@ export interface Config {
   env: Environment['NODE_ENV'];
   http: { host: string; port: number; publicBaseUrl: string | null };
   database:
-    | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number }
+    | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number; waitSeconds?: number }
     | { kind: 'embedded'; dataDir: string; statementTimeoutMs: number };
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
@@ -149,7 +154,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT, publicBaseUrl: env.PUBLIC_BASE_URL ?? null },
     database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.PG_POOL_SIZE, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS }
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.PG_POOL_SIZE, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS, waitSeconds: env.DATABASE_WAIT_SECONDS }
       : { kind: 'embedded', dataDir: env.PGLITE_DATA_DIR, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS },
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { AppError, conflictFromDatabase, databaseUnavailable, isDatabaseUnavailable } from '../errors/errors.js';
 
 const dialect = new PgDialect();
 
@@ -75,6 +76,25 @@ function copyStatement(table: string, columns: readonly string[], source: string
   return `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
 }
 
+/**
+ * Turns driver errors a client can act on into coded errors at the one place every surface
+ * (GraphQL, OGC, tiles) passes through: a lost connection becomes DATABASE_UNAVAILABLE (503),
+ * an invariant trigger or unique violation CONFLICT. Everything else stays as it is (masked later).
+ */
+export function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return Object.assign(databaseUnavailable(), { cause: error });
+  return conflictFromDatabase(error) ?? error;
+}
+
+async function translated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+}
+
 class Counter {
   statements = 0;
 }
@@ -87,7 +107,7 @@ function pgliteQueryable(
     async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
       const { text, values } = compile(statement, params);
       counter.statements += 1;
-      const result = await client.query<T>(text, values);
+      const result = await translated(() => client.query<T>(text, values));
       return result.rows;
     },
     async copy(table, columns, lines) {
@@ -104,7 +124,7 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter): Queryab
     async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
       const { text, values } = compile(statement, params);
       counter.statements += 1;
-      const result = await client.query<T>(text, values);
+      const result = await translated(() => client.query<T>(text, values));
       return result.rows;
     },
     async copy(table, columns, lines) {
@@ -146,7 +166,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
     },
     async transaction(work) {
       counter.statements += 2;
-      return client.transaction((tx) => work(pgliteQueryable(tx, counter)));
+      return translated(() => client.transaction((tx) => work(pgliteQueryable(tx, counter))));
     },
     async refreshTypes() {
       await client.refreshArrayTypes();
@@ -176,6 +196,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   });
   // An idle client's socket error would otherwise crash the process.
   pool.on('error', () => undefined);
+  // And so would one on a client that is checked out: pg-pool watches only idle clients, and a
+  // FATAL message (pg_terminate_backend, shutdown) that arrives between two statements of a
+  // transaction, or after pool.query's one-shot listener fired, is an 'error' event with no
+  // listener. Every client therefore gets a permanent one; the failure itself still reaches the
+  // request through its next statement ("not queryable"), which discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const counter = new Counter();
   const base = pgQueryable(pool, counter);
   return {
@@ -185,7 +213,16 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       return counter.statements;
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await translated(() => pool.connect());
+      // A checked-out client is no longer watched by the pool: without its own listener, a
+      // socket error (pg_terminate_backend, server restart) is an unhandled 'error' event that
+      // kills the process. With it, only this request fails; the client is then discarded
+      // (release(error)) so the pool opens a fresh connection for the next one.
+      let broken: unknown = null;
+      const onError = (error: unknown) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         counter.statements += 1;
         await client.query('BEGIN');
@@ -194,10 +231,16 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        if (isDatabaseUnavailable(error)) broken ??= error;
+        if (!broken) {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError;
+          });
+        }
+        throw translateDatabaseError(error);
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken ? (broken instanceof Error ? broken : new Error(String(broken))) : undefined);
       }
     },
     // node-postgres sends arrays as literals and never caches type OIDs: nothing to refresh.

@@ -525,6 +525,9 @@ export const interventions = pgTable(
   },
   (t) => [
     check('interventions_cost_nonnegative', sql`${t.unitCostIdr} >= 0`),
+    // Rupiah bounds keep every sum a read computes below 2^53 (JS numbers, GraphQL SafeInt):
+    // see MAX_UNIT_COST_IDR in graphql/input.ts.
+    check('interventions_cost_bounded', sql`${t.unitCostIdr} <= 1000000000000`),
     check('interventions_facility_serves', sql`(${t.target} = 'FACILITY') = (${t.serves} IS NOT NULL)`),
     check('interventions_ceiling', sql`${t.maxUnitCostIdr} IS NULL OR ${t.maxUnitCostIdr} >= ${t.unitCostIdr}`),
     index('interventions_package_idx').on(t.packageId),
@@ -658,7 +661,7 @@ export const packageBudgets = pgTable(
     /** When allocations may exceed the budget: the recorded reason. */
     overBudgetReason: text('over_budget_reason'),
   },
-  (t) => [uniqueIndex('package_budgets_pk').on(t.packageId, t.funderCode), check('package_budgets_nonnegative', sql`${t.budgetIdr} >= 0`)],
+  (t) => [uniqueIndex('package_budgets_pk').on(t.packageId, t.funderCode), check('package_budgets_nonnegative', sql`${t.budgetIdr} >= 0`), check('package_budgets_bounded', sql`${t.budgetIdr} <= 1000000000000000`)],
 );
 
 export const packageItems = pgTable(
@@ -698,6 +701,7 @@ export const packageItems = pgTable(
     index('package_items_funder_idx').on(t.funderCode, t.packageId),
     index('package_items_location_gist').using('gist', t.location),
     check('package_items_cost', sql`${t.costIdr} = ${t.unitCostIdr} * ${t.quantity} AND ${t.quantity} > 0`),
+    check('package_items_cost_bounded', sql`${t.costIdr} <= 1000000000000000`),
     check('package_items_target', sql`${t.householdId} IS NOT NULL OR ${t.location} IS NOT NULL`),
   ],
 );

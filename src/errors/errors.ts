@@ -12,6 +12,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   FORBIDDEN: 'FORBIDDEN',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The database cannot be reached right now (outage, restart, failover): retry later; HTTP 503. */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,3 +43,53 @@ export const invalidGeometry = (argument: string, message: string, details: AppE
 
 export const notFound = (what: string, key: string) =>
   new AppError(ErrorCode.NOT_FOUND, `${what} ${JSON.stringify(key)} does not exist.`, { key });
+
+/** Seconds a client is told to wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export const databaseUnavailable = () =>
+  new AppError(ErrorCode.DATABASE_UNAVAILABLE, `The database is unavailable; nothing was changed by this request. Retry after ${DATABASE_RETRY_AFTER_SECONDS} s.`, {
+    retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  });
+
+/**
+ * SQLSTATE classes and node/pg messages that mean "the connection or server is gone", not "the
+ * statement is wrong": 08 connection exception, 57P01–57P03 shutdown/crash/starting up, 53300
+ * too many connections. pg reports a dropped socket without a SQLSTATE, by message.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|terminating connection/i;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AppError) return e.code === ErrorCode.DATABASE_UNAVAILABLE;
+    const code = 'code' in e ? String((e as { code: unknown }).code) : '';
+    if (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code)) return true;
+    if (e instanceof Error && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+  }
+  return false;
+}
+
+/**
+ * Raised by the database's own invariant triggers (RAISE … USING ERRCODE = 'KT409'): a rule that
+ * concurrency could break was refused by the database. The message is ours and safe to show.
+ */
+export const INVARIANT_SQLSTATE = 'KT409';
+
+/**
+ * Maps a database error that is the client's business to a coded AppError: our invariant
+ * triggers and unique violations become CONFLICT. Unique-violation details quote other rows'
+ * values, so only the constraint name (mapped to an argument by the caller) is shown.
+ */
+export function conflictFromDatabase(error: unknown, argumentOfConstraint: Record<string, string> = {}): AppError | null {
+  if (!error || typeof error !== 'object' || !('code' in error)) return null;
+  const { code, message, constraint } = error as { code: unknown; message?: string; constraint?: string };
+  if (code === INVARIANT_SQLSTATE) return new AppError(ErrorCode.CONFLICT, String(message), {});
+  if (code === '23505') {
+    const argument = constraint ? argumentOfConstraint[constraint] : undefined;
+    return new AppError(ErrorCode.CONFLICT, `${argument ?? 'The record'} already exists (unique${constraint ? ` ${constraint}` : ''}); another request may have created it at the same moment. Reload and retry.`, argument ? { argument } : {});
+  }
+  return null;
+}

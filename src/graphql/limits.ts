@@ -6,10 +6,11 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type GraphQLSchema, separateOperations } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, Kind, valueFromASTUntyped, visit, type ASTVisitor, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, separateOperations, type ValidationContext } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config/config.js';
-import { AppError, ErrorCode } from '../errors/errors.js';
+import { AppError, badInput, ErrorCode } from '../errors/errors.js';
+import { assertSafeValue } from './input.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
 /** Lists without a `first` argument count as this many items (FeatureCollections are scalars). */
@@ -43,24 +44,79 @@ export function createLimits(config: Config['graphql']) {
     costLimit: { enabled: false },
   });
   const protection = armor.protect();
-  return { ...protection, parseOptions: { maxTokens: config.maxTokens }, plugins: [...protection.plugins, costLimitPlugin(config.maxCost)] };
+  return {
+    ...protection,
+    validationRules: [...protection.validationRules, SingleRootMutationField],
+    parseOptions: { maxTokens: config.maxTokens },
+    plugins: [...protection.plugins, costLimitPlugin(config.maxCost)],
+  };
 }
 
-/** Errors that mean "your request was refused before running": HTTP 400, not 500. */
-const REFUSED = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
+/**
+ * All-or-nothing requests: a mutation operation may select only one root field. Each mutation
+ * already runs in one transaction with its version check and audit record; with two fields,
+ * graphql-js runs them one after another and a failing second field returned `data: null` while
+ * the first had committed. Running all fields in one shared transaction would instead hold locks
+ * of unrelated packages across fields and make version conflicts of one field abort the others
+ * in ways a client cannot read from `data`. One field per request is the rule a client can rely
+ * on: the response says exactly what happened. Send several requests to make several changes.
+ */
+export function SingleRootMutationField(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node: OperationDefinitionNode) {
+      if (node.operation !== 'mutation') return;
+      const fields = new Set<string>();
+      const collect = (selections: OperationDefinitionNode['selectionSet']['selections'], seen: Set<string>) => {
+        for (const selection of selections) {
+          if (selection.kind === Kind.FIELD) {
+            if (selection.name.value !== '__typename') fields.add(selection.alias?.value ?? selection.name.value);
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+            collect(selection.selectionSet.selections, seen);
+          } else if (!seen.has(selection.name.value)) {
+            seen.add(selection.name.value);
+            const fragment = context.getFragment(selection.name.value);
+            if (fragment) collect(fragment.selectionSet.selections, seen);
+          }
+        }
+      };
+      collect(node.selectionSet.selections, new Set());
+      if (fields.size > 1) {
+        context.reportError(
+          new GraphQLError(`A mutation request may select only one root field (all-or-nothing: one request, one transaction); got ${fields.size}: ${[...fields].join(', ')}. Send one request per change.`, { nodes: [node] }),
+        );
+      }
+    },
+  };
+}
 
 function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        // Refusals by validation rules and our cost check are the client's fault: 400.
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          const { data, errors } = response.body.singleResult;
-          if (data == null && errors?.length && errors.every((e) => REFUSED.has(String(e.extensions?.code)))) response.http.status = 400;
-        },
         async didResolveOperation({ request, document, schema }) {
           const query = request.operationName ? separateOperations(document)[request.operationName] ?? document : document;
+          // The complexity estimators read arguments, so variables are coerced first; a value
+          // that does not fit its type is the client's error (400 naming the variable), not an
+          // exception inside this hook (which Apollo answers with 500).
+          const operation = getOperationAST(query, request.operationName);
+          // The input layer's request-wide checks, before anything (scalar parsing included) walks
+          // the values: text PostgreSQL can store, finite numbers, bounded nesting.
+          for (const [name, value] of Object.entries(request.variables ?? {})) assertSafeValue(value, `$${name}`);
+          visit(query, {
+            Argument(node, _key, _parent, _path, ancestors) {
+              if (node.value.kind === Kind.VARIABLE) return;
+              const field = [...ancestors].reverse().find((a): a is FieldNode => !Array.isArray(a) && (a as { kind?: string }).kind === Kind.FIELD);
+              assertSafeValue(valueFromASTUntyped(node.value), field ? `${field.name.value}(${node.name.value})` : node.name.value);
+            },
+          });
+          if (operation) {
+            const coerced = getVariableValues(schema as GraphQLSchema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 5 });
+            if (coerced.errors) {
+              const first = coerced.errors[0]!;
+              const variable = /Variable "\$([^"]+)"/.exec(first.message)?.[1] ?? 'variables';
+              throw badInput(`$${variable}`, first.message, { problems: coerced.errors.map((e) => e.message) });
+            }
+          }
           const cost = getComplexity({ schema: schema as GraphQLSchema, query, variables: request.variables ?? {}, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
           if (cost > maxCost) {
             throw new AppError(ErrorCode.BAD_USER_INPUT, `Query cost ${cost} exceeds the limit of ${maxCost}: ask for smaller pages (first) or fewer nested lists.`, { cost, maxCost });

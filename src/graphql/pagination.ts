@@ -6,6 +6,7 @@
  * ordered by priority). Pages are fetched by keyset ("after this key"), never by OFFSET, so
  * page 1,000 costs what page 1 costs.
  */
+import { isStorableText } from './input.js';
 import { badInput } from '../errors/errors.js';
 
 /** Page size when `first` is omitted. */
@@ -19,7 +20,16 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, argument: string, shape: readonly ('string' | 'number')[]): CursorKey | null {
+/** 'integer' components are int4 keys (ids): a cursor holding 1.5 or 2^31 is refused, not sent to SQL. */
+type KeyPart = 'string' | 'number' | 'integer';
+const fitsShape = (v: unknown, part: KeyPart): boolean =>
+  part === 'integer'
+    ? Number.isInteger(v) && Math.abs(v as number) <= 2_147_483_647
+    : part === 'number'
+      ? typeof v === 'number' && Number.isFinite(v)
+      : typeof v === 'string' && v.length <= 200 && isStorableText(v);
+
+export function decodeCursor(cursor: string | null | undefined, argument: string, shape: readonly KeyPart[]): CursorKey | null {
   if (cursor === null || cursor === undefined) return null;
   let key: unknown;
   try {
@@ -27,7 +37,7 @@ export function decodeCursor(cursor: string | null | undefined, argument: string
   } catch {
     key = undefined;
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i])) {
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => !fitsShape(v, shape[i]!))) {
     throw badInput(argument, 'is not a cursor of this connection; pass the endCursor of a previous page unchanged.', {
       received: cursor,
     });

@@ -23,9 +23,9 @@ import { createTokenVerifier } from '../auth/jwt.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
-import { ErrorCode } from '../errors/errors.js';
+import { databaseUnavailable, ErrorCode, isDatabaseUnavailable } from '../errors/errors.js';
 import { createLoaders, type RequestContext } from '../graphql/context.js';
-import { createErrorFormatter } from '../graphql/format-error.js';
+import { applyHttpStatus, createErrorFormatter } from '../graphql/format-error.js';
 import { createLimits } from '../graphql/limits.js';
 import { createSchema } from '../graphql/schema.js';
 import { createOgcRouter } from '../features/ogc/ogc.router.js';
@@ -143,6 +143,11 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   app.use('/ogc', requireAuth('map'), createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
   app.use('/tiles', requireAuth('map'), createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
 
+  // Unknown paths: the same JSON error shape as everything else, not express's HTML page.
+  app.use((req, res) => {
+    res.status(404).json({ errors: [{ message: `No resource at ${req.method} ${req.path.slice(0, 200)}; see / for the routes (/graphql, /ogc, /tiles, /health).`, extensions: { code: ErrorCode.NOT_FOUND } }] });
+  });
+
   // Body-parser failures (malformed JSON, oversized body) would otherwise get express's HTML
   // page with a stack trace. Answer in GraphQL's error shape, without internals.
   app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -187,9 +192,13 @@ function personalReadAuditPlugin(log: Logger): ApolloServerPlugin<RequestContext
             const errorId = randomUUID();
             log.error({ err, errorId }, 'personal-data read audit failed; response withheld');
             if (response.body.kind === 'single') {
-              response.body.singleResult = { errors: [{ message: `Internal error; quote id ${errorId} when reporting it.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId } }] };
+              response.body.singleResult = isDatabaseUnavailable(err)
+                ? { errors: [{ message: databaseUnavailable().message, extensions: { ...databaseUnavailable().extensions } }] }
+                : { errors: [{ message: `Internal error; quote id ${errorId} when reporting it.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId } }] };
             }
           }
+          // Last, so the status reflects the result actually sent (see applyHttpStatus).
+          applyHttpStatus(response);
         },
       };
     },

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../graphql/context.js';
 import { Household } from '../households/household.type.js';
 import { activeDamageRule, applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
 import { Assessment, AssessmentInput } from './assessment.type.js';
-import { parseId, parseIsoDate } from '../../graphql/input.js';
+import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
 
 /** Shaped for the caller: PAS the caller may not see are dropped, and free-text notes (which may
  * describe them) go only to roles that see sensitive PAS. */
@@ -53,14 +53,19 @@ export class AssessmentResolver {
     if (!household) throw notFound('Household', input.householdId);
     policy.assertCanAssess(ctx.principal, household.village_code);
     const assessedOn = parseIsoDate(input.assessedOn, 'input.assessedOn', { notInFuture: true });
-    if (!(input.floorAreaM2 > 0 && input.floorAreaM2 < 10_000)) throw badInput('input.floorAreaM2', `must be a floor area in m², above 0 and below 10,000; got ${input.floorAreaM2}.`);
+    // At least 1 m²: the column is float4 (real), where tiny values underflow, and no dwelling is smaller.
+    if (!(input.floorAreaM2 >= 1 && input.floorAreaM2 < 10_000)) throw badInput('input.floorAreaM2', `must be a floor area in m², from 1 to below 10,000; got ${input.floorAreaM2}.`);
     if (!Number.isInteger(input.occupants) || input.occupants < 1 || input.occupants > 100) throw badInput('input.occupants', `must be 1–100 people; got ${input.occupants}.`);
     const components: Record<string, string> = {};
     input.componentConditions.forEach((c, i) => {
       if (components[c.component]) throw badInput(`input.componentConditions[${i}].component`, `${c.component} is rated twice.`);
       components[c.component] = c.condition;
     });
-    if (input.notes.length > 2000) throw badInput('input.notes', 'must be at most 2,000 characters.');
+    assertCleanText(input.notes, 'input.notes', 2000);
+    if (input.memberSituations.length > 100) throw badInput('input.memberSituations', `takes at most 100 members; got ${input.memberSituations.length}.`);
+    input.memberSituations.forEach((m, i) => {
+      if (m.note != null) assertCleanText(m.note, `input.memberSituations[${i}].note`, 1000);
+    });
     const pasRemoved = input.pasRemoved.map((r, i) => {
       const reason = r.reason.trim();
       if (!reason || reason.length > 500) throw badInput(`input.pasRemoved[${i}].reason`, `must say why the tag no longer holds (1–500 characters); got ${reason.length}.`);

@@ -8,7 +8,7 @@ import { insertIntervention, interventionByCode, listFunders, listInterventions,
 import { assertCeiling, assertCost, assertFunderCodes, eligibilityOf, toEligibility, toFunder, toIntervention, validateInterventionInput } from './catalog.service.js';
 import { Eligibility, Funder, Intervention, InterventionInput, InterventionPatch } from './catalog.type.js';
 import { parseRule } from './eligibility.js';
-import { parseId } from '../../graphql/input.js';
+import { assertCleanText, parseId } from '../../graphql/input.js';
 
 @Resolver()
 export class CatalogResolver {
@@ -46,7 +46,11 @@ export class CatalogResolver {
     const row = validateInterventionInput(input, await listFunders(ctx.db));
     return ctx.db.transaction(async (tx) => {
       if (await interventionByCode(tx, row.code)) throw new AppError(ErrorCode.CONFLICT, `Intervention ${row.code} already exists.`, { argument: 'input.code' });
-      const created = await insertIntervention(tx, row, input.funderCodes ?? []);
+      // Two concurrent creates both pass the check above; the primary key decides (unique
+      // violation, mapped to CONFLICT by the database layer), named here for the client.
+      const created = await insertIntervention(tx, row, input.funderCodes ?? []).catch((error: unknown) => {
+        throw error instanceof AppError && error.code === ErrorCode.CONFLICT ? new AppError(ErrorCode.CONFLICT, `Intervention ${row.code} already exists (another request created it at the same moment).`, { argument: 'input.code' }) : error;
+      });
       await writeAudit(tx, ctx.principal, { action: 'CREATE_INTERVENTION', entity: 'intervention', entityId: row.code, after: created, requestId: ctx.requestId });
       return toIntervention(created);
     });
@@ -70,6 +74,8 @@ export class CatalogResolver {
       const ceiling = patch.maxUnitCostIdr === undefined ? before.max_unit_cost_idr : patch.maxUnitCostIdr;
       if (ceiling !== null) assertCeiling(unitCost, ceiling, patch.maxUnitCostIdr == null ? 'patch.unitCostIdr' : 'patch.maxUnitCostIdr');
       if (patch.funderCodes) assertFunderCodes(patch.funderCodes, await listFunders(tx), 'patch.funderCodes');
+      if (patch.costSource != null) assertCleanText(patch.costSource, 'patch.costSource', 1000);
+      if (patch.description != null) assertCleanText(patch.description, 'patch.description', 4000);
       const next = {
         ...before,
         unit_cost_idr: unitCost,

@@ -1,5 +1,6 @@
 /** Shapes catalog rows, validates catalog edits, and computes eligibility with its reasons. */
 import { badInput } from '../../errors/errors.js';
+import { assertCleanText, MAX_UNIT_COST_IDR } from '../../graphql/input.js';
 import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
 import type { HouseholdRow, MemberRow } from '../households/household.queries.js';
 import { type EvaluationResult, evaluate, HOUSE_COMPONENT_FACTS, type HouseholdFacts, type MemberFacts, parseRule, priorityOf, type Rule, usesMemberFacts, withFunderRule } from './eligibility.js';
@@ -108,6 +109,7 @@ export function validateInterventionInput(input: InterventionInput, funders: Fun
   if (!INTERVENTION_CATEGORIES.includes(input.category)) throw badInput('input.category', 'unknown category.');
   assertCost(input.unitCostIdr, 'input.unitCostIdr');
   if (input.maxUnitCostIdr != null) assertCeiling(input.unitCostIdr, input.maxUnitCostIdr, 'input.maxUnitCostIdr');
+  for (const [field, max] of [['nameId', 200], ['nameEn', 200], ['costSource', 1000], ['description', 4000]] as const) assertCleanText(input[field], `input.${field}`, max);
   if ((input.target === 'FACILITY') !== Boolean(input.serves)) throw badInput('input.serves', 'is required for FACILITY targets and must be null otherwise.');
   const eligibility = parseRule(input.eligibility, 'input.eligibility', input.target === 'PERSON');
   return {
@@ -144,5 +146,5 @@ export function assertCeiling(unitCostIdr: number, maxUnitCostIdr: number, argum
 }
 
 export function assertCost(value: number, argument: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw badInput(argument, `must be a whole number of rupiah ≥ 0; got ${value}.`);
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_UNIT_COST_IDR) throw badInput(argument, `must be a whole number of rupiah from 0 to ${MAX_UNIT_COST_IDR}; got ${value}.`);
 }

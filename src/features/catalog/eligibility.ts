@@ -119,10 +119,33 @@ export interface EvaluationResult {
   parts: RulePartResult[];
 }
 
+/** Nesting of all/any: evaluation and explanation recurse, so the depth is bounded when stored. */
+export const MAX_RULE_DEPTH = 8;
+
+const typeOfValue = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/**
+ * The value a comparison needs, from the fact's type: numbers compare with numbers, strings with
+ * strings; `contains` looks into an array fact. A rule that compares `desil` with "two" would
+ * silently make nobody eligible, so it is refused when stored.
+ */
+function assertValueType(factType: 'number' | 'boolean' | 'string' | 'array', op: Op, value: unknown, argument: string): void {
+  if (op === 'isNull' || op === 'notNull') return;
+  const element = factType === 'array' ? 'string' : factType;
+  const values = op === 'between' || op === 'in' || op === 'notIn' ? (value as unknown[]) : [value];
+  if (factType === 'array' && op !== 'contains') throw badInput(argument, `an array fact takes only contains, isNull or notNull; got ${op}.`);
+  if (factType !== 'array' && op === 'contains') throw badInput(argument, `contains is for array facts (pas); this fact is a ${factType}.`);
+  if (['lt', 'lte', 'gt', 'gte', 'between'].includes(op) && factType !== 'number') throw badInput(argument, `${op} compares numbers; this fact is a ${factType}.`);
+  values.forEach((v, i) => {
+    if (typeOfValue(v) !== element) throw badInput(`${argument}${values.length > 1 || Array.isArray(value) ? `[${i}]` : ''}`, `must be a ${element} (the fact's type); got ${JSON.stringify(v)} (${typeOfValue(v)}).`);
+  });
+}
+
 /** Validates a rule before it is stored; errors name the path inside the rule. */
 export function parseRule(value: unknown, argument: string, allowMemberFacts: boolean): Rule {
   const at = (path: string) => `${argument}${path}`;
-  const walk = (node: unknown, path: string): Rule => {
+  const walk = (node: unknown, path: string, depth = 0): Rule => {
+    if (depth > MAX_RULE_DEPTH) throw badInput(at(path), `rules nest at most ${MAX_RULE_DEPTH} levels of all/any.`);
     if (!node || typeof node !== 'object' || Array.isArray(node)) throw badInput(at(path), 'must be an object with "all", "any" or "fact".');
     const n = node as Record<string, unknown>;
     const label = n.label === undefined ? undefined : String(n.label);
@@ -130,7 +153,8 @@ export function parseRule(value: unknown, argument: string, allowMemberFacts: bo
       const key = 'all' in n ? 'all' : 'any';
       const parts = n[key];
       if (!Array.isArray(parts)) throw badInput(at(`${path}.${key}`), 'must be an array of rules.');
-      const rules = parts.map((p, i) => walk(p, `${path}.${key}[${i}]`));
+      if (parts.length > 100) throw badInput(at(`${path}.${key}`), `takes at most 100 rules; got ${parts.length}.`);
+      const rules = parts.map((p, i) => walk(p, `${path}.${key}[${i}]`, depth + 1));
       return key === 'all' ? { all: rules, ...(label ? { label } : {}) } : { any: rules, ...(label ? { label } : {}) };
     }
     const fact = n.fact;
@@ -147,6 +171,8 @@ export function parseRule(value: unknown, argument: string, allowMemberFacts: bo
     }
     if ((op === 'in' || op === 'notIn' || op === 'overlaps') && !Array.isArray(n.value)) throw badInput(at(`${path}.value`), `${op} needs an array of values.`);
     if (op !== 'isNull' && op !== 'notNull' && n.value === undefined) throw badInput(at(`${path}.value`), `${op} needs a value.`);
+    assertValueType(HOUSEHOLD_FACTS[fact as keyof HouseholdFacts] ?? MEMBER_FACTS[fact]!, op, n.value, at(`${path}.value`));
+    if (label !== undefined && label.length > 200) throw badInput(at(`${path}.label`), `must be at most 200 characters; got ${label.length}.`);
     return { fact, op, ...(n.value !== undefined ? { value: n.value } : {}), ...(label ? { label } : {}) };
   };
   return walk(value, '');

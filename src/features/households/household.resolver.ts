@@ -69,7 +69,7 @@ export class HouseholdResolver {
     policy.assertCanReadHouseholdRecords(ctx.principal, 'households');
     const criteria = await toHouseholdCriteria(ctx.db, ctx.principal, { villageCode, bboxWgs84, within }, filter);
     const size = pageSize(first);
-    const cursor = decodeCursor(after, 'after', ['number']);
+    const cursor = decodeCursor(after, 'after', ['integer']);
     const page = toPage(await findHouseholds(ctx.db, criteria, cursor ? Number(cursor[0]) : null, size + 1), size);
     for (const row of page.nodes) ctx.loaders.householdById.prime(row.id, row);
     ctx.personalReads.note('households', page.nodes.map((row) => row.id));

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { principalOf } from '../../auth/http-auth.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Database } from '../../db/database.js';
-import { AppError, ErrorCode } from '../../errors/errors.js';
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, ErrorCode, isDatabaseUnavailable } from '../../errors/errors.js';
 import type { Logger } from '../../logging/logger.js';
 
 /** What the GIS routers need from the application. */
@@ -62,10 +62,13 @@ const STATUS_OF_APP_ERROR: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.FORBIDDEN]: [403, 'Forbidden'],
   [ErrorCode.NOT_FOUND]: [404, 'NotFound'],
   [ErrorCode.UNAUTHENTICATED]: [401, 'Unauthorized'],
+  [ErrorCode.CONFLICT]: [409, 'Conflict'],
+  [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'ServiceUnavailable'],
 };
 
 /** Sends `error` in the exception shape; internal errors are logged and masked. */
-export function sendError(res: Response, log: Logger, error: unknown): void {
+export function sendError(res: Response, log: Logger, thrown: unknown): void {
+  let error = thrown;
   if (res.headersSent) {
     log.error({ err: error }, 'error after the response started');
     res.destroy();
@@ -77,7 +80,9 @@ export function sendError(res: Response, log: Logger, error: unknown): void {
     res.status(error.status).json({ code: error.code, description: error.description, ...(error.parameter ? { parameter: error.parameter } : {}) });
     return;
   }
+  if (!(error instanceof AppError) && !(error instanceof HttpError) && isDatabaseUnavailable(error)) error = databaseUnavailable();
   if (error instanceof AppError) {
+    if (error.code === ErrorCode.DATABASE_UNAVAILABLE) res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     const mapped = STATUS_OF_APP_ERROR[error.code];
     if (mapped) {
       const argument = typeof error.extensions.argument === 'string' ? error.extensions.argument : undefined;
@@ -106,6 +111,10 @@ export function gisRoute(deps: GisDeps, handler: (req: Request, res: Response, c
         base: `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}${req.baseUrl}`,
         query: new URL(req.originalUrl, 'http://query.invalid').searchParams,
       };
+      // The request-wide input check of GraphQL (graphql/input.ts), for query parameters.
+      for (const [name, value] of ctx.query) {
+        if (value.length > 2000 || value.includes('\u0000')) throw badParameter(name, `must be at most 2000 characters of text without NUL (U+0000); got ${value.length} characters.`);
+      }
       await handler(req, res, ctx);
     } catch (error) {
       sendError(res, log, error);

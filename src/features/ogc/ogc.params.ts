@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { badParameter } from './ogc.http.js';
+import { isStorableText } from '../../graphql/input.js';
 
 /** Largest page a client may ask for; larger `limit` values are clamped, not refused. */
 export const MAX_LIMIT = 10_000;
@@ -79,7 +80,9 @@ export function parseBbox(value: string | undefined): BboxCrs84 | undefined {
 export function parseDatetime(value: string | undefined): void {
   if (value === undefined) return;
   const instant = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/i;
-  const ok = (part: string) => instant.test(part) && !Number.isNaN(Date.parse(part));
+  // Date.parse rolls 2025-02-30 over to 2 March: the calendar date must also round-trip.
+  const realDay = (part: string) => new Date(`${part.slice(0, 10)}T00:00:00Z`).toISOString().startsWith(part.slice(0, 10));
+  const ok = (part: string) => instant.test(part) && !Number.isNaN(Date.parse(part)) && !Number.isNaN(Date.parse(`${part.slice(0, 10)}T00:00:00Z`)) && realDay(part);
   const parts = value.split('/');
   const valid =
     parts.length === 1 ? ok(value) : parts.length === 2 && parts.some((p) => p !== '..' && p !== '') && parts.every((p) => p === '..' || p === '' || ok(p));
@@ -165,7 +168,8 @@ export function parseCursor(value: string | undefined, keyType: 'integer' | 'str
     Array.isArray(decoded) &&
     decoded.length === 4 &&
     (decoded[0] === 'a' || decoded[0] === 'b') &&
-    (keyType === 'integer' ? Number.isSafeInteger(decoded[1]) : typeof decoded[1] === 'string' && decoded[1].length <= 64) &&
+    // Keys go to SQL: an int4 id in range, or text PostgreSQL can store (no NUL, no lone surrogate).
+    (keyType === 'integer' ? Number.isInteger(decoded[1]) && Math.abs(decoded[1]) <= 2_147_483_647 : typeof decoded[1] === 'string' && decoded[1].length <= 64 && isStorableText(decoded[1])) &&
     Number.isSafeInteger(decoded[2]) &&
     decoded[2] >= 0 &&
     typeof decoded[3] === 'string';

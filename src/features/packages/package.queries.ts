@@ -410,3 +410,8 @@ export async function householdOfMember(db: Queryable, memberId: number): Promis
   const [row] = await db.query<{ household_id: number }>(sql`SELECT household_id FROM members WHERE id = ${memberId}`);
   return row?.household_id ?? null;
 }
+
+/** Held until the transaction ends; the key space (7102026, hash of the code) is ours alone. */
+export async function lockVillageForProposal(db: Queryable, villageCode: string): Promise<void> {
+  await db.query(sql`SELECT pg_advisory_xact_lock(7102026, hashtext(${villageCode}))`);
+}

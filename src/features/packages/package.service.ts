@@ -11,7 +11,7 @@ import type { Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../errors/errors.js';
 import { parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { parseId as positiveId, parseIsoDate } from '../../graphql/input.js';
+import { assertCleanText, MAX_PACKAGE_TOTAL_IDR, parseId as positiveId, parseIsoDate } from '../../graphql/input.js';
 import { insertIntervention, interventionByCode, listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
 import { allFunds } from '../funders/funder.queries.js';
 import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
@@ -38,6 +38,7 @@ import {
   type ItemRow,
   needCounts,
   villageInteriorPoint,
+  lockVillageForProposal,
   type NewItem,
   packageById,
   publicBuildingsNear,
@@ -59,6 +60,7 @@ const conflict = (message: string, details: Record<string, unknown> = {}) => new
 
 
 function text(value: string, argument: string, max = 200): string {
+  assertCleanText(value, argument, max * 2);
   const trimmed = value.trim();
   if (!trimmed) throw badInput(argument, 'must not be empty.');
   if (trimmed.length > max) throw badInput(argument, `must be at most ${max} characters.`);
@@ -84,7 +86,9 @@ async function validateBudgets(db: Queryable, budgets: BudgetInput[], argument: 
     if (!funders.some((f) => f.code === b.funderCode)) throw badInput(`${argument}[${i}].funderCode`, `unknown funder ${JSON.stringify(b.funderCode)}; expected one of ${funders.map((f) => f.code).join(', ')}.`);
     if (seen.has(b.funderCode)) throw badInput(`${argument}[${i}].funderCode`, `${b.funderCode} appears twice.`);
     seen.add(b.funderCode);
-    if (!Number.isSafeInteger(b.budgetIdr) || b.budgetIdr < 0) throw badInput(`${argument}[${i}].budgetIdr`, `must be a whole number of rupiah ≥ 0; got ${b.budgetIdr}.`);
+    if (!Number.isSafeInteger(b.budgetIdr) || b.budgetIdr < 0 || b.budgetIdr > MAX_PACKAGE_TOTAL_IDR) {
+      throw badInput(`${argument}[${i}].budgetIdr`, `must be a whole number of rupiah from 0 to ${MAX_PACKAGE_TOTAL_IDR}; got ${b.budgetIdr}.`);
+    }
   });
   return funders;
 }
@@ -104,14 +108,16 @@ async function lockForChange(tx: Queryable, ctx: RequestContext, packageId: numb
   const before = await packageById(tx, ctx.principal, packageId);
   if (!before) throw notFound('Package', String(packageId));
   policy.assertCanPlan(ctx.principal, before.village_code);
-  if (status) assertTransition(before.status as PackageStatus, status);
-  const after = await bumpVersion(tx, packageId, expected, status);
+  // The version first: a client holding a stale copy must hear "reload" (CONFLICT on version),
+  // not a workflow rule judged against a state it has not seen.
+  const after = before.version === expected ? await bumpVersion(tx, packageId, expected, status) : null;
   if (!after) {
     throw conflict(`Package ${packageId} is at version ${before.version}, not ${expected}: someone changed it since you read it. Reload it and apply your change again.`, {
       argument: 'version',
       currentVersion: before.version,
     });
   }
+  if (status) assertTransition(before.status as PackageStatus, status);
   return { before, after };
 }
 
@@ -336,6 +342,11 @@ export async function addItem(ctx: RequestContext, packageIdArg: string, version
     assertEditable(before.status as PackageStatus, 'addPackageItem');
     const previous = await snapshot(tx, before);
     const checked = await checkItem(tx, ctx, before, input, 'item');
+    const itemCost = checked.item.unitCostIdr * checked.item.quantity;
+    const packageTotal = previous.totalCostIdr + itemCost;
+    if (packageTotal > MAX_PACKAGE_TOTAL_IDR) {
+      throw badInput('item.quantity', `adding ${checked.intervention.code} (Rp${itemCost.toLocaleString('en')}) would take the package to Rp${packageTotal.toLocaleString('en')}; a package may total at most Rp${MAX_PACKAGE_TOTAL_IDR.toLocaleString('en')}.`);
+    }
     const itemId = await insertChecked(tx, packageId, checked, previous.budgets, input.overBudgetReason, 'item');
     await writeAudit(tx, ctx.principal, {
       action: 'ADD_ITEM',
@@ -493,9 +504,12 @@ export async function transition(ctx: RequestContext, packageIdArg: string, vers
 export async function setProgress(ctx: RequestContext, packageIdArg: string, version: number, itemIdArg: string, progress: ItemProgress, onArg: string | null) {
   const packageId = positiveId(packageIdArg, 'packageId');
   const itemId = positiveId(itemIdArg, 'itemId');
-  const on = onArg ? parseIsoDate(onArg, 'on') : new Date().toISOString().slice(0, 10);
   return ctx.db.transaction(async (tx) => {
     const { before, after } = await lockForChange(tx, ctx, packageId, version);
+    // Progress happens to a package that exists, and not in the future. created_at is UTC; its
+    // date is never later than the date in Indonesian time zones, so no valid day is refused.
+    const createdOn = before.created_at.slice(0, 10);
+    const on = onArg != null ? parseIsoDate(onArg, 'on', { notInFuture: true, notBefore: createdOn, notBeforeWhat: 'the day the package was created' }) : new Date().toISOString().slice(0, 10);
     if (before.status !== 'IN_PROGRESS') throw conflict(`Progress is recorded only while the package is IN_PROGRESS; it is ${before.status}.`, { status: before.status });
     const item = await itemById(tx, packageId, itemId);
     if (!item) throw notFound('Package item', String(itemId));
@@ -550,6 +564,10 @@ export async function proposePackage(ctx: RequestContext, villageCodeArg: string
     interventions = interventions.filter((i) => options.interventionCodes!.includes(i.code));
   }
   return ctx.db.transaction(async (tx) => {
+    // Proposals for one village are serialised, so the second sees the first's housing items
+    // and proposes around them; the housing trigger (drizzle/0007) still refuses any overlap
+    // with a concurrent addPackageItem (CONFLICT).
+    await lockVillageForProposal(tx, villageCode);
     const ids = (await villageHouseholdIds(tx, ctx.principal, villageCode)).map((r) => r.id);
     if (ids.length === 0) {
       throw badInput('villageCode', `village ${villageCode} has no households you may read in the registry, so nothing can be proposed there; load its registry extract first.`, { reason: 'VILLAGE_WITHOUT_HOUSEHOLDS' });
