@@ -5,6 +5,7 @@
  * second start never leaves half a data set or duplicate rows: either the run is recorded and
  * complete, or nothing of it exists.
  */
+import { seedLifecycleDemo } from '../features/graduation/graduation.seed.js';
 import { createHash } from 'node:crypto';
 import { copyLine, type Database, type Queryable } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -181,6 +182,7 @@ export async function seedDemoIfEmpty(db: Database, options: { seed: number; sca
     const contexts = buildVillageContexts(await villageFlags(tx));
     const loaded = await copyHouseholds(tx, demoCounts(contexts, options.seed, options.scale), options.seed, 'demo households');
     await tx.query('SELECT refresh_village_stats()');
+    await seedLifecycleDemo(tx);
     await recordRun(tx, 'demo', options.seed, loaded, startedAt);
     return loaded;
   });
