@@ -80,7 +80,7 @@ export class GraduationResolver {
     @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
     @Ctx() ctx: RequestContext,
   ): Promise<ReadinessList> {
-    const list = await readinessList(ctx, { pendampingSubject, villageCode, readyOnly, limit });
+    const list = await readinessList(ctx, { pendampingSubject: pendampingSubject ?? null, villageCode: villageCode ?? null, readyOnly, limit });
     ctx.personalReads.note('graduationReadinessList', list.households.map((h) => h.householdId));
     return Object.assign(new ReadinessList(), { total: list.total, ready: list.ready, households: list.households.map(toReadiness) });
   }
@@ -93,7 +93,7 @@ export class GraduationResolver {
     @Arg('pendampingSubject', () => String, { nullable: true }) pendampingSubject: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Graduation[]> {
-    const rows = await graduations(ctx, { householdId, villageCode, status, pendampingSubject });
+    const rows = await graduations(ctx, { householdId: householdId ?? null, villageCode: villageCode ?? null, status: status ?? null, pendampingSubject: pendampingSubject ?? null });
     ctx.personalReads.note('graduations', [...new Set(rows.map((r) => r.household_id))]);
     return rows.map(toGraduation);
   }
@@ -114,7 +114,7 @@ export class GraduationResolver {
     @Arg('year', () => Int, { nullable: true, description: 'Default: the current year.' }) year: number | null,
     @Ctx() ctx: RequestContext,
   ): Promise<GraduationTargets> {
-    return Object.assign(new GraduationTargets(), await targets(ctx, { groupBy, regionCode, year }));
+    return Object.assign(new GraduationTargets(), await targets(ctx, { groupBy, regionCode: regionCode ?? null, year: year ?? null }));
   }
 
   @Query(() => PackageGraduationEffect, { description: "A package's effect on graduation: approved graduations its items contributed to, per intervention. Protected counts for aggregate-only roles." })
@@ -143,7 +143,7 @@ export class GraduationResolver {
     @Arg('graduatedOn', () => String, { nullable: true }) graduatedOn: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Graduation> {
-    return toGraduation(await decide(ctx, { graduationId, approve, note, graduatedOn }));
+    return toGraduation(await decide(ctx, { graduationId, approve, note, graduatedOn: graduatedOn ?? null }));
   }
 
   @FieldResolver(() => [Referral], { description: 'Terminasi referrals of this graduation.' })

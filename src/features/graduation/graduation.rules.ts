@@ -9,6 +9,7 @@
  * observation) fails its criterion and says "none", so readiness never rests on a guess.
  */
 import { badInput } from '../../errors/errors.js';
+import type { FactRow } from './graduation.queries.js';
 import { evaluate, type HouseholdFacts, type Op, type Rule, type RulePartResult } from '../catalog/eligibility.js';
 
 export interface GraduationFacts {
@@ -118,4 +119,20 @@ export function monthsBetween(since: string | null, asOf: string): number | null
   const [y1, m1, d1] = since.split('-').map(Number) as [number, number, number];
   const [y2, m2, d2] = asOf.split('-').map(Number) as [number, number, number];
   return Math.max(0, (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0));
+}
+
+/** Graduation facts from a facts row (see `factsOf`), as of a date (YYYY-MM-DD). */
+export function toFacts(row: FactRow, asOf: string): GraduationFacts {
+  return {
+    desil: row.desil,
+    isRtlh: row.is_rtlh,
+    hasOwnToilet: row.has_own_toilet,
+    hasSmallBusiness: row.has_small_business,
+    occupants: row.occupants,
+    incomePerCapitaIdr: row.monthly_income_idr === null ? null : Math.round(row.monthly_income_idr / Math.max(1, row.occupants)),
+    businessMonths: monthsBetween(row.business_since, asOf),
+    programs: row.programs,
+    houseRepaired: row.house_repaired,
+    receivedBusinessSupport: row.received_business_support,
+  };
 }

@@ -17,8 +17,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { insertFollowUp, insertReferral, updateReferralStatus } from '../referrals/referral.queries.js';
 import { decideGraduation, factsOf, insertGraduation, listCriteria, markReturned } from './graduation.queries.js';
-import { evaluateReadiness } from './graduation.rules.js';
-import { toFacts } from './graduation.service.js';
+import { evaluateReadiness, toFacts } from './graduation.rules.js';
 
 export const DEMO_PLANNER = 'planner@kemensos.go.id';
 export const DEMO_PENDAMPING = [

@@ -28,7 +28,7 @@ import {
   targetAggregates,
   type TargetGrouping,
 } from './graduation.queries.js';
-import { evaluateReadiness, type GraduationFacts, monthsBetween, type Readiness } from './graduation.rules.js';
+import { evaluateReadiness, type GraduationFacts, type Readiness, toFacts } from './graduation.rules.js';
 
 /** What the lifecycle services need from a request: no GraphQL types. */
 export interface LifecycleContext {
@@ -40,21 +40,6 @@ export interface LifecycleContext {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-
-export function toFacts(row: FactRow, asOf: string): GraduationFacts {
-  return {
-    desil: row.desil,
-    isRtlh: row.is_rtlh,
-    hasOwnToilet: row.has_own_toilet,
-    hasSmallBusiness: row.has_small_business,
-    occupants: row.occupants,
-    incomePerCapitaIdr: row.monthly_income_idr === null ? null : Math.round(row.monthly_income_idr / Math.max(1, row.occupants)),
-    businessMonths: monthsBetween(row.business_since, asOf),
-    programs: row.programs,
-    houseRepaired: row.house_repaired,
-    receivedBusinessSupport: row.received_business_support,
-  };
-}
 
 /** Graduation records are caseload data: PARTNER and VIEWER see them only as aggregates. */
 export function assertCaseloadReader(principal: Principal, path: string): void {
@@ -220,5 +205,5 @@ export async function targets(ctx: LifecycleContext, input: { groupBy: TargetGro
 export async function packageEffect(ctx: LifecycleContext, packageId: number) {
   const rows = await packageGraduationEffect(ctx.db, ctx.principal, packageId, ctx.kAnonymity);
   const total = rows.find((r) => r.intervention_code === null);
-  return { graduations: total?.graduations ?? 0, byIntervention: rows.filter((r) => r.intervention_code !== null).map((r) => ({ interventionCode: r.intervention_code!, graduations: r.graduations })) };
+  return { graduations: total ? total.graduations : 0, byIntervention: rows.filter((r) => r.intervention_code !== null).map((r) => ({ interventionCode: r.intervention_code!, graduations: r.graduations })) };
 }

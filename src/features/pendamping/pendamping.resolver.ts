@@ -15,8 +15,8 @@ export class PendampingResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Pendamping[]> {
     assertCaseloadReader(ctx.principal, 'pendamping');
-    const village = villageCode === null ? null : parseRegionCode(villageCode, 'villageCode');
-    return (await listPendamping(ctx.db, ctx.principal, { villageCode: village, subject })).map((p) =>
+    const village = villageCode == null ? null : parseRegionCode(villageCode, 'villageCode');
+    return (await listPendamping(ctx.db, ctx.principal, { villageCode: village, subject: subject ?? null })).map((p) =>
       Object.assign(new Pendamping(), { subject: p.subject, name: p.name, organisation: p.organisation, targetPerYear: p.target_per_year ?? ctx.graduationTargetPerYear, caseload: p.caseload, villageCodes: p.village_codes }),
     );
   }

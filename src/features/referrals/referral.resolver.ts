@@ -30,7 +30,7 @@ export class ReferralResolver {
 
   @Mutation(() => Referral, { description: 'Refer an APPROVED graduation in your caseload to a receiving program (status REFERRED). One referral per program per graduation. Audited.' })
   async referHousehold(@Arg('input', () => ReferralInput) input: ReferralInput, @Ctx() ctx: RequestContext): Promise<Referral> {
-    return toReferral(await refer(ctx, input));
+    return toReferral(await refer(ctx, { graduationId: input.graduationId, programCode: input.programCode, referredOn: input.referredOn }));
   }
 
   @Mutation(() => Referral, { description: 'Move a referral on (ACCEPTED → ENROLLED, or DECLINED with a reason); other changes are refused with CONFLICT. Audited.' })
