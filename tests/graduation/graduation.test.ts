@@ -295,3 +295,15 @@ describe('the target, measured', () => {
     expect(r.data!.graduationTargets.rows.some((row: any) => row.graduated === null)).toBe(true);
   });
 });
+
+describe('docs/graduation.md', () => {
+  it('every read example runs against the demo data without errors', async () => {
+    const { readFileSync } = await import('node:fs');
+    const blocks = [...readFileSync('docs/graduation.md', 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.trimStart().startsWith('{'));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) {
+      const r = await api.query(block, {}, principals.planner);
+      expect(r.errors, block).toBeUndefined();
+    }
+  });
+});
