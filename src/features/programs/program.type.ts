@@ -23,7 +23,7 @@ export class SocialProgram {
 
 @ObjectType({ description: "A household's membership of a social-assistance program, kept as history (ending it sets endedOn; nothing is deleted)." })
 export class ProgramMembership {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id.' })
   id!: string;
 
   @Field(() => ID, { description: 'The household (KPM).' })
