@@ -19,6 +19,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { AppError, ErrorCode } from '../errors/errors.js';
 import type { PasCode } from '../db/schema.js';
 import type { Principal, Role } from './principal.js';
+import { caseloadRowScope } from '../features/pendamping/pendamping.scope.js';
 
 /** PAS whose disclosure would expose health, violence or criminal-justice status. */
 export const SENSITIVE_PAS_CODES: readonly PasCode[] = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];
@@ -140,6 +141,14 @@ export const policy = {
   packageItemScope(principal: Principal): SQL {
     return sql`(${this.packageVillageScope(principal, sql`pkg.village_code`)}
       AND (item.household_id IS NULL OR (${this.householdRowScope(principal)} AND ${this.villageScope(principal, sql`h.village_code`)})))`;
+  },
+
+  /**
+   * KPM lifecycle records (memberships, graduations, referrals) over the household row aliased `h`:
+   * the household row scope, and for PENDAMPING their own caseload; none for PARTNER and VIEWER.
+   */
+  caseloadScope(principal: Principal, h: SQL = sql.raw('h')): SQL {
+    return caseloadRowScope(principal, sql`${h}.id`, this.householdRowScope(principal, h));
   },
 
   assertAdmin(principal: Principal, what: string): void {

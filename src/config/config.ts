@@ -59,6 +59,8 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('kampung-terpadu'),
   JWT_AUDIENCE: z.string().min(1).default('kampung-terpadu-api'),
   /** Smallest count shown in an aggregate of people or households; smaller non-zero counts are suppressed. */
+  /** Graduations expected of each PKH pendamping per year (Kemensos: at least 10; a pendamping row may override it). */
+  GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR: z.coerce.number().int().min(1).max(1000).default(10),
   K_ANONYMITY: z.coerce.number().int().min(1).max(100).default(5),
   /** Comma-separated browser origins allowed by CORS; empty = no cross-origin browser access. */
   CORS_ORIGINS: z.string().default(''),
@@ -109,6 +111,7 @@ export interface Config {
   shutdown: { graceMs: number };
   auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean };
   privacy: { kAnonymity: number };
+  graduation: { targetPerPendampingPerYear: number };
   httpLimits: {
     corsOrigins: string[];
     /** GraphQL requests per minute per token. */
@@ -167,6 +170,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       usingDevelopmentSecret: secret === DEVELOPMENT_JWT_SECRET,
     },
     privacy: { kAnonymity: env.K_ANONYMITY },
+    graduation: { targetPerPendampingPerYear: env.GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR },
     httpLimits: {
       corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,

@@ -773,3 +773,224 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_package_idx').on(t.packageId, t.id), index('audit_log_actor_idx').on(t.actor, t.at)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// The KPM lifecycle (graduasi and terminasi): social-assistance programs and memberships,
+// pendamping caseloads, graduation criteria and decisions, referrals to other ministries'
+// programs and follow-ups. See docs/graduation.md.
+// ---------------------------------------------------------------------------------------------
+
+export const GRADUATION_PATHWAYS = ['GRADUASI_MANDIRI', 'NATURAL_EXIT', 'ADMINISTRATIVE_EXIT'] as const;
+export const graduationPathwayEnum = pgEnum('graduation_pathway', GRADUATION_PATHWAYS);
+/** PROPOSED → APPROVED | REJECTED; APPROVED → RETURNED (back on assistance). Enforced by a trigger. */
+export const GRADUATION_STATUSES = ['PROPOSED', 'APPROVED', 'REJECTED', 'RETURNED'] as const;
+export const graduationStatusEnum = pgEnum('graduation_status', GRADUATION_STATUSES);
+/** REFERRED → ACCEPTED → ENROLLED; REFERRED | ACCEPTED → DECLINED. Enforced by a trigger. */
+export const REFERRAL_STATUSES = ['REFERRED', 'ACCEPTED', 'ENROLLED', 'DECLINED'] as const;
+export const referralStatusEnum = pgEnum('referral_status', REFERRAL_STATUSES);
+
+/** Social-assistance programs a KPM can receive (PKH, BPNT/Sembako, PBI-JK, ATENSI …): data, not an enum. */
+export const socialPrograms = pgTable('social_programs', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  provider: text('provider').notNull(),
+  /** Highest desil the program admits (PKH 4, Sembako/PBI 5); null when it is not desil-based. */
+  maxDesil: smallint('max_desil'),
+  source: text('source').notNull(),
+  description: text('description').notNull().default(''),
+});
+
+/** A household's membership of a program, kept as history: ending one sets ended_on, never deletes. */
+export const programMemberships = pgTable(
+  'program_memberships',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    programCode: text('program_code')
+      .notNull()
+      .references(() => socialPrograms.code),
+    since: date('since', { mode: 'string' }).notNull(),
+    /** The registry extract (e.g. "DTSEN 2025-Q3") the membership was read from, or how it was recorded. */
+    registrySnapshot: text('registry_snapshot').notNull(),
+    endedOn: date('ended_on', { mode: 'string' }),
+    /** GRADUATED, NO_LONGER_ELIGIBLE, MOVED, DECEASED, … (free codes, upper case). */
+    endReason: text('end_reason'),
+    /** The approved graduation that ended it, when one did. */
+    graduationId: integer('graduation_id'),
+  },
+  (t) => [
+    index('program_memberships_household_idx').on(t.householdId, t.programCode),
+    uniqueIndex('program_memberships_one_open').on(t.householdId, t.programCode).where(sql`${t.endedOn} IS NULL`),
+    check('program_memberships_end', sql`(${t.endedOn} IS NULL) = (${t.endReason} IS NULL) AND (${t.endedOn} IS NULL OR ${t.endedOn} >= ${t.since})`),
+  ],
+);
+
+/** A pendamping (PKH social worker), keyed by the subject of their bearer token. */
+export const pendamping = pgTable('pendamping', {
+  subject: text('subject').primaryKey(),
+  name: text('name').notNull(),
+  organisation: text('organisation'),
+  /** Graduations per year expected of this pendamping; null = the configured default (10). */
+  targetPerYear: smallint('target_per_year'),
+});
+
+/** Which pendamping carries which KPM: one pendamping per household at a time. */
+export const pendampingAssignments = pgTable(
+  'pendamping_assignments',
+  {
+    householdId: integer('household_id')
+      .primaryKey()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    pendampingSubject: text('pendamping_subject')
+      .notNull()
+      .references(() => pendamping.subject),
+    assignedOn: date('assigned_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('pendamping_assignments_pendamping_idx').on(t.pendampingSubject, t.householdId)],
+);
+
+/**
+ * Welfare measurements a pendamping records in the field (income, business) — what the
+ * graduation criteria measure beyond the registry row. History: the latest per household counts.
+ */
+export const welfareObservations = pgTable(
+  'welfare_observations',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    observedOn: date('observed_on', { mode: 'string' }).notNull(),
+    /** Household income per month, integer rupiah. */
+    monthlyIncomeIdr: bigint('monthly_income_idr', { mode: 'number' }).notNull(),
+    /** When the household's business started, if it runs one. */
+    businessSince: date('business_since', { mode: 'string' }),
+    recordedBy: text('recorded_by').notNull(),
+    note: text('note').notNull().default(''),
+  },
+  (t) => [index('welfare_observations_household_idx').on(t.householdId, t.observedOn), check('welfare_observations_income', sql`${t.monthlyIncomeIdr} >= 0`)],
+);
+
+/** Graduation criteria as rules as data (same rule language as eligibility), each with its source. */
+export const graduationCriteria = pgTable('graduation_criteria', {
+  code: text('code').primaryKey(),
+  label: text('label').notNull(),
+  rule: jsonb('rule').notNull(),
+  /** A household is ready only when every required criterion passes; weights score the rest. */
+  required: boolean('required').notNull(),
+  weight: smallint('weight').notNull().default(1),
+  source: text('source').notNull(),
+  /** True when no published rule exists and the threshold is our assumption. */
+  isAssumption: boolean('is_assumption').notNull(),
+  isActive: boolean('is_active').notNull().default(true),
+});
+
+export const graduations = pgTable(
+  'graduations',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    /** Copied from the household so aggregates group without a join; a household does not move villages. */
+    villageCode: text('village_code')
+      .notNull()
+      .references(() => regions.code),
+    /** The pendamping carrying the household when it was proposed. */
+    pendampingSubject: text('pendamping_subject').references(() => pendamping.subject),
+    pathway: graduationPathwayEnum('pathway').notNull(),
+    status: graduationStatusEnum('status').notNull().default('PROPOSED'),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: timestamp('proposed_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The criteria results at proposal time (what was measured) plus the proposer's notes. */
+    evidence: jsonb('evidence').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionNote: text('decision_note'),
+    /** The date the household left assistance (set on approval). */
+    graduatedOn: date('graduated_on', { mode: 'string' }),
+    returnedOn: date('returned_on', { mode: 'string' }),
+    returnReason: text('return_reason'),
+  },
+  (t) => [
+    index('graduations_household_idx').on(t.householdId, t.id),
+    index('graduations_village_idx').on(t.villageCode, t.status),
+    index('graduations_pendamping_idx').on(t.pendampingSubject, t.status),
+    uniqueIndex('graduations_one_open').on(t.householdId).where(sql`${t.status} IN ('PROPOSED', 'APPROVED')`),
+    check('graduations_four_eyes', sql`${t.decidedBy} IS NULL OR ${t.decidedBy} <> ${t.proposedBy}`),
+    check('graduations_decision', sql`(${t.status} = 'PROPOSED') = (${t.decidedBy} IS NULL) AND (${t.status} IN ('APPROVED', 'RETURNED')) = (${t.graduatedOn} IS NOT NULL)`),
+    check('graduations_return', sql`(${t.status} = 'RETURNED') = (${t.returnedOn} IS NOT NULL)`),
+  ],
+);
+
+/** Package items that contributed to a graduation (the PENA capital, the repaired house). */
+export const graduationContributions = pgTable(
+  'graduation_contributions',
+  {
+    graduationId: integer('graduation_id')
+      .notNull()
+      .references(() => graduations.id, { onDelete: 'cascade' }),
+    packageItemId: integer('package_item_id')
+      .notNull()
+      .references(() => packageItems.id),
+  },
+  (t) => [uniqueIndex('graduation_contributions_pk').on(t.graduationId, t.packageItemId), index('graduation_contributions_item_idx').on(t.packageItemId)],
+);
+
+/** Receiving programs of other ministries and agencies for terminasi (capital, mentoring, market access). */
+export const receivingPrograms = pgTable('receiving_programs', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  agency: text('agency').notNull(),
+  /** CAPITAL, MENTORING, MARKET_ACCESS, TRAINING, HOUSING, … */
+  kind: text('kind').notNull(),
+  source: text('source').notNull(),
+  description: text('description').notNull().default(''),
+});
+
+export const referrals = pgTable(
+  'referrals',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    graduationId: integer('graduation_id')
+      .notNull()
+      .references(() => graduations.id, { onDelete: 'cascade' }),
+    programCode: text('program_code')
+      .notNull()
+      .references(() => receivingPrograms.code),
+    status: referralStatusEnum('status').notNull().default('REFERRED'),
+    referredOn: date('referred_on', { mode: 'string' }).notNull(),
+    acceptedOn: date('accepted_on', { mode: 'string' }),
+    enrolledOn: date('enrolled_on', { mode: 'string' }),
+    declinedOn: date('declined_on', { mode: 'string' }),
+    declineReason: text('decline_reason'),
+    createdBy: text('created_by').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('referrals_one_per_program').on(t.graduationId, t.programCode),
+    check('referrals_declined', sql`(${t.status} = 'DECLINED') = (${t.declinedOn} IS NOT NULL AND ${t.declineReason} IS NOT NULL)`),
+    check('referrals_dates', sql`(${t.acceptedOn} IS NULL OR ${t.acceptedOn} >= ${t.referredOn}) AND (${t.enrolledOn} IS NULL OR (${t.acceptedOn} IS NOT NULL AND ${t.enrolledOn} >= ${t.acceptedOn}))`),
+    check('referrals_status_dates', sql`(${t.status} IN ('ACCEPTED', 'ENROLLED')) <= (${t.acceptedOn} IS NOT NULL) AND (${t.status} = 'ENROLLED') = (${t.enrolledOn} IS NOT NULL)`),
+  ],
+);
+
+/** Follow-up at 6 and 12 months after graduation: still out of poverty, or back on assistance. */
+export const graduationFollowUps = pgTable(
+  'graduation_follow_ups',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    graduationId: integer('graduation_id')
+      .notNull()
+      .references(() => graduations.id, { onDelete: 'cascade' }),
+    monthsAfter: smallint('months_after').notNull(),
+    checkedOn: date('checked_on', { mode: 'string' }).notNull(),
+    stillOutOfPoverty: boolean('still_out_of_poverty').notNull(),
+    returnedToAssistance: boolean('returned_to_assistance').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    note: text('note').notNull().default(''),
+  },
+  (t) => [uniqueIndex('graduation_follow_ups_once').on(t.graduationId, t.monthsAfter), check('graduation_follow_ups_months', sql`${t.monthsAfter} IN (6, 12)`)],
+);

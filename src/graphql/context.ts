@@ -11,10 +11,11 @@ import { createPackageLoaders } from '../features/packages/package.loaders.js';
 import { createHouseholdLoaders } from '../features/households/household.loaders.js';
 import { createRegionLoaders } from '../features/regions/region.loaders.js';
 import { createVillageLoaders } from '../features/villages/village.loaders.js';
+import { createLifecycleLoaders } from '../features/graduation/graduation.loaders.js';
 import type { Logger } from '../logging/logger.js';
 
 export function createLoaders(db: Database, principal: Principal) {
-  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal), ...createFunderLoaders(db) };
+  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal), ...createFunderLoaders(db), ...createLifecycleLoaders(db, principal) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -28,6 +29,8 @@ export interface RequestContext {
   principal: Principal;
   /** Smallest non-zero count an aggregate may show to roles that see only aggregates. */
   kAnonymity: number;
+  /** Default graduations per pendamping per year (config GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR). */
+  graduationTargetPerYear: number;
   /** Households whose personal data this request returned; audited when the response is sent. */
   personalReads: PersonalReads;
 }

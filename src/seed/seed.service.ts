@@ -5,6 +5,7 @@
  * second start never leaves half a data set or duplicate rows: either the run is recorded and
  * complete, or nothing of it exists.
  */
+import { seedLifecycleDemo } from '../features/graduation/graduation.seed.js';
 import { createHash } from 'node:crypto';
 import { copyLine, type Database, type Queryable } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -183,6 +184,7 @@ export async function seedDemoIfEmpty(db: Database, options: { seed: number; sca
     const loaded = await copyHouseholds(tx, demoCounts(contexts, options.seed, options.scale), options.seed, 'demo households');
     const pilotHouseholds = await seedPilots(tx, options.seed, log);
     await tx.query('SELECT refresh_village_stats()');
+    await seedLifecycleDemo(tx);
     await recordRun(tx, 'demo', options.seed, { ...loaded, households: loaded.households + pilotHouseholds }, startedAt);
     return loaded;
   });

@@ -81,6 +81,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       loaders: createLoaders(db, principal),
       principal,
       kAnonymity: config.privacy.kAnonymity,
+      graduationTargetPerYear: config.graduation.targetPerPendampingPerYear,
       personalReads: new PersonalReads(principal),
     };
   };
