@@ -26,6 +26,30 @@ export const HOUSEHOLD_COPY_COLUMNS = [
   'roof_material', 'has_own_toilet', 'has_electricity', 'water_source', 'land_ownership', 'had_housing_aid',
 ] as const;
 
+/** COPY lines of a run of households with consecutive ids, one array per table. */
+export interface HouseholdCopyLines {
+  households: string[];
+  identities: string[];
+  members: string[];
+  memberIdentities: string[];
+  tags: string[];
+}
+
+/**
+ * Copies households with ids `firstId`..`lastId`, their identities, members and PAS tags, then
+ * refreshes their roll-ups once: the roll-up triggers would otherwise recompute per statement.
+ */
+export async function copyHouseholdLines(tx: Queryable, lines: HouseholdCopyLines, firstId: number, lastId: number): Promise<void> {
+  await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+  await tx.copy('households', HOUSEHOLD_COPY_COLUMNS, lines.households);
+  await tx.copy('household_identities', ['household_id', 'head_name', 'head_nik', 'family_card_number', 'address'], lines.identities);
+  await tx.copy('members', ['id', 'household_id', 'birth_date', 'sex', 'relation', 'disability', 'in_school'], lines.members);
+  await tx.copy('member_identities', ['member_id', 'full_name', 'nik'], lines.memberIdentities);
+  await tx.copy('pas_tags', ['id', 'household_id', 'member_id', 'pas', 'source', 'recorded_on'], lines.tags);
+  await tx.query("SET LOCAL kt.skip_rollups = 'off'");
+  await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [firstId, lastId]);
+}
+
 export interface SeedResult {
   households: number;
   checksum: string;
@@ -117,15 +141,7 @@ export async function copyHouseholds(
     for (const lines of [batch.households, batch.identities, batch.members, batch.memberIdentities, batch.tags]) {
       for (const line of lines) hash.update(line);
     }
-    // The roll-up triggers would recompute per statement; one explicit refresh per batch is cheaper.
-    await tx.query("SET LOCAL kt.skip_rollups = 'on'");
-    await tx.copy('households', HOUSEHOLD_COPY_COLUMNS, batch.households);
-    await tx.copy('household_identities', ['household_id', 'head_name', 'head_nik', 'family_card_number', 'address'], batch.identities);
-    await tx.copy('members', ['id', 'household_id', 'birth_date', 'sex', 'relation', 'disability', 'in_school'], batch.members);
-    await tx.copy('member_identities', ['member_id', 'full_name', 'nik'], batch.memberIdentities);
-    await tx.copy('pas_tags', ['id', 'household_id', 'member_id', 'pas', 'source', 'recorded_on'], batch.tags);
-    await tx.query("SET LOCAL kt.skip_rollups = 'off'");
-    await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [batch.firstId, batch.lastId]);
+    await copyHouseholdLines(tx, batch, batch.firstId, batch.lastId);
     progress.advance(batch.households.length);
     batch = newBatch();
   };

@@ -5,6 +5,7 @@
  * receives.
  */
 import type { Claims } from './api';
+import { PACKAGE_TRANSITIONS } from '../../src/features/packages/package.transitions';
 import type { PackageStatus, Role } from './types';
 
 export const PAS_CODES = [
@@ -14,16 +15,8 @@ export const PAS_CODES = [
 /** policy.SENSITIVE_PAS_CODES: filtering on them is refused for roles that may not see them. */
 const SENSITIVE_PAS = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];
 
-/** package.workflow.ts TRANSITIONS. */
-export const NEXT_STATUSES: Record<PackageStatus, PackageStatus[]> = {
-  DRAFT: ['ASSESSED', 'CANCELLED'],
-  ASSESSED: ['PLANNED', 'DRAFT', 'CANCELLED'],
-  PLANNED: ['APPROVED', 'ASSESSED', 'CANCELLED'],
-  APPROVED: ['IN_PROGRESS', 'PLANNED', 'CANCELLED'],
-  IN_PROGRESS: ['COMPLETED', 'CANCELLED'],
-  COMPLETED: [],
-  CANCELLED: [],
-};
+/** The API's own workflow table (src/features/packages/package.transitions.ts), bundled into the page. */
+export const NEXT_STATUSES: Record<PackageStatus, readonly PackageStatus[]> = PACKAGE_TRANSITIONS;
 
 export interface Capabilities {
   role: Role;

@@ -1,11 +1,12 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { COMPONENT_CONDITIONS } from '../../db/schema.js';
+import { enumOf } from '../../graphql/enums.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { DisabilityType, FloorMaterial, LandOwnership, Livelihood, Pas, RoofMaterial, WallMaterial, WaterSource } from '../households/household.enums.js';
 
 export const HOUSE_COMPONENTS = ['COLUMNS', 'RING_BEAM', 'ROOF_FRAME', 'FLOOR', 'WALLS', 'WINDOWS', 'VENTILATION', 'CEILING', 'ROOF_COVER'] as const;
-export const HouseComponent = Object.fromEntries(HOUSE_COMPONENTS.map((c) => [c, c])) as { [K in (typeof HOUSE_COMPONENTS)[number]]: K };
-export const ComponentCondition = Object.fromEntries(COMPONENT_CONDITIONS.map((c) => [c, c])) as { [K in (typeof COMPONENT_CONDITIONS)[number]]: K };
+export const HouseComponent = enumOf(HOUSE_COMPONENTS);
+export const ComponentCondition = enumOf(COMPONENT_CONDITIONS);
 registerEnumType(HouseComponent, { name: 'HouseComponent', description: 'House components rated by the PUPR house survey.' });
 registerEnumType(ComponentCondition, {
   name: 'ComponentCondition',

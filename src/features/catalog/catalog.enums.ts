@@ -1,15 +1,15 @@
 import { registerEnumType } from 'type-graphql';
 import { FACILITY_SERVES, INTERVENTION_CATEGORIES, INTERVENTION_TARGETS, KEMENSOS_CLUSTERS } from '../../db/schema.js';
+import { enumOf } from '../../graphql/enums.js';
 
-const toEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
-export const InterventionCategory = toEnum(INTERVENTION_CATEGORIES);
+export const InterventionCategory = enumOf(INTERVENTION_CATEGORIES);
 export type InterventionCategory = keyof typeof InterventionCategory;
-export const KemensosCluster = toEnum(KEMENSOS_CLUSTERS);
+export const KemensosCluster = enumOf(KEMENSOS_CLUSTERS);
 export type KemensosCluster = keyof typeof KemensosCluster;
-export const InterventionTarget = toEnum(INTERVENTION_TARGETS);
+export const InterventionTarget = enumOf(INTERVENTION_TARGETS);
 export type InterventionTarget = keyof typeof InterventionTarget;
-export const FacilityServes = toEnum(FACILITY_SERVES);
+export const FacilityServes = enumOf(FACILITY_SERVES);
 export type FacilityServes = keyof typeof FacilityServes;
 
 registerEnumType(InterventionCategory, {

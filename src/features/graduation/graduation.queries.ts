@@ -2,19 +2,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { policy, protectCountSql } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
-import type { Queryable } from '../../db/database.js';
-
-export interface CriterionRow {
-  code: string;
-  label: string;
-  rule: unknown;
-  required: boolean;
-  weight: number;
-  source: string;
-  is_assumption: boolean;
-  is_active: boolean;
-  [key: string]: unknown;
-}
+import type { Queryable, Row } from '../../db/database.js';
+import type { Criterion } from './graduation.rules.js';
 
 export interface FactRow {
   id: number;
@@ -63,8 +52,11 @@ export interface ContributionRow {
   [key: string]: unknown;
 }
 
-export const listCriteria = (db: Queryable, activeOnly = true) =>
-  db.query<CriterionRow>(sql`SELECT * FROM graduation_criteria WHERE (${activeOnly} = false OR is_active) ORDER BY required DESC, weight DESC, code`);
+/** The active criteria, required first, in the shape the evaluator and the GraphQL type take. */
+export const listCriteria = (db: Queryable) =>
+  db.query<Criterion & Row>(sql`
+    SELECT code, label, rule, required, weight, source, is_assumption AS "isAssumption"
+      FROM graduation_criteria WHERE is_active ORDER BY required DESC, weight DESC, code`);
 
 /**
  * Graduation facts of households inside the caseload scope, in one statement: the registry row,

@@ -62,7 +62,7 @@ export const toGraduation = (g: GraduationRow): Graduation =>
 export class GraduationResolver {
   @Query(() => [GraduationCriterion], { description: 'The active graduation criteria (rules as data), required first.' })
   async graduationCriteria(@Ctx() ctx: RequestContext): Promise<GraduationCriterion[]> {
-    return (await listCriteria(ctx.db)).map((c) => Object.assign(new GraduationCriterion(), { code: c.code, label: c.label, rule: c.rule, required: c.required, weight: c.weight, source: c.source, isAssumption: c.is_assumption }));
+    return (await listCriteria(ctx.db)).map((c) => Object.assign(new GraduationCriterion(), c));
   }
 
   @Query(() => GraduationReadiness, { description: 'Graduation criteria evaluated for one household in your caseload, with what was measured. NOT_FOUND outside it; PARTNER and VIEWER see aggregates only.' })

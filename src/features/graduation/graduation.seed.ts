@@ -57,7 +57,7 @@ export async function seedLifecycleDemo(tx: Queryable): Promise<void> {
       CASE WHEN h.has_small_business THEN (date '2023-01-01' + ((h.id * 13) % 900))::date END, pa.pendamping_subject, 'demo: synthetic observation'
     FROM pendamping_assignments pa JOIN households h ON h.id = pa.household_id`);
 
-  const criteria = (await listCriteria(tx)).map((c) => ({ code: c.code, label: c.label, rule: c.rule, required: c.required, weight: c.weight, source: c.source, isAssumption: c.is_assumption }));
+  const criteria = await listCriteria(tx);
   const graduatedOn = ['2026-02-10', '2026-03-16', '2026-05-20'];
   for (const p of DEMO_PENDAMPING) {
     const facts = await factsOf(tx, SEED_ADMIN, sql`pa.pendamping_subject = ${p.subject} AND h.village_code = ${p.village}`, { onlyCandidates: true });

@@ -28,7 +28,7 @@ import {
   targetAggregates,
   type TargetGrouping,
 } from './graduation.queries.js';
-import { evaluateReadiness, type GraduationFacts, type Readiness, toFacts } from './graduation.rules.js';
+import { type Criterion, evaluateReadiness, type GraduationFacts, type Readiness, toFacts } from './graduation.rules.js';
 
 /** What the lifecycle services need from a request: no GraphQL types. */
 export interface LifecycleContext {
@@ -68,12 +68,10 @@ export async function readinessOf(ctx: LifecycleContext, householdIdArg: string)
   assertCaseloadReader(ctx.principal, 'graduationReadiness');
   const id = parseId(householdIdArg, 'householdId', 'a household id');
   const [row, criteria] = await Promise.all([caseloadHousehold(ctx.db, ctx.principal, id, 'householdId'), listCriteria(ctx.db)]);
-  return readinessFromRow(row, criteria.map(toCriterion), today());
+  return readinessFromRow(row, criteria, today());
 }
 
-const toCriterion = (c: Awaited<ReturnType<typeof listCriteria>>[number]) => ({ code: c.code, label: c.label, rule: c.rule, required: c.required, weight: c.weight, source: c.source, isAssumption: c.is_assumption });
-
-function readinessFromRow(row: FactRow, criteria: ReturnType<typeof toCriterion>[], asOf: string): HouseholdReadiness {
+function readinessFromRow(row: FactRow, criteria: readonly Criterion[], asOf: string): HouseholdReadiness {
   const facts = toFacts(row, asOf);
   return { householdId: row.id, villageCode: row.village_code, pendampingSubject: row.pendamping_subject, facts, observedOn: row.observed_on, ...evaluateReadiness(criteria, facts) };
 }
@@ -91,7 +89,7 @@ export async function readinessList(ctx: LifecycleContext, filter: { pendampingS
     AND (${filter.pendampingSubject}::text IS NULL OR pa.pendamping_subject = ${filter.pendampingSubject})`;
   const [rows, criteria] = await Promise.all([factsOf(ctx.db, ctx.principal, where, { onlyCandidates: true, limit: 5000 }), listCriteria(ctx.db)]);
   const asOf = today();
-  const all = rows.map((r) => readinessFromRow(r, criteria.map(toCriterion), asOf)).filter((r) => !filter.readyOnly || r.ready);
+  const all = rows.map((r) => readinessFromRow(r, criteria, asOf)).filter((r) => !filter.readyOnly || r.ready);
   all.sort((a, b) => Number(b.ready) - Number(a.ready) || b.score - a.score || a.householdId - b.householdId);
   return { total: all.length, ready: all.filter((r) => r.ready).length, households: all.slice(0, filter.limit) };
 }
@@ -107,7 +105,7 @@ export async function recordObservation(ctx: LifecycleContext, input: { househol
     const obsId = await insertObservation(tx, { householdId: id, observedOn, monthlyIncomeIdr: input.monthlyIncomeIdr, businessSince, recordedBy: ctx.principal.subject, note: input.note ?? '' });
     await writeAudit(tx, ctx.principal, { action: 'RECORD_WELFARE_OBSERVATION', entity: 'welfare_observation', entityId: obsId, villageCode: household.village_code, householdIds: [id], after: { observedOn, monthlyIncomeIdr: input.monthlyIncomeIdr, businessSince }, requestId: ctx.requestId });
     const [row] = await factsOf(tx, ctx.principal, sql`h.id = ${id}`);
-    return readinessFromRow(row!, (await listCriteria(tx)).map(toCriterion), today());
+    return readinessFromRow(row!, await listCriteria(tx), today());
   });
 }
 
@@ -128,7 +126,7 @@ export async function proposeGraduation(ctx: LifecycleContext, input: { househol
   return withConflicts(() =>
     ctx.db.transaction(async (tx) => {
       const household = await caseloadHousehold(tx, ctx.principal, id, 'input.householdId');
-      const readiness = readinessFromRow(household, (await listCriteria(tx)).map(toCriterion), today());
+      const readiness = readinessFromRow(household, await listCriteria(tx), today());
       if (input.pathway === 'GRADUASI_MANDIRI' && !readiness.ready) {
         const failed = readiness.criteria.filter((c) => c.required && !c.passed).map((c) => `${c.code} (${c.parts.map((p) => p.actual).join('; ')})`);
         throw badInput('input.pathway', `GRADUASI_MANDIRI needs every required criterion to pass; failing: ${failed.join(', ')}. Record a welfare observation, or use NATURAL_EXIT / ADMINISTRATIVE_EXIT with a note.`, { failing: failed });

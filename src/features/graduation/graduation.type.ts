@@ -1,14 +1,14 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GRADUATION_PATHWAYS, GRADUATION_STATUSES } from '../../db/schema.js';
+import { enumOf } from '../../graphql/enums.js';
 import { RulePart } from '../catalog/catalog.type.js';
 
-const toEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
-export const GraduationPathway = toEnum(GRADUATION_PATHWAYS);
+export const GraduationPathway = enumOf(GRADUATION_PATHWAYS);
 export type GraduationPathway = keyof typeof GraduationPathway;
-export const GraduationStatus = toEnum(GRADUATION_STATUSES);
+export const GraduationStatus = enumOf(GRADUATION_STATUSES);
 export type GraduationStatus = keyof typeof GraduationStatus;
-export const TargetGrouping = toEnum(['PENDAMPING', 'VILLAGE', 'REGENCY', 'PROVINCE', 'NATIONAL'] as const);
+export const TargetGrouping = enumOf(['PENDAMPING', 'VILLAGE', 'REGENCY', 'PROVINCE', 'NATIONAL'] as const);
 export type TargetGrouping = keyof typeof TargetGrouping;
 
 registerEnumType(GraduationPathway, {

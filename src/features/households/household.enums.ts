@@ -8,8 +8,8 @@ import {
   WALL_MATERIALS,
   WATER_SOURCES,
 } from '../../db/schema.js';
+import { enumOf } from '../../graphql/enums.js';
 
-const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const Pas = enumOf(PAS_CODES);
 export type Pas = keyof typeof Pas;

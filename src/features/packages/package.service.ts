@@ -313,7 +313,19 @@ async function assertAttachedToPublicBuilding(tx: Queryable, pkg: PackageRow, lo
 }
 
 /** Adds one checked item with its funding, within the funders' budgets (or with a recorded reason). */
-async function insertChecked(tx: Queryable, packageId: number, checked: CheckedItem, budgets: { funderCode: string; budgetIdr: number; allocatedIdr: number }[], overBudgetReason: string | null | undefined, argument: string): Promise<number> {
+/**
+ * Inserts a checked item with its funding shares, within the package total and each funder's
+ * budget. `previous` is the package as it stood before (its snapshot). The package-total bound is
+ * also held by the database trigger (drizzle/0009); checking it here first gives the argument-named
+ * error instead of a CONFLICT.
+ */
+async function insertChecked(tx: Queryable, packageId: number, checked: CheckedItem, previous: { totalCostIdr: number; budgets: { funderCode: string; budgetIdr: number; allocatedIdr: number }[] }, overBudgetReason: string | null | undefined, argument: string): Promise<number> {
+  const itemCost = checked.item.unitCostIdr * checked.item.quantity;
+  const packageTotal = previous.totalCostIdr + itemCost;
+  if (packageTotal > MAX_PACKAGE_TOTAL_IDR) {
+    throw badInput(`${argument}.quantity`, `adding ${checked.intervention.code} (Rp${itemCost.toLocaleString('en')}) would take the package to Rp${packageTotal.toLocaleString('en')}; a package may total at most Rp${MAX_PACKAGE_TOTAL_IDR.toLocaleString('en')}.`);
+  }
+  const budgets = previous.budgets;
   for (const share of checked.shares) {
     const budget = budgets.find((b) => b.funderCode === share.funderCode);
     if (!budget) throw badInput(`${argument}.funding`, `${checked.intervention.code} is paid by ${share.funderCode}, which has no budget in this package; set one with setPackageBudget.`, { funderCode: share.funderCode });
@@ -342,12 +354,7 @@ export async function addItem(ctx: RequestContext, packageIdArg: string, version
     assertEditable(before.status as PackageStatus, 'addPackageItem');
     const previous = await snapshot(tx, before);
     const checked = await checkItem(tx, ctx, before, input, 'item');
-    const itemCost = checked.item.unitCostIdr * checked.item.quantity;
-    const packageTotal = previous.totalCostIdr + itemCost;
-    if (packageTotal > MAX_PACKAGE_TOTAL_IDR) {
-      throw badInput('item.quantity', `adding ${checked.intervention.code} (Rp${itemCost.toLocaleString('en')}) would take the package to Rp${packageTotal.toLocaleString('en')}; a package may total at most Rp${MAX_PACKAGE_TOTAL_IDR.toLocaleString('en')}.`);
-    }
-    const itemId = await insertChecked(tx, packageId, checked, previous.budgets, input.overBudgetReason, 'item');
+    const itemId = await insertChecked(tx, packageId, checked, previous, input.overBudgetReason, 'item');
     await writeAudit(tx, ctx.principal, {
       action: 'ADD_ITEM',
       entity: 'package_item',
@@ -424,7 +431,7 @@ export async function addPackageSpecificItem(ctx: RequestContext, packageIdArg: 
       overBudgetReason: input.overBudgetReason,
     });
     const checked = await checkItem(tx, ctx, before, itemInput, 'item', intervention);
-    const itemId = await insertChecked(tx, packageId, checked, previous.budgets, input.overBudgetReason, 'item');
+    const itemId = await insertChecked(tx, packageId, checked, previous, input.overBudgetReason, 'item');
     await writeAudit(tx, ctx.principal, {
       action: 'ADD_PACKAGE_SPECIFIC_ITEM',
       entity: 'package_item',

@@ -2,12 +2,13 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { ITEM_PROGRESS, PACKAGE_STATUSES } from '../../db/schema.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
+import { enumOf } from '../../graphql/enums.js';
 import { FacilityServes, InterventionCategory } from '../catalog/catalog.enums.js';
 import { Pas } from '../households/household.enums.js';
 
-export const PackageStatus = Object.fromEntries(PACKAGE_STATUSES.map((s) => [s, s])) as { [K in (typeof PACKAGE_STATUSES)[number]]: K };
+export const PackageStatus = enumOf(PACKAGE_STATUSES);
 export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
-export const ItemProgress = Object.fromEntries(ITEM_PROGRESS.map((s) => [s, s])) as { [K in (typeof ITEM_PROGRESS)[number]]: K };
+export const ItemProgress = enumOf(ITEM_PROGRESS);
 export type ItemProgress = (typeof ITEM_PROGRESS)[number];
 registerEnumType(PackageStatus, {
   name: 'PackageStatus',

@@ -1,17 +1,9 @@
 /** The package workflow as data: which status may follow which, and what each status allows. */
 import { AppError, ErrorCode } from '../../errors/errors.js';
+import { PACKAGE_TRANSITIONS } from './package.transitions.js';
 import type { PackageStatus } from './package.type.js';
 
-export const TRANSITIONS: Record<PackageStatus, PackageStatus[]> = {
-  DRAFT: ['ASSESSED', 'CANCELLED'],
-  ASSESSED: ['PLANNED', 'DRAFT', 'CANCELLED'],
-  PLANNED: ['APPROVED', 'ASSESSED', 'CANCELLED'],
-  // Back to PLANNED is the only way to change the items of an approved package.
-  APPROVED: ['IN_PROGRESS', 'PLANNED', 'CANCELLED'],
-  IN_PROGRESS: ['COMPLETED', 'CANCELLED'],
-  COMPLETED: [],
-  CANCELLED: [],
-};
+export const TRANSITIONS: Record<PackageStatus, readonly PackageStatus[]> = PACKAGE_TRANSITIONS;
 
 /** Statuses in which items and budgets may change. */
 export const EDITABLE: PackageStatus[] = ['DRAFT', 'ASSESSED', 'PLANNED'];

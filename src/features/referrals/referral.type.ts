@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { REFERRAL_STATUSES } from '../../db/schema.js';
+import { enumOf } from '../../graphql/enums.js';
 
-export const ReferralStatus = Object.fromEntries(REFERRAL_STATUSES.map((s) => [s, s])) as { [K in (typeof REFERRAL_STATUSES)[number]]: K };
+export const ReferralStatus = enumOf(REFERRAL_STATUSES);
 export type ReferralStatus = keyof typeof ReferralStatus;
 registerEnumType(ReferralStatus, { name: 'ReferralStatus', description: 'Terminasi referral status: REFERRED → ACCEPTED → ENROLLED, or DECLINED (with a reason) from REFERRED or ACCEPTED.' });
 

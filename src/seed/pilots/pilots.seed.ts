@@ -25,7 +25,7 @@ import { copyLine, type Queryable } from '../../db/database.js';
 import type { Logger } from '../../logging/logger.js';
 import { VillageHouseholdGenerator, type VillageContext } from '../synthetic/household.generator.js';
 import { buildVillageContexts } from '../synthetic/village-contexts.js';
-import { HOUSEHOLD_COPY_COLUMNS } from '../seed.service.js';
+import { copyHouseholdLines } from '../seed.service.js';
 
 export const ERETAN_KULON = '32.12.21.2012';
 export const TALAGA = '36.04.32.2004';
@@ -96,14 +96,7 @@ async function topUpHouseholds(tx: Queryable, context: VillageContext, seed: num
       for (const t of m.tags) lines.tags.push(copyLine([++tagId, id, mid, t.pas, t.source, t.recordedOn]));
     }
   }
-  await tx.query("SET LOCAL kt.skip_rollups = 'on'");
-  await tx.copy('households', HOUSEHOLD_COPY_COLUMNS, lines.households);
-  await tx.copy('household_identities', ['household_id', 'head_name', 'head_nik', 'family_card_number', 'address'], lines.identities);
-  await tx.copy('members', ['id', 'household_id', 'birth_date', 'sex', 'relation', 'disability', 'in_school'], lines.members);
-  await tx.copy('member_identities', ['member_id', 'full_name', 'nik'], lines.memberIdentities);
-  await tx.copy('pas_tags', ['id', 'household_id', 'member_id', 'pas', 'source', 'recorded_on'], lines.tags);
-  await tx.query("SET LOCAL kt.skip_rollups = 'off'");
-  await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [first, householdId]);
+  await copyHouseholdLines(tx, lines, first, householdId);
   for (const [table, column] of [['households', 'id'], ['members', 'id'], ['pas_tags', 'id']] as const) {
     await tx.query(`SELECT setval(pg_get_serial_sequence('${table}', '${column}'), greatest((SELECT max(${column}) FROM ${table}), 1))`);
   }
