@@ -38,7 +38,7 @@ import {
   type ItemRow,
   needCounts,
   villageInteriorPoint,
-  lockVillageForProposal,
+  tryLockVillageForProposal,
   type NewItem,
   packageById,
   publicBuildingsNear,
@@ -571,10 +571,12 @@ export async function proposePackage(ctx: RequestContext, villageCodeArg: string
     interventions = interventions.filter((i) => options.interventionCodes!.includes(i.code));
   }
   return ctx.db.transaction(async (tx) => {
-    // Proposals for one village are serialised, so the second sees the first's housing items
-    // and proposes around them; the housing trigger (drizzle/0007) still refuses any overlap
-    // with a concurrent addPackageItem (CONFLICT).
-    await lockVillageForProposal(tx, villageCode);
+    // One proposal per village at a time: a later one sees the earlier one's housing items and
+    // proposes around them, a concurrent one is refused (retry once it has finished). The housing
+    // trigger (drizzle/0009) still refuses any overlap with a concurrent addPackageItem.
+    if (!(await tryLockVillageForProposal(tx, villageCode))) {
+      throw new AppError(ErrorCode.CONFLICT, `Another proposal for village ${villageCode} is being computed right now; retry when it has finished (it takes seconds), so this one can plan around its houses.`, { argument: 'villageCode', reason: 'PROPOSAL_IN_PROGRESS' });
+    }
     const ids = (await villageHouseholdIds(tx, ctx.principal, villageCode)).map((r) => r.id);
     if (ids.length === 0) {
       throw badInput('villageCode', `village ${villageCode} has no households you may read in the registry, so nothing can be proposed there; load its registry extract first.`, { reason: 'VILLAGE_WITHOUT_HOUSEHOLDS' });
