@@ -15,6 +15,7 @@
  *    0 errors required;
  * 2. a shared rate limit: 30 map requests of one token with RATE_LIMIT_MAP_PER_MINUTE=20 give
  *    exactly 20 answers and 10 × 429, although the balancer alternates between the processes;
+ *    and a tile's ETag from one process revalidates (304) on the other;
  * 3. read-your-writes via the replica: with the replica's replay paused, a principal's write
  *    (through one API) is in its next read (through the other), while another principal's read,
  *    served by the lagging replica, does not show it yet;
@@ -33,6 +34,7 @@ import { mintToken } from '../src/auth/jwt.js';
 import { loadConfig } from '../src/config/config.js';
 import { openPostgres, type Database } from '../src/db/database.js';
 import { httpLoad, type LoadResult } from './load.js';
+import { tileOf } from './operations.js';
 import { freePort, spawnServer, type ServerProcess } from './processes.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -254,10 +256,11 @@ async function main(): Promise<void> {
     check('reads are served by the replica', replicaTx1 >= one.requests, `${replicaTx1} transactions on the replica during ${one.requests} requests of the 1-API run`);
 
     // 2. shared rate limit
+    const limitTile = tileOf(106.8, -6.2, 10);
     const limited = await admin(`scale-out-limit-${Date.now()}@test`);
     const statuses: number[] = [];
     for (let i = 0; i < MAP_LIMIT + 10; i++) {
-      const r = await fetch(`${lb}/tiles/villages/10/815/529.mvt`, { headers: { authorization: `Bearer ${limited}` } });
+      const r = await fetch(`${lb}/tiles/villages/${limitTile.z}/${limitTile.x}/${limitTile.y}.mvt`, { headers: { authorization: `Bearer ${limited}` } });
       await r.arrayBuffer();
       statuses.push(r.status);
     }
@@ -265,6 +268,19 @@ async function main(): Promise<void> {
     const refused = statuses.filter((s) => s === 429).length;
     report.rateLimit = { limitPerMinute: MAP_LIMIT, sent: statuses.length, answered: ok, refused429: refused };
     check('one rate limit shared by both API processes (Redis)', ok === MAP_LIMIT && refused === 10, `${statuses.length} tile requests of one token alternating over 2 processes: ${ok} answered, ${refused} × 429 (limit ${MAP_LIMIT}/min)`);
+
+    // 2b. a tile's ETag from one process revalidates on the other (it is a hash of the bytes)
+    const [centre] = await primaryClient.query<{ x: number; y: number }>('SELECT ST_X(centroid)::float8 AS x, ST_Y(centroid)::float8 AS y FROM village_geography ORDER BY village_code LIMIT 1');
+    const tile = tileOf(centre?.x ?? 106.8, centre?.y ?? -6.2, 10);
+    const tilePath = `/tiles/villages/${tile.z}/${tile.x}/${tile.y}.mvt`;
+    const etagAuth = { authorization: `Bearer ${reader}` };
+    const fromOne = await fetch(`http://127.0.0.1:${api1.port}${tilePath}`, { headers: etagAuth });
+    await fromOne.arrayBuffer();
+    const etag = fromOne.headers.get('etag');
+    const fromTwo = await fetch(`http://127.0.0.1:${api2.port}${tilePath}`, { headers: { ...etagAuth, 'if-none-match': etag ?? '' } });
+    await fromTwo.arrayBuffer();
+    report.etag = { tile: tilePath, etag, firstStatus: fromOne.status, revalidatedOnOtherProcess: fromTwo.status };
+    check('tile ETags are valid across API processes', fromOne.status === 200 && etag !== null && fromTwo.status === 304, `${tilePath}: API 1 answered ${fromOne.status} with ETag ${etag}; API 2 answered ${fromTwo.status} to If-None-Match with it`);
 
     // 3. read-your-writes via the replica (the write and the read may land on different APIs)
     const writer = await admin(`scale-out-writer-${Date.now()}@test`);
