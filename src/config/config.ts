@@ -79,6 +79,20 @@ const envSchema = z.object({
     .optional(),
   /** Prefix of the rate-limit keys in Redis, so several deployments can share one Redis. */
   RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('kampung-terpadu:rate-limit:'),
+  /**
+   * Comma-separated postgres:// URLs of streaming read replicas of DATABASE_URL. Reads that
+   * tolerate lag (GraphQL queries, OGC API, tiles) go to them; writes and audit records to the
+   * primary; a principal's reads wait for its own last write (src/server/read-routing.ts).
+   * Unset = every statement goes to DATABASE_URL. Not allowed with the embedded database.
+   */
+  DATABASE_REPLICA_URLS: z.string().optional(),
+  /**
+   * How long a read may wait for a replica to replay the principal's last write before it is
+   * sent to the primary instead, in milliseconds.
+   */
+  READ_YOUR_WRITES_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  /** How long a principal's last write position is remembered (Redis or memory), in seconds. */
+  READ_YOUR_WRITES_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** The browser GraphQL IDE at /graphiql (bundled, works offline); default on outside production. */
   GRAPHQL_IDE: booleanFromString.optional(),
   /** Schema introspection and "did you mean" suggestions; default on outside production. */
@@ -123,6 +137,14 @@ export interface Config {
   };
   graphql: { introspection: boolean; ide: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   web: { basemapStyleUrl: string | null };
+  /** Read replicas and read-your-writes (src/server/read-routing.ts); no replicas = primary only. */
+  readRouting: {
+    replicaUrls: string[];
+    waitMs: number;
+    ttlSeconds: number;
+    /** Where each principal's last write position (LSN) is kept: Redis when REDIS_URL is set. */
+    store: { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -153,6 +175,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(['JWT_SECRET: the development secret is refused when NODE_ENV=production']);
   }
   const secret = env.JWT_SECRET ?? (env.JWT_JWKS_URL ? null : DEVELOPMENT_JWT_SECRET);
+  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const badReplicas = replicaUrls.filter((u) => !/^postgres(ql)?:\/\//.test(u));
+  if (badReplicas.length) {
+    throw new ConfigError([`DATABASE_REPLICA_URLS: every URL must start with postgres:// or postgresql:// (got ${badReplicas.length} that do not)`]);
+  }
+  if (replicaUrls.length && !env.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_REPLICA_URLS: read replicas need DATABASE_URL (a PostgreSQL primary); the embedded database has none']);
+  }
   return {
     env: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT, publicBaseUrl: env.PUBLIC_BASE_URL ?? null },
@@ -186,5 +216,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxCost: env.GRAPHQL_MAX_COST,
     },
     web: { basemapStyleUrl: env.WEB_BASEMAP_STYLE_URL ?? null },
+    readRouting: {
+      replicaUrls,
+      waitMs: env.READ_YOUR_WRITES_WAIT_MS,
+      ttlSeconds: env.READ_YOUR_WRITES_TTL_SECONDS,
+      store: env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL, prefix: 'kampung-terpadu:last-write:' } : { kind: 'memory' },
+    },
   };
 }

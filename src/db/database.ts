@@ -181,13 +181,15 @@ export interface PostgresOptions {
   url: string;
   poolSize: number;
   statementTimeoutMs: number;
+  /** How long to wait for a new connection, ms (default 10 s; read replicas use less, see replicas.ts). */
+  connectionTimeoutMs?: number;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: options.statementTimeoutMs,
     // JIT off: the API's statements are short, and PostgreSQL's cost model turns JIT on for
     // per-household EXISTS subqueries (coverage), where compiling took ~600 ms of a 620 ms

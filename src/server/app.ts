@@ -34,6 +34,7 @@ import type { Logger } from '../logging/logger.js';
 import { createWebAppRouter } from './web-app.js';
 import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
+import { createReadRouting, type ReadRouting } from './read-routing.js';
 
 export interface App {
   httpServer: http.Server;
@@ -41,6 +42,8 @@ export interface App {
   apollo: ApolloServer<RequestContext>;
   /** A request context for this principal, as /graphql builds it (tests use it directly). */
   contextFor(principal: Principal): RequestContext;
+  /** Where reads go (replicas when configured) and its counters. */
+  readRouting: ReadRouting;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const app = express();
   const httpServer = http.createServer(app);
   const limits = createLimits(config.graphql);
+  // Lag-tolerant reads to the replicas, when configured (read-routing.ts); `reads` is `db` otherwise.
+  const routing = await createReadRouting(db, { config: config.readRouting, pool: { poolSize: config.database.kind === 'postgres' ? config.database.poolSize : 1, statementTimeoutMs: config.database.statementTimeoutMs } }, log);
+  const reads = routing.database;
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
     formatError: createErrorFormatter(log),
@@ -67,7 +73,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
-      personalReadAuditPlugin(log),
+      personalReadAuditPlugin(log, db),
+      routing.plugin,
     ],
   });
   await apollo.start();
@@ -75,10 +82,10 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const contextFor = (principal: Principal): RequestContext => {
     const requestId = randomUUID();
     return {
-      db,
+      db: reads,
       log: log.child({ requestId }),
       requestId,
-      loaders: createLoaders(db, principal),
+      loaders: createLoaders(reads, principal),
       principal,
       kAnonymity: config.privacy.kAnonymity,
       graduationTargetPerYear: config.graduation.targetPerPendampingPerYear,
@@ -140,9 +147,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       next();
     });
   }
-  app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
-  app.use('/ogc', requireAuth('map'), createOgcRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
-  app.use('/tiles', requireAuth('map'), createTilesRouter({ db, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
+  app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), routing.graphqlScope, expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
+  app.use('/ogc', requireAuth('map'), routing.readRoute, createOgcRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
+  app.use('/tiles', requireAuth('map'), routing.readRoute, createTilesRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
 
   // Unknown paths: the same JSON error shape as everything else, not express's HTML page.
   app.use((req, res) => {
@@ -171,9 +178,11 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     express: app,
     apollo,
     contextFor,
+    readRouting: routing,
     async stop() {
       await apollo.stop();
       await rateLimits.close();
+      await routing.close();
     },
   };
 }
@@ -182,13 +191,14 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
  * Writes the request's personal-data reads to the audit log before the response leaves. If the
  * audit record cannot be written, the data is not sent: an unaudited read must not happen.
  */
-function personalReadAuditPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+function personalReadAuditPlugin(log: Logger, primary: Database): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
           try {
-            await contextValue.personalReads.flush(contextValue.db, contextValue.requestId);
+            // Audit records go to the primary (contextValue.db may read from a replica).
+            await contextValue.personalReads.flush(primary, contextValue.requestId);
           } catch (err) {
             const errorId = randomUUID();
             log.error({ err, errorId }, 'personal-data read audit failed; response withheld');

@@ -34,12 +34,15 @@ const IP_FACTOR = 4;
 
 type RedisClient = ReturnType<typeof createClient>;
 
-async function connectRedis(url: string, log: Logger): Promise<RedisClient> {
+export type { RedisClient };
+
+/** Connects to Redis or fails start-up with one actionable line; `purpose` says what it holds. */
+export async function connectRedis(url: string, log: Logger, purpose = 'the rate-limit counters'): Promise<RedisClient> {
   const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
   // node-redis emits 'error' on every failed reconnect; unhandled, it would crash the process.
   let lastError = '';
   client.on('error', (error: Error) => {
-    if (error.message !== lastError) log.warn({ err: error }, 'rate-limit store (Redis) error');
+    if (error.message !== lastError) log.warn({ err: error, purpose }, `Redis error (${purpose})`);
     lastError = error.message;
   });
   client.on('ready', () => {
@@ -53,7 +56,7 @@ async function connectRedis(url: string, log: Logger): Promise<RedisClient> {
   } catch (error) {
     client.destroy();
     const safeUrl = url.replace(/\/\/[^@/]*@/, '//');
-    throw new StartupError(`Cannot reach Redis at ${safeUrl} for the rate-limit counters (${(error as Error).message}): start Redis, fix REDIS_URL, or unset it to count in memory.`);
+    throw new StartupError(`Cannot reach Redis at ${safeUrl} for ${purpose} (${(error as Error).message}): start Redis, fix REDIS_URL, or unset it to keep them in memory.`);
   }
   return client;
 }

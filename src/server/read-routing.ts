@@ -1,0 +1,335 @@
+/**
+ * Read routing across a primary and its streaming replicas (DATABASE_REPLICA_URLS).
+ *
+ * Which statement goes where:
+ * - reads of a GraphQL *query* operation, of the OGC API and of vector tiles (lists, pages,
+ *   FeatureCollections, tiles: reads that tolerate the replica's lag of a few milliseconds)
+ *   go to a replica, chosen round-robin;
+ * - everything else goes to the primary: mutations, every `transaction()`, COPY, and the
+ *   personal-data audit records. A write that a read request sends through `query` (an audit
+ *   insert) is refused by the replica itself (SQLSTATE 25006, read-only transaction) and sent
+ *   to the primary: no write can land on a replica, and none is lost.
+ *
+ * Read-your-writes: after a request that wrote (a mutation, or any transaction) the primary's
+ * WAL position `pg_current_wal_lsn()` is remembered for the principal (token subject) — in Redis
+ * when REDIS_URL is set, so that every API process behind the load balancer knows it; in memory
+ * otherwise. It is stored before the response leaves, so the client cannot ask again before it
+ * is known. A later read by that principal goes to a replica only once the replica's
+ * `pg_last_wal_replay_lsn()` has reached that position; it waits for that at most
+ * READ_YOUR_WRITES_WAIT_MS (polling), then reads from the primary instead.
+ *
+ * Why positions and not "primary for N seconds after a write": the comparison is exact (a
+ * replica that has replayed the position shows the write, whatever its lag), it keeps the
+ * principal on replicas as soon as they have caught up (normally within milliseconds), and a
+ * replica that falls far behind costs its readers the bounded wait and then the primary, never a
+ * stale answer. Other principals' writes are not waited for: their reads may lag, which is what
+ * "tolerates lag" means for lists, tiles and pages.
+ *
+ * A replica that does not answer (connection refused, timeout) is skipped for a few seconds and
+ * the read goes to the primary: losing a replica costs capacity, not requests.
+ *
+ * With no replicas (always on the embedded database) `database` is the primary itself and the
+ * middleware and plugin do nothing: one code path.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import { principalOf } from '../auth/http-auth.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { RequestContext } from '../graphql/context.js';
+import { closeReplicas, compareLsn, currentWalLsn, hasReplayed, isReplicaDown, openReplicas, REPLICA_RETRY_AFTER_MS, type Replica } from '../db/replicas.js';
+import type { Logger } from '../logging/logger.js';
+import { connectRedis, type RedisClient } from './rate-limit.js';
+
+/** Where a principal's last write position is kept. */
+export interface LastWriteStore {
+  get(subject: string): Promise<string | null>;
+  /** Keeps the larger of the stored and the given position, for `ttlMs`. */
+  remember(subject: string, lsn: string, ttlMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function memoryLastWriteStore(now: () => number = Date.now): LastWriteStore {
+  const entries = new Map<string, { lsn: string; expiresAt: number }>();
+  return {
+    async get(subject) {
+      const entry = entries.get(subject);
+      if (!entry) return null;
+      if (entry.expiresAt <= now()) {
+        entries.delete(subject);
+        return null;
+      }
+      return entry.lsn;
+    },
+    async remember(subject, lsn, ttlMs) {
+      const current = entries.get(subject);
+      const keep = current && current.expiresAt > now() && compareLsn(current.lsn, lsn) > 0 ? current.lsn : lsn;
+      entries.set(subject, { lsn: keep, expiresAt: now() + ttlMs });
+      if (entries.size > 100_000) for (const [key, value] of entries) if (value.expiresAt <= now()) entries.delete(key);
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Keeps the larger position atomically: two API processes recording writes of one principal at
+ * once must not replace a later position with an earlier one. LSN "X/Y" = X * 2^32 + Y (hex).
+ */
+const REMEMBER_MAX_LSN = `
+local function pos(s) local hi, lo = string.match(s, '^(%x+)/(%x+)$'); return tonumber(hi, 16) * 4294967296 + tonumber(lo, 16) end
+local current = redis.call('GET', KEYS[1])
+if (not current) or pos(ARGV[1]) > pos(current) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1`;
+
+export function redisLastWriteStore(redis: RedisClient, prefix: string): LastWriteStore {
+  return {
+    async get(subject) {
+      return (await redis.get(`${prefix}${subject}`)) ?? null;
+    },
+    async remember(subject, lsn, ttlMs) {
+      await redis.eval(REMEMBER_MAX_LSN, { keys: [`${prefix}${subject}`], arguments: [lsn, String(Math.round(ttlMs))] });
+    },
+    async close() {
+      if (redis.isOpen) await redis.quit().catch(() => redis.destroy());
+    },
+  };
+}
+
+/** Counters of routing decisions since start (tests, the scale-out script's log). */
+export interface RoutingStats {
+  replicaReads: number;
+  /** Reads sent to the primary because no replica had replayed the principal's write in time. */
+  primaryAfterWait: number;
+  /** Reads sent to the primary because the replica did not answer. */
+  primaryReplicaDown: number;
+  /** Writes in read requests that the replica refused and the primary took (audit records). */
+  writesRedirected: number;
+  writesRecorded: number;
+}
+
+export interface ReadRouting {
+  /** Reads to the request's chosen reader, writes and transactions to the primary. */
+  readonly database: Database;
+  readonly replicas: readonly Replica[];
+  /** After authentication on GET routes that tolerate lag (OGC API, tiles): picks the reader. */
+  readonly readRoute: RequestHandler;
+  /** After authentication and body parsing on /graphql: the plugin picks the reader per operation. */
+  readonly graphqlScope: RequestHandler;
+  readonly plugin: ApolloServerPlugin<RequestContext>;
+  /** Remembers the principal's last write position (called after a request that wrote). */
+  recordWrite(subject: string): Promise<void>;
+  stats(): RoutingStats;
+  close(): Promise<void>;
+}
+
+interface Scope {
+  subject: string;
+  reader: Replica | null;
+  /** The request ran a transaction or a mutation: record its write position. */
+  wrote: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const POLL_MS = 10;
+
+function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError, depth++) {
+    if ('code' in e && typeof (e as { code: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code)) return (e as { code: string }).code;
+  }
+  return undefined;
+}
+
+export interface ReadRoutingOptions {
+  config: Config['readRouting'];
+  /** Pool size and statement timeout of each replica: those of the primary. */
+  pool: { poolSize: number; statementTimeoutMs: number };
+  /** For tests: an already opened store instead of the configured one. */
+  store?: LastWriteStore;
+}
+
+export async function createReadRouting(primary: Database, options: ReadRoutingOptions, log: Logger): Promise<ReadRouting> {
+  const { config } = options;
+  const stats: RoutingStats = { replicaReads: 0, primaryAfterWait: 0, primaryReplicaDown: 0, writesRedirected: 0, writesRecorded: 0 };
+  const passThrough: RequestHandler = (_req, _res, next) => next();
+
+  if (config.replicaUrls.length === 0 || primary.kind !== 'postgres') {
+    return {
+      database: primary,
+      replicas: [],
+      readRoute: passThrough,
+      graphqlScope: passThrough,
+      plugin: {},
+      async recordWrite() {},
+      stats: () => ({ ...stats }),
+      async close() {},
+    };
+  }
+
+  const replicas = await openReplicas(config.replicaUrls, options.pool);
+  const store =
+    options.store ?? (config.store.kind === 'redis' ? redisLastWriteStore(await connectRedis(config.store.url, log, 'read-your-writes positions'), config.store.prefix) : memoryLastWriteStore());
+  const ttlMs = config.ttlSeconds * 1000;
+  const scopes = new AsyncLocalStorage<Scope>();
+  log.info({ replicas: replicas.map((r) => r.name), store: config.store.kind, waitMs: config.waitMs }, 'read routing: lag-tolerant reads go to the replicas');
+
+  let next = 0;
+  const candidates = () => {
+    const now = Date.now();
+    const up = replicas.filter((r) => r.downUntil <= now);
+    if (up.length === 0) return [];
+    next = (next + 1) % up.length;
+    return [...up.slice(next), ...up.slice(0, next)];
+  };
+  const markDown = (replica: Replica, error: unknown) => {
+    if (replica.downUntil <= Date.now()) log.warn({ replica: replica.name, err: error }, `read replica unavailable; reads go to the primary for ${REPLICA_RETRY_AFTER_MS / 1000} s`);
+    replica.downUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
+  };
+
+  /** The replica this principal may read from now, or null for the primary. */
+  const chooseReader = async (subject: string): Promise<Replica | null> => {
+    const order = candidates();
+    if (order.length === 0) {
+      stats.primaryReplicaDown += 1;
+      return null;
+    }
+    let lsn: string | null;
+    try {
+      lsn = await store.get(subject);
+    } catch (error) {
+      // Without the position, the replica might not show the principal's write: primary.
+      log.warn({ err: error }, 'read-your-writes store unavailable; reading from the primary');
+      return null;
+    }
+    if (!lsn) return order[0] ?? null;
+    const deadline = Date.now() + config.waitMs;
+    for (;;) {
+      let answered = false;
+      for (const replica of order) {
+        if (replica.downUntil > Date.now()) continue;
+        try {
+          if (await hasReplayed(replica.db, lsn)) return replica;
+          answered = true;
+        } catch (error) {
+          if (isReplicaDown(error)) markDown(replica, error);
+          else throw error;
+        }
+      }
+      if (!answered) {
+        stats.primaryReplicaDown += 1;
+        return null;
+      }
+      if (Date.now() >= deadline) {
+        stats.primaryAfterWait += 1;
+        return null;
+      }
+      await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+    }
+  };
+
+  const recordWrite = async (subject: string) => {
+    const lsn = await currentWalLsn(primary);
+    await store.remember(subject, lsn, ttlMs);
+    stats.writesRecorded += 1;
+  };
+
+  const database: Database = {
+    kind: 'postgres',
+    async query(statement, params) {
+      const scope = scopes.getStore();
+      const reader = scope?.reader;
+      if (!reader) return primary.query(statement, params);
+      try {
+        const rows = await reader.db.query(statement, params);
+        stats.replicaReads += 1;
+        return rows as never;
+      } catch (error) {
+        if (sqlState(error) === '25006') {
+          // A write in a read request (an audit record): the replica refused it, the primary takes it.
+          stats.writesRedirected += 1;
+          scope.wrote = true;
+          return primary.query(statement, params);
+        }
+        if (isReplicaDown(error)) {
+          markDown(reader, error);
+          stats.primaryReplicaDown += 1;
+          scope.reader = null;
+          return primary.query(statement, params);
+        }
+        throw error;
+      }
+    },
+    copy: (table, columns, lines) => primary.copy(table, columns, lines),
+    transaction(work) {
+      const scope = scopes.getStore();
+      if (scope) scope.wrote = true;
+      return primary.transaction(work);
+    },
+    get statementCount() {
+      return replicas.reduce((n, r) => n + r.db.statementCount, primary.statementCount);
+    },
+    refreshTypes: () => primary.refreshTypes(),
+    // The primary belongs to whoever opened it (main.ts, the tests); the replicas to this router.
+    close: () => closeReplicas(replicas),
+  };
+
+  const readRoute: RequestHandler = async (_req, res, next) => {
+    const subject = principalOf(res).subject;
+    const scope: Scope = { subject, reader: await chooseReader(subject), wrote: false };
+    // After the response: a request that wrote (rare on these routes) still records its position.
+    res.once('finish', () => {
+      if (scope.wrote) void recordWrite(subject).catch((error: unknown) => log.warn({ err: error }, 'could not record the write position'));
+    });
+    scopes.run(scope, next);
+  };
+
+  // Body parsing (a stream) loses the async context, so the scope opens after it.
+  const graphqlScope: RequestHandler = (_req, res, next) => {
+    scopes.run({ subject: principalOf(res).subject, reader: null, wrote: false }, next);
+  };
+
+  const plugin: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          const scope = scopes.getStore();
+          if (!scope) return;
+          if (operation?.operation === 'query') scope.reader = await chooseReader(scope.subject);
+          else scope.wrote = true;
+        },
+        async willSendResponse() {
+          const scope = scopes.getStore();
+          if (!scope) return;
+          // Anything after this (the personal-data audit) goes to the primary.
+          scope.reader = null;
+          if (!scope.wrote) return;
+          try {
+            await recordWrite(scope.subject);
+          } catch (error) {
+            // The write itself is committed; only the routing hint is missing. The principal's
+            // next read may lag behind it by the replica's delay.
+            log.warn({ err: error }, 'could not record the write position for read-your-writes');
+          }
+        },
+      };
+    },
+  };
+
+  return {
+    database,
+    replicas,
+    readRoute,
+    graphqlScope,
+    plugin,
+    recordWrite,
+    stats: () => ({ ...stats }),
+    async close() {
+      await closeReplicas(replicas);
+      await store.close();
+    },
+  };
+}

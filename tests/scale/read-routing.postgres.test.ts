@@ -1,0 +1,184 @@
+/**
+ * Read replicas and read-your-writes against a real streaming replica (PostgreSQL only, by
+ * design: the embedded PGlite has no replication; with it the router is the primary itself).
+ * The suite starts its own primary and replica (replica-cluster.ts); the shared server is never
+ * touched. It runs whenever TEST_DATABASE_URL is set; if it is set and the PostgreSQL 15
+ * binaries are missing, it fails instead of skipping.
+ *
+ * The replica is made to lag on purpose with pg_wal_replay_pause(): then a read from the replica
+ * provably does not show the write, and the tests can tell where each read went.
+ */
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../src/auth/jwt.js';
+import { loadConfig } from '../../src/config/config.js';
+import { connect } from '../../src/db/connect.js';
+import type { Database } from '../../src/db/database.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createApp, type App } from '../../src/server/app.js';
+import { createReplicatedCluster, hasPgBinaries, type ReplicatedCluster } from './replica-cluster.js';
+
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+const CREATE = `mutation($input: InterventionInput!) { createIntervention(input: $input) { code } }`;
+const LIST = `{ interventions { code } }`;
+
+function interventionInput(code: string) {
+  return { code, nameId: 'Uji replika', nameEn: 'Replica test', category: 'COMMUNITY_FACILITY', funderCode: 'KEMENSOS', target: 'HOUSEHOLD', unitCostIdr: 1000, costIsAssumption: true, costSource: 'test', eligibility: { fact: 'desil', op: 'lte', value: 4 } };
+}
+
+async function graphql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
+  return { status: response.status, body };
+}
+
+async function listCodes(url: string, token: string): Promise<string[]> {
+  const { status, body } = await graphql(url, token, LIST);
+  expect(status, JSON.stringify(body.errors)).toBe(200);
+  return ((body.data?.interventions ?? []) as { code: string }[]).map((i) => i.code);
+}
+
+async function listen(app: App): Promise<string> {
+  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}/graphql`;
+}
+
+describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only: the embedded database has no replication)', () => {
+  let cluster: ReplicatedCluster | undefined;
+  let db: Database | undefined;
+  let replicaAdmin: pg.Client | undefined;
+  const apps: App[] = [];
+
+  const startApi = async (extra: Record<string, string> = {}) => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      DATABASE_URL: cluster!.primary.url(),
+      DATABASE_REPLICA_URLS: cluster!.replica.url(),
+      READ_YOUR_WRITES_WAIT_MS: '300',
+      ...extra,
+    });
+    const app = await createApp(config, db!, createLogger(config));
+    apps.push(app);
+    return { app, url: await listen(app), config };
+  };
+
+  beforeAll(async () => {
+    expect(hasPgBinaries(), 'PostgreSQL 15 binaries (initdb, pg_ctl, pg_basebackup) under /usr/lib/postgresql/15/bin').toBe(true);
+    cluster = await createReplicatedCluster();
+    // Migrations run on the primary and reach the replica through the WAL, like every write.
+    db = await connect({ kind: 'postgres', url: cluster.primary.url(), poolSize: 6, statementTimeoutMs: 30_000, waitSeconds: 10 });
+    replicaAdmin = new pg.Client({ connectionString: cluster.replica.url() });
+    await replicaAdmin.connect();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) {
+      await new Promise((resolve) => app.httpServer.close(resolve));
+      await app.stop();
+    }
+    await replicaAdmin?.end().catch(() => undefined);
+    await db?.close();
+    cluster?.destroy();
+  });
+
+  const waitForReplay = async (code: string) => {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await replicaAdmin!.query('SELECT count(*)::int AS n FROM interventions WHERE code = $1', [code]);
+      if (rows[0].n === 1) return;
+      await sleep(25);
+    }
+    throw new Error(`the replica never replayed intervention ${code}`);
+  };
+
+  it('the replica is a streaming replica of the primary', async () => {
+    const { rows } = await replicaAdmin!.query('SELECT pg_is_in_recovery() AS recovery');
+    expect(rows[0].recovery).toBe(true);
+  });
+
+  it('queries read from the replica, mutations write to the primary, and the writer reads its write even while the replica lags', async () => {
+    const { app, url, config } = await startApi();
+    const writer = await mintToken(config.auth, { sub: `writer-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
+    const other = await mintToken(config.auth, { sub: `other-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
+
+    const before = app.readRouting.stats();
+    const initial = await listCodes(url, other);
+    expect(initial.length).toBeGreaterThan(0);
+    expect(app.readRouting.stats().replicaReads).toBeGreaterThan(before.replicaReads);
+
+    await replicaAdmin!.query('SELECT pg_wal_replay_pause()');
+    const code = `RPL_${Date.now()}`;
+    try {
+      const created = await graphql(url, writer, CREATE, { input: interventionInput(code) });
+      expect(created.status, JSON.stringify(created.body.errors)).toBe(200);
+      expect(app.readRouting.stats().writesRecorded).toBe(before.writesRecorded + 1);
+
+      // Another principal reads the lagging replica: the write is not there yet.
+      expect(await listCodes(url, other)).not.toContain(code);
+      // The writer waits up to READ_YOUR_WRITES_WAIT_MS for the replica, then reads the primary.
+      const waited = app.readRouting.stats().primaryAfterWait;
+      expect(await listCodes(url, writer)).toContain(code);
+      expect(app.readRouting.stats().primaryAfterWait).toBe(waited + 1);
+    } finally {
+      await replicaAdmin!.query('SELECT pg_wal_replay_resume()');
+    }
+
+    // Once the replica has replayed the write, the writer reads from the replica again.
+    await waitForReplay(code);
+    const after = app.readRouting.stats();
+    expect(await listCodes(url, writer)).toContain(code);
+    expect(app.readRouting.stats().primaryAfterWait).toBe(after.primaryAfterWait);
+    expect(app.readRouting.stats().replicaReads).toBeGreaterThan(after.replicaReads);
+    // The write is on the primary and nowhere else first: the replica is read-only.
+    await expect(replicaAdmin!.query(`INSERT INTO interventions (code) VALUES ('x')`)).rejects.toThrow(/read-only/);
+  });
+
+  it('with REDIS_URL, a write through one API process is read back through another', async () => {
+    const first = await startApi({ REDIS_URL });
+    const second = await startApi({ REDIS_URL });
+    const subject = `shared-${randomUUID()}@test`;
+    const token = await mintToken(first.config.auth, { sub: subject, role: 'ADMIN', regions: '*' });
+    await replicaAdmin!.query('SELECT pg_wal_replay_pause()');
+    const code = `RPL_${Date.now()}_R`;
+    try {
+      const created = await graphql(first.url, token, CREATE, { input: interventionInput(code) });
+      expect(created.status, JSON.stringify(created.body.errors)).toBe(200);
+      const waited = second.app.readRouting.stats().primaryAfterWait;
+      expect(await listCodes(second.url, token)).toContain(code);
+      expect(second.app.readRouting.stats().primaryAfterWait).toBe(waited + 1);
+    } finally {
+      await replicaAdmin!.query('SELECT pg_wal_replay_resume()');
+      const redis = createClient({ url: REDIS_URL });
+      await redis.connect();
+      await redis.del(`kampung-terpadu:last-write:${subject}`);
+      await redis.quit();
+    }
+  });
+
+  it('when the replica goes down, reads go to the primary without errors, and writes are not affected', async () => {
+    const { app, url, config } = await startApi();
+    const token = await mintToken(config.auth, { sub: `down-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
+    expect((await listCodes(url, token)).length).toBeGreaterThan(0);
+    cluster!.replica.stop('immediate');
+    await replicaAdmin!.end().catch(() => undefined);
+    try {
+      const downBefore = app.readRouting.stats().primaryReplicaDown;
+      const code = `RPL_${Date.now()}_D`;
+      const created = await graphql(url, token, CREATE, { input: interventionInput(code) });
+      expect(created.status, JSON.stringify(created.body.errors)).toBe(200);
+      for (let i = 0; i < 3; i++) expect(await listCodes(url, token)).toContain(code);
+      expect(app.readRouting.stats().primaryReplicaDown).toBeGreaterThan(downBefore);
+    } finally {
+      cluster!.replica.start();
+      replicaAdmin = new pg.Client({ connectionString: cluster!.replica.url() });
+      await replicaAdmin.connect();
+    }
+  });
+});
