@@ -34,6 +34,7 @@ import type { Logger } from '../logging/logger.js';
 import { createWebAppRouter } from './web-app.js';
 import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
+import { startImportWorker, type ImportWorker } from '../features/imports/import.jobs.js';
 
 export interface App {
   httpServer: http.Server;
@@ -41,6 +42,8 @@ export interface App {
   apollo: ApolloServer<RequestContext>;
   /** A request context for this principal, as /graphql builds it (tests use it directly). */
   contextFor(principal: Principal): RequestContext;
+  /** The import job worker of this process (polls the queue unless IMPORT_WORKER_POLL_MS is 0). */
+  importWorker: ImportWorker;
   stop(): Promise<void>;
 }
 
@@ -166,12 +169,15 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
+  const importWorker = startImportWorker(db, log, config.imports.workerPollMs);
   return {
     httpServer,
     express: app,
     apollo,
     contextFor,
+    importWorker,
     async stop() {
+      await importWorker.stop();
       await apollo.stop();
       await rateLimits.close();
     },
