@@ -66,8 +66,8 @@ describe('region tree and name search', () => {
     const { data } = await api.query(`{ villages(first: 0) { totalCount } }`);
     expect(data!.villages.totalCount).toBe(83_762);
     const bounded = await api.query(`{ villages(filter: { hasBoundary: true }, first: 0) { totalCount } }`);
-    // The 1,107 bundled boundaries and Desa Talaga's, added for its pilot (src/seed/pilots).
-    expect(bounded.data!.villages.totalCount).toBe(1108);
+    // The 8,181 villages of the 37 bundled Pantura kab/kota (Desa Talaga among them).
+    expect(bounded.data!.villages.totalCount).toBe(8181);
   });
 });
 

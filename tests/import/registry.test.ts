@@ -134,6 +134,13 @@ describe('registry import', () => {
       { field: 'desil', old_value: String(((41 % 4) + 1)), new_value: '4', as_of: '2025-09-30' },
       { field: 'floor_area_m2', old_value: '24', new_value: '60', as_of: '2025-09-30' },
     ]);
+    // Inactive households stay in the table but leave the village statistics (same transaction).
+    const [stats] = await t.db.query<{ stats: number; active: number }>(
+      `SELECT (SELECT households FROM village_stats WHERE village_code = $1) AS stats,
+              (SELECT count(*)::int FROM households WHERE village_code = $1 AND inactive_since IS NULL) AS active`,
+      [TANJUNG_MAS],
+    );
+    expect(stats!.stats).toBe(stats!.active);
     // An older snapshot is refused for households a newer one already set.
     const stale = await runImport(t.db, 'REGISTRY', extract(rows.slice(0, 1)), options('2025-07-01'));
     expect(stale.written).toBe(false);
