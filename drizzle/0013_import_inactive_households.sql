@@ -40,3 +40,23 @@ BEGIN
   RETURN changed;
 END
 $$;
+--> statement-breakpoint
+-- Roll-ups recomputed for a set of households write only the rows whose roll-ups changed: a
+-- registry import refreshes every listed household once (instead of once per statement through
+-- the triggers), and re-importing an unchanged extract must change nothing, updated_at included.
+CREATE OR REPLACE FUNCTION refresh_household_rollups(household_ids integer[]) RETURNS void LANGUAGE sql AS $$
+  UPDATE households h SET pas = r.pas, member_count = r.member_count, has_elderly = r.has_elderly, has_child = r.has_child,
+                          has_disabled = r.has_disabled, updated_at = now()
+  FROM (
+    SELECT x.id,
+      coalesce((SELECT array_agg(DISTINCT t.pas ORDER BY t.pas) FROM pas_tags t WHERE t.household_id = x.id), '{}') AS pas,
+      (SELECT count(*) FROM members m WHERE m.household_id = x.id)::smallint AS member_count,
+      EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.birth_date <= current_date - interval '60 years') AS has_elderly,
+      EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.birth_date > current_date - interval '18 years') AS has_child,
+      EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.disability IS NOT NULL) AS has_disabled
+    FROM households x WHERE x.id = ANY(household_ids)
+  ) r
+  WHERE h.id = r.id
+    AND (h.pas, h.member_count, h.has_elderly, h.has_child, h.has_disabled)
+        IS DISTINCT FROM (r.pas, r.member_count, r.has_elderly, r.has_child, r.has_disabled)
+$$;

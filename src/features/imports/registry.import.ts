@@ -75,11 +75,20 @@ async function insertAudit(tx: Queryable, options: ImportOptions, report: Import
 export async function importRegistry(tx: Queryable, files: RegistryFiles, options: RegistryImportOptions): Promise<ImportReport> {
   const report = emptyReport('REGISTRY', options);
   const issues = report.issues;
-  const { households, members } = parseRegistry(files, options.asOf, issues);
+  // Milliseconds per step, in the report: where a large import spends its time.
+  const timings: Record<string, number> = {};
+  report.details['timingsMs'] = timings;
+  let lap = Date.now();
+  const step = <T>(name: string, value: T): T => {
+    timings[name] = Date.now() - lap;
+    lap = Date.now();
+    return value;
+  };
+  const { households, members } = step('parse', parseRegistry(files, options.asOf, issues));
   report.rows = households.length + members.length;
   await options.onProgress?.(0, households.length);
-  await stageRegistry(tx, households, members);
-  for (const row of await checkRegistryAgainstDatabase(tx, options.asOf, LOCATION_TOLERANCE_M)) {
+  step('stage', await stageRegistry(tx, households, members));
+  for (const row of step('checkDatabase', await checkRegistryAgainstDatabase(tx, options.asOf, LOCATION_TOLERANCE_M))) {
     issues.push({ file: row.file === 'households' ? files.households.name : files.members.name, line: row.line, column: row.column, value: row.value, expected: row.expected });
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column.localeCompare(b.column));
@@ -107,14 +116,18 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     `SELECT coalesce(array_agg(DISTINCT h.village_code), '{}') AS codes FROM households h JOIN reg_households r ON r.household_id = h.id
      WHERE h.village_code <> r.village_code OR h.inactive_since IS NOT NULL`,
   );
-  const history = await recordHistory(tx, options.asOf, auditId);
-  const upserted = await upsertHouseholds(tx, options.asOf);
-  const identities = await upsertIdentities(tx);
-  // The roll-up triggers (statement level) refresh exactly the households whose members or tags changed.
-  const memberChanges = await writeMembers(tx);
-  const tags = await writeTags(tx);
-  const programs = await writePrograms(tx, options.asOf);
-  const inactivated = options.mode === 'FULL' ? await markMissingInactive(tx, options.asOf, auditId) : 0;
+  const history = step('history', await recordHistory(tx, options.asOf, auditId));
+  const upserted = step('households', await upsertHouseholds(tx, options.asOf));
+  const identities = step('identities', await upsertIdentities(tx));
+  // Roll-ups (PAS array, member count, has_* flags) once for all listed households instead of
+  // once per statement through the triggers; the function writes only rows whose roll-ups change.
+  await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+  const memberChanges = step('members', await writeMembers(tx));
+  const tags = step('pasTags', await writeTags(tx));
+  await tx.query("SET LOCAL kt.skip_rollups = 'off'");
+  step('rollups', await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT household_id FROM reg_households))'));
+  const programs = step('programs', await writePrograms(tx, options.asOf));
+  const inactivated = step('inactive', options.mode === 'FULL' ? await markMissingInactive(tx, options.asOf, auditId) : 0);
   const [inactiveVillages] = await tx.query<{ codes: string[] }>(
     `SELECT coalesce(array_agg(DISTINCT village_code), '{}') AS codes FROM households WHERE inactive_since = $1::date`,
     [options.asOf],
@@ -135,7 +148,7 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     householdsMarkedInactive: inactivated,
   };
   // Village statistics of every village touched; an import that changed nothing leaves them as they are.
-  if (Object.values(report.changes).some((n) => n > 0)) await refreshDerived(tx, [...(moved?.codes ?? []), ...(inactiveVillages?.codes ?? [])]);
+  if (Object.values(report.changes).some((n) => n > 0)) step('villageStats', await refreshDerived(tx, [...(moved?.codes ?? []), ...(inactiveVillages?.codes ?? [])]));
   await tx.query(`UPDATE audit_log SET after = after || $2::jsonb WHERE id = $1`, [auditId, JSON.stringify({ changes: report.changes, skippedRows: report.skippedRows.length })]);
   report.details['auditId'] = auditId;
   report.written = true;

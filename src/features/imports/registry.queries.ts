@@ -4,7 +4,20 @@
  * every write are set-based statements over them, so a million households is a few statements,
  * not a million round trips.
  */
-import { copyLine, type Queryable } from '../../db/database.js';
+import { copyLine as escapedCopyLine, type Queryable } from '../../db/database.js';
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+/** copyLine with a fast path: most values hold no character COPY must escape. */
+function copyLine(values: readonly unknown[]): string {
+  let out = '';
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    const text = v === null || v === undefined ? '\\N' : typeof v === 'string' ? v : String(v);
+    if (typeof v === 'string' && NEEDS_ESCAPE.test(text)) return escapedCopyLine(values);
+    out += k === 0 ? text : `\t${text}`;
+  }
+  return `${out}\n`;
+}
 import type { HouseholdRow, MemberRow } from './registry.format.js';
 
 /** Household columns compared, written and kept in history (the registry's own fields). */
