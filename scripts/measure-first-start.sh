@@ -37,8 +37,8 @@ curl -fsS "http://127.0.0.1:$port/health" >/dev/null
 stop_ns=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid" || true
-shutdown=$(echo "scale=1; ($(date +%s%N) - stop_ns) / 1000000000" | bc)
+shutdown=$(echo "scale=1; ($(date +%s%N) - $stop_ns) / 1000000000" | bc)
 
 echo "--- output (first 40 lines)"
 head -40 "$log"
-echo "--- first output after ${first_output:-?} s; ready after ${ready} s; shutdown took ${shutdown} s ($(nproc) cores, node $(node --version))"
+echo "--- first output after ${first_output:-?} s; ready after ${ready} s; shutdown took ${shutdown} s ($(nproc) cores, node $(node --version), load average $(cut -d" " -f1-3 /proc/loadavg))"

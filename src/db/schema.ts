@@ -228,6 +228,10 @@ export const households = pgTable(
     hasChild: boolean('has_child').notNull().default(false),
     hasDisabled: boolean('has_disabled').notNull().default(false),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** "As of" date of the registry snapshot that last listed this household (null: seeded, never imported). */
+    registryAsOf: date('registry_as_of', { mode: 'string' }),
+    /** Set when a full registry snapshot no longer lists the household: kept, never deleted. */
+    inactiveSince: date('inactive_since', { mode: 'string' }),
   },
   (t) => [
     index('households_village_idx').on(t.villageCode, t.id),
@@ -581,8 +585,12 @@ export const existingFacilities = pgTable(
     accessible: boolean('accessible').notNull().default(false),
     serves: text('serves').array().notNull().default(sql`'{}'::text[]`),
     source: text('source').notNull(),
+    /** The facility's id in the imported source (e.g. a registry or OSM id); null for hand-entered ones. */
+    sourceId: text('source_id'),
   },
-  (t) => [index('existing_facilities_village_idx').on(t.villageCode), index('existing_facilities_location_gist').using('gist', t.location)],
+  (t) => [
+    uniqueIndex('existing_facilities_source_id_idx').on(t.source, t.sourceId).where(sql`${t.sourceId} IS NOT NULL`),
+    index('existing_facilities_village_idx').on(t.villageCode), index('existing_facilities_location_gist').using('gist', t.location)],
 );
 
 /** Asesmen terpadu: one field assessment of a household, kept as history. */
@@ -993,4 +1001,60 @@ export const graduationFollowUps = pgTable(
     note: text('note').notNull().default(''),
   },
   (t) => [uniqueIndex('graduation_follow_ups_once').on(t.graduationId, t.monthsAfter), check('graduation_follow_ups_months', sql`${t.monthsAfter} IN (6, 12)`)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Imports (registry extracts, village boundaries, facilities): the job queue and the history of
+// fields a registry snapshot changed. See docs/import.md.
+// ---------------------------------------------------------------------------------------------
+
+export const IMPORT_KINDS = ['REGISTRY', 'BOUNDARIES', 'FACILITIES'] as const;
+export const importKindEnum = pgEnum('import_kind', IMPORT_KINDS);
+export const IMPORT_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
+export const importStatusEnum = pgEnum('import_status', IMPORT_STATUSES);
+
+/**
+ * Background imports started over GraphQL: a PostgreSQL job queue. Workers claim the oldest QUEUED
+ * row with FOR UPDATE SKIP LOCKED, so any number of API processes can poll the same table and
+ * each job runs once; the result report stays on the row for the client to poll.
+ */
+export const importJobs = pgTable(
+  'import_jobs',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    kind: importKindEnum('kind').notNull(),
+    status: importStatusEnum('status').notNull().default('QUEUED'),
+    /** Options as given (dryRun, asOf, mode, skipInvalid). */
+    options: jsonb('options').notNull(),
+    /** The uploaded files, name → text; cleared when the job ends so personal data does not linger. */
+    files: jsonb('files').$type<Record<string, string>>(),
+    progressRows: integer('progress_rows').notNull().default(0),
+    totalRows: integer('total_rows').notNull().default(0),
+    report: jsonb('report'),
+    error: text('error'),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('import_jobs_queue_idx').on(t.status, t.id)],
+);
+
+/** Each household field a registry snapshot changed: old and new value (as text) and the snapshot date. */
+export const householdFieldHistory = pgTable(
+  'household_field_history',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    householdId: integer('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    field: text('field').notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+    /** The audit record of the import that made the change. */
+    auditId: bigint('audit_id', { mode: 'number' }),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('household_field_history_household_idx').on(t.householdId, t.id)],
 );

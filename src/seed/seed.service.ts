@@ -12,6 +12,7 @@ import type { Logger } from '../logging/logger.js';
 import { startProgress } from './progress.js';
 import { seedPilots } from './pilots/pilots.seed.js';
 import { deriveCoastalAttributes, loadBoundaries, loadShorelines, readFishingVillageCodes } from './reference/geography.loader.js';
+import { DATA_FILES } from './reference/data-files.js';
 import { loadRegions } from './reference/regions.loader.js';
 import { type GeneratedTag, type VillageContext, VillageHouseholdGenerator } from './synthetic/household.generator.js';
 import { Rng } from './synthetic/rng.js';
@@ -80,11 +81,18 @@ async function villageFlags(db: Queryable): Promise<Map<string, VillageFlags>> {
   return new Map(rows.map((r) => [r.village_code, { isCoastal: r.is_coastal, isFishing: fishing.has(r.village_code) }]));
 }
 
-/** Household counts of the demo: fishing villages big, other coastal medium, inland small. */
+/**
+ * Household counts of the demo: fishing villages big, other coastal villages medium, inland villages
+ * small in the seven first-bundled kab/kota and empty (boundary only) in the other 30 Pantura ones.
+ * The coastal range is below what a real coastal village holds (hundreds of KK) so that the first
+ * start stays within 60 s with every coastal village of the Pantura populated (README "Demo data").
+ */
 export function demoCounts(contexts: readonly VillageContext[], seed: number, scale: number): Map<VillageContext, number> {
-  const ranges = { FISHING: [300, 700], COASTAL: [120, 300], INLAND: [8, 20] } as const;
+  const ranges = { FISHING: [300, 700], COASTAL: [25, 60], INLAND: [5, 12] } as const;
+  const study = new Set<string>(DATA_FILES.studyRegencies);
   return new Map(
     contexts.map((village) => {
+      if (village.character === 'INLAND' && !study.has(village.code.slice(0, 5))) return [village, 0];
       const [low, high] = ranges[village.character];
       const base = low + (high - low) * new Rng(`${seed}:count:${village.code}`).next();
       return [village, Math.max(1, Math.round(base * scale))];
@@ -150,6 +158,7 @@ export async function copyHouseholds(
     copyLine([++tagId, hid, mid, tag.pas, tag.source, tag.recordedOn]);
 
   for (const [village, count] of counts) {
+    if (count === 0) continue;
     const generator = new VillageHouseholdGenerator(village, seed);
     for (let i = 0; i < count; i += 1) {
       const h = generator.next();

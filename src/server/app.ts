@@ -35,6 +35,7 @@ import { createWebAppRouter } from './web-app.js';
 import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
 import { createReadRouting, type ReadRouting } from './read-routing.js';
+import { startImportWorker, type ImportWorker } from '../features/imports/import.jobs.js';
 
 export interface App {
   httpServer: http.Server;
@@ -44,6 +45,8 @@ export interface App {
   contextFor(principal: Principal): RequestContext;
   /** Where reads go (replicas when configured) and its counters. */
   readRouting: ReadRouting;
+  /** The import job worker of this process (polls the queue unless IMPORT_WORKER_POLL_MS is 0). */
+  importWorker: ImportWorker;
   stop(): Promise<void>;
 }
 
@@ -173,13 +176,16 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
+  const importWorker = startImportWorker(db, log, config.imports.workerPollMs);
   return {
     httpServer,
     express: app,
     apollo,
     contextFor,
     readRouting: routing,
+    importWorker,
     async stop() {
+      await importWorker.stop();
       await apollo.stop();
       await rateLimits.close();
       await routing.close();

@@ -57,7 +57,7 @@ export default async function setup(project: TestProject) {
       await admin.end();
     };
   }
-  const key = hashTree(['drizzle', 'src/seed', 'src/db', 'data', 'src/features/graduation/graduation.seed.ts']);
+  const key = hashTree(['drizzle', 'src/seed', 'src/db', 'data', 'src/features/graduation/graduation.seed.ts', 'src/features/imports/boundary.import.ts', 'src/features/imports/boundary.queries.ts']);
   const cacheRoot = join('node_modules', '.cache', 'kampung-terpadu');
   const dir = join(cacheRoot, `template-${key}`);
   if (!existsSync(dir)) {

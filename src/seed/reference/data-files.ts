@@ -16,12 +16,15 @@ export const DATA_FILES = {
     'desa_3375_kota_pekalongan',
     'desa_7371_kota_makassar',
     'desa_3212_kab_indramayu',
+    // The 30 further Pantura kab/kota in one file, properties reduced (data/tools/pack-pantura.ts).
+    'desa_pantura_30_kabkota',
   ].map((name) => `${dataDir}boundaries/${name}.geojson`),
-  seawardEdgesGeoJson: [
-    `${dataDir}coastline/derived_seaward_edges_semarang_demak.geojson`,
-    `${dataDir}coastline/derived_seaward_edges_jakarta_utara.geojson`,
-  ],
-  seawardEdgeLengthCsv: `${dataDir}coastline/derived_seaward_edge_length_per_village.csv`,
+  // The Pantura derivation covers all 8,181 villages of the 37 kab/kota (and agrees with the earlier
+  // Semarang/Demak/Jakarta Utara files on all 457 of theirs, data/README.md).
+  seawardEdgesGeoJson: [`${dataDir}coastline/derived_seaward_edges_pantura.geojson`],
+  seawardEdgeLengthCsv: `${dataDir}coastline/derived_seaward_edge_length_per_village_pantura.csv`,
   naturalEarthCoastline: `${dataDir}coastline/ne_10m_coastline_indonesia_bbox.geojson`,
   fishingVillagesCsv: `${dataDir}fishing_villages.csv`,
+  /** The seven kab/kota bundled first: the demo gives their inland villages households too. */
+  studyRegencies: ['31.72', '33.74', '35.78', '33.21', '33.75', '73.71', '32.12'],
 } as const;

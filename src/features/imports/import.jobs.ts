@@ -1,0 +1,145 @@
+/**
+ * The import job queue, in PostgreSQL (`import_jobs`): startImport inserts a QUEUED row; a worker
+ * loop in every API process claims the oldest one with FOR UPDATE SKIP LOCKED (so two processes
+ * never run the same job), runs the import in its own transaction and stores the report on the
+ * row, where the client polls it. No in-process timer holds state: a job survives a restart of
+ * the process that queued it. A job left RUNNING by a crashed worker (its transaction rolled
+ * back, nothing written) is claimable again after STALE_RUNNING_MINUTES.
+ */
+import type { Database, Queryable } from '../../db/database.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ImportKind, ImportReport } from './import.report.js';
+import { runImport, type ImportFiles } from './import.runner.js';
+
+export const STALE_RUNNING_MINUTES = 30;
+
+export interface JobOptions {
+  dryRun: boolean;
+  asOf?: string;
+  mode: 'FULL' | 'INCREMENTAL';
+  skipInvalid: boolean;
+}
+
+export interface ImportJobRow extends Record<string, unknown> {
+  id: number;
+  kind: ImportKind;
+  status: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+  options: JobOptions;
+  files: ImportFiles | null;
+  progress_rows: number;
+  total_rows: number;
+  report: ImportReport | null;
+  error: string | null;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const COLUMNS = `id, kind, status, options, progress_rows, total_rows, report, error, created_by,
+  created_at::text AS created_at, started_at::text AS started_at, finished_at::text AS finished_at`;
+
+export async function enqueueImport(db: Queryable, createdBy: string, kind: ImportKind, files: ImportFiles, options: JobOptions): Promise<ImportJobRow> {
+  const [row] = await db.query<ImportJobRow>(
+    `INSERT INTO import_jobs (kind, options, files, created_by) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING ${COLUMNS}`,
+    [kind, JSON.stringify(options), JSON.stringify(files), createdBy],
+  );
+  return row!;
+}
+
+export async function getImportJob(db: Queryable, id: number): Promise<ImportJobRow | null> {
+  const [row] = await db.query<ImportJobRow>(`SELECT ${COLUMNS} FROM import_jobs WHERE id = $1`, [id]);
+  return row ?? null;
+}
+
+/** Claims the oldest runnable job: one statement, so the claim itself is atomic on both databases. */
+export async function claimImportJob(db: Queryable): Promise<ImportJobRow | null> {
+  const [row] = await db.query<ImportJobRow>(
+    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0
+     WHERE id = (SELECT id FROM import_jobs
+                 WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1))
+                 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+     RETURNING ${COLUMNS}, files`,
+    [STALE_RUNNING_MINUTES],
+  );
+  return row ?? null;
+}
+
+/** Data rows of the uploaded files: CSV lines after the header, or GeoJSON features. */
+export function countRows(files: ImportFiles): number {
+  let n = 0;
+  for (const file of Object.values(files)) {
+    const text = file.text.trimStart();
+    if (text.startsWith('{')) {
+      try {
+        n += ((JSON.parse(text) as { features?: unknown[] }).features ?? []).length;
+      } catch {
+        // The import reports the parse error.
+      }
+    } else {
+      n += Math.max(0, text.split(/\r?\n/).filter((l) => l.trim() !== '').length - 1);
+    }
+  }
+  return n;
+}
+
+export async function runImportJob(db: Database, job: ImportJobRow): Promise<void> {
+  const files = job.files ?? {};
+  const total = countRows(files);
+  await db.query('UPDATE import_jobs SET total_rows = $2 WHERE id = $1', [job.id, total]);
+  try {
+    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by });
+    await db.query(
+      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE id = $1`,
+      [job.id, JSON.stringify(report)],
+    );
+  } catch (error) {
+    await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE id = $1`, [
+      job.id,
+      error instanceof Error ? error.message : String(error),
+    ]);
+  }
+}
+
+export interface ImportWorker {
+  /** Claims and runs jobs until none is queued (tests call it instead of waiting for the poll). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Polls the queue every `pollMs` (0: never) while the process runs; stop() waits for a running job to end. */
+export function startImportWorker(db: Database, log: Logger, pollMs: number): ImportWorker {
+  let stopped = false;
+  let current: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const drain = async () => {
+    for (;;) {
+      if (stopped) return;
+      const job = await claimImportJob(db);
+      if (!job) return;
+      log.info({ importJob: job.id, kind: job.kind }, 'import job started');
+      await runImportJob(db, job);
+      log.info({ importJob: job.id }, 'import job ended');
+    }
+  };
+  const tick = () => {
+    current = current
+      .then(drain)
+      .catch((error: unknown) => log.error({ err: error }, 'import worker: poll failed'))
+      .finally(() => {
+        if (!stopped && pollMs > 0) timer = setTimeout(tick, pollMs).unref();
+      });
+  };
+  if (pollMs > 0) timer = setTimeout(tick, pollMs).unref();
+  return {
+    async drain() {
+      current = current.then(drain);
+      await current;
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Runs one import in one transaction. A dry run executes exactly the same statements and then
+ * rolls the transaction back, so the changes it reports are the ones a real run would make.
+ * The audit record of a registry import is written inside the same transaction.
+ */
+import type { Database } from '../../db/database.js';
+import { importBoundaries } from './boundary.import.js';
+import { importFacilities } from './facility.import.js';
+import type { ImportKind, ImportOptions, ImportReport } from './import.report.js';
+import { importRegistry } from './registry.import.js';
+
+/** The uploaded files of one import, by role: `households` + `members` (registry) or `file`. */
+export type ImportFiles = Record<string, { name: string; text: string }>;
+
+class DryRunRollback extends Error {
+  constructor(readonly report: ImportReport) {
+    super('dry run: rolled back');
+  }
+}
+
+export interface RunOptions extends ImportOptions {
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+}
+
+export async function runImport(db: Database, kind: ImportKind, files: ImportFiles, options: RunOptions): Promise<ImportReport> {
+  try {
+    return await db.transaction(async (tx) => {
+      let report: ImportReport;
+      if (kind === 'REGISTRY') {
+        const households = files['households'];
+        const members = files['members'];
+        if (!households || !members) throw new Error('a registry import needs the files "households" and "members"');
+        if (!options.asOf) throw new Error('a registry import needs its snapshot date (asOf)');
+        report = await importRegistry(tx, { households, members }, { ...options, asOf: options.asOf, dryRun: false });
+      } else {
+        const file = files['file'];
+        if (!file) throw new Error(`a ${kind.toLowerCase()} import needs one file`);
+        report = kind === 'BOUNDARIES'
+          ? await importBoundaries(tx, file.name, file.text, { dryRun: false, skipInvalid: options.skipInvalid })
+          : await importFacilities(tx, file.name, file.text, { dryRun: false, skipInvalid: options.skipInvalid });
+      }
+      report.dryRun = options.dryRun;
+      if (options.dryRun && report.written) {
+        report.written = false;
+        throw new DryRunRollback(report);
+      }
+      return report;
+    });
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.report;
+    throw error;
+  }
+}

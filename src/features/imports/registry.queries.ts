@@ -1,0 +1,316 @@
+/**
+ * SQL of the registry import. Rows are COPY'd into temporary tables of the import's transaction
+ * (`reg_households`, `reg_members`, `reg_tags`, `reg_programs`); checks against the database and
+ * every write are set-based statements over them, so a million households is a few statements,
+ * not a million round trips.
+ */
+import { copyLine as escapedCopyLine, type Queryable } from '../../db/database.js';
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+/** copyLine with a fast path: most values hold no character COPY must escape. */
+function copyLine(values: readonly unknown[]): string {
+  let out = '';
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    const text = v === null || v === undefined ? '\\N' : typeof v === 'string' ? v : String(v);
+    if (typeof v === 'string' && NEEDS_ESCAPE.test(text)) return escapedCopyLine(values);
+    out += k === 0 ? text : `\t${text}`;
+  }
+  return `${out}\n`;
+}
+import type { HouseholdRow, MemberRow } from './registry.format.js';
+
+/** Household columns compared, written and kept in history (the registry's own fields). */
+export const HISTORY_FIELDS = [
+  'village_code', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt', 'has_small_business', 'floor_area_m2',
+  'occupants', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity', 'water_source',
+  'land_ownership', 'had_housing_aid', 'location',
+] as const;
+
+export async function stageRegistry(tx: Queryable, households: readonly HouseholdRow[], members: readonly MemberRow[]): Promise<void> {
+  await tx.query('DROP TABLE IF EXISTS pg_temp.reg_households, pg_temp.reg_members, pg_temp.reg_tags, pg_temp.reg_programs');
+  await tx.query(
+    `CREATE TEMP TABLE reg_households (line int, registry_id text PRIMARY KEY, village_code text, location geometry(Point, 4326),
+       desil smallint, livelihood livelihood, is_mustahik boolean, receives_pkh boolean, receives_bpnt boolean, has_small_business boolean,
+       floor_area_m2 real, occupants smallint, floor_material floor_material, wall_material wall_material, roof_material roof_material,
+       has_own_toilet boolean, has_electricity boolean, water_source water_source, land_ownership land_ownership, had_housing_aid boolean,
+       head_name text, head_nik text, family_card_number text, address text, household_id int) ON COMMIT DROP`,
+  );
+  await tx.query(
+    `CREATE TEMP TABLE reg_members (line int, registry_id text, full_name text, nik text, birth_date date, sex sex,
+       relation family_relation, disability disability_type, in_school boolean, household_id int, member_id int) ON COMMIT DROP`,
+  );
+  await tx.query('CREATE TEMP TABLE reg_tags (registry_id text, nik text, pas pas, recorded_on date) ON COMMIT DROP');
+  await tx.query('CREATE TEMP TABLE reg_programs (line int, registry_id text, program_code text, since date) ON COMMIT DROP');
+  const occupants = new Map<string, number>();
+  for (const m of members) occupants.set(m.registryId, (occupants.get(m.registryId) ?? 0) + 1);
+  await tx.copy(
+    'reg_households',
+    ['line', 'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt', 'has_small_business',
+      'floor_area_m2', 'occupants', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity', 'water_source',
+      'land_ownership', 'had_housing_aid', 'head_name', 'head_nik', 'family_card_number', 'address'],
+    households.map((h) =>
+      copyLine([
+        h.line, h.registryId, h.villageCode, `SRID=4326;POINT(${h.lonLat[0]} ${h.lonLat[1]})`, h.desil, h.livelihood, h.isMustahik, h.receivesPkh,
+        h.receivesBpnt, h.hasSmallBusiness, h.floorAreaM2, occupants.get(h.registryId) ?? 0, h.floorMaterial, h.wallMaterial, h.roofMaterial,
+        h.hasOwnToilet, h.hasElectricity, h.waterSource, h.landOwnership, h.hadHousingAid, h.headName, h.headNik, h.familyCardNumber, h.address,
+      ]),
+    ),
+  );
+  await tx.copy(
+    'reg_members',
+    ['line', 'registry_id', 'full_name', 'nik', 'birth_date', 'sex', 'relation', 'disability', 'in_school'],
+    members.map((m) => copyLine([m.line, m.registryId, m.fullName, m.nik, m.birthDate, m.sex, m.relation, m.disability, m.inSchool])),
+  );
+  const tags: string[] = [];
+  for (const h of households) for (const t of h.pas) tags.push(copyLine([h.registryId, null, t.pas, t.recordedOn]));
+  for (const m of members) for (const t of m.pas) tags.push(copyLine([m.registryId, m.nik, t.pas, t.recordedOn]));
+  await tx.copy('reg_tags', ['registry_id', 'nik', 'pas', 'recorded_on'], tags);
+  await tx.copy(
+    'reg_programs',
+    ['line', 'registry_id', 'program_code', 'since'],
+    households.flatMap((h) => h.programs.map((p) => copyLine([h.line, h.registryId, p.code, p.since]))),
+  );
+  await tx.query('UPDATE reg_households r SET household_id = h.id FROM households h WHERE h.registry_id = r.registry_id');
+  await tx.query('ANALYZE reg_households');
+  await tx.query('ANALYZE reg_members');
+}
+
+export interface DbIssueRow extends Record<string, unknown> {
+  file: 'households' | 'members';
+  line: number;
+  column: string;
+  value: string;
+  expected: string;
+}
+
+/** Checks that need the database, as issues (households.csv / members.csv by `file`). */
+export async function checkRegistryAgainstDatabase(tx: Queryable, asOf: string, toleranceMeters: number): Promise<DbIssueRow[]> {
+  return tx.query<DbIssueRow>(
+    `SELECT 'households' AS file, line, 'village_code' AS column, village_code AS value, 'a village code in the Kemendagri table' AS expected
+     FROM reg_households r WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = r.village_code AND g.level = 'VILLAGE')
+     UNION ALL
+     SELECT 'households', r.line, 'longitude,latitude', ST_X(r.location) || ',' || ST_Y(r.location),
+            'a location inside village ' || r.village_code || ' (within ' || $2::float8::text || ' m of its boundary)'
+     FROM reg_households r JOIN village_geography g ON g.village_code = r.village_code
+     WHERE NOT ST_Intersects(g.boundary, r.location) AND NOT ST_DWithin(g.boundary::geography, r.location::geography, $2::float8)
+     UNION ALL
+     SELECT 'households', r.line, col, val, 'a region prefix (digits 1–6) that is a kecamatan in the Kemendagri table'
+     FROM reg_households r, LATERAL (VALUES ('head_nik', r.head_nik), ('family_card_number', r.family_card_number)) v(col, val)
+     WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.level = 'DISTRICT'
+                       AND g.code = substr(val, 1, 2) || '.' || substr(val, 3, 2) || '.' || substr(val, 5, 2))
+     UNION ALL
+     SELECT 'households', r.line, 'family_card_number', r.family_card_number, 'a family card number not held by another household (' || h.registry_id || ')'
+     FROM reg_households r JOIN household_identities i ON i.family_card_number = r.family_card_number
+     JOIN households h ON h.id = i.household_id WHERE h.registry_id <> r.registry_id
+     UNION ALL
+     SELECT 'households', r.line, 'registry_id', r.registry_id, 'a snapshot not older than the one already imported (' || h.registry_as_of || ')'
+     FROM reg_households r JOIN households h ON h.id = r.household_id WHERE h.registry_as_of > $1::date
+     UNION ALL
+     SELECT 'households', p.line, 'programs', p.program_code, 'a program code in social_programs'
+     FROM reg_programs p WHERE NOT EXISTS (SELECT 1 FROM social_programs s WHERE s.code = p.program_code)
+     UNION ALL
+     SELECT 'members', m.line, 'nik', m.nik, 'a region prefix (digits 1–6) that is a kecamatan in the Kemendagri table'
+     FROM reg_members m WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.level = 'DISTRICT'
+                       AND g.code = substr(m.nik, 1, 2) || '.' || substr(m.nik, 3, 2) || '.' || substr(m.nik, 5, 2))
+     UNION ALL
+     SELECT 'members', m.line, 'nik', m.nik, 'a NIK not held by a member of another household (' || h.registry_id || ')'
+     FROM reg_members m JOIN member_identities i ON i.nik = m.nik JOIN members x ON x.id = i.member_id
+     JOIN households h ON h.id = x.household_id WHERE h.registry_id <> m.registry_id
+     ORDER BY 1, 2, 3`,
+    [asOf, toleranceMeters],
+  );
+}
+
+const H = (c: string) => `h.${c}`;
+const R = (c: string) => `r.${c}`;
+const historyValues = HISTORY_FIELDS.map((f) =>
+  f === 'location' ? `('location', ST_AsText(h.location), ST_AsText(r.location))` : `('${f}', ${H(f)}::text, ${R(f)}::text)`,
+).join(', ');
+
+/** Writes one history row per changed field of existing households (including reactivation). */
+export async function recordHistory(tx: Queryable, asOf: string, auditId: number): Promise<{ households: number; fields: number }> {
+  const rows = await tx.query<{ households: number; fields: number }>(
+    `WITH ins AS (
+       INSERT INTO household_field_history (household_id, field, old_value, new_value, as_of, audit_id)
+       SELECT h.id, f.field, f.old, f.new, $1::date, $2
+       FROM reg_households r JOIN households h ON h.id = r.household_id,
+            LATERAL (VALUES ${historyValues}, ('inactive_since', h.inactive_since::text, NULL::text)) AS f(field, old, new)
+       WHERE f.old IS DISTINCT FROM f.new
+       RETURNING household_id)
+     SELECT count(DISTINCT household_id)::int AS households, count(*)::int AS fields FROM ins`,
+    [asOf, auditId],
+  );
+  return rows[0] ?? { households: 0, fields: 0 };
+}
+
+const UPSERT_COLUMNS = [
+  'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt', 'has_small_business',
+  'floor_area_m2', 'occupants', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity', 'water_source',
+  'land_ownership', 'had_housing_aid',
+];
+const UPDATED = UPSERT_COLUMNS.filter((c) => c !== 'registry_id');
+
+/** Inserts new households and updates changed ones (idempotent: an unchanged row is not touched). */
+export async function upsertHouseholds(tx: Queryable, asOf: string): Promise<{ inserted: number; updated: number }> {
+  const rows = await tx.query<{ inserted: number; updated: number }>(
+    `WITH up AS (
+       INSERT INTO households AS h (${UPSERT_COLUMNS.join(', ')}, registry_as_of)
+       SELECT ${UPSERT_COLUMNS.join(', ')}, $1::date FROM reg_households ORDER BY line
+       ON CONFLICT (registry_id) DO UPDATE SET ${UPDATED.map((c) => `${c} = excluded.${c}`).join(', ')},
+         registry_as_of = excluded.registry_as_of, inactive_since = NULL, updated_at = now()
+       WHERE (${UPDATED.map(H).join(', ')}, h.registry_as_of, h.inactive_since)
+             IS DISTINCT FROM (${UPDATED.map((c) => `excluded.${c}`).join(', ')}, excluded.registry_as_of, NULL::date)
+       RETURNING (xmax = 0) AS inserted)
+     SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM up`,
+    [asOf],
+  );
+  await tx.query('UPDATE reg_households r SET household_id = h.id FROM households h WHERE h.registry_id = r.registry_id AND r.household_id IS NULL');
+  return rows[0] ?? { inserted: 0, updated: 0 };
+}
+
+export async function upsertIdentities(tx: Queryable): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `WITH up AS (
+       INSERT INTO household_identities AS i (household_id, head_name, head_nik, family_card_number, address)
+       SELECT household_id, head_name, head_nik, family_card_number, address FROM reg_households
+       ON CONFLICT (household_id) DO UPDATE SET head_name = excluded.head_name, head_nik = excluded.head_nik,
+         family_card_number = excluded.family_card_number, address = excluded.address
+       WHERE (i.head_name, i.head_nik, i.family_card_number, i.address)
+             IS DISTINCT FROM (excluded.head_name, excluded.head_nik, excluded.family_card_number, excluded.address)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM up`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export interface MemberChanges {
+  inserted: number;
+  updated: number;
+  removed: number;
+  keptReferenced: number;
+}
+
+/**
+ * Members are matched within their household by NIK. Listed ones are inserted or updated; members
+ * the snapshot no longer lists are removed, except those a package item names (kept, reported).
+ */
+export async function writeMembers(tx: Queryable): Promise<MemberChanges> {
+  await tx.query('UPDATE reg_members m SET household_id = r.household_id FROM reg_households r WHERE r.registry_id = m.registry_id');
+  await tx.query(
+    `UPDATE reg_members m SET member_id = x.id FROM members x JOIN member_identities i ON i.member_id = x.id
+     WHERE x.household_id = m.household_id AND i.nik = m.nik`,
+  );
+  const [updated] = await tx.query<{ n: number }>(
+    `WITH up AS (
+       UPDATE members x SET birth_date = m.birth_date, sex = m.sex, relation = m.relation, disability = m.disability, in_school = m.in_school
+       FROM reg_members m WHERE x.id = m.member_id
+         AND (x.birth_date, x.sex, x.relation, x.disability, x.in_school) IS DISTINCT FROM (m.birth_date, m.sex, m.relation, m.disability, m.in_school)
+       RETURNING x.id),
+     names AS (
+       UPDATE member_identities i SET full_name = m.full_name FROM reg_members m
+       WHERE i.member_id = m.member_id AND i.full_name IS DISTINCT FROM m.full_name RETURNING i.member_id)
+     SELECT (SELECT count(*) FROM (SELECT id FROM up UNION SELECT member_id FROM names) u)::int AS n`,
+  );
+  const [removed] = await tx.query<{ removed: number; kept: number }>(
+    `WITH gone AS (
+       SELECT x.id, EXISTS (SELECT 1 FROM package_items p WHERE p.member_id = x.id) AS referenced
+       FROM members x JOIN reg_households r ON r.household_id = x.household_id
+       WHERE NOT EXISTS (SELECT 1 FROM reg_members m WHERE m.member_id = x.id)),
+     del AS (DELETE FROM members x USING gone g WHERE x.id = g.id AND NOT g.referenced RETURNING 1)
+     SELECT (SELECT count(*) FROM del)::int AS removed, (SELECT count(*) FROM gone WHERE referenced)::int AS kept`,
+  );
+  await tx.query(`CREATE TEMP TABLE reg_new_members ON COMMIT DROP AS SELECT line FROM reg_members WHERE member_id IS NULL`);
+  await tx.query(`UPDATE reg_members SET member_id = nextval(pg_get_serial_sequence('members', 'id')) WHERE member_id IS NULL`);
+  const [inserted] = await tx.query<{ n: number }>(
+    `WITH ins AS (
+       INSERT INTO members (id, household_id, birth_date, sex, relation, disability, in_school)
+       SELECT m.member_id, m.household_id, m.birth_date, m.sex, m.relation, m.disability, m.in_school
+       FROM reg_members m JOIN reg_new_members n USING (line) ORDER BY m.line RETURNING id)
+     SELECT count(*)::int AS n FROM ins`,
+  );
+  await tx.query(
+    `INSERT INTO member_identities (member_id, full_name, nik) SELECT m.member_id, m.full_name, m.nik FROM reg_members m JOIN reg_new_members n USING (line)`,
+  );
+  return { inserted: inserted?.n ?? 0, updated: updated?.n ?? 0, removed: removed?.removed ?? 0, keptReferenced: removed?.kept ?? 0 };
+}
+
+/** Registry-sourced PAS tags of listed households become exactly the file's; assessment and field tags stay. */
+export async function writeTags(tx: Queryable): Promise<{ added: number; removed: number }> {
+  await tx.query(
+    `CREATE TEMP TABLE reg_tags_resolved ON COMMIT DROP AS
+     SELECT r.household_id, m.member_id, t.pas, t.recorded_on
+     FROM reg_tags t JOIN reg_households r ON r.registry_id = t.registry_id
+     LEFT JOIN reg_members m ON m.registry_id = t.registry_id AND m.nik = t.nik`,
+  );
+  const [removed] = await tx.query<{ n: number }>(
+    `WITH del AS (
+       DELETE FROM pas_tags p USING reg_households r
+       WHERE p.household_id = r.household_id AND p.source = 'REGISTRY'
+         AND NOT EXISTS (SELECT 1 FROM reg_tags_resolved x WHERE x.household_id = p.household_id
+                         AND x.member_id IS NOT DISTINCT FROM p.member_id AND x.pas = p.pas)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM del`,
+  );
+  const [added] = await tx.query<{ n: number }>(
+    `WITH ins AS (
+       INSERT INTO pas_tags (household_id, member_id, pas, source, recorded_on)
+       SELECT x.household_id, x.member_id, x.pas, 'REGISTRY', x.recorded_on FROM reg_tags_resolved x
+       WHERE NOT EXISTS (SELECT 1 FROM pas_tags p WHERE p.household_id = x.household_id AND p.source = 'REGISTRY'
+                         AND p.member_id IS NOT DISTINCT FROM x.member_id AND p.pas = x.pas)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+  );
+  return { added: added?.n ?? 0, removed: removed?.n ?? 0 };
+}
+
+/** Opens memberships the file lists and ends (never deletes) open ones of listed households it no longer lists. */
+export async function writePrograms(tx: Queryable, asOf: string): Promise<{ opened: number; ended: number }> {
+  const [ended] = await tx.query<{ n: number }>(
+    `WITH up AS (
+       UPDATE program_memberships pm SET ended_on = greatest($1::date, pm.since), end_reason = 'NOT_IN_REGISTRY'
+       FROM reg_households r
+       WHERE pm.household_id = r.household_id AND pm.ended_on IS NULL
+         AND NOT EXISTS (SELECT 1 FROM reg_programs p WHERE p.registry_id = r.registry_id AND p.program_code = pm.program_code)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM up`,
+    [asOf],
+  );
+  const [opened] = await tx.query<{ n: number }>(
+    `WITH ins AS (
+       INSERT INTO program_memberships (household_id, program_code, since, registry_snapshot)
+       SELECT r.household_id, p.program_code, p.since, 'registry import as of ' || $1::text
+       FROM reg_programs p JOIN reg_households r ON r.registry_id = p.registry_id
+       WHERE NOT EXISTS (SELECT 1 FROM program_memberships pm WHERE pm.household_id = r.household_id
+                         AND pm.program_code = p.program_code AND pm.ended_on IS NULL)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+    [asOf],
+  );
+  return { opened: opened?.n ?? 0, ended: ended?.n ?? 0 };
+}
+
+/**
+ * Full snapshot: households of the villages the file covers that it does not list become inactive
+ * as of its date (history kept). Villages the file does not mention are outside its scope.
+ */
+export async function markMissingInactive(tx: Queryable, asOf: string, auditId: number): Promise<number> {
+  const [row] = await tx.query<{ n: number }>(
+    `WITH gone AS (
+       UPDATE households h SET inactive_since = $1::date, updated_at = now()
+       WHERE h.village_code IN (SELECT DISTINCT village_code FROM reg_households) AND h.inactive_since IS NULL
+         AND NOT EXISTS (SELECT 1 FROM reg_households r WHERE r.registry_id = h.registry_id)
+       RETURNING h.id),
+     hist AS (
+       INSERT INTO household_field_history (household_id, field, old_value, new_value, as_of, audit_id)
+       SELECT id, 'inactive_since', NULL, $1::text, $1::date, $2 FROM gone RETURNING 1)
+     SELECT (SELECT count(*) FROM gone)::int AS n WHERE (SELECT count(*) FROM hist) >= 0`,
+    [asOf, auditId],
+  );
+  return row?.n ?? 0;
+}
+
+/** Statistics of every village touched, in the import's transaction (RTLH verdicts and roll-ups are kept by triggers). */
+export async function refreshDerived(tx: Queryable, extraVillages: readonly string[]): Promise<void> {
+  await tx.query('SELECT refresh_village_stats(ARRAY(SELECT DISTINCT village_code FROM reg_households UNION SELECT unnest($1::text[])))', [extraVillages]);
+}

@@ -1,0 +1,77 @@
+/**
+ * Issue #17: the ADMIN job API — startImport queues a job in the PostgreSQL-backed queue, a worker
+ * claims it (FOR UPDATE SKIP LOCKED) and runs it, importJob(id) shows progress and the report.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimImportJob } from '../../src/features/imports/import.jobs.js';
+import { startTestApi, type TestApi } from '../support/graphql.js';
+import { principals } from '../support/principals.js';
+import { extract, household } from './registry-fixture.js';
+
+const TANJUNG_MAS = '33.74.02.1008';
+let api: TestApi;
+let inside: [number, number];
+beforeAll(async () => {
+  api = await startTestApi();
+  const [p] = await api.database.db.query<{ lon: number; lat: number }>(
+    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = $1) x`,
+    [TANJUNG_MAS],
+  );
+  inside = [p!.lon, p!.lat];
+});
+afterAll(async () => api?.close());
+
+const START = `mutation ($files: [ImportFileInput!]!, $asOf: String, $dryRun: Boolean! = false) {
+  startImport(kind: REGISTRY, files: $files, asOf: $asOf, mode: INCREMENTAL, dryRun: $dryRun) { id status totalRows percent } }`;
+const JOB = `query ($id: ID!) { importJob(id: $id) { id kind status dryRun progressRows totalRows percent report error createdBy startedAt finishedAt } }`;
+
+function files() {
+  const x = extract([household('JOB-1', TANJUNG_MAS, inside, 51), household('JOB-2', TANJUNG_MAS, inside, 52)]);
+  return [
+    { role: 'households', name: x.households.name, content: x.households.text },
+    { role: 'members', name: x.members.name, content: x.members.text },
+  ];
+}
+
+describe('import jobs', () => {
+  it('startImport → a worker runs it → importJob reports DONE with the report; the files are cleared', async () => {
+    const started = await api.query<any>(START, { files: files(), asOf: '2025-06-30' });
+    expect(started.errors).toBeUndefined();
+    expect(started.data.startImport).toMatchObject({ status: 'QUEUED', percent: 0 });
+    const id = started.data.startImport.id;
+    const queued = await api.query<any>(JOB, { id });
+    expect(queued.data.importJob.status).toBe('QUEUED');
+
+    await api.app.importWorker.drain();
+    const done = await api.query<any>(JOB, { id });
+    expect(done.errors).toBeUndefined();
+    expect(done.data.importJob).toMatchObject({ kind: 'REGISTRY', status: 'DONE', dryRun: false, progressRows: 8, totalRows: 8, percent: 100, error: null, createdBy: principals.admin.subject });
+    expect(done.data.importJob.report).toMatchObject({ written: true, issues: [], changes: { householdsInserted: 2, membersInserted: 6 } });
+    const [row] = await api.database.db.query<{ files: unknown; n: number }>(
+      `SELECT files, (SELECT count(*) FROM households WHERE registry_id LIKE 'JOB-%')::int AS n FROM import_jobs WHERE id = $1`,
+      [Number(id)],
+    );
+    expect(row).toEqual({ files: null, n: 2 });
+  });
+
+  it('claims each job once (SKIP LOCKED): a second claim finds nothing while one is running', async () => {
+    const started = await api.query<any>(START, { files: files(), asOf: '2025-06-30', dryRun: true });
+    const first = await claimImportJob(api.database.db);
+    expect(first?.id).toBe(Number(started.data.startImport.id));
+    expect(await claimImportJob(api.database.db)).toBeNull();
+    await api.database.db.query(`UPDATE import_jobs SET status = 'QUEUED' WHERE id = $1`, [first!.id]);
+    await api.app.importWorker.drain();
+    const done = await api.query<any>(JOB, { id: started.data.startImport.id });
+    expect(done.data.importJob).toMatchObject({ status: 'DONE', dryRun: true });
+    expect(done.data.importJob.report.written).toBe(false);
+  });
+
+  it('is ADMIN only and checks its arguments', async () => {
+    const refused = await api.query<any>(START, { files: files(), asOf: '2025-06-30' }, principals.planner);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const noDate = await api.query<any>(START, { files: files() });
+    expect(noDate.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'asOf' });
+    const oneFile = await api.query<any>(START, { files: files().slice(0, 1), asOf: '2025-06-30' });
+    expect(oneFile.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'files' });
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Issue #17: registry extracts imported safely — idempotent, all-or-nothing with a row-level report,
+ * snapshot semantics (missing households inactive, never deleted), history, derived state, audit.
+ */
+import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runImport, type RunOptions } from '../../src/features/imports/import.runner.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { extract, household, nik, type FixtureHousehold } from './registry-fixture.js';
+
+const TANJUNG_MAS = '33.74.02.1008';
+let t: TestDatabase;
+let inside: [number, number];
+
+beforeAll(async () => {
+  t = await openTestDatabase(inject('template'));
+  const [p] = await t.db.query<{ lon: number; lat: number }>(
+    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = $1) x`,
+    [TANJUNG_MAS],
+  );
+  inside = [p!.lon, p!.lat];
+});
+afterAll(async () => t?.dispose());
+
+const options = (asOf: string, extra: Partial<RunOptions> = {}): RunOptions => ({ dryRun: false, asOf, mode: 'FULL', skipInvalid: false, actor: 'test:import', ...extra });
+/** Each prefix gets its own range of NIK and KK serials, so fixtures of different tests never collide. */
+const BASE: Record<string, number> = { IDEM: 0, BAD: 10, CHK: 20, DRY: 30, SNAP: 40, JOB: 50 };
+const fixture = (prefix: string, n: number): FixtureHousehold[] =>
+  Array.from({ length: n }, (_, i) => household(`${prefix}-${i + 1}`, TANJUNG_MAS, inside, BASE[prefix]! + i + 1));
+
+async function state(prefix: string) {
+  const [row] = await t.db.query<Record<string, number>>(
+    `SELECT count(*)::int AS households, count(*) FILTER (WHERE inactive_since IS NOT NULL)::int AS inactive,
+            (SELECT count(*) FROM members m JOIN households x ON x.id = m.household_id WHERE x.registry_id LIKE $1)::int AS members,
+            (SELECT count(*) FROM pas_tags p JOIN households x ON x.id = p.household_id WHERE x.registry_id LIKE $1)::int AS tags,
+            (SELECT count(*) FROM program_memberships p JOIN households x ON x.id = p.household_id WHERE x.registry_id LIKE $1)::int AS memberships,
+            (SELECT count(*) FROM household_field_history f JOIN households x ON x.id = f.household_id WHERE x.registry_id LIKE $1)::int AS history,
+            (SELECT max(updated_at) FROM households WHERE registry_id LIKE $1)::text AS updated
+     FROM households WHERE registry_id LIKE $1`,
+    [`${prefix}-%`],
+  );
+  return row!;
+}
+
+describe('registry import', () => {
+  it('imports a valid extract, and the same extract a second time changes nothing', async () => {
+    const files = extract(fixture('IDEM', 3));
+    const first = await runImport(t.db, 'REGISTRY', files, options('2025-06-30'));
+    expect(first.issues).toEqual([]);
+    expect(first.written).toBe(true);
+    expect(first.changes).toMatchObject({ householdsInserted: 3, membersInserted: 9, pasTagsAdded: 3, programMembershipsOpened: 3 });
+    const after1 = await state('IDEM');
+    expect(after1).toMatchObject({ households: 3, members: 9, tags: 3, memberships: 3, inactive: 0 });
+    // Identifiers only in the identity tables; derived state in the same transaction.
+    const [row] = await t.db.query<{ is_rtlh: boolean; member_count: number; nik: string; stats: number }>(
+      `SELECT h.is_rtlh, h.member_count, i.head_nik AS nik, (SELECT households FROM village_stats WHERE village_code = h.village_code) AS stats
+       FROM households h JOIN household_identities i ON i.household_id = h.id WHERE h.registry_id = 'IDEM-1'`,
+    );
+    expect(row).toMatchObject({ is_rtlh: true, member_count: 3, nik: nik(TANJUNG_MAS, '1975-03-14', 'MALE', '1003') });
+    expect(row!.stats).toBeGreaterThanOrEqual(3);
+    const audits = await t.db.query<{ after: { changes: Record<string, number> } }>(`SELECT after FROM audit_log WHERE action = 'IMPORT_REGISTRY' ORDER BY id`);
+    expect(audits.at(-1)!.after.changes.householdsInserted).toBe(3);
+
+    const second = await runImport(t.db, 'REGISTRY', files, options('2025-06-30'));
+    expect(second.written).toBe(true);
+    expect(Object.values(second.changes).every((n) => n === 0)).toBe(true);
+    expect(await state('IDEM')).toEqual(after1);
+  });
+
+  it('a file with one bad row writes nothing and reports exactly that row', async () => {
+    const rows = fixture('BAD', 3);
+    rows[1]!.desil = 11;
+    const report = await runImport(t.db, 'REGISTRY', extract(rows), options('2025-06-30'));
+    expect(report.written).toBe(false);
+    expect(report.issues).toEqual([{ file: 'households.csv', line: 3, column: 'desil', value: '11', expected: 'an integer from 1 to 10' }]);
+    expect((await state('BAD')).households).toBe(0);
+
+    // With skipInvalid the other rows are written and the skipped ones listed.
+    const skipped = await runImport(t.db, 'REGISTRY', extract(rows), options('2025-06-30', { skipInvalid: true }));
+    expect(skipped.written).toBe(true);
+    expect(skipped.skippedRows).toEqual([{ file: 'households.csv', line: 3 }, { file: 'members.csv', line: 5 }, { file: 'members.csv', line: 6 }, { file: 'members.csv', line: 7 }]);
+    expect((await state('BAD')).households).toBe(2);
+  });
+
+  it('checks NIK structure against the member (birth date, women day + 40), the region prefix, duplicates and the location', async () => {
+    const rows = fixture('CHK', 3);
+    rows[1]!.lonLat = [110.0, -7.5]; // far outside Tanjung Mas
+    const files = extract(rows);
+    const lines = files.members.text.trimEnd().split('\n');
+    // Line 3 is the first household's wife: her NIK says woman (day + 40); the row now says MALE.
+    lines[2] = lines[2]!.replace(',FEMALE,', ',MALE,');
+    // A duplicate NIK within the file: line 2 again, as a fourth member of the first household (line 11).
+    lines.push(lines[1]!.replace('Kepala', 'Kembar').replace(',HEAD,', ',OTHER,'));
+    files.members.text = `${lines.join('\n')}\n`;
+    const report = await runImport(t.db, 'REGISTRY', files, options('2025-06-30'));
+    expect(report.written).toBe(false);
+    const found = report.issues.map((i) => `${i.file}:${i.line}:${i.column}`);
+    expect(found).toContain('members.csv:3:nik');
+    expect(found).toContain('households.csv:3:longitude,latitude');
+    expect(found).toContain('members.csv:11:nik');
+    expect(report.issues.find((i) => i.line === 3 && i.file === 'members.csv')!.expected).toMatch(/man/);
+  });
+
+  it('a dry run reports the changes and writes nothing', async () => {
+    const report = await runImport(t.db, 'REGISTRY', extract(fixture('DRY', 2)), options('2025-06-30', { dryRun: true }));
+    expect(report.dryRun).toBe(true);
+    expect(report.written).toBe(false);
+    expect(report.changes).toMatchObject({ householdsInserted: 2, membersInserted: 6 });
+    expect((await state('DRY')).households).toBe(0);
+  });
+
+  it('a second full snapshot without a household marks it inactive (kept, with history); incremental touches only listed ones', async () => {
+    const rows = fixture('SNAP', 3);
+    await runImport(t.db, 'REGISTRY', extract(rows), options('2025-06-30'));
+    rows[0]!.desil = 4;
+    rows[0]!.floorAreaM2 = 60;
+    const second = await runImport(t.db, 'REGISTRY', extract(rows.slice(0, 2)), options('2025-09-30'));
+    expect(second.issues).toEqual([]);
+    // SNAP-3 and every other household of Tanjung Mas the snapshot does not list.
+    expect(second.changes['householdsMarkedInactive']).toBeGreaterThanOrEqual(1);
+    const snap = await t.db.query<{ registry_id: string; inactive_since: string | null; desil: number }>(
+      `SELECT registry_id, inactive_since, desil FROM households WHERE registry_id LIKE 'SNAP-%' ORDER BY registry_id`,
+    );
+    expect(snap).toEqual([
+      { registry_id: 'SNAP-1', inactive_since: null, desil: 4 },
+      { registry_id: 'SNAP-2', inactive_since: null, desil: rows[1]!.desil },
+      { registry_id: 'SNAP-3', inactive_since: '2025-09-30', desil: rows[2]!.desil },
+    ]);
+    const history = await t.db.query<{ field: string; old_value: string; new_value: string; as_of: string }>(
+      `SELECT f.field, f.old_value, f.new_value, f.as_of FROM household_field_history f JOIN households h ON h.id = f.household_id
+       WHERE h.registry_id = 'SNAP-1' ORDER BY f.field`,
+    );
+    expect(history).toEqual([
+      { field: 'desil', old_value: String(((41 % 4) + 1)), new_value: '4', as_of: '2025-09-30' },
+      { field: 'floor_area_m2', old_value: '24', new_value: '60', as_of: '2025-09-30' },
+    ]);
+    // Inactive households stay in the table but leave the village statistics (same transaction).
+    const [stats] = await t.db.query<{ stats: number; active: number }>(
+      `SELECT (SELECT households FROM village_stats WHERE village_code = $1) AS stats,
+              (SELECT count(*)::int FROM households WHERE village_code = $1 AND inactive_since IS NULL) AS active`,
+      [TANJUNG_MAS],
+    );
+    expect(stats!.stats).toBe(stats!.active);
+    // An older snapshot is refused for households a newer one already set.
+    const stale = await runImport(t.db, 'REGISTRY', extract(rows.slice(0, 1)), options('2025-07-01'));
+    expect(stale.written).toBe(false);
+    expect(stale.issues[0]).toMatchObject({ file: 'households.csv', line: 2, column: 'registry_id' });
+    // Incremental: only the listed household changes; SNAP-2 stays active although not listed.
+    rows[0]!.desil = 5;
+    const inc = await runImport(t.db, 'REGISTRY', extract(rows.slice(0, 1)), options('2025-10-31', { mode: 'INCREMENTAL' }));
+    expect(inc.changes).toMatchObject({ householdsChanged: 1, householdsMarkedInactive: 0 });
+    const [two] = await t.db.query<{ inactive_since: string | null }>(`SELECT inactive_since FROM households WHERE registry_id = 'SNAP-2'`);
+    expect(two!.inactive_since).toBeNull();
+  });
+});
