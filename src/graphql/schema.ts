@@ -13,10 +13,12 @@ import { GraduationResolver } from '../features/graduation/graduation.resolver.j
 import { PendampingResolver } from '../features/pendamping/pendamping.resolver.js';
 import { ProgramResolver } from '../features/programs/program.resolver.js';
 import { ReferralResolver } from '../features/referrals/referral.resolver.js';
+import { VillageFacilitiesResolver } from '../features/facilities/facility.resolver.js';
+import { ViewerResolver } from '../features/viewer/viewer.resolver.js';
 
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, FunderResolver, FunderFieldResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver, ProgramResolver, PendampingResolver, GraduationResolver, ReferralResolver],
+    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, FunderResolver, FunderFieldResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver, ProgramResolver, PendampingResolver, GraduationResolver, ReferralResolver, VillageFacilitiesResolver, ViewerResolver],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });
