@@ -3,7 +3,7 @@ import { TargetGrouping } from '../graduation/graduation.type.js';
 
 @ObjectType({ description: 'What the API allows you in one village, from the same policy functions that enforce it.' })
 export class VillageCapabilities {
-  @Field(() => String) villageCode!: string;
+  @Field(() => String, { description: 'The village asked about (PP.KK.CC.DDDD).' }) villageCode!: string;
   @Field(() => Boolean, { description: 'Create and edit packages here (PLANNER of the region, ADMIN).' }) canPlan!: boolean;
   @Field(() => Boolean, { description: 'Record assessments here.' }) canAssess!: boolean;
   @Field(() => Boolean, { description: "Read this village's packages." }) canReadPackages!: boolean;
@@ -15,7 +15,7 @@ export class VillageCapabilities {
 export class Viewer {
   @Field(() => String, { description: 'Token subject.' }) subject!: string;
   @Field(() => String, { description: 'ADMIN, PLANNER, PENDAMPING, PARTNER or VIEWER.' }) role!: string;
-  @Field(() => String, { nullable: true }) organisation!: string | null;
+  @Field(() => String, { nullable: true, description: 'Organisation you act for (token claim org).' }) organisation!: string | null;
   @Field(() => Boolean, { description: 'Household records (points, the household panel); false = the protected grid and aggregates only.' }) readsHouseholdRecords!: boolean;
   @Field(() => [String], { description: 'PAS codes you may see and filter on.' }) visiblePas!: string[];
   @Field(() => Boolean, { description: 'KPM lifecycle records (readiness lists, graduations, pendamping caseloads); false = graduationTargets aggregates only.' }) readsCaseloadRecords!: boolean;
