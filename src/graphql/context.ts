@@ -12,10 +12,11 @@ import { createHouseholdLoaders } from '../features/households/household.loaders
 import { createRegionLoaders } from '../features/regions/region.loaders.js';
 import { createVillageLoaders } from '../features/villages/village.loaders.js';
 import { createLifecycleLoaders } from '../features/graduation/graduation.loaders.js';
+import { createFacilityLoaders } from '../features/facilities/facility.loaders.js';
 import type { Logger } from '../logging/logger.js';
 
 export function createLoaders(db: Database, principal: Principal) {
-  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal), ...createFunderLoaders(db), ...createLifecycleLoaders(db, principal) };
+  return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal), ...createFunderLoaders(db), ...createLifecycleLoaders(db, principal), ...createFacilityLoaders(db) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

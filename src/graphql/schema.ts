@@ -14,10 +14,32 @@ import { PendampingResolver } from '../features/pendamping/pendamping.resolver.j
 import { ProgramResolver } from '../features/programs/program.resolver.js';
 import { ReferralResolver } from '../features/referrals/referral.resolver.js';
 import { ImportResolver } from '../features/imports/import.resolver.js';
+import { VillageFacilitiesResolver } from '../features/facilities/facility.resolver.js';
+import { ViewerResolver } from '../features/viewer/viewer.resolver.js';
 
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, FunderResolver, FunderFieldResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver, ProgramResolver, PendampingResolver, GraduationResolver, ReferralResolver, ImportResolver],
+    // One resolver per line, so features added in parallel merge without conflicts.
+    resolvers: [
+      RegionResolver,
+      VillageResolver,
+      HouseholdResolver,
+      MemberResolver,
+      CatalogResolver,
+      FunderResolver,
+      FunderFieldResolver,
+      AssessmentResolver,
+      PackageResolver,
+      PackageItemResolver,
+      AuditResolver,
+      ProgramResolver,
+      PendampingResolver,
+      GraduationResolver,
+      ReferralResolver,
+      ImportResolver,
+      VillageFacilitiesResolver,
+      ViewerResolver,
+    ],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });

@@ -314,6 +314,55 @@ describe('web app at /app', () => {
     await page.close();
   }, 400_000);
 
+  it('PLANNER: existing facilities by kind with their reach, and graduation and caseload figures in "Tindak lanjut"', async () => {
+    // The demo holds no existing facilities: record four in Tanjung Mas (none serving ELDERLY, so the planner journey above is unaffected).
+    await h.db.query(sql`INSERT INTO existing_facilities (village_code, kind, name, location, accessible, serves, source)
+      SELECT ${TEST_VILLAGE}, k.kind, k.name, ST_Translate(ST_PointOnSurface(g.boundary), k.dx, k.dy), k.accessible, k.serves::text[], 'uji peramban'
+      FROM village_geography g, (VALUES ('MOSQUE', 'Masjid Uji', 0.0, 0.0, false, '{EVERYONE}'), ('SCHOOL', 'SD Uji', 0.004, 0.001, true, '{CHILD}'),
+        ('POSYANDU', 'Posyandu Uji', -0.003, 0.002, true, '{CHILD}'), ('MCK', 'MCK Uji', 0.002, -0.002, false, '{SANITATION}')) AS k(kind, name, dx, dy, accessible, serves)
+      WHERE g.village_code = ${TEST_VILLAGE}`);
+    const page = await openPage();
+    await signIn(page, h.tokens.planner, `#village=${TEST_VILLAGE}`);
+    await page.waitForSelector(`body[data-village-ready="${TEST_VILLAGE}"]`);
+    await page.waitForSelector('[data-testid=existing-facilities] li');
+    expect(await page.locator('[data-testid=existing-facilities] li').count()).toBe(4);
+    expect(await text(page, '[data-testid=existing-facilities]')).toMatch(/Posyandu Uji — Posyandu · ramah difabel · melayani CHILD/);
+    expect(await text(page, '[data-testid=existing-legend]')).toMatch(/Masjid[\s\S]*MCK umum|MCK umum[\s\S]*Masjid/);
+    await mapIdle(page);
+    const drawn = await page.evaluate(() => {
+      const map = (window as unknown as { __kt: { map: any } }).__kt.map;
+      return { points: map.queryRenderedFeatures({ layers: ['existing-facilities'] }).map((f: any) => f.properties.kind).sort(), reach: map.queryRenderedFeatures({ layers: ['existing-reach-line'] }).length };
+    });
+    expect(drawn.points).toEqual(['MCK', 'MOSQUE', 'POSYANDU', 'SCHOOL']);
+    expect(drawn.reach).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/13-planner-existing-facilities.png` });
+    // The reach switch is a labelled checkbox, operable from the keyboard.
+    await page.focus('[data-testid=show-reach]');
+    await page.keyboard.press('Space');
+    await mapIdle(page);
+    expect(await page.evaluate(() => (window as unknown as { __kt: { map: any } }).__kt.map.queryRenderedFeatures({ layers: ['existing-reach-line'] }).length)).toBe(0);
+    lap('13-planner-existing-facilities');
+
+    // Follow it through: exact figures for a planner of the region, the readiness counts and the pendamping's caseload.
+    await page.click('#tab-progress');
+    await page.waitForSelector('[data-testid=caseloads] tbody tr');
+    const { data } = await h.api.query<{ graduationTargets: { rows: { key: string; caseload: number; graduated: number }[] } }>(
+      `{ graduationTargets(groupBy: VILLAGE, regionCode: "${TEST_VILLAGE}") { rows { key caseload graduated } } }`, {}, principals.planner);
+    const row = data!.graduationTargets.rows.find((r) => r.key === TEST_VILLAGE)!;
+    expect(row.caseload).toBeGreaterThan(0);
+    const targets = await text(page, '[data-testid=graduation-targets]');
+    expect(targets).toContain(`KPM dampingan\n${row.caseload.toLocaleString('id-ID')}`);
+    expect(targets).toContain(`Graduasi disetujui\n${row.graduated.toLocaleString('id-ID')}`);
+    expect(await text(page, '[data-testid=readiness]')).toMatch(/Siap graduasi\n\d+/);
+    expect(await text(page, '[data-testid=caseloads]')).toMatch(/\d+\s+\d+\s+10/);
+    expect(await page.locator('[data-testid=graduation-protected]').count()).toBe(0);
+    await page.locator('[data-testid=follow] details.item-progress summary').first().click();
+    expect(await text(page, '[data-testid=item-progress]')).toMatch(/selesai/);
+    await page.screenshot({ path: `${SHOTS}/14-planner-graduation.png`, fullPage: true });
+    lap('14-planner-graduation');
+    await page.close();
+  }, 300_000);
+
   it('VIEWER sees the protected grid and aggregates, no household records, and no planning controls', async () => {
     const page = await openPage();
     await signIn(page, h.tokens.viewer, `#village=${TEST_VILLAGE}`);
@@ -339,6 +388,21 @@ describe('web app at /app', () => {
     expect(await text(page, '[data-testid=items]')).not.toMatch(/RT \d/);
     await page.screenshot({ path: `${SHOTS}/09-viewer-package.png`, fullPage: true });
     lap('09-viewer-package');
+
+    // Existing facilities are public infrastructure: drawn for VIEWER too. Graduation: protected aggregates only,
+    // and the page does not ask for the readiness list or caseloads (the API would refuse them).
+    expect(await page.evaluate(() => (window as unknown as { __kt: { map: any } }).__kt.map.queryRenderedFeatures({ layers: ['existing-facilities'] }).length)).toBe(4);
+    await page.click('#tab-progress');
+    await page.waitForSelector('[data-testid=graduation-protected]');
+    expect(await page.locator('[data-testid=caseloads]').count()).toBe(0);
+    expect(await page.locator('[data-testid=readiness]').count()).toBe(0);
+    const { data } = await h.api.query<{ graduationTargets: { rows: { key: string; caseload: number | null }[] } }>(
+      `{ graduationTargets(groupBy: VILLAGE, regionCode: "${TEST_VILLAGE}") { rows { key caseload } } }`, {}, principals.viewer);
+    const caseload = data!.graduationTargets.rows.find((r) => r.key === TEST_VILLAGE)?.caseload ?? null;
+    expect(await text(page, '[data-testid=graduation-targets]')).toContain(`KPM dampingan\n${caseload === null ? '< k (disembunyikan)' : caseload.toLocaleString('id-ID')}`);
+    expect(consoleErrors.filter((m) => /FORBIDDEN|403/.test(m))).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/15-viewer-graduation.png`, fullPage: true });
+    lap('15-viewer-graduation');
     await page.close();
   });
 

@@ -9,12 +9,12 @@ import { ApiError, gql, session, type Claims } from './api';
 import { field, h, mount, swatch } from './dom';
 import { count, getLang, rupiah, setLang, t, type Lang } from './i18n';
 import { PlanningMap, type HouseholdStyle } from './map';
-import { DESIL_COLOURS, OKABE_ITO, PRIORITY_STOPS } from './palette';
+import { DESIL_COLOURS, FACILITY_KIND_COLOURS, facilityKind, OKABE_ITO, PRIORITY_STOPS } from './palette';
 import * as Q from './queries';
-import { capabilities, NEXT_STATUSES, type Capabilities } from './roles';
+import { capabilities, NEXT_STATUSES, VIEWER, type Capabilities, type ViewerAnswer, type VillageCapabilities } from './roles';
 import './styles.css';
 import type {
-  AuditEntry, Coverage, Eligibility, Funder, Household, Intervention, Package, PackageStatus, PackageSummary, Village, VillageSummary,
+  AuditEntry, Caseload, Coverage, Eligibility, Funder, GraduationTarget, GraduationTargets, Household, Intervention, Package, PackageStatus, PackageSummary, Village, VillageSummary,
 } from './types';
 
 type Tab = 'villages' | 'village' | 'package' | 'progress';
@@ -44,6 +44,10 @@ const state = {
   facilityCode: '',
   overBudgetReason: '',
   message: null as { kind: 'info' | 'error'; text: string } | null,
+  /** Reach circles (existing and planned facilities) on the map. */
+  showReach: true,
+  /** Follow-through figures of the open village, as the API answered them (null until loaded). */
+  follow: null as { villageCode: string; targets: GraduationTargets | null; caseload: Caseload | null } | null,
 };
 let map: PlanningMap | null = null;
 let basemapStyleUrl: string | null = null;
@@ -178,14 +182,20 @@ async function guarded<T>(work: () => Promise<T>): Promise<T | undefined> {
 // Start-up
 
 async function start(claims: Claims): Promise<void> {
-  state.caps = capabilities(claims);
+  void claims;
+  // What to offer comes from the API (viewer), not from decoding the token's role.
+  const viewer = gql<{ viewer: ViewerAnswer }>(VIEWER);
+  const code = /^#village=([\d.]+)$/.exec(location.hash)?.[1];
+  type Opened = { village: Village; viewer: { villageCapabilities: VillageCapabilities } };
+  const village = code ? guarded(() => gql<Opened>(Q.VILLAGE, { code })) : Promise.resolve(undefined);
+  const answered = await guarded(() => viewer);
+  if (!answered) return;
+  state.caps = capabilities(answered.viewer);
   renderShell();
   say('info', t('loading'));
   // Requests start at once, beside the map's own start-up; a village in the URL is fetched first so
   // the map opens on it and never asks for the overview tiles.
   const catalog = guarded(() => gql<{ funders: Funder[]; interventions: Intervention[] }>(Q.CATALOG));
-  const code = /^#village=([\d.]+)$/.exec(location.hash)?.[1];
-  const village = code ? guarded(() => gql<{ village: Village }>(Q.VILLAGE, { code })) : Promise.resolve(undefined);
   if (!map) {
     map = new PlanningMap(document.getElementById('map')!, basemapStyleUrl, {
       onHouseholdClick: (id) => void openHousehold(id),
@@ -209,7 +219,7 @@ async function start(claims: Claims): Promise<void> {
   renderStatus();
   if (opened) {
     // The ranking's queries would queue before the village's tiles on a one-connection database.
-    await showVillage(opened.village);
+    await showVillage(opened.village, opened.viewer.villageCapabilities);
     void loadRanking();
   } else await loadRanking();
 }
@@ -341,11 +351,13 @@ function scoreBar(components: { name: string; points: number }[]): HTMLElement {
 async function openVillage(code: string): Promise<void> {
   performance.clearMarks();
   performance.mark('village:navigate');
-  const data = await guarded(() => gql<{ village: Village }>(Q.VILLAGE, { code }));
-  if (data) await showVillage(data.village);
+  const data = await guarded(() => gql<{ village: Village; viewer: { villageCapabilities: VillageCapabilities } }>(Q.VILLAGE, { code }));
+  if (data) await showVillage(data.village, data.viewer.villageCapabilities);
 }
 
-async function showVillage(village: Village): Promise<void> {
+async function showVillage(village: Village, allowed: VillageCapabilities): Promise<void> {
+  state.caps?.setVillage(allowed);
+  state.follow = null;
   state.household = null;
   state.eligibility = [];
   state.pkg = null;
@@ -355,6 +367,7 @@ async function showVillage(village: Village): Promise<void> {
   history.replaceState(null, '', `#village=${village.code}`);
   map?.showVillage(village.boundary);
   map?.showPackage([], RADIUS_M, null);
+  map?.showExistingFacilities(village.existingFacilities, RADIUS_M, state.showReach);
   map?.selectHousehold(null);
   selectTab('village');
   renderLegend();
@@ -385,6 +398,7 @@ function renderVillage(): void {
     h('p', { class: 'vmeta' }, `${v.district.name}, ${v.regency.name}${v.coastal?.isCoastal ? ` · ${t('coastal')}` : ''}`),
     stats,
     v.priority ? scoreBar(v.priority.components) : null,
+    existingFacilitiesSection(v),
   ];
   const caps = state.caps!;
   if (caps.readHouseholds) {
@@ -419,6 +433,27 @@ function renderVillage(): void {
     parts.push(h('p', { class: 'note', 'data-testid': 'grid-note' }, t('gridNote')));
   }
   mount(panel, ...parts);
+}
+
+function kindName(kind: string): string {
+  return t(`kind_${facilityKind(kind)}` as Parameters<typeof t>[0]);
+}
+
+/** Existing facilities in words (colour is not the only cue), and the switch for reach circles. */
+function existingFacilitiesSection(v: Village): HTMLElement {
+  const reach = h('input', { type: 'checkbox', id: 'show-reach', checked: state.showReach, 'data-testid': 'show-reach' });
+  reach.addEventListener('change', () => {
+    state.showReach = reach.checked;
+    map?.showExistingFacilities(v.existingFacilities, RADIUS_M, state.showReach);
+    map?.setPlannedReachVisible(state.showReach);
+  });
+  const list = h('ul', { class: 'facilities', 'data-testid': 'existing-facilities' },
+    v.existingFacilities.map((f) => h('li', {}, swatch(FACILITY_KIND_COLOURS[facilityKind(f.kind)]!, 'dot'),
+      h('strong', {}, f.name), ` — ${kindName(f.kind)} · ${f.accessible ? t('accessibleYes') : t('accessibleNo')}${f.serves.length ? ` · ${t('serves')} ${f.serves.join(', ')}` : ''}`)));
+  return h('details', { class: 'existing', open: v.existingFacilities.length > 0 && v.existingFacilities.length <= 12 },
+    h('summary', {}, `${t('existingFacilities')} (${v.existingFacilities.length})`),
+    v.existingFacilities.length ? list : h('p', { class: 'note' }, t('noExisting')),
+    h('span', { class: 'radio' }, reach, h('label', { for: 'show-reach' }, t('showReach', RADIUS_M))));
 }
 
 /** The keyboard way to a household: the points drawn in the current view, as a list. */
@@ -752,9 +787,11 @@ function renderProgress(): void {
       h('h3', {}, h('button', { type: 'button', class: 'link', onclick: () => void openPackage(p.id) }, `${p.name} #${p.id}`), ' ', h('span', { class: 'badge' }, p.status)),
       p.status === 'CANCELLED' ? null : steps,
       bar,
-      h('p', { class: 'vmeta' }, `${done} ${t('done')} · ${doing} ${t('inProgress')} · ${p.items.length - done - doing} ${t('notStarted')} · ${rupiah(p.totalCostIdr)}`)));
+      h('p', { class: 'vmeta' }, `${done} ${t('done')} · ${doing} ${t('inProgress')} · ${p.items.length - done - doing} ${t('notStarted')} · ${rupiah(p.totalCostIdr)}`),
+      itemProgressTable(p)));
   }
   if (!state.packages.length) parts.push(h('p', {}, t('noPackages')));
+  parts.push(graduationSection(v));
   if (state.pkg) {
     parts.push(h('h3', {}, `${t('timeline')}: ${state.pkg.name}`));
     if (state.audit) {
@@ -762,6 +799,76 @@ function renderProgress(): void {
     } else parts.push(h('p', { class: 'note' }, t('noAudit')));
   }
   mount(panel, ...parts);
+}
+
+/** Item status per category of one package (the items' `progress` as the API sends them). */
+function itemProgressTable(p: PackageSummary): HTMLElement | null {
+  if (!p.items.length) return null;
+  const byCategory = new Map<string, Record<string, number>>();
+  for (const i of p.items) {
+    const row = byCategory.get(i.category) ?? {};
+    row[i.progress] = (row[i.progress] ?? 0) + 1;
+    byCategory.set(i.category, row);
+  }
+  const cols: [string, string][] = [['DONE', t('done')], ['IN_PROGRESS', t('inProgress')], ['NOT_STARTED', t('notStarted')]];
+  return h('details', { class: 'item-progress' }, h('summary', {}, t('itemProgress')),
+    h('table', { 'data-testid': 'item-progress' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('category')), cols.map(([, label]) => h('th', { scope: 'col' }, label)))),
+      h('tbody', {}, [...byCategory].sort(([a], [b]) => a.localeCompare(b)).map(([category, row]) => h('tr', {}, h('th', { scope: 'row' }, category),
+        cols.map(([key]) => h('td', { class: 'num' }, String(key === 'NOT_STARTED' ? Object.entries(row).filter(([k]) => k !== 'DONE' && k !== 'IN_PROGRESS').reduce((n, [, c]) => n + c, 0) : (row[key] ?? 0)))))))));
+}
+
+/**
+ * Graduation figures of the open village. Every role asks graduationTargets (the API protects
+ * the counts for aggregate-only roles); the readiness list and caseloads are asked only when the
+ * API said this user reads caseload records (viewer.readsCaseloadRecords) — the page does not ask
+ * for what would be refused, and shows what comes back as it comes back.
+ */
+async function loadFollow(v: Village): Promise<void> {
+  if (state.follow?.villageCode === v.code) return;
+  state.follow = { villageCode: v.code, targets: null, caseload: null };
+  const caps = state.caps!;
+  const [targets, caseload] = await Promise.all([
+    guarded(() => gql<{ graduationTargets: GraduationTargets }>(Q.GRADUATION_TARGETS, { code: v.code })),
+    caps.readsCaseload && caps.targetGroupings.includes('PENDAMPING') ? guarded(() => gql<Caseload>(Q.CASELOAD, { code: v.code })) : Promise.resolve(undefined),
+  ]);
+  if (state.village?.code !== v.code) return;
+  state.follow = { villageCode: v.code, targets: targets?.graduationTargets ?? null, caseload: caseload ?? null };
+  if (state.tab === 'progress') renderProgress();
+}
+
+function targetList(row: GraduationTarget): HTMLElement {
+  const pairs: [string, string][] = [
+    [t('caseload'), count(row.caseload)], [t('graduated'), count(row.graduated)], [t('targetYear'), row.target.toFixed(1)], [t('proposedG'), count(row.proposed)],
+    [t('referred'), count(row.referred)], [t('accepted'), count(row.accepted)], [t('enrolled'), count(row.enrolled)], [t('declined'), count(row.declined)],
+    [t('returned'), count(row.returned)], [t('pendampingCount'), String(row.pendamping)],
+  ];
+  return h('dl', { class: 'stats', 'data-testid': 'graduation-targets' }, pairs.flatMap(([k, val]) => [h('dt', {}, k), h('dd', {}, val)]));
+}
+
+function graduationSection(v: Village): HTMLElement {
+  const section = h('section', { class: 'graduation', 'data-testid': 'graduation', 'aria-labelledby': 'graduation-title' }, h('h3', { id: 'graduation-title' }, t('graduation')));
+  const f = state.follow;
+  if (!f || f.villageCode !== v.code) {
+    void loadFollow(v);
+    section.append(h('p', { class: 'note' }, t('loading')));
+    return section;
+  }
+  if (!f.targets) return section;
+  const row = f.targets.rows.find((r) => r.key === v.code);
+  section.append(h('h4', {}, t('graduationYear', f.targets.year)), row ? targetList(row) : h('p', { class: 'note' }, t('noGraduationData')));
+  if (f.targets.protectedCounts) section.append(h('p', { class: 'note', 'data-testid': 'graduation-protected' }, t('graduationProtected')));
+  const c = f.caseload;
+  if (c) {
+    section.append(h('h4', {}, t('readiness')), h('dl', { class: 'stats', 'data-testid': 'readiness' },
+      h('dt', {}, t('readinessTotal')), h('dd', {}, count(c.graduationReadinessList.total)), h('dt', {}, t('readinessReady')), h('dd', {}, count(c.graduationReadinessList.ready))));
+    const perSubject = new Map(c.perPendamping.rows.map((r) => [r.key, r]));
+    section.append(h('h4', {}, t('pendampingList')), h('table', { 'data-testid': 'caseloads' },
+      h('thead', {}, h('tr', {}, [t('pendampingCount'), t('caseload'), t('graduated'), t('perYear')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, c.pendamping.map((p) => h('tr', {}, h('th', { scope: 'row' }, `${p.name}${p.organisation ? ` (${p.organisation})` : ''}`), h('td', { class: 'num' }, count(p.caseload)),
+        h('td', { class: 'num' }, count(perSubject.get(p.subject)?.graduated)), h('td', { class: 'num' }, String(p.targetPerYear)))))));
+  }
+  return section;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -781,6 +888,8 @@ function renderLegend(): void {
     } else {
       items.push(h('h4', {}, t('gridLegend')), h('ul', {}, row(DESIL_COLOURS[8]!, '5'), row(DESIL_COLOURS[5]!, '25'), row(DESIL_COLOURS[2]!, '60'), row(DESIL_COLOURS[0]!, '120+')));
     }
+    const kinds = [...new Set(state.village.existingFacilities.map((f) => facilityKind(f.kind)))].sort();
+    if (kinds.length) items.push(h('h4', {}, t('existingLegend', RADIUS_M)), h('ul', { 'data-testid': 'existing-legend' }, kinds.map((k) => row(FACILITY_KIND_COLOURS[k]!, kindName(k), 'dot'))));
     items.push(h('ul', {}, row(OKABE_ITO.black, t('villageBoundary'), 'ring'), row(OKABE_ITO.green, t('facilitiesLegend'), 'dot'), row(OKABE_ITO.skyBlue, t('allFacilities'), 'dot'),
       state.caps?.readHouseholds ? row(OKABE_ITO.purple, t('unservedLegend'), 'ring') : null));
   }

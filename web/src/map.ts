@@ -8,8 +8,8 @@ import * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, GeoJSONSource, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { session } from './api';
-import { DESIL_COLOURS, OKABE_ITO, PRIORITY_STOPS } from './palette';
-import type { PackageItem } from './types';
+import { DESIL_COLOURS, FACILITY_KIND_COLOURS, facilityKind, OKABE_ITO, PRIORITY_STOPS } from './palette';
+import type { ExistingFacility, PackageItem } from './types';
 
 export type HouseholdStyle = 'pas' | 'rtlh' | 'desil';
 
@@ -87,6 +87,8 @@ export class PlanningMap {
     m.addSource('reach', { type: 'geojson', data: EMPTY });
     m.addSource('facilities', { type: 'geojson', data: EMPTY });
     m.addSource('unserved', { type: 'geojson', data: EMPTY });
+    m.addSource('existing', { type: 'geojson', data: EMPTY });
+    m.addSource('existing-reach', { type: 'geojson', data: EMPTY });
 
     const score = ['feature-state', 'score'] as unknown as ExpressionSpecification;
     m.addLayer({
@@ -135,6 +137,8 @@ export class PlanningMap {
     }
     m.addLayer({ id: 'boundary-line', type: 'line', source: 'boundary', paint: { 'line-color': OKABE_ITO.black, 'line-width': 2.5 } });
     m.addLayer({ id: 'unserved', type: 'circle', source: 'unserved', paint: { 'circle-radius': 7, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': OKABE_ITO.purple, 'circle-stroke-width': 2.5 } });
+    // Reach of existing facilities: a dashed grey ring (no fill, so planned reach stays readable above it).
+    m.addLayer({ id: 'existing-reach-line', type: 'line', source: 'existing-reach', paint: { 'line-color': '#4d4d4d', 'line-width': 1.2, 'line-dasharray': [1, 2] } });
     m.addLayer({ id: 'reach-fill', type: 'fill', source: 'reach', paint: { 'fill-color': OKABE_ITO.green, 'fill-opacity': 0.12 } });
     m.addLayer({ id: 'reach-line', type: 'line', source: 'reach', paint: { 'line-color': OKABE_ITO.green, 'line-width': 1.5, 'line-dasharray': [2, 1] } });
     m.addLayer({
@@ -144,6 +148,17 @@ export class PlanningMap {
       'source-layer': 'package_items',
       filter: ['==', ['get', 'target'], 'FACILITY'],
       paint: { 'circle-radius': 5, 'circle-color': OKABE_ITO.skyBlue, 'circle-stroke-color': OKABE_ITO.black, 'circle-stroke-width': 1 },
+    });
+    m.addLayer({
+      id: 'existing-facilities',
+      type: 'circle',
+      source: 'existing',
+      paint: {
+        'circle-radius': 6,
+        'circle-color': ['match', ['get', 'kind'], ...Object.entries(FACILITY_KIND_COLOURS).flat(), OKABE_ITO.grey] as unknown as ExpressionSpecification,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
     });
     m.addLayer({ id: 'facilities', type: 'circle', source: 'facilities', paint: { 'circle-radius': 8, 'circle-color': OKABE_ITO.green, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
 
@@ -231,6 +246,23 @@ export class PlanningMap {
       features: sites.map((i) => ({ type: 'Feature', geometry: circle(i.location!.coordinates as [number, number], radiusMeters), properties: { id: i.id } })),
     });
     (this.map.getSource('unserved') as GeoJSONSource).setData(unserved ?? EMPTY);
+  }
+
+  /** Existing public facilities of the village, coloured by kind, with their reach (radiusMeters) when shown. */
+  showExistingFacilities(facilities: ExistingFacility[], radiusMeters: number, withReach: boolean): void {
+    (this.map.getSource('existing') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: facilities.map((f) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: f.lonLat }, properties: { id: f.id, kind: facilityKind(f.kind), name: f.name } })),
+    });
+    (this.map.getSource('existing-reach') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: withReach ? facilities.map((f) => ({ type: 'Feature', geometry: circle(f.lonLat, radiusMeters), properties: { id: f.id } })) : [],
+    });
+  }
+
+  /** Shows or hides the reach circles of planned facilities (the package's sites). */
+  setPlannedReachVisible(on: boolean): void {
+    for (const layer of ['reach-fill', 'reach-line']) this.map.setLayoutProperty(layer, 'visibility', on ? 'visible' : 'none');
   }
 
   /** Resolves when every visible tile has loaded and the frame is drawn. */

@@ -24,3 +24,22 @@ export const PRIORITY_STOPS: [number, string][] = [
 ];
 /** Desil 1 (poorest) darkest. */
 export const DESIL_COLOURS = VIRIDIS;
+/**
+ * Existing facilities by kind (Okabe–Ito; yellow and sky blue are left out: too light on the
+ * basemap, and sky blue already marks other packages' facilities). Colour is never the only cue:
+ * the village panel lists each facility with its kind in words.
+ */
+export const FACILITY_KIND_COLOURS: Record<string, string> = {
+  MOSQUE: OKABE_ITO.blue,
+  SCHOOL: OKABE_ITO.orange,
+  POSYANDU: OKABE_ITO.purple,
+  MCK: OKABE_ITO.vermillion,
+  VILLAGE_HALL: OKABE_ITO.black,
+  OTHER: OKABE_ITO.grey,
+};
+/** Kinds as sources spell them (Indonesian or English) → the legend's kind. */
+const KIND_ALIASES: Record<string, string> = { MASJID: 'MOSQUE', MUSALA: 'MOSQUE', MUSHOLA: 'MOSQUE', SEKOLAH: 'SCHOOL', SD: 'SCHOOL', SMP: 'SCHOOL', BALAI_DESA: 'VILLAGE_HALL', BALAI_WARGA: 'VILLAGE_HALL', TOILET: 'MCK' };
+export function facilityKind(kind: string): string {
+  const k = KIND_ALIASES[kind] ?? kind;
+  return k in FACILITY_KIND_COLOURS ? k : 'OTHER';
+}

@@ -4,6 +4,8 @@
  * in types.ts, nothing else talks to /graphql directly.
  */
 
+import { VILLAGE_CAPABILITIES } from './roles';
+
 const PRIORITY = `priority { score components { name points value weight } }`;
 const NEED = `needStatistics { households householdsDesil1To2 rtlhHouseholds vulnerableHouseholds fisherShare householdsWithElderly householdsWithDisabled
   householdsByPas { pas households } }`;
@@ -16,9 +18,11 @@ export const VILLAGE_RANKING = `query VillageRanking($filter: VillageFilter, $fi
   villages(orderBy: PRIORITY, first: $first, filter: $filter) {
     totalCount nodes { code name kind regency { name } district { name } coastal { isCoastal } ${NEED} ${PRIORITY} } } }`;
 
+// What the API allows in this village comes with the village (viewer.villageCapabilities, see roles.ts).
 export const VILLAGE = `query Village($code: String!) {
   village(code: $code) { code name kind regency { name } district { name } hasBoundary areaKm2 coastal { isCoastal }
-    boundary(zoom: 16) centroid ${NEED} ${PRIORITY} } }`;
+    boundary(zoom: 16) centroid ${NEED} ${PRIORITY} existingFacilities { id kind name lonLat accessible serves } }
+  viewer { ${VILLAGE_CAPABILITIES} } }`;
 
 export const CATALOG = `query Catalog { funders { code name kind requiresMustahik }
   interventions { code nameId nameEn category target funderCode unitCostIdr serves isActive isHousing } }`;
@@ -64,3 +68,13 @@ export const TRANSITION = `mutation Transition($packageId: ID!, $version: Int!, 
 
 export const SET_BUDGET = `mutation SetBudget($packageId: ID!, $version: Int!, $budget: BudgetInput!, $overBudgetReason: String) {
   setPackageBudget(packageId: $packageId, version: $version, budget: $budget, overBudgetReason: $overBudgetReason) { id version } }`;
+
+const TARGET_ROW = `key caseload graduated target proposed referred accepted enrolled declined returned pendamping`;
+/** Graduation figures of one village: protected counts for aggregate-only roles (the API decides). */
+export const GRADUATION_TARGETS = `query GraduationTargets($code: String!) {
+  graduationTargets(groupBy: VILLAGE, regionCode: $code) { year protectedCounts rows { ${TARGET_ROW} } } }`;
+/** Only sent when viewer.readsCaseloadRecords: per-pendamping rows, caseloads and the readiness counts (no household fields asked). */
+export const CASELOAD = `query Caseload($code: String!) {
+  perPendamping: graduationTargets(groupBy: PENDAMPING, regionCode: $code) { year rows { ${TARGET_ROW} } }
+  pendamping(villageCode: $code) { subject name organisation caseload targetPerYear villageCodes }
+  graduationReadinessList(villageCode: $code, limit: 1) { total ready } }`;

@@ -1,45 +1,55 @@
 /**
- * What each role may do, mirrored from src/auth/policy.ts and src/features/packages/package.workflow.ts
- * so the page offers only what the API would allow. This decides what to *offer*, never what to
- * *hide*: the API leaves out or refuses everything a role may not see, and the page shows what it
- * receives.
+ * What the signed-in user may do, as the API says (the `viewer` query and, per village,
+ * `viewer.villageCapabilities`): the page keeps no copy of the role rules. This decides what to
+ * *offer*, never what to *hide*: the API leaves out or refuses everything a role may not see, and
+ * the page shows what it receives. The workflow table is the API's own module, bundled.
  */
-import type { Claims } from './api';
 import { PACKAGE_TRANSITIONS } from '../../src/features/packages/package.transitions';
 import type { PackageStatus, Role } from './types';
-
-export const PAS_CODES = [
-  'ANAK_RENTAN', 'DISABILITAS', 'LANSIA_TERLANTAR', 'BERPENDAPATAN_RENDAH', 'KORBAN_BENCANA', 'AFIRMASI_KHUSUS',
-  'WARGA_BINAAN', 'KORBAN_KEKERASAN', 'KORBAN_NAPZA_HIV', 'BERMASALAH_SOSIAL', 'PEREMPUAN_RENTAN', 'FAKIR_MISKIN',
-] as const;
-/** policy.SENSITIVE_PAS_CODES: filtering on them is refused for roles that may not see them. */
-const SENSITIVE_PAS = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];
 
 /** The API's own workflow table (src/features/packages/package.transitions.ts), bundled into the page. */
 export const NEXT_STATUSES: Record<PackageStatus, readonly PackageStatus[]> = PACKAGE_TRANSITIONS;
 
+export const VIEWER = `query Viewer { viewer { subject role organisation readsHouseholdRecords visiblePas readsCaseloadRecords graduationTargetGroupings protectedAggregates } }`;
+export const VILLAGE_CAPABILITIES = `villageCapabilities(villageCode: $code) { villageCode canPlan canAssess canReadPackages canReadAudit exactAggregates }`;
+
+export interface ViewerAnswer {
+  subject: string; role: Role; organisation: string | null; readsHouseholdRecords: boolean; visiblePas: string[];
+  readsCaseloadRecords: boolean; graduationTargetGroupings: string[]; protectedAggregates: boolean;
+}
+export interface VillageCapabilities { villageCode: string; canPlan: boolean; canAssess: boolean; canReadPackages: boolean; canReadAudit: boolean; exactAggregates: boolean }
+
 export interface Capabilities {
   role: Role;
-  /** Household records (points, panel); VIEWER sees the protected grid instead. */
+  /** Household records (points, panel); otherwise the protected grid. */
   readHouseholds: boolean;
   /** PAS the role may see and filter on. */
   visiblePas: string[];
-  /** Create and edit packages of this village (policy.assertCanPlan). */
+  /** Readiness lists, graduations, pendamping caseloads; otherwise graduationTargets aggregates only. */
+  readsCaseload: boolean;
+  /** graduationTargets groupings the API accepts from this user. */
+  targetGroupings: string[];
+  /** Create and edit packages of this village (answered by the API when the village was opened). */
   canPlan(villageCode: string): boolean;
-  /** The package audit log (policy.assertCanReadAudit). */
+  /** The package audit log of this village. */
   canReadAudit(villageCode: string): boolean;
+  /** Remembers the API's answer for a village. */
+  setVillage(village: VillageCapabilities | null): void;
 }
 
-export function capabilities(claims: Claims): Capabilities {
-  const role = claims.role;
-  const inRegions = (code: string) => claims.regions === '*' || claims.regions === undefined || claims.regions.some((r) => code === r || code.startsWith(`${r}.`));
-  const planner = (code: string) => role === 'ADMIN' || (role === 'PLANNER' && inRegions(code));
-  const seesSensitive = role === 'ADMIN' || role === 'PLANNER' || role === 'PENDAMPING';
+export function capabilities(viewer: ViewerAnswer): Capabilities {
+  let village: VillageCapabilities | null = null;
+  const here = (code: string) => (village?.villageCode === code ? village : null);
   return {
-    role,
-    readHouseholds: role !== 'VIEWER',
-    visiblePas: PAS_CODES.filter((p) => seesSensitive || !SENSITIVE_PAS.includes(p)),
-    canPlan: planner,
-    canReadAudit: planner,
+    role: viewer.role,
+    readHouseholds: viewer.readsHouseholdRecords,
+    visiblePas: viewer.visiblePas,
+    readsCaseload: viewer.readsCaseloadRecords,
+    targetGroupings: viewer.graduationTargetGroupings,
+    canPlan: (code) => here(code)?.canPlan ?? false,
+    canReadAudit: (code) => here(code)?.canReadAudit ?? false,
+    setVillage(v) {
+      village = v;
+    },
   };
 }

@@ -12,8 +12,9 @@ export interface VillageSummary {
   code: string; name: string; kind: string; regency: { name: string }; district: { name: string }; coastal: { isCoastal: boolean } | null;
   needStatistics: NeedStatistics; priority: PriorityScore | null;
 }
+export interface ExistingFacility { id: string; kind: string; name: string; lonLat: [number, number]; accessible: boolean; serves: string[] }
 export interface Village extends VillageSummary {
-  hasBoundary: boolean; areaKm2: number | null; boundary: GeoJSON.MultiPolygon | null; centroid: GeoJSON.Point | null;
+  hasBoundary: boolean; areaKm2: number | null; boundary: GeoJSON.MultiPolygon | null; centroid: GeoJSON.Point | null; existingFacilities: ExistingFacility[];
 }
 export interface Funder { code: string; name: string; kind: string; requiresMustahik: boolean }
 export interface Intervention {
@@ -54,3 +55,10 @@ export interface PackageSummary {
 }
 export interface AuditEntry { id: string; action: string; actor: string; role: string; at: string }
 export interface GridCell { cell: GeoJSON.Polygon; households: number | null; householdsDesil1To2: number | null; rtlhHouseholds: number | null; suppressed: boolean }
+export interface GraduationTarget {
+  key: string; caseload: number | null; graduated: number | null; target: number; proposed: number | null; referred: number | null; accepted: number | null;
+  enrolled: number | null; declined: number | null; returned: number | null; pendamping: number;
+}
+export interface GraduationTargets { year: number; protectedCounts: boolean; rows: GraduationTarget[] }
+export interface PendampingCaseload { subject: string; name: string; organisation: string | null; caseload: number; targetPerYear: number; villageCodes: string[] }
+export interface Caseload { perPendamping: { year: number; rows: GraduationTarget[] }; pendamping: PendampingCaseload[]; graduationReadinessList: { total: number; ready: number } }

@@ -189,8 +189,13 @@ export async function graduationById(ctx: LifecycleContext, idArg: string, argum
   return row;
 }
 
+/** Per-pendamping target rows name a person's caseload: not for roles that see aggregates only (also read by the `viewer` query). */
+export function canGroupTargetsBy(principal: Principal, grouping: TargetGrouping): boolean {
+  return grouping !== 'PENDAMPING' || !(principal.role === 'PARTNER' || principal.role === 'VIEWER');
+}
+
 export async function targets(ctx: LifecycleContext, input: { groupBy: TargetGrouping; regionCode: string | null; year: number | null }) {
-  if (input.groupBy === 'PENDAMPING' && (ctx.principal.role === 'PARTNER' || ctx.principal.role === 'VIEWER')) {
+  if (!canGroupTargetsBy(ctx.principal, input.groupBy)) {
     throw forbidden(`groupBy: the ${ctx.principal.role} role sees graduation targets per village or region, not per pendamping.`, { argument: 'groupBy' });
   }
   const year = input.year ?? new Date().getUTCFullYear();
