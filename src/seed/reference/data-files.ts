@@ -22,6 +22,16 @@ export const DATA_FILES = {
   // The Pantura derivation covers all 8,181 villages of the 37 kab/kota (and agrees with the earlier
   // Semarang/Demak/Jakarta Utara files on all 457 of theirs, data/README.md).
   seawardEdgesGeoJson: [`${dataDir}coastline/derived_seaward_edges_pantura.geojson`],
+  /**
+   * Shore lines the household generator places fishing households along, first match per village:
+   * the earlier Semarang/Demak and Jakarta Utara edges for their 457 villages (so the demo
+   * households there stay the rows they were, README examples included), the Pantura edges elsewhere.
+   */
+  generatorShoreGeoJson: [
+    `${dataDir}coastline/derived_seaward_edges_semarang_demak.geojson`,
+    `${dataDir}coastline/derived_seaward_edges_jakarta_utara.geojson`,
+    `${dataDir}coastline/derived_seaward_edges_pantura.geojson`,
+  ],
   seawardEdgeLengthCsv: `${dataDir}coastline/derived_seaward_edge_length_per_village_pantura.csv`,
   naturalEarthCoastline: `${dataDir}coastline/ne_10m_coastline_indonesia_bbox.geojson`,
   fishingVillagesCsv: `${dataDir}fishing_villages.csv`,

@@ -28,11 +28,14 @@ export interface VillageFlags {
 
 export function buildVillageContexts(flags: ReadonlyMap<string, VillageFlags>): VillageContext[] {
   const seaward = new Map<string, Position[][]>();
-  for (const path of DATA_FILES.seawardEdgesGeoJson) {
+  for (const path of DATA_FILES.generatorShoreGeoJson) {
+    const fromThisFile = new Map<string, Position[][]>();
     for (const f of readCollection<LineString | MultiLineString>(path).features) {
       const code = String(f.properties['kode_desa']);
-      seaward.set(code, [...(seaward.get(code) ?? []), ...lines(f.geometry)]);
+      fromThisFile.set(code, [...(fromThisFile.get(code) ?? []), ...lines(f.geometry)]);
     }
+    // The first file that has a village's edges wins (see DATA_FILES.generatorShoreGeoJson).
+    for (const [code, shore] of fromThisFile) if (!seaward.has(code)) seaward.set(code, shore);
   }
   const coast = readCollection<LineString | MultiLineString>(DATA_FILES.naturalEarthCoastline).features.flatMap((f) =>
     lines(f.geometry),
