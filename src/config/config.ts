@@ -93,6 +93,14 @@ const envSchema = z.object({
    * (kab/kota and kecamatan outlines, the coastline), which works offline.
    */
   WEB_BASEMAP_STYLE_URL: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  /** Execution (docs/execution.md): default phase lengths counted from a package's creation. */
+  EXECUTION_ASSESSMENT_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  EXECUTION_PLANNING_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  EXECUTION_IMPLEMENTATION_DAYS: z.coerce.number().int().min(1).max(730).default(60),
+  /** Share of a package's target households that need an assessment before it may become ASSESSED. */
+  EXECUTION_ASSESSED_SHARE: z.coerce.number().min(0).max(1).default(1),
+  /** Largest evidence file (photo or PDF) stored with a progress record, in bytes. */
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 /** Development-only signing secret; refused in production. */
@@ -123,6 +131,15 @@ export interface Config {
   };
   graphql: { introspection: boolean; ide: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   web: { basemapStyleUrl: string | null };
+  execution: ExecutionConfig;
+}
+
+export interface ExecutionConfig {
+  assessmentDays: number;
+  planningDays: number;
+  implementationDays: number;
+  assessedShare: number;
+  evidenceMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -186,5 +203,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxCost: env.GRAPHQL_MAX_COST,
     },
     web: { basemapStyleUrl: env.WEB_BASEMAP_STYLE_URL ?? null },
+    execution: {
+      assessmentDays: env.EXECUTION_ASSESSMENT_DAYS,
+      planningDays: env.EXECUTION_PLANNING_DAYS,
+      implementationDays: env.EXECUTION_IMPLEMENTATION_DAYS,
+      assessedShare: env.EXECUTION_ASSESSED_SHARE,
+      evidenceMaxBytes: env.EVIDENCE_MAX_BYTES,
+    },
   };
 }

@@ -11,12 +11,13 @@ import { RegionResolver } from '../features/regions/region.resolver.js';
 import { VillageResolver } from '../features/villages/village.resolver.js';
 import { GraduationResolver } from '../features/graduation/graduation.resolver.js';
 import { PendampingResolver } from '../features/pendamping/pendamping.resolver.js';
+import { ExecutionResolver } from '../features/execution/execution.resolver.js';
 import { ProgramResolver } from '../features/programs/program.resolver.js';
 import { ReferralResolver } from '../features/referrals/referral.resolver.js';
 
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, FunderResolver, FunderFieldResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver, ProgramResolver, PendampingResolver, GraduationResolver, ReferralResolver],
+    resolvers: [RegionResolver, VillageResolver, HouseholdResolver, MemberResolver, CatalogResolver, FunderResolver, FunderFieldResolver, AssessmentResolver, PackageResolver, PackageItemResolver, AuditResolver, ProgramResolver, PendampingResolver, GraduationResolver, ReferralResolver, ExecutionResolver],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,
   });
