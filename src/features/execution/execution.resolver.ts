@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
 import { ItemProgress } from '../packages/package.type.js';
 import {
+  assessmentStatus,
   checkOutcome,
   executionDashboard,
   packageOutcome,
@@ -15,6 +16,7 @@ import {
 } from './execution.service.js';
 import { packageState } from './execution.queries.js';
 import {
+  AssessmentStatus,
   EvidenceInput,
   ExecutionAggregate,
   ItemScheduleInput,
@@ -40,6 +42,11 @@ export class ExecutionResolver {
   async packageTimeline(@Arg('packageId', () => ID) packageId: string, @Ctx() ctx: RequestContext): Promise<PackageTimeline> {
     const pkg = await readablePackage(ctx, packageId);
     return (await timelines(ctx.db, ctx, [pkg.id]))[0]! as PackageTimeline;
+  }
+
+  @Query(() => AssessmentStatus, { description: 'The assessment gate of a package: how many of its target households are assessed, how many ASSESSED needs, and which are missing. PLANNER, PENDAMPING, ADMIN.' })
+  async packageAssessmentStatus(@Arg('packageId', () => ID) packageId: string, @Ctx() ctx: RequestContext): Promise<AssessmentStatus> {
+    return assessmentStatus(ctx, packageId);
   }
 
   @Query(() => PackageApproval, { description: 'Who drafted and who approved the package (four eyes), and each funder’s sign-off on that approval.' })

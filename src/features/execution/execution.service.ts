@@ -17,6 +17,7 @@ import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/package.queries.js';
 import {
+  assessmentCoverage,
   assessmentFor,
   currentApproval,
   execItem,
@@ -404,6 +405,15 @@ export async function readablePackage(ctx: RequestContext, packageIdArg: string)
     WHERE p.id = ${packageId} AND ${policy.packageVillageScope(ctx.principal, sql`p.village_code`)}`);
   if (!row || !policy.canReadPackagesOf(ctx.principal, row.village_code)) throw notFound('Package', packageIdArg);
   return row;
+}
+
+/** The assessment gate as a planner or pendamping sees it (household ids: roles that read household records). */
+export async function assessmentStatus(ctx: RequestContext, packageIdArg: string) {
+  policy.assertCanReadHouseholdRecords(ctx.principal, 'packageAssessmentStatus');
+  const pkg = await readablePackage(ctx, packageIdArg);
+  const coverage = await assessmentCoverage(ctx.db, pkg.id);
+  const missing = coverage.filter((c) => !c.assessed).map((c) => String(c.household_id));
+  return { targetHouseholds: coverage.length, assessed: coverage.length - missing.length, required: Math.ceil(coverage.length * executionOf(ctx).assessedShare), missingHouseholdIds: missing };
 }
 
 export async function signoffsOf(ctx: RequestContext, packageId: number) {

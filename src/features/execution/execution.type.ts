@@ -125,3 +125,11 @@ export class ExecutionAggregate {
   @Field(() => Int) packages!: number;
 }
 
+
+@ObjectType({ description: 'The assessment gate of a package: target households (of its household and person items) and those not yet assessed.' })
+export class AssessmentStatus {
+  @Field(() => Int) targetHouseholds!: number;
+  @Field(() => Int) assessed!: number;
+  @Field(() => Int, { description: 'Assessed households ASSESSED needs (EXECUTION_ASSESSED_SHARE of the target, rounded up).' }) required!: number;
+  @Field(() => [ID]) missingHouseholdIds!: string[];
+}
