@@ -177,6 +177,21 @@ describe('from DRAFT to COMPLETED', () => {
     expect(audits[0]!.n).toBe(2);
   });
 
+  it('treats evidence of a household as personal data: the pendamping and planner read it, the other funder’s partner and the viewer never', async () => {
+    const query = `{ itemProgressRecords(packageId: "${pkg.id}", itemId: "${rstItem}") { progress recorderRole evidenceSha256 evidenceMime evidenceBase64 locationWgs84 } }`;
+    for (const who of [pendamping, drafter, kemensos]) {
+      const r = await q(query, who);
+      expect(r.errors, who.subject).toBeUndefined();
+      expect(r.data.itemProgressRecords).toHaveLength(1);
+      expect(Buffer.from(r.data.itemProgressRecords[0].evidenceBase64, 'base64').equals(PNG)).toBe(true);
+    }
+    for (const who of [baznas, principals.viewer, otherPendamping]) {
+      const r = await q(query, who);
+      expect(r.errors?.[0]?.extensions?.code, who.subject).toMatch(/FORBIDDEN|NOT_FOUND/);
+      expect(r.data).toBeNull();
+    }
+  });
+
   it('refuses progress dated outside the package in the database too', async () => {
     await expect(rows(sql`INSERT INTO item_progress_records (item_id, progress, on_date, recorded_by, recorder_role) VALUES (${Number(rstItem)}, 'IN_PROGRESS', '2019-03-01', 'x', 'ADMIN')`)).rejects.toThrow(/precedes the package/);
     await expect(rows(sql`INSERT INTO item_progress_records (item_id, progress, on_date, recorded_by, recorder_role) VALUES (${Number(rstItem)}, 'IN_PROGRESS', '2031-12-31', 'x', 'ADMIN')`)).rejects.toThrow(/future/);

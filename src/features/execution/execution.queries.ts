@@ -250,3 +250,28 @@ export async function packageState(db: Queryable, packageId: number) {
   const [row] = await db.query<{ id: number; status: string; version: number }>(sql`SELECT id, status::text AS status, version FROM packages WHERE id = ${packageId}`);
   return row!;
 }
+
+export interface ProgressRecordRow {
+  id: number;
+  item_id: number;
+  progress: string;
+  on_date: string;
+  note: string;
+  lon: number | null;
+  lat: number | null;
+  recorded_by: string;
+  recorder_role: string;
+  evidence_sha256: string | null;
+  evidence_mime: string | null;
+  evidence_bytes: number | null;
+  evidence_base64: string | null;
+  [key: string]: unknown;
+}
+
+/** Progress records of one item, oldest first; evidence content only when `withContent`. */
+export function progressRecordsOf(db: Queryable, itemId: number, withContent: boolean) {
+  return db.query<ProgressRecordRow>(sql`SELECT r.id, r.item_id, r.progress::text AS progress, r.on_date::text AS on_date, r.note,
+      ST_X(r.location) AS lon, ST_Y(r.location) AS lat, r.recorded_by, r.recorder_role, r.evidence_sha256, r.evidence_mime, r.evidence_bytes,
+      ${withContent ? sql`encode(r.evidence, 'base64')` : sql`NULL::text`} AS evidence_base64
+    FROM item_progress_records r WHERE r.item_id = ${itemId} ORDER BY r.id`);
+}

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../graphql/context.js';
 import { ItemProgress } from '../packages/package.type.js';
 import {
   assessmentStatus,
+  progressRecords,
   checkOutcome,
   executionDashboard,
   packageOutcome,
@@ -26,6 +27,7 @@ import {
   PackageState,
   PackageTimeline,
   PhaseScheduleInput,
+  ProgressRecord,
   SignoffDecision,
 } from './execution.type.js';
 
@@ -47,6 +49,14 @@ export class ExecutionResolver {
   @Query(() => AssessmentStatus, { description: 'The assessment gate of a package: how many of its target households are assessed, how many ASSESSED needs, and which are missing. PLANNER, PENDAMPING, ADMIN.' })
   async packageAssessmentStatus(@Arg('packageId', () => ID) packageId: string, @Ctx() ctx: RequestContext): Promise<AssessmentStatus> {
     return assessmentStatus(ctx, packageId);
+  }
+
+  @Query(() => [ProgressRecord], { description: 'Field progress records of one item with their evidence. Personal data for household items: PLANNER of the region, the village’s PENDAMPING, the PARTNER for items it funds, ADMIN; VIEWER never.' })
+  async itemProgressRecords(@Arg('packageId', () => ID) packageId: string, @Arg('itemId', () => ID) itemId: string, @Ctx() ctx: RequestContext): Promise<ProgressRecord[]> {
+    return (await progressRecords(ctx, packageId, itemId)).map((r) => ({
+      id: String(r.id), progress: r.progress, on: r.on_date, note: r.note, locationWgs84: r.lon === null || r.lat === null ? null : [r.lon, r.lat],
+      recordedBy: r.recorded_by, recorderRole: r.recorder_role, evidenceSha256: r.evidence_sha256, evidenceMime: r.evidence_mime, evidenceBytes: r.evidence_bytes, evidenceBase64: r.evidence_base64,
+    }));
   }
 
   @Query(() => PackageApproval, { description: 'Who drafted and who approved the package (four eyes), and each funder’s sign-off on that approval.' })

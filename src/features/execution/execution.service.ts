@@ -30,6 +30,7 @@ import {
   lockPackage,
   type LockedPackage,
   outcomeOf,
+  progressRecordsOf,
   recordOutcomeCheck,
   releaseInstalments,
   scheduleOutcomeChecks,
@@ -414,6 +415,31 @@ export async function assessmentStatus(ctx: RequestContext, packageIdArg: string
   const coverage = await assessmentCoverage(ctx.db, pkg.id);
   const missing = coverage.filter((c) => !c.assessed).map((c) => String(c.household_id));
   return { targetHouseholds: coverage.length, assessed: coverage.length - missing.length, required: Math.ceil(coverage.length * executionOf(ctx).assessedShare), missingHouseholdIds: missing };
+}
+
+/**
+ * Progress records of an item with their evidence. A record of a household item — its note, exact
+ * GPS point and photo — is personal data of that household: only the roles that may act on it
+ * (the planner of the region, the village's pendamping, the partner for its own items, ADMIN) read it;
+ * VIEWER never. Reads of a household's records are audited like other personal reads.
+ */
+export async function progressRecords(ctx: RequestContext, packageIdArg: string, itemIdArg: string) {
+  const itemId = parseId(itemIdArg, 'itemId', 'an item id');
+  const visible = await readablePackage(ctx, packageIdArg);
+  if (ctx.principal.role === 'VIEWER') throw forbidden('itemProgressRecords: the VIEWER role sees progress only in aggregate (packageTimeline, executionDashboard).', { argument: 'itemId' });
+  const pkg = await lockPackageRead(ctx, visible.id);
+  const item = await execItem(ctx.db, visible.id, itemId);
+  if (!item) throw notFound('Package item', itemIdArg);
+  await assertCanRecordProgress(ctx.db, ctx, pkg, item.funder_codes);
+  const rows = await progressRecordsOf(ctx.db, itemId, true);
+  if (item.household_id && rows.length) ctx.personalReads.note('itemProgressRecords', [item.household_id]);
+  return rows;
+}
+
+async function lockPackageRead(ctx: RequestContext, packageId: number): Promise<LockedPackage> {
+  const [row] = await ctx.db.query<LockedPackage>(sql`SELECT id, village_code, status::text AS status, version, created_by,
+      to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on FROM packages WHERE id = ${packageId}`);
+  return row!;
 }
 
 export async function signoffsOf(ctx: RequestContext, packageId: number) {

@@ -133,3 +133,18 @@ export class AssessmentStatus {
   @Field(() => Int, { description: 'Assessed households ASSESSED needs (EXECUTION_ASSESSED_SHARE of the target, rounded up).' }) required!: number;
   @Field(() => [ID]) missingHouseholdIds!: string[];
 }
+
+@ObjectType({ description: 'One field progress record. Of a household item it is personal data: only the planner, the village’s pendamping, the partner for its own items and ADMIN read it.' })
+export class ProgressRecord {
+  @Field(() => ID) id!: string;
+  @Field(() => ItemProgress) progress!: string;
+  @Field(() => String) on!: string;
+  @Field(() => String) note!: string;
+  @Field(() => [Number], { nullable: true, description: '[longitude, latitude] where it was recorded.' }) locationWgs84!: number[] | null;
+  @Field(() => String) recordedBy!: string;
+  @Field(() => String) recorderRole!: string;
+  @Field(() => String, { nullable: true, description: 'SHA-256 (hex) of the evidence.' }) evidenceSha256!: string | null;
+  @Field(() => String, { nullable: true, description: 'MIME type sniffed from the content.' }) evidenceMime!: string | null;
+  @Field(() => Int, { nullable: true }) evidenceBytes!: number | null;
+  @Field(() => String, { nullable: true, description: 'The evidence, base64.' }) evidenceBase64!: string | null;
+}
