@@ -113,6 +113,14 @@ const envSchema = z.object({
    * (kab/kota and kecamatan outlines, the coastline), which works offline.
    */
   WEB_BASEMAP_STYLE_URL: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  /** Execution (docs/execution.md): default phase lengths counted from a package's creation. */
+  EXECUTION_ASSESSMENT_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  EXECUTION_PLANNING_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  EXECUTION_IMPLEMENTATION_DAYS: z.coerce.number().int().min(1).max(730).default(60),
+  /** Share of a package's target households that need an assessment before it may become ASSESSED. */
+  EXECUTION_ASSESSED_SHARE: z.coerce.number().min(0).max(1).default(1),
+  /** Largest evidence file (photo or PDF) stored with a progress record, in bytes. */
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 /** Development-only signing secret; refused in production. */
@@ -152,6 +160,15 @@ export interface Config {
     /** Where each principal's last write position (LSN) is kept: Redis when REDIS_URL is set. */
     store: { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
   };
+  execution: ExecutionConfig;
+}
+
+export interface ExecutionConfig {
+  assessmentDays: number;
+  planningDays: number;
+  implementationDays: number;
+  assessedShare: number;
+  evidenceMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -229,6 +246,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       waitMs: env.READ_YOUR_WRITES_WAIT_MS,
       ttlSeconds: env.READ_YOUR_WRITES_TTL_SECONDS,
       store: env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL, prefix: 'kampung-terpadu:last-write:' } : { kind: 'memory' },
+    },
+    execution: {
+      assessmentDays: env.EXECUTION_ASSESSMENT_DAYS,
+      planningDays: env.EXECUTION_PLANNING_DAYS,
+      implementationDays: env.EXECUTION_IMPLEMENTATION_DAYS,
+      assessedShare: env.EXECUTION_ASSESSED_SHARE,
+      evidenceMaxBytes: env.EVIDENCE_MAX_BYTES,
     },
   };
 }

@@ -1058,3 +1058,131 @@ export const householdFieldHistory = pgTable(
   },
   (t) => [index('household_field_history_household_idx').on(t.householdId, t.id)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Execution (issue 15): timeline, four-eyes approval, funder sign-off, field progress, outcomes.
+// ---------------------------------------------------------------------------------------------
+
+const bytea = customType<{ data: string; driverData: string }>({ dataType: () => 'bytea' });
+
+/** Planned phase ends of a package; absent = the configured defaults counted from its creation. */
+export const packageSchedules = pgTable(
+  'package_schedules',
+  {
+    packageId: integer('package_id')
+      .primaryKey()
+      .references(() => packages.id, { onDelete: 'cascade' }),
+    assessmentEnd: date('assessment_end', { mode: 'string' }).notNull(),
+    planningEnd: date('planning_end', { mode: 'string' }).notNull(),
+    implementationEnd: date('implementation_end', { mode: 'string' }).notNull(),
+  },
+  (t) => [check('package_schedules_order', sql`${t.assessmentEnd} <= ${t.planningEnd} AND ${t.planningEnd} <= ${t.implementationEnd}`)],
+);
+
+/** Planned start and end of one item; absent = the package's implementation phase. */
+export const packageItemSchedules = pgTable(
+  'package_item_schedules',
+  {
+    itemId: integer('item_id')
+      .primaryKey()
+      .references(() => packageItems.id, { onDelete: 'cascade' }),
+    plannedStart: date('planned_start', { mode: 'string' }).notNull(),
+    plannedEnd: date('planned_end', { mode: 'string' }).notNull(),
+  },
+  (t) => [check('package_item_schedules_order', sql`${t.plannedStart} <= ${t.plannedEnd}`)],
+);
+
+/** Four eyes: who drafted the package and who approved it; never the same person (CHECK). */
+export const packageApprovals = pgTable(
+  'package_approvals',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    packageId: integer('package_id')
+      .notNull()
+      .references(() => packages.id, { onDelete: 'cascade' }),
+    draftedBy: text('drafted_by').notNull(),
+    approvedBy: text('approved_by').notNull(),
+    approvedAt: timestamp('approved_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set when the package went back to PLANNED: the approval no longer holds. */
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+  },
+  (t) => [index('package_approvals_package_idx').on(t.packageId, t.id), check('package_approvals_four_eyes', sql`${t.draftedBy} <> ${t.approvedBy}`)],
+);
+
+/** A funder's decision on the items it funds in an approved package (one per approval and funder). */
+export const packageSignoffs = pgTable(
+  'package_signoffs',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    approvalId: integer('approval_id')
+      .notNull()
+      .references(() => packageApprovals.id, { onDelete: 'cascade' }),
+    funderCode: text('funder_code')
+      .notNull()
+      .references(() => funders.code),
+    decision: text('decision').notNull(),
+    reason: text('reason'),
+    subject: text('subject').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('package_signoffs_once').on(t.approvalId, t.funderCode),
+    check('package_signoffs_decision', sql`${t.decision} IN ('SIGNED', 'REFUSED') AND (${t.decision} = 'SIGNED' OR ${t.reason} IS NOT NULL)`),
+  ],
+);
+
+/** Field progress of an item: who, when, where (GPS inside the village) and evidence. */
+export const itemProgressRecords = pgTable(
+  'item_progress_records',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => packageItems.id, { onDelete: 'cascade' }),
+    progress: itemProgressEnum('progress').notNull(),
+    onDate: date('on_date', { mode: 'string' }).notNull(),
+    note: text('note').notNull().default(''),
+    location: geometry('location', 'Point'),
+    recordedBy: text('recorded_by').notNull(),
+    recorderRole: text('recorder_role').notNull(),
+    evidence: bytea('evidence'),
+    evidenceSha256: text('evidence_sha256'),
+    evidenceMime: text('evidence_mime'),
+    evidenceBytes: integer('evidence_bytes'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('item_progress_records_item_idx').on(t.itemId, t.id),
+    check('item_progress_records_evidence', sql`(${t.evidence} IS NULL) = (${t.evidenceSha256} IS NULL) AND (${t.evidence} IS NULL OR octet_length(${t.evidence}) = ${t.evidenceBytes})`),
+  ],
+);
+
+/** The post-works verification of a housing item: the assessment of the repaired house. */
+export const postWorksVerifications = pgTable('post_works_verifications', {
+  itemId: integer('item_id')
+    .primaryKey()
+    .references(() => packageItems.id, { onDelete: 'cascade' }),
+  assessmentId: integer('assessment_id')
+    .notNull()
+    .references(() => assessments.id),
+  verifiedBy: text('verified_by').notNull(),
+  fit: boolean('fit').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Economic-empowerment follow-ups: is the business running 3, 6 and 12 months after the item was done. */
+export const outcomeChecks = pgTable(
+  'outcome_checks',
+  {
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => packageItems.id, { onDelete: 'cascade' }),
+    monthsAfter: smallint('months_after').notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    checkedOn: date('checked_on', { mode: 'string' }),
+    businessRunning: boolean('business_running'),
+    note: text('note').notNull().default(''),
+    checkedBy: text('checked_by'),
+  },
+  (t) => [uniqueIndex('outcome_checks_pk').on(t.itemId, t.monthsAfter), check('outcome_checks_months', sql`${t.monthsAfter} IN (3, 6, 12)`)],
+);

@@ -3,6 +3,7 @@
  * and caching never leak data between requests or between users with different rights.
  */
 import type { Principal } from '../auth/principal.js';
+import type { ExecutionConfig } from '../config/config.js';
 import type { PersonalReads } from '../audit/personal-reads.js';
 import type { Database } from '../db/database.js';
 import { createAssessmentLoaders } from '../features/assessments/assessment.loaders.js';
@@ -32,6 +33,8 @@ export interface RequestContext {
   kAnonymity: number;
   /** Default graduations per pendamping per year (config GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR). */
   graduationTargetPerYear: number;
+  /** Execution settings (config EXECUTION_*, EVIDENCE_MAX_BYTES) and the clock overdue flags use; defaults when absent. */
+  execution?: ExecutionConfig & { now?: () => Date };
   /** Households whose personal data this request returned; audited when the response is sent. */
   personalReads: PersonalReads;
 }

@@ -11,6 +11,7 @@ import { RegionResolver } from '../features/regions/region.resolver.js';
 import { VillageResolver } from '../features/villages/village.resolver.js';
 import { GraduationResolver } from '../features/graduation/graduation.resolver.js';
 import { PendampingResolver } from '../features/pendamping/pendamping.resolver.js';
+import { ExecutionResolver } from '../features/execution/execution.resolver.js';
 import { ProgramResolver } from '../features/programs/program.resolver.js';
 import { ReferralResolver } from '../features/referrals/referral.resolver.js';
 import { ImportResolver } from '../features/imports/import.resolver.js';
@@ -39,6 +40,7 @@ export async function createSchema(): Promise<GraphQLSchema> {
       ImportResolver,
       VillageFacilitiesResolver,
       ViewerResolver,
+      ExecutionResolver,
     ],
     // Input validation is done by each feature's service so errors name the argument.
     validate: false,

@@ -92,6 +92,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       principal,
       kAnonymity: config.privacy.kAnonymity,
       graduationTargetPerYear: config.graduation.targetPerPendampingPerYear,
+      execution: config.execution,
       personalReads: new PersonalReads(principal),
     };
   };

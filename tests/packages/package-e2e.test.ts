@@ -33,6 +33,9 @@ async function propose(villageCode = TEST_VILLAGE, name = 'Bedah Kampung Tambak 
   return r.data.proposePackage;
 }
 
+const APPROVER = principals.planner;
+const partnerOf = (funder: string) => ({ subject: `partner-${funder}@test`, role: 'PARTNER' as const, organisation: funder, funder, regionCodes: null, villageCodes: [] });
+
 const rows = <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) => api.database.db.query<T>(q);
 
 describe('propose → coverage → edit → approve → progress → export (Tanjung Mas)', () => {
@@ -156,18 +159,40 @@ describe('propose → coverage → edit → approve → progress → export (Tan
     let r = await go('APPROVED');
     expect(r.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(r.errors?.[0]?.message).toMatch(/A DRAFT package cannot become APPROVED; from DRAFT it can become ASSESSED or CANCELLED/);
+    // Issue 15: ASSESSED needs the target households assessed (the execution tests record them
+    // through recordAssessment; here they are set up directly), a second planner approves, and
+    // each funder signs off with its PARTNER token before IN_PROGRESS.
+    await rows(sql`INSERT INTO assessments (household_id, assessor, assessed_on, component_conditions, floor_area_m2, occupants, floor_material, wall_material,
+        roof_material, has_own_toilet, has_electricity, water_source, land_ownership, livelihood, has_small_business)
+      SELECT DISTINCT h.id, 'setup', current_date, '{}'::jsonb, h.floor_area_m2, h.occupants, h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet,
+        h.has_electricity, h.water_source, h.land_ownership, h.livelihood, h.has_small_business
+      FROM package_items i LEFT JOIN members m ON m.id = i.member_id JOIN households h ON h.id = coalesce(i.household_id, m.household_id)
+      WHERE i.package_id = ${Number(pkg.id)}`);
     expect((await go('ASSESSED')).errors).toBeUndefined();
     expect((await go('PLANNED')).errors).toBeUndefined();
-    expect((await go('APPROVED')).errors).toBeUndefined();
+    expect((await go('APPROVED')).errors?.[0]?.extensions?.reason).toBe('SELF_APPROVAL');
+    const approved = await api.query<any>(`mutation { transitionPackage(packageId: "${pkg.id}", version: ${pkg.version}, to: APPROVED) { ${PACKAGE_FIELDS} } }`, {}, APPROVER);
+    expect(approved.errors).toBeUndefined();
+    pkg = approved.data.transitionPackage;
     r = await as(`mutation { removePackageItem(packageId: "${pkg.id}", version: ${pkg.version}, itemId: "${pkg.items[0].id}") { version } }`);
     expect(r.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(r.errors?.[0]?.message).toMatch(/APPROVED.*back to PLANNED/);
     expect((await go('COMPLETED')).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await go('IN_PROGRESS')).errors?.[0]?.extensions?.reason).toBe('SIGNOFF_MISSING');
+    for (const funder of ['BAZNAS', 'KEMENSOS']) {
+      const signed = await api.query<any>(`mutation { signOffPackage(packageId: "${pkg.id}", version: ${pkg.version}, decision: SIGNED) { version } }`, {}, partnerOf(funder));
+      expect(signed.errors).toBeUndefined();
+      pkg.version = signed.data.signOffPackage.version;
+    }
     expect((await go('IN_PROGRESS')).errors).toBeUndefined();
     // Completing needs every item done.
     expect((await go('COMPLETED')).errors?.[0]?.message).toMatch(/not DONE/);
     // Progress may be recorded neither before the package was created nor in the future: today.
     const today = new Date().toISOString().slice(0, 10);
+    // Housing is DONE only after its post-works verification (issue 15; set up directly here).
+    await rows(sql`INSERT INTO post_works_verifications (item_id, assessment_id, verified_by, fit)
+      SELECT i.id, (SELECT max(a.id) FROM assessments a WHERE a.household_id = i.household_id), 'setup', true
+      FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = ${Number(pkg.id)} AND iv.category = 'HOUSING'`);
     for (const item of pkg.items) {
       const p = await as(`mutation { setItemProgress(packageId: "${pkg.id}", version: ${pkg.version}, itemId: "${item.id}", progress: IN_PROGRESS, on: "${today}") { version } }`);
       expect(p.errors).toBeUndefined();
@@ -179,6 +204,9 @@ describe('propose → coverage → edit → approve → progress → export (Tan
     }
     expect((await go('COMPLETED')).errors).toBeUndefined();
     expect(pkg.status).toBe('COMPLETED');
+    // The set-up assessments go again: later tests count a household's assessments.
+    await rows(sql`DELETE FROM post_works_verifications WHERE verified_by = 'setup'`);
+    await rows(sql`DELETE FROM assessments WHERE assessor = 'setup'`);
     expect((await go('CANCELLED', 'too late')).errors?.[0]?.message).toMatch(/COMPLETED is final/);
   });
 
@@ -213,8 +241,8 @@ describe('propose → coverage → edit → approve → progress → export (Tan
       expect(text).not.toContain(kk);
     }
     for (const a of audit) {
-      expect(a.actor).toBe(planner.subject);
-      expect(a.role).toBe('PLANNER');
+      // The drafter, the second planner who approved, and the funders who signed off.
+      expect([planner.subject, APPROVER.subject, 'partner-BAZNAS@test', 'partner-KEMENSOS@test']).toContain(a.actor);
       expect(a.after).not.toBeNull();
     }
     expect(audit.filter((a: any) => a.action !== 'PROPOSE_PACKAGE').every((a: any) => a.before !== null)).toBe(true);

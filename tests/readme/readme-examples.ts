@@ -138,7 +138,7 @@ export function claimsFor(args: string[] | null): Record<string, unknown> {
   const role = (value('role') ?? 'planner').toUpperCase();
   const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
   return {
-    sub: `readme-${role.toLowerCase()}@example`,
+    sub: value('sub') ?? `readme-${role.toLowerCase()}@example`,
     role,
     org: value('org') ?? 'README',
     ...(role === 'PLANNER' ? { regions: list(value('regions')) ?? '*' } : {}),

@@ -55,6 +55,8 @@ import { type Decision, propose } from './package.propose.js';
 import { type BudgetInput, type InstalmentInput, PackageItemInput, type PackageSpecificItemInput, type ProposeOptions } from './package.type.js';
 import { type ItemProgress, type PackageStatus } from './package.type.js';
 import { assertEditable, assertTransition } from './package.workflow.js';
+import { assessmentCoverage, isVerified, currentApproval, funderSignoffs, insertApproval, withdrawApproval } from '../execution/execution.queries.js';
+import { executionOf } from '../execution/execution.service.js';
 
 const conflict = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.CONFLICT, message, details);
 
@@ -491,10 +493,37 @@ export async function transition(ctx: RequestContext, packageIdArg: string, vers
     const { before, after } = await lockForChange(tx, ctx, packageId, version, to);
     const state = await snapshot(tx, before);
     const reason = reasonArg ? text(reasonArg, 'reason', 1000) : null;
+    if (to === 'ASSESSED') {
+      // The assessment gate: enough of the households the package serves were assessed on site.
+      const share = executionOf(ctx).assessedShare;
+      const coverage = await assessmentCoverage(tx, packageId);
+      const missing = coverage.filter((c) => !c.assessed).map((c) => c.household_id);
+      const needed = Math.ceil(coverage.length * share);
+      if (coverage.length - missing.length < needed) {
+        throw conflict(
+          `${coverage.length - missing.length} of ${coverage.length} target households are assessed; ASSESSED needs ${needed} (${Math.round(share * 100)}%). Record assessments (recordAssessment) of: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''}.`,
+          { argument: 'to', reason: 'ASSESSMENTS_MISSING', targetHouseholds: coverage.length, assessed: coverage.length - missing.length, required: needed, missingHouseholdIds: missing },
+        );
+      }
+    }
     if (to === 'APPROVED') {
       if (state.items === 0) throw conflict('An empty package cannot be approved: add items first.');
       const over = state.budgets.filter((b) => b.allocatedIdr > b.budgetIdr && !b.overBudgetReason);
       if (over.length) throw conflict(`Over budget without a recorded reason: ${over.map((b) => b.funderCode).join(', ')}.`);
+      // Four eyes: the drafter never approves; the database refuses it too (drizzle/0013).
+      if (before.created_by === ctx.principal.subject) {
+        throw new AppError(ErrorCode.FORBIDDEN, `You drafted package ${packageId}; a second person (another planner) must approve it.`, { argument: 'to', reason: 'SELF_APPROVAL', draftedBy: before.created_by });
+      }
+      await insertApproval(tx, packageId, ctx.principal.subject);
+    }
+    if (before.status === 'APPROVED' && to !== 'IN_PROGRESS') await withdrawApproval(tx, packageId);
+    if (to === 'IN_PROGRESS') {
+      // Every funder paying for an item signed off on this approval.
+      const [approval, funders] = await Promise.all([currentApproval(tx, packageId), funderSignoffs(tx, packageId)]);
+      const missing = funders.filter((f) => f.decision !== 'SIGNED').map((f) => f.funder_code);
+      if (!approval || missing.length) {
+        throw conflict(`Implementation starts when every funder has signed off on its items; waiting for ${missing.join(', ') || 'an approval'} (signOffPackage with the funder's PARTNER token).`, { argument: 'to', reason: 'SIGNOFF_MISSING', missingFunders: missing });
+      }
     }
     if (to === 'COMPLETED') {
       const open = (await itemsByPackageIds(tx, [packageId])).filter((i) => i.progress !== 'DONE');
@@ -520,6 +549,9 @@ export async function setProgress(ctx: RequestContext, packageIdArg: string, ver
     if (before.status !== 'IN_PROGRESS') throw conflict(`Progress is recorded only while the package is IN_PROGRESS; it is ${before.status}.`, { status: before.status });
     const item = await itemById(tx, packageId, itemId);
     if (!item) throw notFound('Package item', String(itemId));
+    if (progress === 'DONE' && item.category === 'HOUSING' && !(await isVerified(tx, itemId))) {
+      throw conflict(`Housing item ${itemId} is DONE only after its post-works verification: record an assessment of the repaired house and call verifyHousingItem.`, { argument: 'progress', reason: 'VERIFICATION_MISSING' });
+    }
     const startedOn = progress === 'NOT_STARTED' ? null : (item.started_on ?? on);
     const doneOn = progress === 'DONE' ? on : null;
     if (startedOn && doneOn && doneOn < startedOn) throw badInput('on', `done on ${doneOn} is before the item started on ${startedOn}.`);
