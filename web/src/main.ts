@@ -540,6 +540,12 @@ async function loadPackages(): Promise<void> {
   if (state.tab === 'package' || state.tab === 'progress') renderTab();
 }
 
+/** Opening a package from the list reads it and the list afresh: others (a second approver, a funder) may have moved it. */
+async function reopen(id: string): Promise<void> {
+  await openPackage(id);
+  await loadPackages();
+}
+
 async function openPackage(id: string): Promise<void> {
   const previous = state.pkg?.id === id ? state.pkg.coverage : null;
   const data = await guarded(() => gql<{ package: Package }>(Q.PACKAGE, { id, radius: RADIUS_M }));
@@ -632,7 +638,7 @@ function renderPackage(): void {
   const canPlan = caps.canPlan(v.code);
   const list = h('ul', { class: 'packages', 'data-testid': 'packages' });
   for (const p of state.packages) {
-    list.append(h('li', {}, h('button', { type: 'button', class: state.pkg?.id === p.id ? 'village-button current' : 'village-button', 'aria-pressed': String(state.pkg?.id === p.id), onclick: () => void openPackage(p.id) },
+    list.append(h('li', {}, h('button', { type: 'button', class: state.pkg?.id === p.id ? 'village-button current' : 'village-button', 'aria-pressed': String(state.pkg?.id === p.id), onclick: () => void reopen(p.id) },
       h('span', { class: 'vname' }, `${p.name}`), h('span', { class: 'badge' }, p.status)), h('div', { class: 'vmeta' }, `#${p.id} · ${rupiah(p.totalCostIdr)} · ${p.items.length} item`)));
   }
   const parts: (HTMLElement | null)[] = [h('h2', {}, `${t('packages')} — ${v.name}`), state.packages.length ? list : h('p', {}, t('noPackages'))];
