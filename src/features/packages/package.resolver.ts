@@ -12,11 +12,15 @@ import { auditOfPackage } from '../audit/audit.queries.js';
 import { toAuditRecord } from '../audit/audit.resolver.js';
 import { AuditRecord } from '../audit/audit.type.js';
 import { packageCsv } from './package.export.js';
+import { PackageConnection } from './package.connection.js';
+import { buildConnection } from '../../graphql/connection.type.js';
+import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSize, toPage } from '../../graphql/pagination.js';
 import {
   accessCoverage,
   type BudgetRow,
   categoryCoverage,
   type ItemRow,
+  countPackages,
   listPackages,
   needCounts,
   packageById,
@@ -99,13 +103,20 @@ export class PackageResolver {
     return toPackage(await readable(ctx, id));
   }
 
-  @Query(() => [Package], { description: 'Packages you may read, by village and status, ordered by id (at most 500).' })
+  @Query(() => PackageConnection, { description: 'Packages you may read, by village and status, ordered by id; paged with `first`/`after` (sealed cursors).' })
   async packages(
     @Arg('villageCode', () => String, { nullable: true }) villageCode: string | null,
     @Arg('status', () => PackageStatus, { nullable: true }) status: string | null,
+    @Arg('first', () => Int, { nullable: true, description: `Page size (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
     @Ctx() ctx: RequestContext,
-  ): Promise<Package[]> {
-    return (await listPackages(ctx.db, ctx.principal, { villageCode, status })).filter((p) => policy.canReadPackagesOf(ctx.principal, p.village_code)).map(toPackage);
+  ): Promise<PackageConnection> {
+    const size = pageSize(first);
+    const afterKey = decodeCursor(after, 'after', ['integer']);
+    const filter = { villageCode, status };
+    // The role's scope is applied in SQL before LIMIT (policy.packageVillageScope in listPackages).
+    const rows = await listPackages(ctx.db, ctx.principal, filter, { afterId: afterKey ? (afterKey[0] as number) : null, limit: size + 1 });
+    return buildConnection(PackageConnection, toPage(rows, size), toPackage, (row) => [row.id], () => countPackages(ctx.db, ctx.principal, filter));
   }
 
   @Mutation(() => Package, { description: 'Create an empty DRAFT package for a village with a budget per funder (PLANNER for the region, or ADMIN). Audited.' })
