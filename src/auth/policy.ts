@@ -222,6 +222,18 @@ export const policy = {
     return false;
   },
 
+  /**
+   * How counts are shown to this principal, for descriptions (TileJSON, OGC): never "exact" to a
+   * principal who gets protected counts anywhere (issue 13, class 6).
+   */
+  aggregatesDescription(principal: Principal, k: number): string {
+    const protectedText = `counts from 1 to ${k - 1} are null (suppressed) and larger counts are rounded to a multiple of k = ${k}`;
+    if (has(principal, 'ADMIN') || (has(principal, 'PLANNER') && principal.regionCodes === null)) return 'Counts are exact.';
+    if (has(principal, 'PLANNER')) return `Counts are exact in your regions (${principal.regionCodes!.join(', ') || 'none'}); elsewhere ${protectedText}.`;
+    if (has(principal, 'PENDAMPING')) return `Counts are exact in your assigned villages; elsewhere ${protectedText}.`;
+    return `Counts are protected: ${protectedText}.`;
+  },
+
   /** SQL twin of `exactAggregates` over a village-code expression. */
   exactAggregatesSql(principal: Principal, villageCode: SQL): SQL {
     switch (principal.role) {
