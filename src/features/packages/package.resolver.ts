@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { policy, protectCount } from '../../auth/policy.js';
-import { notFound } from '../../errors/errors.js';
+import { badInput, notFound } from '../../errors/errors.js';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { parseRadiusMeters } from '../../geo/geojson-input.js';
@@ -95,6 +95,9 @@ async function readable(ctx: RequestContext, id: string): Promise<PackageRow> {
 }
 
 const VERSION_DOC = 'The package version you read; a stale version is refused with CONFLICT and changes nothing.';
+
+/** The coverage radii offered where counts are protected: far apart, so no pair isolates a house. */
+export const PROTECTED_COVERAGE_RADII_METERS: readonly number[] = [250, 500, 1000, 2000];
 
 @Resolver(() => Package)
 export class PackageResolver {
@@ -258,10 +261,19 @@ export class PackageResolver {
   @FieldResolver(() => Coverage, { description: 'Who the package serves and who is left out. Counts are exact where you may read the village’s households; elsewhere protected (1 to k − 1 suppressed, larger counts rounded to a multiple of k).' })
   async coverage(
     @Root() pkg: Package,
-    @Arg('radiusMeters', () => Int, { defaultValue: 500, description: 'Facility reach, metres (geodesic).' }) radiusArg: number,
+    @Arg('radiusMeters', () => Int, { defaultValue: 500, description: `Facility reach, metres (geodesic). Where your counts are protected, one of ${PROTECTED_COVERAGE_RADII_METERS.join(', ')}.` }) radiusArg: number,
     @Ctx() ctx: RequestContext,
   ): Promise<Coverage> {
     const radiusMeters = parseRadiusMeters(radiusArg, 'radiusMeters', 5000);
+    const exact = policy.exactAggregates(ctx.principal, pkg.villageCode);
+    // A free radius locates single houses relative to facility sites (68 m → 0, 69 m → null:
+    // issue 13, class 3); protected callers get a few fixed radii, far apart.
+    if (!exact && !PROTECTED_COVERAGE_RADII_METERS.includes(radiusMeters)) {
+      throw badInput('radiusMeters', `must be one of ${PROTECTED_COVERAGE_RADII_METERS.join(', ')} metres where your counts are protected (other radii would locate single houses); got ${radiusMeters}.`, {
+        received: radiusMeters,
+        allowed: [...PROTECTED_COVERAGE_RADII_METERS],
+      });
+    }
     const id = Number(pkg.id);
     const [counts, pas, categories, access, unserved, budgets] = await Promise.all([
       needCounts(ctx.db, ctx.principal, pkg.villageCode, id),
@@ -271,14 +283,14 @@ export class PackageResolver {
       policy.canReadHouseholdRecords(ctx.principal) ? unservedHouseholdIds(ctx.db, ctx.principal, pkg.villageCode, id) : Promise.resolve([]),
       ctx.loaders.budgetsByPackage.load(id),
     ]);
-    const exact = policy.exactAggregates(ctx.principal, pkg.villageCode);
     const hide = (n: number) => (exact ? n : protectCount(n, ctx.kAnonymity));
     return Object.assign(new Coverage(), {
       radiusMeters,
       householdsInNeed: hide(counts.in_need),
       householdsServed: hide(counts.served),
       byPas: pas.map((p) => ({ pas: p.pas, households: hide(p.households), covered: hide(p.covered), notCovered: hide(p.households - p.covered) })),
-      byCategory: categories.map((c) => ({ category: c.category, items: c.items, costIdr: c.cost_idr })),
+      // Protected like householdsServed (class 4): item counts protected, costs withheld.
+      byCategory: categories.map((c) => ({ category: c.category, items: hide(c.items), costIdr: exact ? c.cost_idr : null })),
       byFunder: budgets.map(toBudget),
       access: access.map((a) => ({ serves: a.serves, targetHouseholds: hide(a.targets), withinReachBefore: hide(a.before), withinReachAfter: hide(a.after) })),
       unservedHouseholdIds: unserved.map((u) => String(u.id)),
