@@ -5,3 +5,5 @@
  */
 export { villageFrom, villageProtection, VISIBLE_FISHER_SHARE, villagesByCodes, type VillageProtection, type VillageRow } from './village.queries.js';
 export { DEFAULT_WEIGHTS, toVillage, visibleNeedStatistics, visiblePriority } from './village.service.js';
+export { NearInput } from './village.input.js';
+export { Village } from './village.type.js';
