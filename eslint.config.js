@@ -56,14 +56,43 @@ const sqlInResolvers = {
   ],
 };
 
+// Reason: shared plumbing (db, graphql, errors, geo, logging, config) is what features are built
+// on; if it imported a feature, features could no longer be changed or removed on their own and
+// import cycles would follow. The composition roots (src/graphql/schema.ts, context.ts) are the
+// one place that wires features in.
+const PLUMBING = ['src/db/**', 'src/graphql/**', 'src/errors/**', 'src/geo/**', 'src/logging/**', 'src/config/**'];
+const COMPOSITION_ROOTS = ['src/graphql/schema.ts', 'src/graphql/context.ts'];
+const noFeatureImports = {
+  group: ['**/features/**'],
+  message: 'Shared plumbing never imports a feature (features depend on plumbing, not the reverse); wire features in src/graphql/schema.ts or context.ts.',
+};
+// Reason: resolvers only translate GraphQL arguments and shape results; database access belongs in
+// the feature's *.queries.ts, where scope and protection are applied once for every surface.
+const dbInResolvers = {
+  group: ['**/db/**'],
+  message: 'Resolvers never touch the database layer: call the feature\'s *.queries.ts / *.service.ts.',
+};
+// Reason: a feature with a public module (index.ts) is used by others only through it, so its
+// one source (e.g. the protected village source) cannot be bypassed by importing internals.
+// Add a feature here when it gains an index.ts.
+const viaPublicModules = {
+  group: ['**/villages/village.*'],
+  message: 'Use another feature through its public module (e.g. ../villages/index.js), not its internal files.',
+};
+
 /**
  * `no-restricted-imports` options are replaced, not merged, when several config objects match a
  * file, so each file group below gets the complete list of restrictions that applies to it.
- * @param {{ drivers: boolean, sqlImport: boolean }} which
+ * @param {{ drivers: boolean, sqlImport: boolean, features?: boolean, db?: boolean, root?: boolean }} which
  */
-function restrictedImports({ drivers, sqlImport }) {
+function restrictedImports({ drivers, sqlImport, features = false, db = false, root = false }) {
   const paths = [...(sqlImport ? sqlInResolvers.paths : [])];
-  const patterns = [...(drivers ? [driverImports] : []), ...(sqlImport ? sqlInResolvers.patterns : [])];
+  const patterns = [
+    ...(drivers ? [driverImports] : []),
+    ...(sqlImport ? sqlInResolvers.patterns : []),
+    ...(features ? [noFeatureImports] : root ? [] : [viaPublicModules]),
+    ...(db ? [dbInResolvers] : []),
+  ];
   return { 'no-restricted-imports': ['error', { paths, patterns }] };
 }
 
@@ -126,7 +155,12 @@ export default defineConfig(
     ignores: [...DRIVER_USERS, ...RESOLVERS],
     rules: restrictedImports({ drivers: true, sqlImport: false }),
   },
-  { files: RESOLVERS, rules: restrictedImports({ drivers: true, sqlImport: true }) },
+  { files: RESOLVERS, rules: restrictedImports({ drivers: true, sqlImport: true, db: true }) },
+  { files: PLUMBING, ignores: [...COMPOSITION_ROOTS, 'src/db/**'], rules: restrictedImports({ drivers: true, sqlImport: false, features: true }) },
+  // The composition roots register every feature's resolvers and loaders by file.
+  { files: COMPOSITION_ROOTS, rules: restrictedImports({ drivers: true, sqlImport: false, root: true }) },
+  // src/db talks to the drivers, but never to features.
+  { files: ['src/db/**'], rules: restrictedImports({ drivers: false, sqlImport: false, features: true }) },
 
   // --- tests read untyped GraphQL responses; typing every response shape would add noise, not safety ---
   { files: ['tests/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     // Development only (production refuses the development secret): a ready planner token so the
     // README's first query works without an identity provider.
     const { mintToken } = await import('./auth/jwt.js');
-    const token = await mintToken(config.auth, { sub: 'demo-planner@kemensos.go.id', role: 'PLANNER', org: 'Kemensos (demo)', regions: '*' }, '12h');
+    const token = await mintToken(config.auth, { sub: 'demo-planner@kemensos.go.id', role: 'PLANNER', org: 'Kemensos (demo)', regions: '*' }, Math.min(12 * 3600, config.auth.maxLifetimeSeconds));
     log.warn('Using the development JWT secret. Demo PLANNER token (national scope, valid 12 h):');
     // The IDE reads the token from the URL fragment, which browsers never send to the server.
     const ide = config.graphql.ide ? `GraphQL IDE with this token: ${origin}/graphiql#token=${token}\n\n` : '';

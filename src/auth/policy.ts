@@ -12,7 +12,8 @@
  * | ADMIN      | all                                              | yes                            | masked   | yes           |
  * | PLANNER    | in the token's regions (all when regions = "*")  | yes                            | masked   | yes           |
  * | PENDAMPING | in the assigned villages                         | yes                            | masked   | yes           |
- * | PARTNER    | only households receiving an item it funds       | yes (it must build the house)  | never    | no            |
+ * | PARTNER    | households with an item it funds (or co-funds)   | yes (it must build the house)  | never    | no            |
+ * |            | in an APPROVED, IN_PROGRESS or COMPLETED package; only its own items at those houses          |
  * | VIEWER     | none: aggregates and the suppressed grid only    | no                             | never    | no            |
  */
 import { type SQL, sql } from 'drizzle-orm';
@@ -36,9 +37,27 @@ const has = (principal: Principal, ...roles: Role[]) => roles.includes(principal
  * on purpose: an outer reference such as `pk.village_code` passed into a predicate built on this
  * subquery would otherwise be captured by the inner alias and match every village.
  */
+/** An item the partner funds: it is the item's funder, or it holds a funding share of it (pilots co-fund). */
+const fundedByPartner = (principal: Principal, item: SQL) =>
+  sql`(${item}.funder_code = ${principal.funder}
+      OR EXISTS (SELECT 1 FROM package_item_funding policy_f WHERE policy_f.item_id = ${item}.id AND policy_f.funder_code = ${principal.funder}))`;
+
+/** Items the partner funds in live (non-cancelled) packages: they open the village to its aggregates. */
 const partnerItems = (principal: Principal) =>
   sql`SELECT 1 FROM package_items policy_pi JOIN packages policy_pk ON policy_pk.id = policy_pi.package_id
-      WHERE policy_pi.funder_code = ${principal.funder} AND policy_pk.status <> 'CANCELLED'`;
+      WHERE ${fundedByPartner(principal, sql.raw('policy_pi'))} AND policy_pk.status <> 'CANCELLED'`;
+
+/**
+ * Packages from which works are delivered: APPROVED or later. Only these open a household's
+ * personal data to a partner (purpose limitation, issue 13 class 7): an automatically proposed
+ * DRAFT, or an ASSESSED or PLANNED package, is not yet a reason to know who lives where.
+ */
+export const DELIVERY_STATUSES = ['APPROVED', 'IN_PROGRESS', 'COMPLETED'] as const;
+
+/** Items the partner funds in packages being delivered: they open the household record. */
+const partnerDeliveryItems = (principal: Principal) =>
+  sql`SELECT 1 FROM package_items policy_pi JOIN packages policy_pk ON policy_pk.id = policy_pi.package_id
+      WHERE ${fundedByPartner(principal, sql.raw('policy_pi'))} AND policy_pk.status::text = ANY(${sql.param([...DELIVERY_STATUSES])}::text[])`;
 
 export const policy = {
   /** May list household records (VIEWER sees households only as a suppressed grid). */
@@ -65,7 +84,7 @@ export const policy = {
       case 'PENDAMPING':
         return sql`${h}.village_code = ANY(${sql.param(principal.villageCodes)}::text[])`;
       case 'PARTNER':
-        return sql`EXISTS (${partnerItems(principal)} AND policy_pi.household_id = ${h}.id)`;
+        return sql`EXISTS (${partnerDeliveryItems(principal)} AND policy_pi.household_id = ${h}.id)`;
       case 'VIEWER':
         return sql`false`;
     }
@@ -139,8 +158,11 @@ export const policy = {
    * (a VIEWER sees facility items only).
    */
   packageItemScope(principal: Principal): SQL {
+    // A partner sees, at a house, only the items it funds itself: not other funders' person items
+    // (ATENSI for children, disability, elderly) at the houses it builds (issue 13, class 7).
+    const ownAtHouse = principal.role === 'PARTNER' ? sql` AND ${fundedByPartner(principal, sql.raw('item'))}` : sql``;
     return sql`(${this.packageVillageScope(principal, sql`pkg.village_code`)}
-      AND (item.household_id IS NULL OR (${this.householdRowScope(principal)} AND ${this.villageScope(principal, sql`h.village_code`)})))`;
+      AND (item.household_id IS NULL OR (${this.householdRowScope(principal)} AND ${this.villageScope(principal, sql`h.village_code`)}${ownAtHouse})))`;
   },
 
   /**
@@ -220,6 +242,18 @@ export const policy = {
     if (has(principal, 'PLANNER')) return inRegions(principal, villageCode);
     if (has(principal, 'PENDAMPING')) return principal.villageCodes.includes(villageCode);
     return false;
+  },
+
+  /**
+   * How counts are shown to this principal, for descriptions (TileJSON, OGC): never "exact" to a
+   * principal who gets protected counts anywhere (issue 13, class 6).
+   */
+  aggregatesDescription(principal: Principal, k: number): string {
+    const protectedText = `counts from 1 to ${k - 1} are null (suppressed) and larger counts are rounded to a multiple of k = ${k}`;
+    if (has(principal, 'ADMIN') || (has(principal, 'PLANNER') && principal.regionCodes === null)) return 'Counts are exact.';
+    if (has(principal, 'PLANNER')) return `Counts are exact in your regions (${principal.regionCodes!.join(', ') || 'none'}); elsewhere ${protectedText}.`;
+    if (has(principal, 'PENDAMPING')) return `Counts are exact in your assigned villages; elsewhere ${protectedText}.`;
+    return `Counts are protected: ${protectedText}.`;
   },
 
   /** SQL twin of `exactAggregates` over a village-code expression. */

@@ -3,6 +3,7 @@
  * typed, validated `Config` object. Every problem is reported at once so a deployer fixes the
  * environment in one pass instead of one variable per restart.
  */
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const booleanFromString = z
@@ -64,6 +65,17 @@ const envSchema = z.object({
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_ISSUER: z.string().min(1).default('kampung-terpadu'),
   JWT_AUDIENCE: z.string().min(1).default('kampung-terpadu-api'),
+  /**
+   * Longest token lifetime accepted (exp − iat, or exp − now without iat), in seconds. A leaked
+   * token is then useful for at most this long; tokens without `exp` are refused outright.
+   */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(12 * 3600),
+  /**
+   * Key (at least 32 characters) that seals paging cursors (AES-256-GCM), so clients can neither
+   * read sort keys out of them nor forge them. In production it defaults to a key derived from
+   * JWT_SECRET (required when only JWT_JWKS_URL is set); elsewhere a random key per process.
+   */
+  CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Smallest count shown in an aggregate of people or households; smaller non-zero counts are suppressed. */
   /** Graduations expected of each PKH pendamping per year (Kemensos: at least 10; a pendamping row may override it). */
   GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR: z.coerce.number().int().min(1).max(1000).default(10),
@@ -123,6 +135,9 @@ const envSchema = z.object({
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
+/** Cursor key of this process when none is configured (one per process, so every app in it agrees). */
+const PROCESS_CURSOR_SECRET = randomBytes(32).toString('base64url');
+
 /** Development-only signing secret; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'kampung-terpadu-development-secret-do-not-deploy';
 
@@ -138,7 +153,9 @@ export interface Config {
   log: { level: Environment['LOG_LEVEL'] };
   shutdown: { graceMs: number };
   imports: { workerPollMs: number };
-  auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean };
+  auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean; maxLifetimeSeconds: number };
+  /** Key material for sealed cursors (see src/graphql/pagination.ts). */
+  cursors: { secret: string };
   privacy: { kAnonymity: number };
   graduation: { targetPerPendampingPerYear: number };
   httpLimits: {
@@ -198,6 +215,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET && production) {
     throw new ConfigError(['JWT_SECRET: the development secret is refused when NODE_ENV=production']);
   }
+  if (production && !env.CURSOR_SECRET && !env.JWT_SECRET) {
+    throw new ConfigError(['CURSOR_SECRET: required when NODE_ENV=production without JWT_SECRET (at least 32 characters; the same value on every process behind one address)']);
+  }
   const secret = env.JWT_SECRET ?? (env.JWT_JWKS_URL ? null : DEVELOPMENT_JWT_SECRET);
   const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   const badReplicas = replicaUrls.filter((u) => !/^postgres(ql)?:\/\//.test(u));
@@ -223,6 +243,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       usingDevelopmentSecret: secret === DEVELOPMENT_JWT_SECRET,
+      maxLifetimeSeconds: env.JWT_MAX_LIFETIME_SECONDS,
+    },
+    // Production without CURSOR_SECRET derives the key from JWT_SECRET (already shared by every
+    // process); development generates one per process, since its JWT secret is public.
+    cursors: {
+      secret:
+        env.CURSOR_SECRET ??
+        (production && env.JWT_SECRET ? Buffer.from(hkdfSync('sha256', env.JWT_SECRET, 'kampung-terpadu', 'cursor-seal', 32)).toString('base64url') : PROCESS_CURSOR_SECRET),
     },
     privacy: { kAnonymity: env.K_ANONYMITY },
     graduation: { targetPerPendampingPerYear: env.GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR },

@@ -12,6 +12,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { stringifyResult } from '../graphql/raw-json.js';
+import { setCursorSecret } from '../graphql/pagination.js';
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
@@ -54,6 +55,7 @@ export interface App {
 export const MAX_BODY = '1mb';
 
 export async function createApp(config: Config, db: Database, log: Logger): Promise<App> {
+  setCursorSecret(config.cursors.secret);
   const app = express();
   const httpServer = http.createServer(app);
   const limits = createLimits(config.graphql);

@@ -48,6 +48,11 @@ beforeAll(async () => {
     principals.plannerSemarang,
   );
   expect(added.errors).toBeUndefined();
+  // Issue 13, class 7: a DRAFT package does not open the household to its partner ...
+  const draft = await api.query(`{ household(id: "${funded}") { id } }`, {}, principals.partner);
+  expect(draft.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  // ... an APPROVED one does (delivery needs it). Set directly: the workflow's own rules are tested elsewhere.
+  await db.query(sql`UPDATE packages SET status = 'APPROVED' WHERE id = ${Number(packageId)}`);
 });
 afterAll(async () => api?.close());
 

@@ -61,6 +61,9 @@ describe('authentication', () => {
       ['bad role', sign({ role: 'ROOT' }, secret(config.auth.secret!)), /role must be one of/],
       ['planner without regions', sign({ role: 'PLANNER' }, secret(config.auth.secret!)), /needs a regions claim/],
       ['partner without funder', sign({ role: 'PARTNER' }, secret(config.auth.secret!)), /needs a funder claim/],
+      // Issue 13, class 8: a token without exp never expired; one living longer than the cap is refused too.
+      ['no exp', new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x@test').setIssuer('kampung-terpadu').setAudience('kampung-terpadu-api').setIssuedAt().sign(secret(config.auth.secret!)), /claim "exp" is missing/],
+      ['lifetime above the cap', sign({ role: 'ADMIN' }, secret(config.auth.secret!), { exp: '30d' }), /at most 43200 s \(JWT_MAX_LIFETIME_SECONDS\)/],
       ['not a JWT', 'not.a.jwt', /not a valid JWT|algorithm/],
       ['alg none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"role":"ADMIN","sub":"x"}').toString('base64url')}.`, /algorithm "none" is not accepted/],
     ];
@@ -101,6 +104,9 @@ describe('authentication', () => {
   it('refuses to start in production with the development secret or without any key', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32 characters/);
+    // A JWKS-only production deployment has no shared secret to derive the cursor key from.
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.example/jwks' })).toThrow(/CURSOR_SECRET: required/);
+    expect(loadConfig({ JWT_MAX_LIFETIME_SECONDS: '3600' }).auth.maxLifetimeSeconds).toBe(3600);
   });
 
   it('sends security headers and no CORS grant to unknown origins', async () => {

@@ -99,7 +99,7 @@ describe('hostile queries', () => {
       `{ household(id: ${evilJson}) { id } }`,
       `{ householdByIdentifier(nik: ${evilJson}) { id } }`,
       `{ interventions(funderCode: ${evilJson}) { code } }`,
-      `{ packages(villageCode: ${evilJson}) { id } }`,
+      `{ packages(villageCode: ${evilJson}) { nodes { id } } }`,
       `{ eligibility(householdId: ${evilJson}) { eligible } }`,
       `mutation { createPackage(villageCode: ${evilJson}, name: ${evilJson}, budgets: []) { id } }`,
       `mutation { createPackage(villageCode: "${TEST_VILLAGE}", name: "ok", budgets: [{ funderCode: ${evilJson}, budgetIdr: 1 }]) { id } }`,

@@ -83,7 +83,7 @@ export interface PackageFixture {
 }
 
 /**
- * A PLANNED package for Tanjung Mas with 3 BAZNAS house items, 2 KEMENSOS house items, a
+ * An APPROVED package (partners see households only from APPROVED on) for Tanjung Mas with 3 BAZNAS house items, 2 KEMENSOS house items, a
  * KEMENSOS elderly post and a BAZNAS village hall inside the village; a CANCELLED package with a
  * BAZNAS item; and a package with a facility in a Jawa Barat village.
  */
@@ -97,7 +97,7 @@ export async function insertPackageFixture(db: Queryable): Promise<PackageFixtur
   if (!other) throw new Error('fixture: no bounded village in Jawa Barat');
   const newPackage = async (village: string, name: string, status: string) =>
     (await db.query<{ id: number }>(sql`INSERT INTO packages (village_code, name, status, created_by) VALUES (${village}, ${name}, ${status}::package_status, 'fixture') RETURNING id`))[0]!.id;
-  const packageId = await newPackage(TEST_VILLAGE, 'Bedah kampung Tambak Lorok (test)', 'PLANNED');
+  const packageId = await newPackage(TEST_VILLAGE, 'Bedah kampung Tambak Lorok (test)', 'APPROVED');
   const cancelledPackageId = await newPackage(TEST_VILLAGE, 'Cancelled (test)', 'CANCELLED');
   const otherPackageId = await newPackage(other.code, 'Jawa Barat (test)', 'DRAFT');
   const item = async (pkg: number, intervention: string, funder: string, household: number | null, site: 'inside' | null, village = TEST_VILLAGE) =>

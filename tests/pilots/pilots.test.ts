@@ -27,9 +27,9 @@ const PILOT = `id name status villageCode totalCostIdr budgets { funderCode budg
   items { id name packageSpecific interventionCode category funderCode householdId quantity unitCostIdr costIdr amountNote funding { funderCode fundCode amountIdr } }`;
 
 async function pilot(villageCode: string) {
-  const r = await admin(`{ packages(villageCode: "${villageCode}") { ${PILOT} } }`);
+  const r = await admin(`{ packages(villageCode: "${villageCode}") { nodes { ${PILOT} } } }`);
   expect(r.errors).toBeUndefined();
-  const found = r.data.packages.filter((p: any) => p.name.includes('pilot'));
+  const found = r.data.packages.nodes.filter((p: any) => p.name.includes('pilot'));
   expect(found).toHaveLength(1);
   return found[0];
 }
@@ -92,10 +92,10 @@ describe('the pilots as they happened', () => {
 
 describe('statements', () => {
   it('reads a pilot with its 97 items, their funding shares and instalments in a constant number of statements', async () => {
-    const q = `{ packages(villageCode: "${ERETAN_KULON}") { id budgets { allocatedIdr } items { id name funding { fundCode amountIdr } instalments { seq } } } }`;
+    const q = `{ packages(villageCode: "${ERETAN_KULON}") { nodes { id budgets { allocatedIdr } items { id name funding { fundCode amountIdr } instalments { seq } } } } }`;
     const { statements, result } = await api.countStatements(q, {}, principals.admin);
     expect(result.errors).toBeUndefined();
-    expect(result.data!.packages[0].items).toHaveLength(97);
+    expect(result.data!.packages.nodes[0].items).toHaveLength(97);
     expect(statements).toBeLessThanOrEqual(6);
   });
 });

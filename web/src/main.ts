@@ -535,8 +535,8 @@ function renderHouseholdPanel(): HTMLElement {
 async function loadPackages(): Promise<void> {
   const v = state.village;
   if (!v) return;
-  const data = await guarded(() => gql<{ packages: PackageSummary[] }>(Q.PACKAGES, { villageCode: v.code }));
-  state.packages = data?.packages ?? [];
+  const data = await guarded(() => gql<{ packages: { nodes: PackageSummary[] } }>(Q.PACKAGES, { villageCode: v.code }));
+  state.packages = data?.packages.nodes ?? [];
   if (state.tab === 'package' || state.tab === 'progress') renderTab();
 }
 

@@ -47,8 +47,9 @@ const PACKAGE_FIELDS = `id name villageCode status version totalCostIdr createdA
 export const COVERAGE_FIELDS = `coverage(radiusMeters: $radius) { radiusMeters householdsInNeed householdsServed unservedHouseholdIds
   access { serves targetHouseholds withinReachBefore withinReachAfter } byFunder { funderCode budgetIdr allocatedIdr remainingIdr } }`;
 
-export const PACKAGES = `query Packages($villageCode: String) { packages(villageCode: $villageCode) {
-  id name villageCode status version totalCostIdr updatedAt items { id progress category } } }`;
+// A village has a handful of packages; one page of 200 holds them all (packages is a connection).
+export const PACKAGES = `query Packages($villageCode: String) { packages(villageCode: $villageCode, first: 200) { nodes {
+  id name villageCode status version totalCostIdr updatedAt items { id progress category } } } }`;
 
 export const PACKAGE = `query Package($id: ID!, $radius: Int!) { package(id: $id) { ${PACKAGE_FIELDS} ${COVERAGE_FIELDS} } }`;
 export const PACKAGE_UNSERVED = `query Unserved($id: ID!) { package(id: $id) { id unservedFeatureCollection } }`;

@@ -11,8 +11,7 @@ import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { RegionLevel } from '../regions/region.type.js';
-import { villageVisible } from '../villages/village.queries.js';
-import { Village } from '../villages/village.type.js';
+import { Village, villageVisible } from '../villages/index.js';
 import { type ExistingFacilityRow, toFeatureCollection } from './facility.queries.js';
 import { ExistingFacility } from './facility.type.js';
 

@@ -97,3 +97,6 @@ registerEnumType(RtlhCriterion, {
     UNPROTECTED_WATER: { description: 'Drinking water from an unprotected well or spring or surface water.' },
   },
 });
+
+/** The PAS codes in the schema's order, for features that list them (resolvers may not import src/db). */
+export { PAS_CODES };

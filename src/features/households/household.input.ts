@@ -1,5 +1,5 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { NearInput } from '../villages/village.input.js';
+import { NearInput } from '../villages/index.js';
 import { Livelihood, Pas } from './household.enums.js';
 
 @InputType({ description: 'Household filter; all given conditions must hold (AND).' })

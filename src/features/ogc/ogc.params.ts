@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { badParameter } from './ogc.http.js';
 import { isStorableText } from '../../graphql/input.js';
+import { openToken, sealToken } from '../../graphql/pagination.js';
 
 /** Largest page a client may ask for; larger `limit` values are clamped, not refused. */
 export const MAX_LIMIT = 10_000;
@@ -153,17 +154,13 @@ export function scopeHash(parts: unknown[]): string {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.direction === 'after' ? 'a' : 'b', cursor.key, cursor.numberMatched, cursor.scope])).toString('base64url');
+  // Sealed like GraphQL cursors: the key of a protected row must not be readable or forgeable.
+  return sealToken([cursor.direction === 'after' ? 'a' : 'b', cursor.key, cursor.numberMatched, cursor.scope]);
 }
 
 export function parseCursor(value: string | undefined, keyType: 'integer' | 'string'): Cursor | undefined {
   if (value === undefined) return undefined;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    decoded = undefined;
-  }
+  const decoded = openToken(value);
   const valid =
     Array.isArray(decoded) &&
     decoded.length === 4 &&

@@ -8,8 +8,7 @@
  */
 import { PersonalReads } from '../../audit/personal-reads.js';
 import type { Principal } from '../../auth/principal.js';
-import { villagesByCodes } from '../villages/village.queries.js';
-import { DEFAULT_WEIGHTS, toVillage, visibleNeedStatistics, visiblePriority } from '../villages/village.service.js';
+import { DEFAULT_WEIGHTS, toVillage, villagesByCodes, visibleNeedStatistics, visiblePriority } from '../villages/index.js';
 import { COLLECTIONS, findCollection, type Collection } from './ogc.collections.js';
 import { accessScopeKey, createExtentCache } from './ogc.extents.js';
 import { forbiddenError, HttpError, notFoundError, type GisDeps, type GisRequest } from './ogc.http.js';

@@ -60,19 +60,41 @@ const PACKAGE_COLUMNS = sql`p.id, p.village_code, p.name, p.status, p.version, p
 const RETURNING_PACKAGE = sql.raw(`id, village_code, name, status, version, template_of, proposal_decisions, created_by,
   to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at`);
 
-/** Packages the principal may read: PARTNER only in its villages; other roles are checked per village by the policy. */
+/**
+ * A package the principal may read (policy.packageVillageScope), or null. Reads and mutations both
+ * load packages here, so a package outside the principal's scope is NOT_FOUND on every path: a
+ * mutation never answers FORBIDDEN naming the village of a package its caller cannot read.
+ */
 export async function packageById(db: Queryable, principal: Principal, id: number, lock = false): Promise<PackageRow | null> {
   const [row] = await db.query<PackageRow>(sql`SELECT ${PACKAGE_COLUMNS} FROM packages p
-    WHERE p.id = ${id} AND ${policy.villageScope(principal, sql`p.village_code`)} ${lock ? sql`FOR UPDATE` : sql``}`);
+    WHERE p.id = ${id} AND ${policy.packageVillageScope(principal, sql`p.village_code`)} ${lock ? sql`FOR UPDATE` : sql``}`);
   return row ?? null;
 }
 
-export function listPackages(db: Queryable, principal: Principal, filter: { villageCode?: string | null; status?: string | null }) {
-  return db.query<PackageRow>(sql`SELECT ${PACKAGE_COLUMNS} FROM packages p
-    WHERE ${policy.villageScope(principal, sql`p.village_code`)}
+export interface PackageFilter {
+  villageCode?: string | null;
+  status?: string | null;
+}
+
+const packageListWhere = (principal: Principal, filter: PackageFilter) => sql`${policy.packageVillageScope(principal, sql`p.village_code`)}
       AND (${filter.villageCode ?? null}::text IS NULL OR p.village_code = ${filter.villageCode ?? null})
-      AND (${filter.status ?? null}::text IS NULL OR p.status::text = ${filter.status ?? null})
-    ORDER BY p.id LIMIT 500`);
+      AND (${filter.status ?? null}::text IS NULL OR p.status::text = ${filter.status ?? null})`;
+
+/**
+ * One page of the packages the principal may read, by id after `afterId`. The role's scope is in
+ * the WHERE clause, before LIMIT: limiting first and filtering in JS dropped a regional planner's
+ * own packages from its list (issue 13, class 8).
+ */
+export function listPackages(db: Queryable, principal: Principal, filter: PackageFilter, page: { afterId: number | null; limit: number }) {
+  return db.query<PackageRow>(sql`SELECT ${PACKAGE_COLUMNS} FROM packages p
+    WHERE ${packageListWhere(principal, filter)}
+      AND (${page.afterId}::int IS NULL OR p.id > ${page.afterId}::int)
+    ORDER BY p.id LIMIT ${page.limit}`);
+}
+
+export async function countPackages(db: Queryable, principal: Principal, filter: PackageFilter): Promise<number> {
+  const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM packages p WHERE ${packageListWhere(principal, filter)}`);
+  return row?.n ?? 0;
 }
 
 export async function insertPackage(db: Queryable, p: { villageCode: string; name: string; createdBy: string; templateOf: number | null; proposalDecisions?: unknown[] | null }): Promise<PackageRow> {

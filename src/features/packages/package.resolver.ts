@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { policy, protectCount } from '../../auth/policy.js';
-import { notFound } from '../../errors/errors.js';
+import { badInput, notFound } from '../../errors/errors.js';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { parseRadiusMeters } from '../../geo/geojson-input.js';
@@ -12,11 +12,15 @@ import { auditOfPackage } from '../audit/audit.queries.js';
 import { toAuditRecord } from '../audit/audit.resolver.js';
 import { AuditRecord } from '../audit/audit.type.js';
 import { packageCsv } from './package.export.js';
+import { PackageConnection } from './package.connection.js';
+import { buildConnection } from '../../graphql/connection.type.js';
+import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSize, toPage } from '../../graphql/pagination.js';
 import {
   accessCoverage,
   type BudgetRow,
   categoryCoverage,
   type ItemRow,
+  countPackages,
   listPackages,
   needCounts,
   packageById,
@@ -92,6 +96,9 @@ async function readable(ctx: RequestContext, id: string): Promise<PackageRow> {
 
 const VERSION_DOC = 'The package version you read; a stale version is refused with CONFLICT and changes nothing.';
 
+/** The coverage radii offered where counts are protected: far apart, so no pair isolates a house. */
+export const PROTECTED_COVERAGE_RADII_METERS: readonly number[] = [250, 500, 1000, 2000];
+
 @Resolver(() => Package)
 export class PackageResolver {
   @Query(() => Package, { description: 'One package. NOT_FOUND when it does not exist or is outside your access.' })
@@ -99,13 +106,20 @@ export class PackageResolver {
     return toPackage(await readable(ctx, id));
   }
 
-  @Query(() => [Package], { description: 'Packages you may read, by village and status, ordered by id (at most 500).' })
+  @Query(() => PackageConnection, { description: 'Packages you may read, by village and status, ordered by id; paged with `first`/`after` (sealed cursors).' })
   async packages(
     @Arg('villageCode', () => String, { nullable: true }) villageCode: string | null,
     @Arg('status', () => PackageStatus, { nullable: true }) status: string | null,
+    @Arg('first', () => Int, { nullable: true, description: `Page size (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
     @Ctx() ctx: RequestContext,
-  ): Promise<Package[]> {
-    return (await listPackages(ctx.db, ctx.principal, { villageCode, status })).filter((p) => policy.canReadPackagesOf(ctx.principal, p.village_code)).map(toPackage);
+  ): Promise<PackageConnection> {
+    const size = pageSize(first);
+    const afterKey = decodeCursor(after, 'after', ['integer']);
+    const filter = { villageCode, status };
+    // The role's scope is applied in SQL before LIMIT (policy.packageVillageScope in listPackages).
+    const rows = await listPackages(ctx.db, ctx.principal, filter, { afterId: afterKey ? (afterKey[0] as number) : null, limit: size + 1 });
+    return buildConnection(PackageConnection, toPage(rows, size), toPackage, (row) => [row.id], () => countPackages(ctx.db, ctx.principal, filter));
   }
 
   @Mutation(() => Package, { description: 'Create an empty DRAFT package for a village with a budget per funder (PLANNER for the region, or ADMIN). Audited.' })
@@ -247,10 +261,19 @@ export class PackageResolver {
   @FieldResolver(() => Coverage, { description: 'Who the package serves and who is left out. Counts are exact where you may read the village’s households; elsewhere protected (1 to k − 1 suppressed, larger counts rounded to a multiple of k).' })
   async coverage(
     @Root() pkg: Package,
-    @Arg('radiusMeters', () => Int, { defaultValue: 500, description: 'Facility reach, metres (geodesic).' }) radiusArg: number,
+    @Arg('radiusMeters', () => Int, { defaultValue: 500, description: `Facility reach, metres (geodesic). Where your counts are protected, one of ${PROTECTED_COVERAGE_RADII_METERS.join(', ')}.` }) radiusArg: number,
     @Ctx() ctx: RequestContext,
   ): Promise<Coverage> {
     const radiusMeters = parseRadiusMeters(radiusArg, 'radiusMeters', 5000);
+    const exact = policy.exactAggregates(ctx.principal, pkg.villageCode);
+    // A free radius locates single houses relative to facility sites (68 m → 0, 69 m → null:
+    // issue 13, class 3); protected callers get a few fixed radii, far apart.
+    if (!exact && !PROTECTED_COVERAGE_RADII_METERS.includes(radiusMeters)) {
+      throw badInput('radiusMeters', `must be one of ${PROTECTED_COVERAGE_RADII_METERS.join(', ')} metres where your counts are protected (other radii would locate single houses); got ${radiusMeters}.`, {
+        received: radiusMeters,
+        allowed: [...PROTECTED_COVERAGE_RADII_METERS],
+      });
+    }
     const id = Number(pkg.id);
     const [counts, pas, categories, access, unserved, budgets] = await Promise.all([
       needCounts(ctx.db, ctx.principal, pkg.villageCode, id),
@@ -260,14 +283,14 @@ export class PackageResolver {
       policy.canReadHouseholdRecords(ctx.principal) ? unservedHouseholdIds(ctx.db, ctx.principal, pkg.villageCode, id) : Promise.resolve([]),
       ctx.loaders.budgetsByPackage.load(id),
     ]);
-    const exact = policy.exactAggregates(ctx.principal, pkg.villageCode);
     const hide = (n: number) => (exact ? n : protectCount(n, ctx.kAnonymity));
     return Object.assign(new Coverage(), {
       radiusMeters,
       householdsInNeed: hide(counts.in_need),
       householdsServed: hide(counts.served),
       byPas: pas.map((p) => ({ pas: p.pas, households: hide(p.households), covered: hide(p.covered), notCovered: hide(p.households - p.covered) })),
-      byCategory: categories.map((c) => ({ category: c.category, items: c.items, costIdr: c.cost_idr })),
+      // Protected like householdsServed (class 4): item counts protected, costs withheld.
+      byCategory: categories.map((c) => ({ category: c.category, items: hide(c.items), costIdr: exact ? c.cost_idr : null })),
       byFunder: budgets.map(toBudget),
       access: access.map((a) => ({ serves: a.serves, targetHouseholds: hide(a.targets), withinReachBefore: hide(a.before), withinReachAfter: hide(a.after) })),
       unservedHouseholdIds: unserved.map((u) => String(u.id)),

@@ -327,11 +327,11 @@ export class CategoryCoverage {
   @Field(() => InterventionCategory, { description: 'Category.' })
   category!: string;
 
-  @Field(() => Int, { description: 'Items.' })
-  items!: number;
+  @Field(() => Int, { nullable: true, description: 'Items. Protected like householdsServed where your counts are protected (1 to k − 1 null, larger rounded to a multiple of k).' })
+  items!: number | null;
 
-  @Field(() => GraphQLSafeInt, { description: 'Cost, integer rupiah.' })
-  costIdr!: number;
+  @Field(() => GraphQLSafeInt, { nullable: true, description: 'Cost, integer rupiah; null where your counts are protected (a cost divided by a unit cost gives the exact item count).' })
+  costIdr!: number | null;
 }
 
 @ObjectType({ description: 'Spatial access for one target group: households within reach of a suitable facility, before and after the package.' })

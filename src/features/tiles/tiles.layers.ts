@@ -89,7 +89,7 @@ export interface TileLayer {
   minzoom: number;
   maxzoom: number;
   /** The MVT layer inside the tiles, its description and fields, as this principal gets them. */
-  vectorLayer(principal: Principal): VectorLayer;
+  vectorLayer(principal: Principal, k: number): VectorLayer;
 }
 
 export const LAYERS: readonly TileLayer[] = [
@@ -98,11 +98,12 @@ export const LAYERS: readonly TileLayer[] = [
     title: 'Villages with need statistics',
     minzoom: 6,
     maxzoom: 16,
-    vectorLayer: (principal) => ({
+    vectorLayer: (principal, k) => ({
       id: 'villages',
       description:
         'Village boundaries, simplified to one tile unit for the zoom. Feature id = village code digits. ' +
-        (policy.suppressesSmallCounts(principal) ? 'Counts from 1 to k − 1 are left out (suppressed).' : 'Counts are exact.'),
+        // Per principal: a PLANNER outside its regions gets protected counts, so "exact" would be untrue.
+        policy.aggregatesDescription(principal, k),
       fields: {
         code: 'String',
         name: 'String',
@@ -177,8 +178,8 @@ export function findLayer(id: string): TileLayer | undefined {
 }
 
 /** TileJSON 3.0.0: one URL from which MapLibre (and other TileJSON clients) set the layer up. */
-export function tileJson(base: string, layer: TileLayer, principal: Principal, bounds: BboxCrs84 | null, centerOnData: [number, number] | null) {
-  const vector = layer.vectorLayer(principal);
+export function tileJson(base: string, layer: TileLayer, principal: Principal, bounds: BboxCrs84 | null, centerOnData: [number, number] | null, k: number) {
+  const vector = layer.vectorLayer(principal, k);
   const [w, s, e, n] = bounds ?? DATA_EXTENT;
   const [centerLon, centerLat] = centerOnData ?? [(w + e) / 2, (s + n) / 2];
   return {

@@ -18,6 +18,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
 import { policy, protectCountSql } from '../../auth/policy.js';
+import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../villages/index.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
@@ -92,22 +93,21 @@ export function householdGridLayer(principal: Principal, tile: Tile, k: number):
   };
 }
 
-/** Village boundaries simplified to one tile unit; counts exact where policy.exactAggregates holds, else protected. */
+/**
+ * Village boundaries simplified to one tile unit, from the village source (villageFrom): the
+ * counts and fisher share are the ones `villages`, the FeatureCollection and OGC show the caller.
+ */
 export function villagesLayer(principal: Principal, tile: Tile, k: number): LayerSql {
-  const households = sql`coalesce(s.households, 0)`;
-  const exact = policy.exactAggregatesSql(principal, sql`r.code`);
   return {
     name: 'villages',
     hasFid: true,
     attributes: ['code', 'name', 'kind', 'district_code', 'regency_code', 'is_coastal', 'households', 'households_desil_1_to_2', 'rtlh_households', 'fisher_share'],
     rows: sql`SELECT replace(r.code, '.', '')::bigint AS fid, r.code, r.name, r.kind::text AS kind, r.district_code, r.regency_code, g.is_coastal,
-        ${protectCountSql(households, k, exact)} AS households,
-        ${protectCountSql(sql`coalesce(s.households_desil_1_to_2, 0)`, k, exact)} AS households_desil_1_to_2,
-        ${protectCountSql(sql`coalesce(s.rtlh_households, 0)`, k, exact)} AS rtlh_households,
-        CASE WHEN ${exact} THEN round(coalesce(s.fisher_share, 0)::numeric, 4)::float8 END AS fisher_share,
+        pv.households, pv.households_desil_1_to_2, pv.rtlh_households,
+        round(${VISIBLE_FISHER_SHARE}::numeric, 4)::float8 AS fisher_share,
         ${simplified(sql`g.boundary`, unitMeters(tile.z))} AS geom, NULL::int AS audit_household_id, r.code AS sort_key
-      FROM village_geography g JOIN regions r ON r.code = g.village_code LEFT JOIN village_stats s ON s.village_code = g.village_code
-      WHERE g.boundary && ${searchBox(tile)} AND ${policy.villageScope(principal, sql`g.village_code`)}`,
+      ${villageFrom(villageProtection(principal, k))}
+      WHERE r.level = 'VILLAGE' AND g.boundary && ${searchBox(tile)} AND ${policy.villageScope(principal, sql`r.code`)}`,
   };
 }
 

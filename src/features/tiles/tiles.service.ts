@@ -82,7 +82,7 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
       const boxes = await extentsFor(ctx.principal, [collection]);
       const bounds = boxes[collection.id] ?? null;
       const center = bounds ? await pointOnData(db, collection.unfiltered(ctx.principal), bounds) : null;
-      return tileJson(ctx.base, layer, ctx.principal, bounds, center);
+      return tileJson(ctx.base, layer, ctx.principal, bounds, center, kAnonymity);
     },
   };
 }

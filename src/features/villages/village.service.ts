@@ -9,7 +9,7 @@ import { PAS_CODES } from '../../db/schema.js';
 import { nameKey } from '../regions/name-key.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { RegionLevel } from '../regions/region.type.js';
-import type { PriorityWeights, VillageCriteria, VillageRow } from './village.queries.js';
+import { type PriorityWeights, type VillageCriteria, type VillageRow, villageProtection } from './village.queries.js';
 import type { PriorityWeightsInput, VillageNeedStatistics } from './village.type.js';
 import { Village } from './village.type.js';
 import type { VillageFilter as VillageFilterInput } from './village.input.js';
@@ -42,7 +42,7 @@ export async function toCriteria(
   kAnonymity: number,
   argument = 'filter',
 ): Promise<VillageCriteria> {
-  const c: VillageCriteria = { scope: policy.villageScope(principal, sql`r.code`) };
+  const c: VillageCriteria = { scope: policy.villageScope(principal, sql`r.code`), protection: villageProtection(principal, kAnonymity) };
   if (!filter) return c;
   assertNeedThresholdsAllowed(principal, filter, argument, kAnonymity);
   if (filter.provinceCode) c.provinceCode = parseRegionCode(filter.provinceCode, `${argument}.provinceCode`, RegionLevel.PROVINCE);

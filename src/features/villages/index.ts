@@ -1,0 +1,9 @@
+/**
+ * Public module of the villages feature: what other features (OGC, tiles, packages) may use.
+ * The one village source — protected counts, shares and score computed in SQL per caller — lives
+ * in village.queries.ts; other features read villages only through these exports.
+ */
+export { villageFrom, villageProtection, villageVisible, VISIBLE_FISHER_SHARE, villagesByCodes, type VillageProtection, type VillageRow } from './village.queries.js';
+export { DEFAULT_WEIGHTS, toVillage, visibleNeedStatistics, visiblePriority } from './village.service.js';
+export { NearInput } from './village.input.js';
+export { Village } from './village.type.js';
