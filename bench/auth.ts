@@ -32,7 +32,7 @@ export async function mintAdminToken(repoRoot: string, env: Record<string, strin
     if (typeof module.mintToken !== 'function') continue;
     const config = loadConfig(env) as unknown as { auth?: unknown };
     if (!config.auth) continue;
-    const token = await module.mintToken(config.auth, { ...BENCH_CLAIMS }, '24h');
+    const token = await module.mintToken(config.auth, { ...BENCH_CLAIMS }, '12h');
     return { token, source: `${file} mintToken, role ADMIN` };
   }
   return { token: null, source: 'the API has no token minter (src/auth/token.ts or src/auth/jwt.ts): requests carry no Authorization header' };
