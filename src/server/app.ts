@@ -169,7 +169,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
-  const importWorker = startImportWorker(db, log, config.imports.workerPollMs);
+  const importWorker = startImportWorker(db, log, config.imports.workerPollMs, { statementTimeoutMs: config.imports.statementTimeoutMs });
   return {
     httpServer,
     express: app,

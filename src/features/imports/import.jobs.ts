@@ -83,12 +83,17 @@ export function countRows(files: ImportFiles): number {
   return n;
 }
 
-export async function runImportJob(db: Database, job: ImportJobRow): Promise<void> {
+export interface WorkerOptions {
+  /** Statement timeout of each import's transaction (config IMPORT_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
+}
+
+export async function runImportJob(db: Database, job: ImportJobRow, workerOptions: WorkerOptions = {}): Promise<void> {
   const files = job.files ?? {};
   const total = countRows(files);
   await db.query('UPDATE import_jobs SET total_rows = $2 WHERE id = $1', [job.id, total]);
   try {
-    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by });
+    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs });
     await db.query(
       `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE id = $1`,
       [job.id, JSON.stringify(report)],
@@ -108,7 +113,7 @@ export interface ImportWorker {
 }
 
 /** Polls the queue every `pollMs` (0: never) while the process runs; stop() waits for a running job to end. */
-export function startImportWorker(db: Database, log: Logger, pollMs: number): ImportWorker {
+export function startImportWorker(db: Database, log: Logger, pollMs: number, workerOptions: WorkerOptions = {}): ImportWorker {
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -118,7 +123,7 @@ export function startImportWorker(db: Database, log: Logger, pollMs: number): Im
       const job = await claimImportJob(db);
       if (!job) return;
       log.info({ importJob: job.id, kind: job.kind }, 'import job started');
-      await runImportJob(db, job);
+      await runImportJob(db, job, workerOptions);
       log.info({ importJob: job.id }, 'import job ended');
     }
   };
