@@ -8,7 +8,7 @@
  */
 import type { Database, Queryable } from '../../db/database.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ImportKind, ImportReport } from './import.report.js';
+import { maskReport, type ImportKind, type ImportReport } from './import.report.js';
 import { runImport, type ImportFiles } from './import.runner.js';
 
 export const STALE_RUNNING_MINUTES = 30;
@@ -86,6 +86,13 @@ export function countRows(files: ImportFiles): number {
 export interface WorkerOptions {
   /** Statement timeout of each import's transaction (config IMPORT_STATEMENT_TIMEOUT_MS). */
   statementTimeoutMs?: number;
+  /** Where an unexpected job error is logged (with the job id); the job row keeps only a generic message. */
+  log?: Pick<Logger, 'error'>;
+}
+
+/** What a FAILED job stores and returns: no raw error text (it can hold SQL, values, identifiers). */
+export function failedJobMessage(id: number): string {
+  return `the import failed with an unexpected error; nothing was written (logged as importJob ${id})`;
 }
 
 export async function runImportJob(db: Database, job: ImportJobRow, workerOptions: WorkerOptions = {}): Promise<void> {
@@ -96,12 +103,13 @@ export async function runImportJob(db: Database, job: ImportJobRow, workerOption
     const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs });
     await db.query(
       `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE id = $1`,
-      [job.id, JSON.stringify(report)],
+      [job.id, JSON.stringify(maskReport(report))],
     );
   } catch (error) {
+    workerOptions.log?.error({ err: error, importJob: job.id, kind: job.kind }, 'import job failed');
     await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE id = $1`, [
       job.id,
-      error instanceof Error ? error.message : String(error),
+      failedJobMessage(job.id),
     ]);
   }
 }
@@ -123,7 +131,7 @@ export function startImportWorker(db: Database, log: Logger, pollMs: number, wor
       const job = await claimImportJob(db);
       if (!job) return;
       log.info({ importJob: job.id, kind: job.kind }, 'import job started');
-      await runImportJob(db, job, workerOptions);
+      await runImportJob(db, job, { log, ...workerOptions });
       log.info({ importJob: job.id }, 'import job ended');
     }
   };
