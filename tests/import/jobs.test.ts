@@ -3,7 +3,7 @@
  * claims it (FOR UPDATE SKIP LOCKED) and runs it, importJob(id) shows progress and the report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimImportJob, enqueueImport, failedJobMessage, getImportJob, runImportJob } from '../../src/features/imports/import.jobs.js';
+import { claimImportJob, enqueueImport, failedJobMessage, getImportJob, MAX_ATTEMPTS, runImportJob } from '../../src/features/imports/import.jobs.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals } from '../support/principals.js';
 import { extract, household } from './registry-fixture.js';
@@ -105,5 +105,32 @@ describe('import jobs', () => {
     const failed = await getImportJob(api.database.db, job.id);
     expect(failed).toMatchObject({ status: 'FAILED', error: failedJobMessage(job.id) });
     expect(failed!.error).not.toMatch(/members/);
+  });
+
+  it('a worker whose job was reclaimed as stale cannot end it; after MAX_ATTEMPTS stale claims the job FAILS instead of running again', async () => {
+    const x = extract([household('JOB-7', TANJUNG_MAS, inside, 57)]);
+    const job = await enqueueImport(api.database.db, 'test:import', 'REGISTRY', { households: x.households, members: x.members }, { dryRun: true, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+    const stale = () => api.database.db.query(`UPDATE import_jobs SET started_at = now() - interval '31 minutes' WHERE id = $1`, [job.id]);
+    const first = await claimImportJob(api.database.db);
+    expect(first).toMatchObject({ id: job.id, attempts: 1 });
+    await stale();
+    const second = await claimImportJob(api.database.db);
+    expect(second).toMatchObject({ id: job.id, attempts: 2 });
+    // The first worker comes back and finishes: its end update does not match the current claim.
+    await runImportJob(api.database.db, first!);
+    expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'RUNNING', attempts: 2, report: null });
+    await runImportJob(api.database.db, second!);
+    expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'DONE', attempts: 2 });
+
+    // A job whose worker keeps dying: claimed MAX_ATTEMPTS times, then FAILED on the next stale check.
+    const dying = await enqueueImport(api.database.db, 'test:import', 'REGISTRY', { households: x.households, members: x.members }, { dryRun: true, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      expect(await claimImportJob(api.database.db)).toMatchObject({ id: dying.id, attempts: attempt });
+      await api.database.db.query(`UPDATE import_jobs SET started_at = now() - interval '31 minutes' WHERE id = $1`, [dying.id]);
+    }
+    expect(await claimImportJob(api.database.db)).toBeNull();
+    const failed = await getImportJob(api.database.db, dying.id);
+    expect(failed).toMatchObject({ status: 'FAILED', attempts: MAX_ATTEMPTS });
+    expect(failed!.error).toMatch(new RegExp(`stopped ${MAX_ATTEMPTS} times.*importJob ${dying.id}`));
   });
 });

@@ -12,6 +12,11 @@ import { maskReport, type ImportKind, type ImportReport } from './import.report.
 import { runImport, type ImportFiles } from './import.runner.js';
 
 export const STALE_RUNNING_MINUTES = 30;
+/**
+ * Claims a job may have. A job whose worker died this many times is FAILED when it next goes stale
+ * instead of being run again (an import that kills its worker would otherwise do so forever).
+ */
+export const MAX_ATTEMPTS = 3;
 
 export interface JobOptions {
   dryRun: boolean;
@@ -25,6 +30,8 @@ export interface ImportJobRow extends Record<string, unknown> {
   kind: ImportKind;
   status: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
   options: JobOptions;
+  /** Claims so far; the claim's own number is its ownership token. */
+  attempts: number;
   files: ImportFiles | null;
   progress_rows: number;
   total_rows: number;
@@ -36,7 +43,7 @@ export interface ImportJobRow extends Record<string, unknown> {
   finished_at: string | null;
 }
 
-const COLUMNS = `id, kind, status, options, progress_rows, total_rows, report, error, created_by,
+const COLUMNS = `id, kind, status, options, attempts, progress_rows, total_rows, report, error, created_by,
   created_at::text AS created_at, started_at::text AS started_at, finished_at::text AS finished_at`;
 
 export async function enqueueImport(db: Queryable, createdBy: string, kind: ImportKind, files: ImportFiles, options: JobOptions): Promise<ImportJobRow> {
@@ -52,15 +59,26 @@ export async function getImportJob(db: Queryable, id: number): Promise<ImportJob
   return row ?? null;
 }
 
-/** Claims the oldest runnable job: one statement, so the claim itself is atomic on both databases. */
+/**
+ * Claims the oldest runnable job: one statement, so the claim itself is atomic on both databases.
+ * Each claim increments `attempts`; the worker's end update matches that number, so a worker whose
+ * job was reclaimed as stale cannot overwrite the new owner's outcome. Stale jobs that used up
+ * MAX_ATTEMPTS are FAILED first instead of claimed.
+ */
 export async function claimImportJob(db: Queryable): Promise<ImportJobRow | null> {
+  await db.query(
+    `UPDATE import_jobs SET status = 'FAILED', error = 'the import''s worker stopped ' || attempts || ' times without finishing it; not retried (importJob ' || id || ')',
+       files = NULL, finished_at = now()
+     WHERE status = 'RUNNING' AND started_at < now() - make_interval(mins => $1) AND attempts >= $2`,
+    [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
+  );
   const [row] = await db.query<ImportJobRow>(
-    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0
+    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0, attempts = attempts + 1
      WHERE id = (SELECT id FROM import_jobs
-                 WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1))
+                 WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1) AND attempts < $2)
                  ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
      RETURNING ${COLUMNS}, files`,
-    [STALE_RUNNING_MINUTES],
+    [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
   );
   return row ?? null;
 }
@@ -98,16 +116,18 @@ export function failedJobMessage(id: number): string {
 export async function runImportJob(db: Database, job: ImportJobRow, workerOptions: WorkerOptions = {}): Promise<void> {
   const files = job.files ?? {};
   const total = countRows(files);
-  await db.query('UPDATE import_jobs SET total_rows = $2 WHERE id = $1', [job.id, total]);
+  // Every update of the run matches the claim (status RUNNING, same attempt): a reclaimed job is no longer ours.
+  const owned = `id = $1 AND status = 'RUNNING' AND attempts = ${Math.trunc(job.attempts)}`;
+  await db.query(`UPDATE import_jobs SET total_rows = $2 WHERE ${owned}`, [job.id, total]);
   try {
     const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs });
     await db.query(
-      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE id = $1`,
+      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE ${owned}`,
       [job.id, JSON.stringify(maskReport(report))],
     );
   } catch (error) {
     workerOptions.log?.error({ err: error, importJob: job.id, kind: job.kind }, 'import job failed');
-    await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE id = $1`, [
+    await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE ${owned}`, [
       job.id,
       failedJobMessage(job.id),
     ]);
