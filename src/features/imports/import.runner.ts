@@ -51,6 +51,14 @@ export async function runImport(db: Database, kind: ImportKind, files: ImportFil
           ? await importBoundaries(tx, file.name, file.text, { dryRun: false, skipInvalid: options.skipInvalid })
           : await importFacilities(tx, file.name, file.text, { dryRun: false, skipInvalid: options.skipInvalid });
       }
+      // The registry import writes its own audit record (its history rows reference it).
+      if (kind !== 'REGISTRY' && report.written) {
+        const [audit] = await tx.query<{ id: number }>(
+          `INSERT INTO audit_log (actor, role, action, entity, after) VALUES ($1, 'ADMIN', $2, 'import', $3::jsonb) RETURNING id`,
+          [options.actor, `IMPORT_${kind}`, JSON.stringify({ file: files['file']?.name, rows: report.rows, changes: report.changes, skippedRows: report.skippedRows.length })],
+        );
+        report.details['auditId'] = audit!.id;
+      }
       report.dryRun = options.dryRun;
       if (options.dryRun && report.written) {
         report.written = false;
