@@ -133,4 +133,18 @@ describe('import jobs', () => {
     expect(failed).toMatchObject({ status: 'FAILED', attempts: MAX_ATTEMPTS });
     expect(failed!.error).toMatch(new RegExp(`stopped ${MAX_ATTEMPTS} times.*importJob ${dying.id}`));
   });
+
+  it('after a job that wrote ends DONE, its creator is recorded as having written (read-your-writes); a dry run is not', async () => {
+    const x = extract([household('JOB-6', TANJUNG_MAS, inside, 56)]);
+    const recorded: string[] = [];
+    const onWritten = (subject: string) => void recorded.push(subject);
+    for (const dryRun of [true, false]) {
+      const job = await enqueueImport(api.database.db, 'planner-who-uploaded', 'REGISTRY', { households: x.households, members: x.members }, { dryRun, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+      const claimed = await claimImportJob(api.database.db);
+      expect(claimed?.id).toBe(job.id);
+      await runImportJob(api.database.db, claimed!, { onWritten });
+      expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'DONE' });
+      expect(recorded).toEqual(dryRun ? [] : ['planner-who-uploaded']);
+    }
+  });
 });

@@ -106,6 +106,12 @@ export interface WorkerOptions {
   statementTimeoutMs?: number;
   /** Where an unexpected job error is logged (with the job id); the job row keeps only a generic message. */
   log?: Pick<Logger, 'error'>;
+  /**
+   * Called with the job's creator after a job that wrote something ended DONE, so that the creator's
+   * next reads see the import (read-your-writes): the app passes its read routing's recordWrite.
+   * A failure here is logged; the job stays DONE.
+   */
+  onWritten?: (subject: string) => Promise<void> | void;
 }
 
 /** What a FAILED job stores and returns: no raw error text (it can hold SQL, values, identifiers). */
@@ -121,10 +127,17 @@ export async function runImportJob(db: Database, job: ImportJobRow, workerOption
   await db.query(`UPDATE import_jobs SET total_rows = $2 WHERE ${owned}`, [job.id, total]);
   try {
     const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs });
-    await db.query(
-      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE ${owned}`,
+    const done = await db.query(
+      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE ${owned} RETURNING id`,
       [job.id, JSON.stringify(maskReport(report))],
     );
+    if (done.length && report.written && workerOptions.onWritten) {
+      try {
+        await workerOptions.onWritten(job.created_by);
+      } catch (error) {
+        workerOptions.log?.error({ err: error, importJob: job.id }, 'import job: could not record the write for read-your-writes');
+      }
+    }
   } catch (error) {
     workerOptions.log?.error({ err: error, importJob: job.id, kind: job.kind }, 'import job failed');
     await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE ${owned}`, [
