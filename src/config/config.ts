@@ -48,6 +48,12 @@ const envSchema = z.object({
    * tests drain it themselves so that background polling never shows up in SQL statement counts.
    */
   IMPORT_WORKER_POLL_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /**
+   * Statement timeout inside an import's transaction (CLI and job worker), in milliseconds: a large
+   * registry import runs statements far longer than STATEMENT_TIMEOUT_MS allows a request (the
+   * roll-ups of a million households take about 49 s). Default 30 minutes.
+   */
+  IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /**
    * How long start-up waits for an unreachable PostgreSQL (compose/Kubernetes start order, a
@@ -152,7 +158,7 @@ export interface Config {
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
   shutdown: { graceMs: number };
-  imports: { workerPollMs: number };
+  imports: { workerPollMs: number; statementTimeoutMs: number };
   auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean; maxLifetimeSeconds: number };
   /** Key material for sealed cursors (see src/graphql/pagination.ts). */
   cursors: { secret: string };
@@ -236,7 +242,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },
     shutdown: { graceMs: env.SHUTDOWN_GRACE_MS },
-    imports: { workerPollMs: env.IMPORT_WORKER_POLL_MS ?? (env.NODE_ENV === 'test' ? 0 : 2_000) },
+    imports: { workerPollMs: env.IMPORT_WORKER_POLL_MS ?? (env.NODE_ENV === 'test' ? 0 : 2_000), statementTimeoutMs: env.IMPORT_STATEMENT_TIMEOUT_MS },
     auth: {
       secret,
       jwksUrl: env.JWT_JWKS_URL ?? null,

@@ -1036,6 +1036,8 @@ export const importJobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Claims so far; the current claim's number is its ownership token (end updates match it). */
+    attempts: integer('attempts').notNull().default(0),
   },
   (t) => [index('import_jobs_queue_idx').on(t.status, t.id)],
 );

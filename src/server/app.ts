@@ -179,7 +179,11 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
-  const importWorker = startImportWorker(db, log, config.imports.workerPollMs);
+  const importWorker = startImportWorker(db, log, config.imports.workerPollMs, {
+    statementTimeoutMs: config.imports.statementTimeoutMs,
+    // An import's creator reads its own writes on the replicas too (read-routing.ts).
+    onWritten: (subject) => routing.recordWrite(subject),
+  });
   return {
     httpServer,
     express: app,

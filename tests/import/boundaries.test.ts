@@ -104,6 +104,30 @@ describe('boundary import', () => {
     ]);
   });
 
+  it('malformed coordinates are a finding of their feature, not a failed import; with skipInvalid the rest is written and audited', async () => {
+    const bad = (kode: string, coordinates: unknown) => ({ type: 'Feature', properties: { kode }, geometry: { type: 'Polygon', coordinates } });
+    const collection = {
+      type: 'FeatureCollection',
+      features: [await feature(INLAND, false), bad(BEDONO, [[['a', -7], [110, -7], [110, -7.1], ['a', -7]]]), bad(TALAGA, [[[110, -7], [111, -7]]]), bad(BEDONO, null)],
+    };
+    const text = JSON.stringify(collection);
+    const report = await runImport(t.db, 'BOUNDARIES', { file: { name: 'coords.geojson', text } }, opts);
+    expect(report.written).toBe(false);
+    expect(report.issues.map((i) => [i.line, i.column])).toEqual([[2, 'geometry.coordinates'], [3, 'geometry.coordinates'], [4, 'properties.kode'], [4, 'geometry.coordinates']]);
+    expect(report.issues[0]).toMatchObject({ value: expect.stringContaining('"a"'), expected: expect.stringMatching(/^Polygon coordinates: rings of at least 4/) });
+
+    const [before] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'IMPORT_BOUNDARIES'`);
+    const skipped = await runImport(t.db, 'BOUNDARIES', { file: { name: 'coords.geojson', text } }, { ...opts, skipInvalid: true });
+    expect(skipped.written).toBe(true);
+    expect(skipped.changes).toMatchObject({ boundariesReplaced: 1 });
+    expect(skipped.skippedRows.map((r) => r.line)).toEqual([2, 3, 4]);
+    const audits = await t.db.query<{ id: number; actor: string; after: { file: string; changes: Record<string, number>; skippedRows: number } }>(
+      `SELECT id, actor, after FROM audit_log WHERE action = 'IMPORT_BOUNDARIES' ORDER BY id`,
+    );
+    expect(audits).toHaveLength(before!.n + 1);
+    expect(audits.at(-1)).toMatchObject({ id: skipped.details['auditId'], actor: 'test:import', after: { file: 'coords.geojson', changes: { boundariesReplaced: 1 }, skippedRows: 3 } });
+  });
+
   it('reports households a replaced boundary leaves outside', async () => {
     const [h] = await t.db.query<{ village_code: string }>(`SELECT village_code FROM households WHERE village_code LIKE '33.21.%' GROUP BY village_code ORDER BY count(*) DESC LIMIT 1`);
     const code = h!.village_code;
@@ -130,6 +154,11 @@ describe('facility import', () => {
     const first = await runImport(t.db, 'FACILITIES', { file: { name: 'fac.csv', text } }, opts);
     expect(first.issues).toEqual([]);
     expect(first.changes).toEqual({ facilitiesInserted: 2, facilitiesUpdated: 0 });
+    const [audit] = await t.db.query<{ action: string; actor: string; after: { file: string; changes: Record<string, number> } }>(
+      `SELECT action, actor, after FROM audit_log WHERE id = $1`,
+      [first.details['auditId']],
+    );
+    expect(audit).toMatchObject({ action: 'IMPORT_FACILITIES', actor: 'test:import', after: { file: 'fac.csv', changes: { facilitiesInserted: 2 } } });
     const second = await runImport(t.db, 'FACILITIES', { file: { name: 'fac.csv', text } }, opts);
     expect(second.changes).toEqual({ facilitiesInserted: 0, facilitiesUpdated: 0 });
     const rows = await t.db.query<{ kind: string; serves: string[]; accessible: boolean }>(

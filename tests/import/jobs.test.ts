@@ -3,7 +3,7 @@
  * claims it (FOR UPDATE SKIP LOCKED) and runs it, importJob(id) shows progress and the report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimImportJob } from '../../src/features/imports/import.jobs.js';
+import { claimImportJob, enqueueImport, failedJobMessage, getImportJob, MAX_ATTEMPTS, runImportJob } from '../../src/features/imports/import.jobs.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals } from '../support/principals.js';
 import { extract, household } from './registry-fixture.js';
@@ -73,5 +73,78 @@ describe('import jobs', () => {
     expect(noDate.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'asOf' });
     const oneFile = await api.query<any>(START, { files: files().slice(0, 1), asOf: '2025-06-30' });
     expect(oneFile.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'files' });
+  });
+
+  it('stores NIK and KK values of issues masked (region prefix + last 4) in the job report', async () => {
+    const x = extract([household('JOB-9', TANJUNG_MAS, inside, 59)]);
+    // The wife's NIK says woman; the row now says MALE: an issue whose value is her NIK.
+    const m = x.members.text.split('\n');
+    m[2] = m[2]!.replace(',FEMALE,', ',MALE,');
+    const started = await api.query<any>(START, {
+      files: [{ role: 'households', name: x.households.name, content: x.households.text }, { role: 'members', name: x.members.name, content: m.join('\n') }],
+      asOf: '2025-06-30',
+    });
+    await api.app.importWorker.drain();
+    const done = await api.query<any>(JOB, { id: started.data.startImport.id });
+    const issue = done.data.importJob.report.issues.find((i: any) => i.column === 'nik');
+    expect(issue).toMatchObject({ file: 'members.csv', line: 3 });
+    expect(issue.value).toMatch(/^\d{6}…\d{4}$/);
+    const [stored] = await api.database.db.query<{ report: unknown }>('SELECT report FROM import_jobs WHERE id = $1', [Number(started.data.startImport.id)]);
+    expect(JSON.stringify(stored!.report)).not.toMatch(/\d{16}/);
+  });
+
+  it('an unexpected error is logged with the job id; the job stores and returns only a generic message with that id', async () => {
+    const x = extract([household('JOB-8', TANJUNG_MAS, inside, 58)]);
+    // Queued without its members file (the API refuses that; a direct insert does not), so the run throws.
+    const job = await enqueueImport(api.database.db, 'test:import', 'REGISTRY', { households: x.households }, { dryRun: false, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+    const claimed = await claimImportJob(api.database.db);
+    expect(claimed?.id).toBe(job.id);
+    const logged: unknown[] = [];
+    await runImportJob(api.database.db, claimed!, { log: { error: (obj: unknown) => void logged.push(obj) } as never });
+    expect(logged).toEqual([expect.objectContaining({ importJob: job.id, err: expect.any(Error) })]);
+    const failed = await getImportJob(api.database.db, job.id);
+    expect(failed).toMatchObject({ status: 'FAILED', error: failedJobMessage(job.id) });
+    expect(failed!.error).not.toMatch(/members/);
+  });
+
+  it('a worker whose job was reclaimed as stale cannot end it; after MAX_ATTEMPTS stale claims the job FAILS instead of running again', async () => {
+    const x = extract([household('JOB-7', TANJUNG_MAS, inside, 57)]);
+    const job = await enqueueImport(api.database.db, 'test:import', 'REGISTRY', { households: x.households, members: x.members }, { dryRun: true, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+    const stale = () => api.database.db.query(`UPDATE import_jobs SET started_at = now() - interval '31 minutes' WHERE id = $1`, [job.id]);
+    const first = await claimImportJob(api.database.db);
+    expect(first).toMatchObject({ id: job.id, attempts: 1 });
+    await stale();
+    const second = await claimImportJob(api.database.db);
+    expect(second).toMatchObject({ id: job.id, attempts: 2 });
+    // The first worker comes back and finishes: its end update does not match the current claim.
+    await runImportJob(api.database.db, first!);
+    expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'RUNNING', attempts: 2, report: null });
+    await runImportJob(api.database.db, second!);
+    expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'DONE', attempts: 2 });
+
+    // A job whose worker keeps dying: claimed MAX_ATTEMPTS times, then FAILED on the next stale check.
+    const dying = await enqueueImport(api.database.db, 'test:import', 'REGISTRY', { households: x.households, members: x.members }, { dryRun: true, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      expect(await claimImportJob(api.database.db)).toMatchObject({ id: dying.id, attempts: attempt });
+      await api.database.db.query(`UPDATE import_jobs SET started_at = now() - interval '31 minutes' WHERE id = $1`, [dying.id]);
+    }
+    expect(await claimImportJob(api.database.db)).toBeNull();
+    const failed = await getImportJob(api.database.db, dying.id);
+    expect(failed).toMatchObject({ status: 'FAILED', attempts: MAX_ATTEMPTS });
+    expect(failed!.error).toMatch(new RegExp(`stopped ${MAX_ATTEMPTS} times.*importJob ${dying.id}`));
+  });
+
+  it('after a job that wrote ends DONE, its creator is recorded as having written (read-your-writes); a dry run is not', async () => {
+    const x = extract([household('JOB-6', TANJUNG_MAS, inside, 56)]);
+    const recorded: string[] = [];
+    const onWritten = (subject: string) => void recorded.push(subject);
+    for (const dryRun of [true, false]) {
+      const job = await enqueueImport(api.database.db, 'planner-who-uploaded', 'REGISTRY', { households: x.households, members: x.members }, { dryRun, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+      const claimed = await claimImportJob(api.database.db);
+      expect(claimed?.id).toBe(job.id);
+      await runImportJob(api.database.db, claimed!, { onWritten });
+      expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'DONE' });
+      expect(recorded).toEqual(dryRun ? [] : ['planner-who-uploaded']);
+    }
   });
 });

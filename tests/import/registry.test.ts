@@ -24,7 +24,7 @@ afterAll(async () => t?.dispose());
 
 const options = (asOf: string, extra: Partial<RunOptions> = {}): RunOptions => ({ dryRun: false, asOf, mode: 'FULL', skipInvalid: false, actor: 'test:import', ...extra });
 /** Each prefix gets its own range of NIK and KK serials, so fixtures of different tests never collide. */
-const BASE: Record<string, number> = { IDEM: 0, BAD: 10, CHK: 20, DRY: 30, SNAP: 40, JOB: 50 };
+const BASE: Record<string, number> = { IDEM: 0, BAD: 10, CHK: 20, DRY: 30, SNAP: 40, JOB: 50, INV: 60, SKP: 70 };
 const fixture = (prefix: string, n: number): FixtureHousehold[] =>
   Array.from({ length: n }, (_, i) => household(`${prefix}-${i + 1}`, TANJUNG_MAS, inside, BASE[prefix]! + i + 1));
 
@@ -151,5 +151,52 @@ describe('registry import', () => {
     expect(inc.changes).toMatchObject({ householdsChanged: 1, householdsMarkedInactive: 0 });
     const [two] = await t.db.query<{ inactive_since: string | null }>(`SELECT inactive_since FROM households WHERE registry_id = 'SNAP-2'`);
     expect(two!.inactive_since).toBeNull();
+  });
+
+  it('rows whose values cannot be stored (unknown enum, empty sex, impossible date, duplicate registry id) are row-level issues, never a database error', async () => {
+    const rows = fixture('INV', 6);
+    const files = extract(rows);
+    const h = files.households.text.trimEnd().split('\n');
+    h[2] = h[2]!.replace(',FISHER,', ',FOO,'); // line 3: INV-2
+    // Line 8: INV-1 again (its own family card number, so the only finding is the registry id).
+    h.push(h[1]!.replace(/(\d{10})0*7061(,)/, '$1009999$2'));
+    files.households.text = `${h.join('\n')}\n`;
+    const m = files.members.text.trimEnd().split('\n');
+    m[8] = m[8]!.replace(',FEMALE,SPOUSE,', ',,SPOUSE,'); // line 9: INV-3's wife
+    m[12] = m[12]!.replace(',2012-07-21,', ',2025-02-30,'); // line 13: INV-4's child
+    files.members.text = `${m.join('\n')}\n`;
+    const report = await runImport(t.db, 'REGISTRY', files, options('2025-11-30'));
+    expect(report.written).toBe(false);
+    expect(report.issues).toEqual([
+      { file: 'households.csv', line: 3, column: 'livelihood', value: 'FOO', expected: expect.stringMatching(/^one of .*FISHER/) },
+      { file: 'households.csv', line: 8, column: 'registry_id', value: 'INV-1', expected: 'a registry id not already used on line 2' },
+      { file: 'members.csv', line: 9, column: 'sex', value: '', expected: 'one of MALE, FEMALE' },
+      { file: 'members.csv', line: 13, column: 'birth_date', value: '2025-02-30', expected: 'a date YYYY-MM-DD' },
+    ]);
+    expect((await state('INV')).households).toBe(0);
+
+    // With skipInvalid every household with a finding (INV-1 twice listed, INV-2, INV-3, INV-4) is left out, the rest written.
+    const skipped = await runImport(t.db, 'REGISTRY', files, options('2025-11-30', { skipInvalid: true }));
+    expect(skipped.written).toBe(true);
+    expect(skipped.changes).toMatchObject({ householdsInserted: 2, membersInserted: 6 });
+    const written = await t.db.query<{ registry_id: string }>(`SELECT registry_id FROM households WHERE registry_id LIKE 'INV-%' ORDER BY 1`);
+    expect(written.map((r) => r.registry_id)).toEqual(['INV-5', 'INV-6']);
+  });
+
+  it('skipInvalid in a FULL snapshot leaves skipped households as they were (not inactive)', async () => {
+    const rows = fixture('SKP', 3);
+    await runImport(t.db, 'REGISTRY', extract(rows), options('2025-11-30'));
+    rows[1]!.desil = 11;
+    const report = await runImport(t.db, 'REGISTRY', extract(rows), options('2025-12-31', { skipInvalid: true }));
+    expect(report.written).toBe(true);
+    expect(report.skippedRows[0]).toEqual({ file: 'households.csv', line: 3 });
+    const skp = await t.db.query<{ registry_id: string; inactive_since: string | null; registry_as_of: string }>(
+      `SELECT registry_id, inactive_since, registry_as_of::text FROM households WHERE registry_id LIKE 'SKP-%' ORDER BY registry_id`,
+    );
+    expect(skp).toEqual([
+      { registry_id: 'SKP-1', inactive_since: null, registry_as_of: '2025-12-31' },
+      { registry_id: 'SKP-2', inactive_since: null, registry_as_of: '2025-11-30' },
+      { registry_id: 'SKP-3', inactive_since: null, registry_as_of: '2025-12-31' },
+    ]);
   });
 });

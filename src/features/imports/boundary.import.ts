@@ -34,18 +34,43 @@ function parseCollection(file: string, text: string): InputFeature[] {
   return features as InputFeature[];
 }
 
+const isPosition = (p: unknown): boolean => Array.isArray(p) && p.length >= 2 && p.every((n) => typeof n === 'number' && Number.isFinite(n));
+/** A closed ring needs at least 4 positions; PostGIS reports open or self-crossing rings (and repairs them). */
+const isRing = (r: unknown): boolean => Array.isArray(r) && r.length >= 4 && r.every(isPosition);
+const isPolygonCoordinates = (c: unknown): boolean => Array.isArray(c) && c.length >= 1 && c.every(isRing);
+
+/**
+ * What is wrong with a Polygon / MultiPolygon's `coordinates` so that it cannot be encoded at all
+ * (wkx throws, or writes NaN), or null. Checked per feature so a malformed one is a finding, not a
+ * failed import.
+ */
+function coordinatesProblem(geometry: { type?: unknown; coordinates?: unknown }): string | null {
+  const c = geometry.coordinates;
+  const ok = geometry.type === 'Polygon' ? isPolygonCoordinates(c) : Array.isArray(c) && c.length >= 1 && c.every(isPolygonCoordinates);
+  return ok ? null : JSON.stringify(c ?? null).slice(0, 80);
+}
+
 /** Runs inside a transaction (the staging table and COPY must share its connection). */
 export async function importBoundaries(tx: Queryable, file: string, collection: string, options: BoundaryImportOptions): Promise<ImportReport> {
   const report = emptyReport('BOUNDARIES', options);
+  /** Features whose coordinates cannot be encoded: feature number → the (shortened) coordinates. */
+  const malformed = new Map<number, string>();
   const staged: StagedFeature[] = parseCollection(file, collection).map((f, i) => {
     const type = typeof f.geometry?.type === 'string' ? f.geometry.type : null;
     const kode = f.properties?.kode;
-    return {
-      line: i + 1,
-      code: typeof kode === 'string' ? kode : null,
-      geometryType: type,
-      ewkbHex: type === 'Polygon' || type === 'MultiPolygon' ? geoJSONToEwkbHex(f.geometry as Polygon | MultiPolygon) : null,
-    };
+    let ewkbHex: string | null = null;
+    if (type === 'Polygon' || type === 'MultiPolygon') {
+      const problem = coordinatesProblem(f.geometry as { type: string; coordinates?: unknown });
+      if (problem !== null) malformed.set(i + 1, problem);
+      else {
+        try {
+          ewkbHex = geoJSONToEwkbHex(f.geometry as Polygon | MultiPolygon);
+        } catch (error) {
+          malformed.set(i + 1, (error as Error).message.slice(0, 80));
+        }
+      }
+    }
+    return { line: i + 1, code: typeof kode === 'string' ? kode : null, geometryType: type, ewkbHex };
   });
   await stageBoundaries(tx, staged);
   const checks = await checkBoundaries(tx);
@@ -62,7 +87,9 @@ export async function importBoundaries(tx: Queryable, file: string, collection: 
     else if (!row.known_village) issue(row.line, 'properties.kode', row.code, 'a village code in the Kemendagri table');
     else if (seen.has(row.code)) issue(row.line, 'properties.kode', row.code, `a code not already used on feature ${seen.get(row.code)}`);
     if (row.code) seen.set(row.code, seen.get(row.code) ?? row.line);
-    if (row.geometry_type !== 'Polygon' && row.geometry_type !== 'MultiPolygon') {
+    if (malformed.has(row.line)) {
+      issue(row.line, 'geometry.coordinates', malformed.get(row.line)!, `${row.geometry_type} coordinates: rings of at least 4 [longitude, latitude] number positions`);
+    } else if (row.geometry_type !== 'Polygon' && row.geometry_type !== 'MultiPolygon') {
       issue(row.line, 'geometry.type', row.geometry_type ?? '', 'Polygon or MultiPolygon');
     } else if (row.empty_after_repair) {
       issue(row.line, 'geometry', row.reason ?? 'empty', 'a polygon with area (nothing is left after ST_MakeValid)');

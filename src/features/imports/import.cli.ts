@@ -57,6 +57,7 @@ const db = await connect(config.database);
 try {
   const report = await runImport(db, kind, files, {
     dryRun: values['dry-run'], asOf, mode, skipInvalid: values['skip-invalid'], actor: `cli:${userInfo().username}`,
+    statementTimeoutMs: config.imports.statementTimeoutMs,
   });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exitCode = report.issues.length > 0 && !report.written && !(values['skip-invalid'] && report.skippedRows.length) ? 1 : 0;

@@ -8,10 +8,15 @@
  */
 import type { Database, Queryable } from '../../db/database.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ImportKind, ImportReport } from './import.report.js';
+import { maskReport, type ImportKind, type ImportReport } from './import.report.js';
 import { runImport, type ImportFiles } from './import.runner.js';
 
 export const STALE_RUNNING_MINUTES = 30;
+/**
+ * Claims a job may have. A job whose worker died this many times is FAILED when it next goes stale
+ * instead of being run again (an import that kills its worker would otherwise do so forever).
+ */
+export const MAX_ATTEMPTS = 3;
 
 export interface JobOptions {
   dryRun: boolean;
@@ -25,6 +30,8 @@ export interface ImportJobRow extends Record<string, unknown> {
   kind: ImportKind;
   status: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
   options: JobOptions;
+  /** Claims so far; the claim's own number is its ownership token. */
+  attempts: number;
   files: ImportFiles | null;
   progress_rows: number;
   total_rows: number;
@@ -36,7 +43,7 @@ export interface ImportJobRow extends Record<string, unknown> {
   finished_at: string | null;
 }
 
-const COLUMNS = `id, kind, status, options, progress_rows, total_rows, report, error, created_by,
+const COLUMNS = `id, kind, status, options, attempts, progress_rows, total_rows, report, error, created_by,
   created_at::text AS created_at, started_at::text AS started_at, finished_at::text AS finished_at`;
 
 export async function enqueueImport(db: Queryable, createdBy: string, kind: ImportKind, files: ImportFiles, options: JobOptions): Promise<ImportJobRow> {
@@ -52,15 +59,26 @@ export async function getImportJob(db: Queryable, id: number): Promise<ImportJob
   return row ?? null;
 }
 
-/** Claims the oldest runnable job: one statement, so the claim itself is atomic on both databases. */
+/**
+ * Claims the oldest runnable job: one statement, so the claim itself is atomic on both databases.
+ * Each claim increments `attempts`; the worker's end update matches that number, so a worker whose
+ * job was reclaimed as stale cannot overwrite the new owner's outcome. Stale jobs that used up
+ * MAX_ATTEMPTS are FAILED first instead of claimed.
+ */
 export async function claimImportJob(db: Queryable): Promise<ImportJobRow | null> {
+  await db.query(
+    `UPDATE import_jobs SET status = 'FAILED', error = 'the import''s worker stopped ' || attempts || ' times without finishing it; not retried (importJob ' || id || ')',
+       files = NULL, finished_at = now()
+     WHERE status = 'RUNNING' AND started_at < now() - make_interval(mins => $1) AND attempts >= $2`,
+    [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
+  );
   const [row] = await db.query<ImportJobRow>(
-    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0
+    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0, attempts = attempts + 1
      WHERE id = (SELECT id FROM import_jobs
-                 WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1))
+                 WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1) AND attempts < $2)
                  ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
      RETURNING ${COLUMNS}, files`,
-    [STALE_RUNNING_MINUTES],
+    [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
   );
   return row ?? null;
 }
@@ -83,20 +101,48 @@ export function countRows(files: ImportFiles): number {
   return n;
 }
 
-export async function runImportJob(db: Database, job: ImportJobRow): Promise<void> {
+export interface WorkerOptions {
+  /** Statement timeout of each import's transaction (config IMPORT_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
+  /** Where an unexpected job error is logged (with the job id); the job row keeps only a generic message. */
+  log?: Pick<Logger, 'error'>;
+  /**
+   * Called with the job's creator after a job that wrote something ended DONE, so that the creator's
+   * next reads see the import (read-your-writes): the app passes its read routing's recordWrite.
+   * A failure here is logged; the job stays DONE.
+   */
+  onWritten?: (subject: string) => Promise<void> | void;
+}
+
+/** What a FAILED job stores and returns: no raw error text (it can hold SQL, values, identifiers). */
+export function failedJobMessage(id: number): string {
+  return `the import failed with an unexpected error; nothing was written (logged as importJob ${id})`;
+}
+
+export async function runImportJob(db: Database, job: ImportJobRow, workerOptions: WorkerOptions = {}): Promise<void> {
   const files = job.files ?? {};
   const total = countRows(files);
-  await db.query('UPDATE import_jobs SET total_rows = $2 WHERE id = $1', [job.id, total]);
+  // Every update of the run matches the claim (status RUNNING, same attempt): a reclaimed job is no longer ours.
+  const owned = `id = $1 AND status = 'RUNNING' AND attempts = ${Math.trunc(job.attempts)}`;
+  await db.query(`UPDATE import_jobs SET total_rows = $2 WHERE ${owned}`, [job.id, total]);
   try {
-    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by });
-    await db.query(
-      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE id = $1`,
-      [job.id, JSON.stringify(report)],
+    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs });
+    const done = await db.query(
+      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE ${owned} RETURNING id`,
+      [job.id, JSON.stringify(maskReport(report))],
     );
+    if (done.length && report.written && workerOptions.onWritten) {
+      try {
+        await workerOptions.onWritten(job.created_by);
+      } catch (error) {
+        workerOptions.log?.error({ err: error, importJob: job.id }, 'import job: could not record the write for read-your-writes');
+      }
+    }
   } catch (error) {
-    await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE id = $1`, [
+    workerOptions.log?.error({ err: error, importJob: job.id, kind: job.kind }, 'import job failed');
+    await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE ${owned}`, [
       job.id,
-      error instanceof Error ? error.message : String(error),
+      failedJobMessage(job.id),
     ]);
   }
 }
@@ -108,7 +154,7 @@ export interface ImportWorker {
 }
 
 /** Polls the queue every `pollMs` (0: never) while the process runs; stop() waits for a running job to end. */
-export function startImportWorker(db: Database, log: Logger, pollMs: number): ImportWorker {
+export function startImportWorker(db: Database, log: Logger, pollMs: number, workerOptions: WorkerOptions = {}): ImportWorker {
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -118,7 +164,7 @@ export function startImportWorker(db: Database, log: Logger, pollMs: number): Im
       const job = await claimImportJob(db);
       if (!job) return;
       log.info({ importJob: job.id, kind: job.kind }, 'import job started');
-      await runImportJob(db, job);
+      await runImportJob(db, job, { log, ...workerOptions });
       log.info({ importJob: job.id }, 'import job ended');
     }
   };

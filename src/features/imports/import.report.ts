@@ -60,3 +60,24 @@ export function formatReport(report: ImportReport): string {
   for (const [key, value] of Object.entries(report.details)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
   return lines.join('\n');
 }
+
+/** Columns whose values are NIK or family card numbers (registry files). */
+const IDENTITY_COLUMNS = new Set(['nik', 'head_nik', 'family_card_number']);
+
+/** A NIK or KK as stored in a job report: the region prefix (6 digits) and the last 4, enough to find the row. */
+export function maskIdentity(value: string): string {
+  return value.length > 10 ? `${value.slice(0, 6)}…${value.slice(-4)}` : '…';
+}
+
+/**
+ * The report as a job stores it (import_jobs.report, returned by importJob): NIK and KK values in
+ * issues masked, because the row outlives the import and is read outside the identity tables'
+ * access rules. File, line and column still point the admin at the row. The CLI prints the full
+ * report to the operator who holds the file anyway.
+ */
+export function maskReport(report: ImportReport): ImportReport {
+  return {
+    ...report,
+    issues: report.issues.map((i) => (IDENTITY_COLUMNS.has(i.column) ? { ...i, value: maskIdentity(i.value) } : i)),
+  };
+}

@@ -87,7 +87,16 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
   const { households, members } = step('parse', parseRegistry(files, options.asOf, issues));
   report.rows = households.length + members.length;
   await options.onProgress?.(0, households.length);
-  step('stage', await stageRegistry(tx, households, members));
+  // Rows with a parse issue are left out of staging: their values may not fit the staged columns'
+  // types (an unknown enum, 2025-02-30, an empty sex), and a duplicate registry id must not reach
+  // the database as a key violation. They are reported (and, with skipInvalid, skipped) all the same.
+  const parseBad = { [files.households.name]: new Set<number>(), [files.members.name]: new Set<number>() };
+  for (const i of issues) parseBad[i.file]?.add(i.line);
+  step('stage', await stageRegistry(
+    tx,
+    households.filter((h) => !parseBad[files.households.name]!.has(h.line)),
+    members.filter((m) => !parseBad[files.members.name]!.has(m.line)),
+  ));
   for (const row of step('checkDatabase', await checkRegistryAgainstDatabase(tx, options.asOf, LOCATION_TOLERANCE_M))) {
     issues.push({ file: row.file === 'households' ? files.households.name : files.members.name, line: row.line, column: row.column, value: row.value, expected: row.expected });
   }
@@ -110,6 +119,8 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     for (const table of ['reg_households', 'reg_members', 'reg_tags', 'reg_programs']) {
       await tx.query(`DELETE FROM ${table} WHERE registry_id = ANY($1::text[])`, [[...bad]]);
     }
+    // Skipped households are not missing from the snapshot: a FULL import must not mark them inactive.
+    await tx.query('INSERT INTO reg_skipped (registry_id) SELECT unnest($1::text[])', [[...bad]]);
   }
   const auditId = await insertAudit(tx, options, report);
   const [moved] = await tx.query<{ codes: string[] }>(

@@ -28,9 +28,9 @@ export const HISTORY_FIELDS = [
 ] as const;
 
 export async function stageRegistry(tx: Queryable, households: readonly HouseholdRow[], members: readonly MemberRow[]): Promise<void> {
-  await tx.query('DROP TABLE IF EXISTS pg_temp.reg_households, pg_temp.reg_members, pg_temp.reg_tags, pg_temp.reg_programs');
+  await tx.query('DROP TABLE IF EXISTS pg_temp.reg_households, pg_temp.reg_members, pg_temp.reg_tags, pg_temp.reg_programs, pg_temp.reg_skipped');
   await tx.query(
-    `CREATE TEMP TABLE reg_households (line int, registry_id text PRIMARY KEY, village_code text, location geometry(Point, 4326),
+    `CREATE TEMP TABLE reg_households (line int, registry_id text, village_code text, location geometry(Point, 4326),
        desil smallint, livelihood livelihood, is_mustahik boolean, receives_pkh boolean, receives_bpnt boolean, has_small_business boolean,
        floor_area_m2 real, occupants smallint, floor_material floor_material, wall_material wall_material, roof_material roof_material,
        has_own_toilet boolean, has_electricity boolean, water_source water_source, land_ownership land_ownership, had_housing_aid boolean,
@@ -42,6 +42,8 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
   );
   await tx.query('CREATE TEMP TABLE reg_tags (registry_id text, nik text, pas pas, recorded_on date) ON COMMIT DROP');
   await tx.query('CREATE TEMP TABLE reg_programs (line int, registry_id text, program_code text, since date) ON COMMIT DROP');
+  // Households left out under skipInvalid (a FULL snapshot must not mark them inactive).
+  await tx.query('CREATE TEMP TABLE reg_skipped (registry_id text) ON COMMIT DROP');
   const occupants = new Map<string, number>();
   for (const m of members) occupants.set(m.registryId, (occupants.get(m.registryId) ?? 0) + 1);
   await tx.copy(
@@ -71,6 +73,9 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
     ['line', 'registry_id', 'program_code', 'since'],
     households.flatMap((h) => h.programs.map((p) => copyLine([h.line, h.registryId, p.code, p.since]))),
   );
+  // A plain index, not a key: the staged ids are unique (duplicates are left out as parse issues),
+  // but a key violation must never be how the import finds out.
+  await tx.query('CREATE INDEX ON reg_households (registry_id)');
   await tx.query('UPDATE reg_households r SET household_id = h.id FROM households h WHERE h.registry_id = r.registry_id');
   await tx.query('ANALYZE reg_households');
   await tx.query('ANALYZE reg_members');
@@ -300,6 +305,7 @@ export async function markMissingInactive(tx: Queryable, asOf: string, auditId: 
        UPDATE households h SET inactive_since = $1::date, updated_at = now()
        WHERE h.village_code IN (SELECT DISTINCT village_code FROM reg_households) AND h.inactive_since IS NULL
          AND NOT EXISTS (SELECT 1 FROM reg_households r WHERE r.registry_id = h.registry_id)
+         AND NOT EXISTS (SELECT 1 FROM reg_skipped s WHERE s.registry_id = h.registry_id)
        RETURNING h.id),
      hist AS (
        INSERT INTO household_field_history (household_id, field, old_value, new_value, as_of, audit_id)
