@@ -455,7 +455,8 @@ describe('web app at /app', () => {
       expect(await text(page, '[data-testid=approval]')).toContain('Disusun oleh');
       // Nobody but a PARTNER with its funder listed on an APPROVED package is offered the sign-off.
       expect(await page.locator('[data-testid=signoff]').count()).toBe(0);
-      await page.screenshot({ path: `${SHOTS}/16-${role}-timeline.png`, fullPage: true });
+      await page.locator('[data-testid=approval]').scrollIntoViewIfNeeded();
+      await page.locator('#panel').screenshot({ path: `${SHOTS}/16-${role}-timeline.png` });
       lap(`16-${role}-timeline`);
       await page.close();
     }

@@ -816,8 +816,9 @@ function renderProgress(): void {
   if (!state.packages.length) parts.push(h('p', {}, t('noPackages')));
   parts.push(graduationSection(v));
   if (state.pkg) {
-    if (state.timeline) parts.push(ganttSection(state.pkg, state.timeline));
+    // Approval first: a package's timeline holds a row per item (a hundred or more), the approval a few lines.
     if (state.approval) parts.push(approvalSection(state.pkg, state.approval));
+    if (state.timeline) parts.push(ganttSection(state.pkg, state.timeline));
     parts.push(h('h3', {}, `${t('timeline')}: ${state.pkg.name}`));
     if (state.audit) {
       parts.push(h('ol', { class: 'timeline', 'data-testid': 'timeline' }, state.audit.map((a) => h('li', {}, h('time', { datetime: a.at }, new Date(a.at).toLocaleString(getLang() === 'id' ? 'id-ID' : 'en-GB')), ` ${a.action} · ${a.actor} (${a.role})`))));
