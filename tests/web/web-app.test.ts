@@ -456,6 +456,8 @@ describe('web app at /app', () => {
       // Nobody but a PARTNER with its funder listed on an APPROVED package is offered the sign-off.
       expect(await page.locator('[data-testid=signoff]').count()).toBe(0);
       await page.locator('[data-testid=approval]').scrollIntoViewIfNeeded();
+      await page.locator('#panel').screenshot({ path: `${SHOTS}/16-${role}-approval.png` });
+      await page.evaluate(() => document.getElementById('gantt-title').scrollIntoView({ block: 'start' }));
       await page.locator('#panel').screenshot({ path: `${SHOTS}/16-${role}-timeline.png` });
       lap(`16-${role}-timeline`);
       await page.close();
