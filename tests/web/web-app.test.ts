@@ -434,6 +434,36 @@ describe('web app at /app', () => {
     await page.close();
   });
 
+  it('"Tindak lanjut" shows the open package\'s timeline (phases, items, overdue in words) and approval, for PLANNER and VIEWER alike', async () => {
+    for (const [role, token] of [['planner', h.tokens.planner], ['viewer', h.tokens.viewer]] as const) {
+      const page = await openPage();
+      await signIn(page, token, `#village=${TEST_VILLAGE}`);
+      await page.waitForSelector(`body[data-village-ready="${TEST_VILLAGE}"]`);
+      await page.click('#tab-progress');
+      await page.locator('[data-testid=follow] h3 button').first().click();
+      await page.waitForSelector('[data-testid=gantt-table] tbody tr.phase');
+      const phases = await page.locator('[data-testid=gantt-table] tbody tr.phase th').allInnerTexts();
+      expect(phases).toEqual(['Asesmen', 'Perencanaan', 'Pelaksanaan']);
+      const id = (await text(page, '#gantt-title')).match(/#(\d+)$/)![1]!;
+      const principal = role === 'planner' ? principals.planner : principals.viewer;
+      const { data } = await h.api.query<{ packageTimeline: { phases: { overdue: boolean }[]; items: { overdue: boolean }[] } }>(
+        `{ packageTimeline(packageId: "${id}") { phases { overdue } items { overdue } } }`, {}, principal);
+      const tl = data!.packageTimeline;
+      // One row per item the API returned, and every overdue flag written as a word, not a colour only.
+      expect(await page.locator('[data-testid=gantt-table] tbody tr.item').count()).toBe(tl.items.length);
+      expect(await page.locator('[data-testid=gantt-table] tbody tr .overdue-flag').count()).toBe([...tl.phases, ...tl.items].filter((x) => x.overdue).length);
+      expect(await text(page, '[data-testid=approval]')).toContain('Disusun oleh');
+      // Nobody but a PARTNER with its funder listed on an APPROVED package is offered the sign-off.
+      expect(await page.locator('[data-testid=signoff]').count()).toBe(0);
+      await page.locator('[data-testid=approval]').scrollIntoViewIfNeeded();
+      await page.locator('#panel').screenshot({ path: `${SHOTS}/16-${role}-approval.png` });
+      await page.evaluate(() => document.getElementById('gantt-title').scrollIntoView({ block: 'start' }));
+      await page.locator('#panel').screenshot({ path: `${SHOTS}/16-${role}-timeline.png` });
+      lap(`16-${role}-timeline`);
+      await page.close();
+    }
+  }, 300_000);
+
   it('PARTNER sees only the households its items reach, without NIK or KK, and cannot plan', async () => {
     const funded = (
       await h.db.query<{ id: number }>(sql`SELECT DISTINCT i.household_id AS id FROM package_items i JOIN packages p ON p.id = i.package_id

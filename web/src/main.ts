@@ -14,7 +14,8 @@ import * as Q from './queries';
 import { capabilities, NEXT_STATUSES, VIEWER, type Capabilities, type ViewerAnswer, type VillageCapabilities } from './roles';
 import './styles.css';
 import type {
-  AuditEntry, Caseload, Coverage, Eligibility, Funder, GraduationTarget, GraduationTargets, Household, Intervention, Package, PackageStatus, PackageSummary, Village, VillageSummary,
+  AuditEntry, Caseload, Coverage, Eligibility, Funder, GraduationTarget, GraduationTargets, Household, Intervention, Package, PackageApproval, PackageStatus, PackageSummary,
+  PackageTimeline, Village, VillageSummary,
 } from './types';
 
 type Tab = 'villages' | 'village' | 'package' | 'progress';
@@ -41,6 +42,11 @@ const state = {
   pkg: null as Package | null,
   previousCoverage: null as Coverage | null,
   audit: null as AuditEntry[] | null,
+  /** packageTimeline and packageApproval of the open package, as the API answered them for this role. */
+  timeline: null as PackageTimeline | null,
+  approval: null as PackageApproval | null,
+  /** The API's reason when it refused this user's sign-off (shown beside the control). */
+  signoffRefusal: null as string | null,
   facilityCode: '',
   overBudgetReason: '',
   message: null as { kind: 'info' | 'error'; text: string } | null,
@@ -551,8 +557,11 @@ async function openPackage(id: string): Promise<void> {
   const data = await guarded(() => gql<{ package: Package }>(Q.PACKAGE, { id, radius: RADIUS_M }));
   if (!data) return;
   state.previousCoverage = previous;
+  if (state.pkg?.id !== id) state.signoffRefusal = null;
   state.pkg = data.package;
   state.audit = null;
+  state.timeline = null;
+  state.approval = null;
   let unserved: GeoJSON.FeatureCollection | null = null;
   if (state.caps!.readHouseholds) {
     const u = await guarded(() => gql<{ package: { unservedFeatureCollection: GeoJSON.FeatureCollection } }>(Q.PACKAGE_UNSERVED, { id }));
@@ -563,6 +572,14 @@ async function openPackage(id: string): Promise<void> {
     const a = await guarded(() => gql<{ package: { audit: AuditEntry[] } }>(Q.PACKAGE_AUDIT, { id }));
     state.audit = a?.package.audit ?? null;
   }
+  // Timeline and approval carry no household data: every role that reads the package asks them.
+  const [timeline, approval] = await Promise.all([
+    guarded(() => gql<{ packageTimeline: PackageTimeline }>(Q.PACKAGE_TIMELINE, { id })),
+    guarded(() => gql<{ packageApproval: PackageApproval }>(Q.PACKAGE_APPROVAL, { id })),
+  ]);
+  if (state.pkg?.id !== id) return;
+  state.timeline = timeline?.packageTimeline ?? null;
+  state.approval = approval?.packageApproval ?? null;
   renderTab();
   renderLegend();
 }
@@ -799,12 +816,110 @@ function renderProgress(): void {
   if (!state.packages.length) parts.push(h('p', {}, t('noPackages')));
   parts.push(graduationSection(v));
   if (state.pkg) {
+    // Approval first: a package's timeline holds a row per item (a hundred or more), the approval a few lines.
+    if (state.approval) parts.push(approvalSection(state.pkg, state.approval));
+    if (state.timeline) parts.push(ganttSection(state.pkg, state.timeline));
     parts.push(h('h3', {}, `${t('timeline')}: ${state.pkg.name}`));
     if (state.audit) {
       parts.push(h('ol', { class: 'timeline', 'data-testid': 'timeline' }, state.audit.map((a) => h('li', {}, h('time', { datetime: a.at }, new Date(a.at).toLocaleString(getLang() === 'id' ? 'id-ID' : 'en-GB')), ` ${a.action} · ${a.actor} (${a.role})`))));
     } else parts.push(h('p', { class: 'note' }, t('noAudit')));
   }
   mount(panel, ...parts);
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (iso: string) => Date.parse(`${iso.slice(0, 10)}T00:00:00Z`);
+const fmtDay = (iso: string | null) => (iso ? new Date(dayOf(iso)).toLocaleDateString(getLang() === 'id' ? 'id-ID' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }) : '—');
+
+/**
+ * The open package's timeline as a table with a bar per row: the words (dates, "terlambat") carry
+ * the meaning, the bars only draw it (aria-hidden), so nothing is said by colour alone. Bar offsets
+ * are set through the CSSOM (the CSP forbids style attributes).
+ */
+function ganttSection(pkg: Package, tl: PackageTimeline): HTMLElement {
+  const days = [tl.today, ...tl.phases.flatMap((p) => [p.plannedStart, p.plannedEnd, p.actualStart, p.actualEnd]), ...tl.items.flatMap((i) => [i.plannedStart, i.plannedEnd, i.startedOn, i.doneOn])]
+    .filter((d): d is string => !!d).map(dayOf);
+  const from = Math.min(...days);
+  const spanDays = Math.max(1, (Math.max(...days) - from) / DAY_MS + 1);
+  const pct = (iso: string) => (((dayOf(iso) - from) / DAY_MS) / spanDays) * 100;
+  const bar = (cls: string, start: string | null, end: string | null) => {
+    if (!start) return null;
+    const el = h('span', { class: `gantt-bar ${cls}` });
+    el.style.left = `${pct(start)}%`;
+    el.style.width = `${Math.max(0.8, pct(end ?? tl.today) - pct(start) + 100 / spanDays)}%`;
+    return el;
+  };
+  const track = (planned: [string, string], actual: [string | null, string | null], overdue: boolean) => {
+    const el = h('div', { class: `gantt-track${overdue ? ' overdue' : ''}`, 'aria-hidden': 'true' }, bar('planned', ...planned), bar('actual', ...actual));
+    const now = h('span', { class: 'gantt-today' });
+    now.style.left = `${pct(tl.today)}%`;
+    el.append(now);
+    return el;
+  };
+  const flag = (overdue: boolean) => (overdue ? h('strong', { class: 'overdue-flag' }, `⚠ ${t('overdue')}`) : t('onTime'));
+  const phaseName = (phase: string) => ({ ASSESSMENT: t('phaseAssessment'), PLANNING: t('phasePlanning'), IMPLEMENTATION: t('phaseImplementation') })[phase] ?? phase;
+  const row = (head: string, planned: [string, string], actual: [string | null, string | null], overdue: boolean, cls: string) =>
+    h('tr', { class: `${cls}${overdue ? ' overdue' : ''}` }, h('th', { scope: 'row' }, head), h('td', {}, `${fmtDay(planned[0])} – ${fmtDay(planned[1])}`),
+      h('td', {}, actual[0] ? `${fmtDay(actual[0])} – ${actual[1] ? fmtDay(actual[1]) : t('ongoing')}` : t('notYet')), h('td', {}, flag(overdue)), h('td', { class: 'gantt-cell' }, track(planned, actual, overdue)));
+  const overdueCount = tl.phases.filter((p) => p.overdue).length + tl.items.filter((i) => i.overdue).length;
+  return h('section', { class: 'gantt', 'data-testid': 'gantt', 'aria-labelledby': 'gantt-title' },
+    h('h3', { id: 'gantt-title' }, `${t('schedule')}: ${pkg.name} #${pkg.id}`),
+    h('p', { class: 'vmeta' }, t('scheduleToday', fmtDay(tl.today), tl.status), overdueCount ? h('strong', { class: 'overdue-flag' }, ` · ⚠ ${t('overdueCount', overdueCount)}`) : null),
+    h('table', { class: 'gantt-table', 'data-testid': 'gantt-table' },
+      h('caption', { class: 'note' }, t('ganttCaption')),
+      h('thead', {}, h('tr', {}, [t('phaseOrItem'), t('planned'), t('actual'), t('status'), t('chart')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {},
+        tl.phases.map((p) => row(phaseName(p.phase), [p.plannedStart, p.plannedEnd], [p.actualStart, p.actualEnd], p.overdue, 'phase')),
+        tl.items.map((i) => row(`#${i.itemId} ${i.interventionCode} (${i.funderCode}) · ${i.progress}`, [i.plannedStart, i.plannedEnd], [i.startedOn, i.doneOn], i.overdue, 'item')))));
+}
+
+/**
+ * Who drafted and approved the open package and each funder's sign-off, as the API sends them. The
+ * sign-off control is offered on an APPROVED package to a PARTNER whose funder (the token's `funder`
+ * claim) is listed and has not decided; the API still decides, and its refusal reason is shown here.
+ */
+function approvalSection(pkg: Package, a: PackageApproval): HTMLElement {
+  const decision = (d: string | null) => (d === 'SIGNED' ? t('signed') : d === 'REFUSED' ? t('refusedSignoff') : t('pending'));
+  const section = h('section', { class: 'approval', 'data-testid': 'approval', 'aria-labelledby': 'approval-title' },
+    h('h3', { id: 'approval-title' }, t('approvalTitle')),
+    h('dl', { class: 'stats' },
+      h('dt', {}, t('draftedBy')), h('dd', {}, a.draftedBy ?? '—'),
+      h('dt', {}, t('approvedBy')), h('dd', {}, a.approvedBy ? `${a.approvedBy}${a.approvedAt ? ` (${fmtDay(a.approvedAt)})` : ''}` : t('notApproved'))),
+    a.signoffs.length
+      ? h('table', { 'data-testid': 'signoffs' },
+        h('thead', {}, h('tr', {}, [t('funderCol'), t('decision'), t('signedBy'), t('reason')].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, a.signoffs.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.funderCode), h('td', {}, decision(s.decision)),
+          h('td', {}, s.subject ? `${s.subject}${s.at ? ` (${fmtDay(s.at)})` : ''}` : '—'), h('td', {}, s.reason ?? '')))))
+      : h('p', { class: 'note' }, t('noSignoffs')));
+  const claims = session.claims;
+  const own = claims?.role === 'PARTNER' && claims.funder ? a.signoffs.find((s) => s.funderCode === claims.funder) : undefined;
+  // Funders sign the approved plan (docs/execution.md): the control is offered on APPROVED packages only.
+  if (own && !own.decision && pkg.status === 'APPROVED') {
+    const reason = h('input', { type: 'text', maxlength: 1000, 'data-testid': 'signoff-reason' });
+    const send = (d: 'SIGNED' | 'REFUSED') => void signOff(pkg, d, reason.value.trim());
+    section.append(h('div', { class: 'signoff', 'data-testid': 'signoff' },
+      h('p', {}, t('signoffAsk', own.funderCode)),
+      field(t('signoffReason'), reason),
+      h('div', { class: 'buttons' },
+        h('button', { type: 'button', 'data-testid': 'signoff-sign', onclick: () => send('SIGNED') }, t('signOffSign')),
+        h('button', { type: 'button', 'data-testid': 'signoff-refuse', onclick: () => send('REFUSED') }, t('signOffRefuse')))));
+  }
+  if (state.signoffRefusal) section.append(h('p', { class: 'error', role: 'alert', 'data-testid': 'signoff-refusal' }, t('refused', state.signoffRefusal)));
+  return section;
+}
+
+async function signOff(pkg: Package, decision: 'SIGNED' | 'REFUSED', reason: string): Promise<void> {
+  state.signoffRefusal = null;
+  try {
+    await gql(Q.SIGN_OFF, { packageId: pkg.id, version: pkg.version, decision, reason: reason || null });
+    say('info', decision === 'SIGNED' ? t('signedDone') : t('refusedDone'));
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') return;
+    state.signoffRefusal = (e as Error).message;
+  }
+  await openPackage(pkg.id);
+  await loadPackages();
+  if (state.tab === 'progress') renderProgress();
 }
 
 /** Item status per category of one package (the items' `progress` as the API sends them). */

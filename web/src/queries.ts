@@ -79,3 +79,13 @@ export const CASELOAD = `query Caseload($code: String!) {
   perPendamping: graduationTargets(groupBy: PENDAMPING, regionCode: $code) { year rows { ${TARGET_ROW} } }
   pendamping(villageCode: $code) { subject name organisation caseload targetPerYear villageCodes }
   graduationReadinessList(villageCode: $code, limit: 1) { total ready } }`;
+
+/** Planned phases and items against actual dates (issue 15's API): no personal data, so every role that reads the package asks it. */
+export const PACKAGE_TIMELINE = `query PackageTimeline($id: ID!) { packageTimeline(packageId: $id) { packageId status today
+  phases { phase plannedStart plannedEnd actualStart actualEnd overdue }
+  items { itemId interventionCode category funderCode plannedStart plannedEnd startedOn doneOn progress overdue } } }`;
+/** Four eyes and the funders' sign-offs on the current approval; the API decides what it returns to the role. */
+export const PACKAGE_APPROVAL = `query PackageApproval($id: ID!) { packageApproval(packageId: $id) { draftedBy approvedBy approvedAt
+  signoffs { funderCode decision reason subject at } } }`;
+export const SIGN_OFF = `mutation SignOff($packageId: ID!, $version: Int!, $decision: SignoffDecision!, $reason: String) {
+  signOffPackage(packageId: $packageId, version: $version, decision: $decision, reason: $reason) { id version status } }`;

@@ -62,3 +62,11 @@ export interface GraduationTarget {
 export interface GraduationTargets { year: number; protectedCounts: boolean; rows: GraduationTarget[] }
 export interface PendampingCaseload { subject: string; name: string; organisation: string | null; caseload: number; targetPerYear: number; villageCodes: string[] }
 export interface Caseload { perPendamping: { year: number; rows: GraduationTarget[] }; pendamping: PendampingCaseload[]; graduationReadinessList: { total: number; ready: number } }
+export interface TimelinePhase { phase: string; plannedStart: string; plannedEnd: string; actualStart: string | null; actualEnd: string | null; overdue: boolean }
+export interface TimelineItem {
+  itemId: string; interventionCode: string; category: string; funderCode: string; plannedStart: string; plannedEnd: string;
+  startedOn: string | null; doneOn: string | null; progress: string; overdue: boolean;
+}
+export interface PackageTimeline { packageId: string; status: string; today: string; phases: TimelinePhase[]; items: TimelineItem[] }
+export interface FunderSignoff { funderCode: string; decision: 'SIGNED' | 'REFUSED' | null; reason: string | null; subject: string | null; at: string | null }
+export interface PackageApproval { draftedBy: string | null; approvedBy: string | null; approvedAt: string | null; signoffs: FunderSignoff[] }
