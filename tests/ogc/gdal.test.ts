@@ -51,9 +51,10 @@ describe('GDAL OAPIF driver', () => {
       ['households', 'Point'],
       ['facilities', 'Point'],
       ['package-items', 'Point'],
+      ['existing_facilities', 'Point'],
     ]);
     const viewer = layersOf(await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${h.origin}/ogc`], 'viewer'));
-    expect(viewer.map(([name]) => name)).toEqual(['villages', 'facilities', 'package-items']);
+    expect(viewer.map(([name]) => name)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities']);
   });
 
   it('reads every page of the households of one village, with the filter pushed to the server', async () => {
