@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_VILLAGE, type PrincipalName } from '../support/principals.js';
-import { insertPackageFixture, startGisHarness, type GisHarness } from './harness.js';
+import { insertExistingFacilities, insertPackageFixture, startGisHarness, type GisHarness } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -21,6 +21,8 @@ beforeAll(async () => {
   }
   h = await startGisHarness();
   await insertPackageFixture(h.db);
+  // GDAL reads a layer's geometry type from its features; the seed has no existing facilities.
+  await insertExistingFacilities(h.db);
 });
 afterAll(async () => h?.close());
 
