@@ -112,7 +112,7 @@ describe('households collection', () => {
       expect(body.description).toMatch(/\/tiles\/households/);
     }
     const { body } = await h.json('/ogc/collections', 'viewer');
-    expect(body.collections.map((c: any) => c.id)).toEqual(['villages', 'facilities', 'package-items']);
+    expect(body.collections.map((c: any) => c.id)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities']);
     expect(await auditOf('viewer')).toHaveLength(0);
   });
 });
@@ -203,7 +203,7 @@ describe('personal data', () => {
 
   it('no collection and no role gets names, NIK, KK, addresses or registry ids', async () => {
     for (const as of ['admin', 'planner', 'pendamping', 'partner', 'viewer'] as const) {
-      for (const collection of ['villages', 'households', 'facilities', 'package-items']) {
+      for (const collection of ['villages', 'households', 'facilities', 'package-items', 'existing_facilities']) {
         const query = collection === 'villages' ? 'limit=200' : `limit=200&village=${TEST_VILLAGE}`;
         const response = await h.get(`/ogc/collections/${collection}/items?${query}`, as);
         if (response.status === 403) continue;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_VILLAGE, type PrincipalName } from '../support/principals.js';
-import { insertPackageFixture, startGisHarness, type GisHarness } from './harness.js';
+import { insertExistingFacilities, insertPackageFixture, startGisHarness, type GisHarness } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -21,6 +21,8 @@ beforeAll(async () => {
   }
   h = await startGisHarness();
   await insertPackageFixture(h.db);
+  // GDAL reads a layer's geometry type from its features; the seed has no existing facilities.
+  await insertExistingFacilities(h.db);
 });
 afterAll(async () => h?.close());
 
@@ -51,9 +53,10 @@ describe('GDAL OAPIF driver', () => {
       ['households', 'Point'],
       ['facilities', 'Point'],
       ['package-items', 'Point'],
+      ['existing_facilities', 'Point'],
     ]);
     const viewer = layersOf(await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${h.origin}/ogc`], 'viewer'));
-    expect(viewer.map(([name]) => name)).toEqual(['villages', 'facilities', 'package-items']);
+    expect(viewer.map(([name]) => name)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities']);
   });
 
   it('reads every page of the households of one village, with the filter pushed to the server', async () => {

@@ -145,3 +145,36 @@ export async function allPages(h: GisHarness, path: string, as: PrincipalName = 
   }
   return pages;
 }
+
+export interface ExistingFacilityFixture {
+  /** Facility ids in TEST_VILLAGE, by id: MASJID, POSYANDU, MCK, POSYANDU. */
+  inTestVillage: number[];
+  /** A bounded village with no package at all: outside the test PARTNER's village scope. */
+  outsideVillage: string;
+  /** The facility in `outsideVillage`. */
+  outsideId: number;
+}
+
+/**
+ * Existing public facilities (not in the demo seed): four in TEST_VILLAGE around its boundary's
+ * interior point (0.001° apart), one in a village no package touches (outside PARTNER's scope).
+ */
+export async function insertExistingFacilities(db: Queryable): Promise<ExistingFacilityFixture> {
+  const [other] = await db.query<{ code: string }>(sql`SELECT g.village_code AS code FROM village_geography g
+    WHERE g.village_code <> ${TEST_VILLAGE} AND NOT EXISTS (SELECT 1 FROM packages p WHERE p.village_code = g.village_code) ORDER BY g.village_code LIMIT 1`);
+  if (!other) throw new Error('fixture: no bounded village without packages');
+  const at = (village: string, kind: string, name: string, dLon: number, accessible: boolean, serves: string) =>
+    sql`SELECT ${village}::text, ${kind}::text, ${name}::text, ST_Translate(ST_PointOnSurface(boundary), ${dLon}::float8, 0), ${accessible}::boolean, ${serves}::text[], 'test'
+      FROM village_geography WHERE village_code = ${village}`;
+  const rows = await db.query<{ id: number; village_code: string }>(sql`INSERT INTO existing_facilities (village_code, kind, name, location, accessible, serves, source)
+    ${at(TEST_VILLAGE, 'MASJID', 'Masjid Uji', 0, false, '{EVERYONE}')}
+    UNION ALL ${at(TEST_VILLAGE, 'POSYANDU', 'Posyandu Uji', 0.001, true, '{CHILD,ELDERLY}')}
+    UNION ALL ${at(TEST_VILLAGE, 'MCK', 'MCK Uji', 0.002, false, '{SANITATION}')}
+    UNION ALL ${at(TEST_VILLAGE, 'POSYANDU', 'Posyandu Dua', 0.003, true, '{CHILD}')}
+    UNION ALL ${at(other.code, 'MCK', 'MCK Luar', 0, false, '{SANITATION}')}
+    RETURNING id, village_code`);
+  const inTestVillage = rows.filter((r) => r.village_code === TEST_VILLAGE).map((r) => Number(r.id)).sort((a, b) => a - b);
+  const outside = rows.find((r) => r.village_code === other.code);
+  if (inTestVillage.length !== 4 || !outside) throw new Error('fixture: existing facilities not inserted');
+  return { inTestVillage, outsideVillage: other.code, outsideId: Number(outside.id) };
+}

@@ -79,7 +79,7 @@ const auditOf = (name: PrincipalName) =>
 
 describe('TileJSON', () => {
   it('describes each layer: tile URL template, zoom range, bounds from the data, vector_layers with fields', async () => {
-    for (const layer of ['villages', 'households', 'package-items']) {
+    for (const layer of ['villages', 'households', 'package-items', 'existing_facilities']) {
       const { status, body } = await h.json(`/tiles/${layer}.json`);
       expect(status, layer).toBe(200);
       expect(body.tilejson).toBe('3.0.0');

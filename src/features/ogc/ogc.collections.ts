@@ -1,5 +1,5 @@
 /**
- * The four collections of the OGC API: what each holds, its properties, its filter parameters,
+ * The collections of the OGC API: what each holds, its properties, its filter parameters,
  * and who may read it. The router, the OpenAPI document and docs/gis-clients.md are all driven by
  * these definitions, so a filter cannot exist in one and be missing from another.
  *
@@ -15,10 +15,12 @@ import { RegionLevel } from '../regions/region.type.js';
 import { badParameter } from './ogc.http.js';
 import { parseBoolean, parseCode, parseEnumList, parseInteger, type BboxCrs84, type QueryReader } from './ogc.params.js';
 import {
+  existingFacilitySource,
   facilitySource,
   householdSource,
   packageItemSource,
   villageSource,
+  type ExistingFacilityFilters,
   type HouseholdFilters,
   type PackageItemFilters,
   type Source,
@@ -311,7 +313,37 @@ const packageItems = collection<PackageItemFilters>({
   source: packageItemSource,
 });
 
-export const COLLECTIONS: readonly Collection[] = [villages, households, facilities, packageItems];
+const existingFacilities = collection<ExistingFacilityFilters>({
+  id: 'existing_facilities',
+  title: 'Existing public facilities (mosques, schools, posyandu, MCK, …)',
+  description:
+    'Public facilities that already exist in a village (Point), from the facilities feature (the source behind GraphQL Village.existingFacilities). ' +
+    'Feature id = facility id. Public infrastructure, not personal data: every role sees them in its village scope (PARTNER its villages, every other role every village).',
+  keyType: 'integer',
+  geometryType: 'Point',
+  properties: {
+    id: { type: 'integer', description: 'Facility id.' },
+    village_code: { type: 'string', description: 'Kemendagri village code.' },
+    kind: { type: 'string', description: 'What it is, e.g. MASJID, SEKOLAH, POSYANDU, MCK, BALAI_DESA (as recorded by its source).' },
+    name: { type: 'string', description: 'Name of the facility.' },
+    accessible: { type: 'boolean', description: 'Accessible to wheelchair users (step-free entrance).' },
+    serves: { type: 'array', items: { type: 'string', enum: [...FACILITY_SERVES] }, description: 'Groups it really serves.' },
+    source: { type: 'string', description: 'Where the record came from (survey, import file).' },
+  },
+  filters: [
+    regionFilter('village_code', ['village'], RegionLevel.VILLAGE, '33.74.02.1008', (t, v) => (t.villageCode = v)),
+    {
+      name: 'kind',
+      description: 'Only facilities of these kinds (upper-case codes, comma-separated), e.g. POSYANDU,MCK.',
+      schema: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*$', example: 'POSYANDU' },
+      apply: (raw, t) => (t.kinds = [...new Set(raw.split(',').map((k) => parseCode('kind', k.trim()) as string))]),
+    },
+  ],
+  refusal: () => null,
+  source: existingFacilitySource,
+});
+
+export const COLLECTIONS: readonly Collection[] = [villages, households, facilities, packageItems, existingFacilities];
 
 export function findCollection(id: string): Collection | undefined {
   return COLLECTIONS.find((c) => c.id === id);

@@ -17,6 +17,12 @@ import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
 import { type HouseholdCriteria, householdConditions } from '../households/household.queries.js';
+import {
+  EXISTING_FACILITIES_FROM,
+  EXISTING_FACILITY_FEATURE_JSON,
+  EXISTING_FACILITY_GEOMETRY,
+  existingFacilityConditions,
+} from '../facilities/facility.queries.js';
 
 export interface Source {
   from: SQL;
@@ -176,6 +182,35 @@ export function facilitySource(principal: Principal, f: PackageItemFilters): Sou
         'intervention_name_en', iv.name_en, 'category', iv.category, 'serves', iv.serves, 'funder_code', item.funder_code,
         'quantity', item.quantity, 'cost_idr', item.cost_idr, 'progress', item.progress, 'started_on', item.started_on, 'done_on', item.done_on))`,
     householdId: sql`item.household_id`,
+  };
+}
+
+// --- existing facilities ----------------------------------------------------------------------
+
+export interface ExistingFacilityFilters {
+  bbox?: BboxCrs84;
+  villageCode?: string;
+  kinds?: string[];
+}
+
+/**
+ * Existing public facilities (the facilities feature's SQL), in the principal's village scope —
+ * the scope of the GraphQL Village.existingFacilities field: PARTNER its villages, every other
+ * role every village. Public infrastructure, not personal data: no household id, no k-anonymity.
+ */
+export function existingFacilitySource(principal: Principal, f: ExistingFacilityFilters): Source {
+  const where: SQL[] = [
+    ...existingFacilityConditions({ ...(f.villageCode ? { villageCodes: [f.villageCode] } : {}), ...(f.kinds ? { kinds: f.kinds } : {}) }),
+    policy.villageScope(principal, sql`ef.village_code`),
+  ];
+  if (f.bbox) where.push(intersectsBbox(EXISTING_FACILITY_GEOMETRY, f.bbox));
+  return {
+    from: EXISTING_FACILITIES_FROM,
+    where,
+    key: sql`ef.id`,
+    geometry: EXISTING_FACILITY_GEOMETRY,
+    body: EXISTING_FACILITY_FEATURE_JSON,
+    householdId: null,
   };
 }
 

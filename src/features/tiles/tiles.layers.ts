@@ -84,7 +84,7 @@ export interface VectorLayer {
 }
 
 export interface TileLayer {
-  id: 'villages' | 'households' | 'package-items';
+  id: 'villages' | 'households' | 'package-items' | 'existing_facilities';
   title: string;
   minzoom: number;
   maxzoom: number;
@@ -168,6 +168,27 @@ export const LAYERS: readonly TileLayer[] = [
         progress: 'String',
         located_at: 'String',
         household_id: 'Number',
+      },
+    }),
+  },
+  {
+    id: 'existing_facilities',
+    title: 'Existing public facilities',
+    // Points of public infrastructure, a few per village: readable from the zoom where package items start.
+    minzoom: 8,
+    maxzoom: 16,
+    vectorLayer: () => ({
+      id: 'existing_facilities',
+      description:
+        'Public facilities that already exist (mosques, schools, posyandu, MCK, …) at their site (points), in your village scope (PARTNER its villages). ' +
+        'Feature id = facility id; serves is comma-separated.',
+      fields: {
+        id: 'Number',
+        village_code: 'String',
+        kind: 'String',
+        name: 'String',
+        accessible: 'Boolean',
+        serves: 'String',
       },
     }),
   },

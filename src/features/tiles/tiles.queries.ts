@@ -5,7 +5,7 @@
  * `fid`, `audit_household_id` (the household whose record the row reveals, for the audit) and
  * `sort_key` (feature order, so equal data gives equal bytes and ETags). Access is SQL, from the
  * policy: household rows through `policy.householdRowScope`, PAS through `policy.visiblePasSql`,
- * villages through `policy.villageScope`, package items through `policy.packageItemScope`.
+ * villages and existing facilities through `policy.villageScope`, package items through `policy.packageItemScope`.
  *
  * Two renderers turn a source into a tile:
  * - native: ST_AsMVTGeom / ST_AsMVT / ST_TileEnvelope in PostGIS (PostgreSQL);
@@ -22,6 +22,7 @@ import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../village
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
+import { EXISTING_FACILITIES_FROM, EXISTING_FACILITY_GEOMETRY, existingFacilityConditions } from '../facilities/facility.queries.js';
 import type { BboxCrs84 } from '../ogc/ogc.params.js';
 import type { Source } from '../ogc/ogc.queries.js';
 import { encodeTile, type MvtValue } from './mvt.js';
@@ -128,6 +129,20 @@ export function packageItemsLayer(principal: Principal, tile: Tile): LayerSql {
         LEFT JOIN households h ON h.id = item.household_id
       WHERE ${location} && ${searchBox(tile)} AND ${policy.packageItemScope(principal)}
         ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND item.household_id IS NULL` : sql``}`,
+  };
+}
+
+/** Existing public facilities (the facilities feature's SQL) in the principal's village scope; public infrastructure, nothing audited. */
+export function existingFacilitiesLayer(principal: Principal, tile: Tile): LayerSql {
+  const where = [...existingFacilityConditions({}), sql`${EXISTING_FACILITY_GEOMETRY} && ${searchBox(tile)}`, policy.villageScope(principal, sql`ef.village_code`)];
+  return {
+    name: 'existing_facilities',
+    hasFid: true,
+    attributes: ['id', 'village_code', 'kind', 'name', 'accessible', 'serves'],
+    rows: sql`SELECT ef.id AS fid, ef.id AS id, ef.village_code, ef.kind, ef.name, ef.accessible, array_to_string(ef.serves, ',') AS serves,
+        ${EXISTING_FACILITY_GEOMETRY} AS geom, NULL::int AS audit_household_id, ef.id AS sort_key
+      ${EXISTING_FACILITIES_FROM}
+      WHERE ${sql.join(where, sql` AND `)}`,
   };
 }
 

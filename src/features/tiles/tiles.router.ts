@@ -38,7 +38,7 @@ export function createTilesRouter(deps: GisDeps, options: { encoder?: MvtEncoder
   router.get(
     '/:file',
     route(async (req, res, ctx) => {
-      const match = /^([a-z-]+)\.json$/.exec(String(req.params.file));
+      const match = /^([a-z_-]+)\.json$/.exec(String(req.params.file));
       if (!match) throw notFoundError(`No resource at ${req.originalUrl.split('?')[0]}; TileJSON documents are /tiles/{layer}.json (${LAYERS.map((l) => l.id).join(', ')}).`);
       const document = await tiles.tileJson(ctx, layerOf(match[1] as string));
       res.set('Cache-Control', 'private, max-age=60').vary('Authorization').type('application/json').json(document);

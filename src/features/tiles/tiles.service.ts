@@ -11,6 +11,7 @@ import { createExtentCache } from '../ogc/ogc.extents.js';
 import { badParameter, type GisDeps, type GisRequest } from '../ogc/ogc.http.js';
 import { BUFFER, DATA_EXTENT, intersects, tileBoundsLonLat, tileJson, type Tile, type TileLayer } from './tiles.layers.js';
 import {
+  existingFacilitiesLayer,
   pointOnData,
   householdGridLayer,
   householdRecordsLayer,
@@ -50,6 +51,8 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
         return policy.canReadHouseholdRecords(principal) ? householdRecordsLayer(principal, tile) : householdGridLayer(principal, tile, kAnonymity);
       case 'package-items':
         return packageItemsLayer(principal, tile);
+      case 'existing_facilities':
+        return existingFacilitiesLayer(principal, tile);
     }
   }
 
