@@ -95,6 +95,23 @@ export function householdGridLayer(principal: Principal, tile: Tile, k: number):
 }
 
 /**
+ * TileJSON's `center` for callers who get the protected grid: the middle of the shown cell (at
+ * least k households in their aggregate scope) nearest the middle of `bounds`, [lon, lat]. The
+ * nearest single household may sit in a suppressed cell, and the map would open on an empty tile.
+ */
+export async function gridCellOnData(db: Queryable, principal: Principal, [w, s, e, n]: BboxCrs84, k: number): Promise<[number, number] | null> {
+  const c = GRID_CELL_DEGREES;
+  const [row] = await db.query<{ gx: number; gy: number }>(sql`
+    SELECT gx, gy FROM (
+      SELECT floor(ST_X(h.location) / ${c}::float8)::int AS gx, floor(ST_Y(h.location) / ${c}::float8)::int AS gy
+      FROM households h WHERE ${policy.aggregateScope(principal)}
+      GROUP BY 1, 2 HAVING count(*) >= ${k}) cells
+    ORDER BY ((gx + 0.5) * ${c}::float8 - ${(w + e) / 2}::float8) ^ 2 + ((gy + 0.5) * ${c}::float8 - ${(s + n) / 2}::float8) ^ 2, gy, gx
+    LIMIT 1`);
+  return row ? [(Number(row.gx) + 0.5) * c, (Number(row.gy) + 0.5) * c] : null;
+}
+
+/**
  * Village boundaries simplified to one tile unit, from the village source (villageFrom): the
  * counts and fisher share are the ones `villages`, the FeatureCollection and OGC show the caller.
  */

@@ -13,6 +13,7 @@ import { BUFFER, DATA_EXTENT, intersects, tileBoundsLonLat, tileJson, type Tile,
 import {
   existingFacilitiesLayer,
   pointOnData,
+  gridCellOnData,
   householdGridLayer,
   householdRecordsLayer,
   packageItemsLayer,
@@ -84,7 +85,12 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
       const collection = boundsCollection(layer, ctx.principal);
       const boxes = await extentsFor(ctx.principal, [collection]);
       const bounds = boxes[collection.id] ?? null;
-      const center = bounds ? await pointOnData(db, collection.unfiltered(ctx.principal), bounds) : null;
+      const grid = layer.id === 'households' && !policy.canReadHouseholdRecords(ctx.principal);
+      const center = !bounds
+        ? null
+        : grid
+          ? await gridCellOnData(db, ctx.principal, bounds, kAnonymity)
+          : await pointOnData(db, collection.unfiltered(ctx.principal), bounds);
       return tileJson(ctx.base, layer, ctx.principal, bounds, center, kAnonymity);
     },
   };
