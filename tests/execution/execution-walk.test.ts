@@ -272,3 +272,64 @@ describe('from DRAFT to COMPLETED', () => {
     expect(api.database.db.statementCount - before).toBe(3);
   });
 });
+
+describe('post-works verification with the assessment inline (one transaction)', () => {
+  /** An unverified housing item of another IN_PROGRESS package (the demo's pilots), its house still RTLH. */
+  async function openHousingItem() {
+    const [row] = await rows<{ item_id: number; package_id: number; version: number; household_id: number; village_code: string; from_on: string }>(sql`
+      SELECT i.id AS item_id, p.id AS package_id, p.version, h.id AS household_id, h.village_code, coalesce(i.started_on::text, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')) AS from_on
+      FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code JOIN households h ON h.id = i.household_id
+      WHERE p.status = 'IN_PROGRESS' AND iv.category = 'HOUSING' AND h.is_rtlh AND NOT h.had_housing_aid
+        AND NOT EXISTS (SELECT 1 FROM post_works_verifications v WHERE v.item_id = i.id)
+      ORDER BY i.id LIMIT 1`);
+    expect(row, 'the test template has an unverified housing item of an IN_PROGRESS package').toBeDefined();
+    return row!;
+  }
+  const state = (householdId: number, villageCode: string) =>
+    rows<{ is_rtlh: boolean; had_housing_aid: boolean; assessments: number; verifications: number; rtlh: number; audits: number }>(sql`
+      SELECT h.is_rtlh, h.had_housing_aid,
+        (SELECT count(*)::int FROM assessments a WHERE a.household_id = h.id) AS assessments,
+        (SELECT count(*)::int FROM post_works_verifications v JOIN assessments a ON a.id = v.assessment_id WHERE a.household_id = h.id) AS verifications,
+        (SELECT rtlh_households FROM village_stats s WHERE s.village_code = ${villageCode}) AS rtlh,
+        (SELECT count(*)::int FROM audit_log l WHERE ${householdId} = ANY(l.household_ids)) AS audits
+      FROM households h WHERE h.id = ${householdId}`).then((r) => r[0]!);
+  const verify = (it: { package_id: number; item_id: number }, version: number, args: string, variables?: Record<string, unknown>) =>
+    q(`mutation${args.includes('$a') ? '($a: AssessmentInput)' : ''} { verifyHousingItem(packageId: "${it.package_id}", version: ${version}, itemId: "${it.item_id}"${args}) { version } }`, approver, variables);
+
+  it('asks for exactly one of assessmentId and assessment, naming the argument', async () => {
+    const item = await openHousingItem();
+    const neither = await verify(item, item.version, '');
+    expect(neither.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'assessmentId' });
+    const both = await verify(item, item.version, ', assessmentId: "1", assessment: $a', { a: goodHouse(item.household_id, today) });
+    expect(both.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'assessmentId' });
+    const invalid = await verify(item, item.version, ', assessment: $a', { a: { ...goodHouse(item.household_id, today), occupants: 0 } });
+    expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'assessment.occupants' });
+  });
+
+  it('writes nothing when the verification fails: a stale version, or an assessment dated before the works (refused after it was inserted)', async () => {
+    const item = await openHousingItem();
+    const before = await state(item.household_id, item.village_code);
+    const stale = await verify(item, item.version - 1, ', assessment: $a', { a: goodHouse(item.household_id, today) });
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', argument: 'version' });
+    const dayBefore = new Date(Date.parse(`${item.from_on}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const early = await verify(item, item.version, ', assessment: $a', { a: goodHouse(item.household_id, dayBefore) });
+    expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'assessment.assessedOn' });
+    expect(await state(item.household_id, item.village_code)).toEqual(before);
+    const [pkgNow] = await rows<{ version: number }>(sql`SELECT version FROM packages WHERE id = ${item.package_id}`);
+    expect(pkgNow!.version).toBe(item.version);
+  });
+
+  it('records the assessment and the verification together: RTLH verdict, hadHousingAid and village statistics change at once', async () => {
+    const item = await openHousingItem();
+    const before = await state(item.household_id, item.village_code);
+    const v = await verify(item, item.version, ', assessment: $a', { a: goodHouse(item.household_id, today) });
+    expect(v.errors).toBeUndefined();
+    expect(v.data.verifyHousingItem.version).toBe(item.version + 1);
+    const after = await state(item.household_id, item.village_code);
+    // Two audit records (the assessment's and the verification's), one transaction.
+    expect(after).toEqual({ is_rtlh: false, had_housing_aid: true, assessments: before.assessments + 1, verifications: 1, rtlh: before.rtlh - 1, audits: before.audits + 2 });
+    const [link] = await rows<{ fit: boolean; assessed_on: string; assessor: string }>(sql`SELECT v.fit, a.assessed_on::text, a.assessor FROM post_works_verifications v
+      JOIN assessments a ON a.id = v.assessment_id WHERE v.item_id = ${item.item_id}`);
+    expect(link).toEqual({ fit: true, assessed_on: today, assessor: approver.subject });
+  });
+});

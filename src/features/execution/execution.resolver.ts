@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
+import { AssessmentInput } from '../assessments/assessment.type.js';
 import { ItemProgress } from '../packages/package.type.js';
 import {
   assessmentStatus,
@@ -109,15 +110,18 @@ export class ExecutionResolver {
     return stateOf(ctx, await recordProgress(ctx, { packageId, version, itemId, progress, on: on ?? null, note: note ?? null, locationWgs84: locationWgs84 ?? null, evidence: evidence ?? null }));
   }
 
-  @Mutation(() => PackageState, { description: `Post-works verification of a housing item: links the assessment of the repaired house (recordAssessment) and marks the household as having had housing aid; village statistics are re-derived in the same transaction. ${VERSION_DOC}` })
+  @Mutation(() => PackageState, {
+    description: `Post-works verification of a housing item, in one transaction: records the assessment of the repaired house given inline (\`assessment\`, as recordAssessment: house condition, RTLH verdict) or links one recorded earlier (\`assessmentId\`) — exactly one of the two — marks the household as having had housing aid and re-derives the village statistics. ${VERSION_DOC}`,
+  })
   async verifyHousingItem(
     @Arg('packageId', () => ID) packageId: string,
     @Arg('version', () => Int, { description: VERSION_DOC }) version: number,
     @Arg('itemId', () => ID) itemId: string,
-    @Arg('assessmentId', () => ID) assessmentId: string,
+    @Arg('assessmentId', () => ID, { nullable: true, description: 'An assessment of the repaired house recorded earlier (recordAssessment). Not with `assessment`.' }) assessmentId: string | null,
+    @Arg('assessment', () => AssessmentInput, { nullable: true, description: 'The post-works assessment, recorded in the verification\'s transaction. Not with `assessmentId`.' }) assessment: AssessmentInput | null,
     @Ctx() ctx: RequestContext,
   ): Promise<PackageState> {
-    return stateOf(ctx, await verifyHousingItem(ctx, packageId, version, itemId, assessmentId));
+    return stateOf(ctx, await verifyHousingItem(ctx, packageId, version, itemId, assessmentId ?? null, assessment ?? null));
   }
 
   @Mutation(() => OutcomeCheck, { description: 'Records a follow-up check (3, 6 or 12 months after DONE) of an economic-empowerment item: is the business running.' })

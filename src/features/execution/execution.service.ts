@@ -15,6 +15,8 @@ import { parsePointWgs84 } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
 import { parseRegionCode } from '../regions/region.codes.js';
+import { prepareAssessment, writeAssessment } from '../assessments/assessment.service.js';
+import type { AssessmentInput } from '../assessments/assessment.type.js';
 import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/package.queries.js';
 import {
   assessmentCoverage,
@@ -234,19 +236,26 @@ export async function recordProgress(ctx: RequestContext, input: ProgressInput) 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Links the post-works assessment of the repaired house (recordAssessment, dated on or after the
- * works started) to a housing item, and in the same transaction marks the household as having had
- * housing aid and re-derives the village statistics. The house condition and RTLH verdict are
- * those the assessment recorded.
+ * The post-works verification of a housing item, in one transaction: either the assessment of the
+ * repaired house is given inline (`assessment`) and recorded here through the assessments feature's
+ * own write path (house condition, RTLH verdict, village statistics, audit), or an assessment recorded
+ * earlier (`assessmentId`) is linked; it must be of the item's household and dated on or after the
+ * works started. The same transaction marks the household as having had housing aid, records whether
+ * the house is now fit (no longer RTLH) and re-derives the village statistics: any failure writes nothing.
  */
-export async function verifyHousingItem(ctx: RequestContext, packageIdArg: string, version: number, itemIdArg: string, assessmentIdArg: string) {
+export async function verifyHousingItem(ctx: RequestContext, packageIdArg: string, version: number, itemIdArg: string, assessmentIdArg: string | null, assessmentInput: AssessmentInput | null) {
   const packageId = parseId(packageIdArg, 'packageId', 'a package id');
   const itemId = parseId(itemIdArg, 'itemId', 'an item id');
-  const assessmentId = parseId(assessmentIdArg, 'assessmentId', 'an assessment id');
+  if ((assessmentIdArg == null) === (assessmentInput == null)) {
+    throw badInput('assessmentId', `give exactly one of assessmentId (an assessment recorded earlier) and assessment (the post-works assessment, recorded with the verification); got ${assessmentIdArg == null ? 'neither' : 'both'}.`, { alternative: 'assessment' });
+  }
+  const p = ctx.principal;
+  if (p.role === 'PARTNER' || p.role === 'VIEWER') throw forbidden(`verifyHousingItem: the post-works verification is an assessment, by the village's pendamping or a planner; you are ${p.role}.`, { argument: assessmentInput ? 'assessment' : 'assessmentId' });
+  // Input checks and rights of the inline assessment come first (they only read), as in recordAssessment.
+  const prepared = assessmentInput ? await prepareAssessment(ctx, assessmentInput, 'assessment', 'verifyHousingItem') : null;
+  const assessmentArg = prepared ? 'assessment' : 'assessmentId';
   return ctx.db.transaction(async (tx) => {
     const pkg = await lockAndBump(tx, packageId, version);
-    const p = ctx.principal;
-    if (p.role === 'PARTNER' || p.role === 'VIEWER') throw forbidden(`verifyHousingItem: the post-works verification is an assessment, by the village's pendamping or a planner; you are ${p.role}.`, { argument: 'assessmentId' });
     if (p.role === 'PLANNER') policy.assertCanPlan(p, pkg.village_code);
     if (p.role === 'PENDAMPING') policy.assertCanAssess(p, pkg.village_code);
     const item = await execItem(tx, packageId, itemId);
@@ -254,11 +263,17 @@ export async function verifyHousingItem(ctx: RequestContext, packageIdArg: strin
     if (item.category !== 'HOUSING' || !item.household_id) throw badInput('itemId', `item ${itemId} is ${item.intervention_code} (${item.category}); only housing items get a post-works verification.`);
     if (item.verified) throw conflict(`Housing item ${itemId} is already verified.`, { argument: 'itemId' });
     if (pkg.status !== 'IN_PROGRESS') throw conflict(`Verification happens while the package is IN_PROGRESS; it is ${pkg.status}.`, { argument: 'packageId' });
+    if (prepared && prepared.assessment.householdId !== item.household_id) {
+      throw badInput('assessment.householdId', `the assessment is of household ${prepared.assessment.householdId}, but item ${itemId} repairs the house of household ${item.household_id}.`);
+    }
+    // Recorded on this transaction: the RTLH trigger and the statistics refresh run here, so the
+    // verdict read back below is the one this assessment produced.
+    const assessmentId = prepared ? (await writeAssessment(tx, ctx, prepared)).id : parseId(assessmentIdArg!, 'assessmentId', 'an assessment id');
     const a = await assessmentFor(tx, assessmentId);
     if (!a) throw notFound('Assessment', String(assessmentId));
     if (a.household_id !== item.household_id) throw badInput('assessmentId', `assessment ${assessmentId} is of household ${a.household_id}, but item ${itemId} repairs the house of household ${item.household_id}.`);
     const from = item.started_on ?? pkg.created_on;
-    if (a.assessed_on < from) throw badInput('assessmentId', `assessment ${assessmentId} is dated ${a.assessed_on}, before the works started (${from}); the verification assesses the repaired house.`);
+    if (a.assessed_on < from) throw badInput(prepared ? 'assessment.assessedOn' : 'assessmentId', `the assessment${prepared ? '' : ` ${assessmentId}`} is dated ${a.assessed_on}, before the works started (${from}); the verification assesses the repaired house.`);
     const fit = !a.is_rtlh;
     await insertVerification(tx, itemId, assessmentId, p.subject, fit, a.household_id, a.village_code);
     await writeAudit(tx, p, {
@@ -267,7 +282,7 @@ export async function verifyHousingItem(ctx: RequestContext, packageIdArg: strin
       entityId: itemId,
       packageId,
       villageCode: pkg.village_code,
-      after: { assessmentId, fit, hadHousingAid: true },
+      after: { assessmentId, assessmentRecordedWith: assessmentArg === 'assessment', fit, hadHousingAid: true },
       householdIds: [a.household_id],
       requestId: ctx.requestId,
     });
