@@ -207,7 +207,7 @@ export async function recordProgress(ctx: RequestContext, input: ProgressInput) 
       }
     }
     if (input.progress === 'DONE' && item.category === 'HOUSING' && !item.verified) {
-      throw conflict(`Housing item ${itemId} is DONE only after its post-works verification: record an assessment of the repaired house and call verifyHousingItem.`, { argument: 'progress', reason: 'VERIFICATION_MISSING' });
+      throw conflict(`Housing item ${itemId} is DONE only after its post-works verification: call verifyHousingItem with the assessment of the repaired house (or the id of one recorded earlier with recordAssessment).`, { argument: 'progress', reason: 'VERIFICATION_MISSING' });
     }
     const startedOn = input.progress === 'NOT_STARTED' ? null : (item.started_on ?? on);
     const doneOn = input.progress === 'DONE' ? on : null;
