@@ -18,8 +18,6 @@ import {
   DISABLED_MEMBER_HOUSEHOLD_SHARE,
   DISASTER_SHARE,
   ELDERLY_PARENT_CHANCE,
-  HEAD_AGE_MEAN_YEARS,
-  HEAD_AGE_SD_YEARS,
   FEMALE_HEAD_SHARE,
   FISHER_SHARE_RANGE,
   HOUSE_FAILURE,
@@ -256,10 +254,7 @@ export class VillageHouseholdGenerator {
     const familyName = rng.pick(FAMILY_NAMES);
     const size = Math.min(12, 1 + poisson(rng, meanSize - 1));
     const femaleHead = rng.chance(FEMALE_HEAD_SHARE);
-    // Head ages N(49, 15), clipped to 20–85: about a quarter of heads are 60+, which with the elderly
-    // parents below gives households_with_elderly near BPS's 33.16% (55.32% of the elderly are heads).
-    // N(44, 13) gave 13.6% elderly heads and 25% of households with an elderly member.
-    const headAge = Math.min(85, Math.max(20, Math.round(HEAD_AGE_MEAN_YEARS + rng.normal() * HEAD_AGE_SD_YEARS)));
+    const headAge = Math.min(85, Math.max(20, Math.round(44 + rng.normal() * 13)));
     const members = [this.person('HEAD', femaleHead ? 'FEMALE' : 'MALE', headAge, familyName)];
     if (size >= 2 && !femaleHead && rng.chance(0.9)) {
       members.push(this.person('SPOUSE', 'FEMALE', Math.max(18, headAge - rng.int(0, 8)), familyName));
