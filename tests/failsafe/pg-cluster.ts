@@ -13,7 +13,8 @@ export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 export const hasPgBinaries = () => existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'pg_ctl'));
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on right now, for a throw-away cluster (shared with tests/scale). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -6,18 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimImportJob, enqueueImport, failedJobMessage, getImportJob, MAX_ATTEMPTS, runImportJob } from '../../src/features/imports/import.jobs.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals } from '../support/principals.js';
-import { extract, household } from './registry-fixture.js';
+import { extract, household, pointInside, TANJUNG_MAS } from './registry-fixture.js';
 
-const TANJUNG_MAS = '33.74.02.1008';
 let api: TestApi;
 let inside: [number, number];
 beforeAll(async () => {
   api = await startTestApi();
-  const [p] = await api.database.db.query<{ lon: number; lat: number }>(
-    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = $1) x`,
-    [TANJUNG_MAS],
-  );
-  inside = [p!.lon, p!.lat];
+  inside = await pointInside(api.database.db, TANJUNG_MAS);
 });
 afterAll(async () => api?.close());
 

@@ -1,5 +1,18 @@
 /** Builds small registry extracts (households.csv + members.csv) for the import tests. */
+import type { Database } from '../../src/db/database.js';
 import { HOUSEHOLD_COLUMNS, MEMBER_COLUMNS } from '../../src/features/imports/registry.format.js';
+
+/** The village the import tests put their households in (Tanjung Mas, Kota Semarang). */
+export const TANJUNG_MAS = '33.74.02.1008';
+
+/** A point surely inside the village's boundary, [lon, lat] WGS84, for fixture households. */
+export async function pointInside(db: Database, villageCode: string): Promise<[number, number]> {
+  const [p] = await db.query<{ lon: number; lat: number }>(
+    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = $1) x`,
+    [villageCode],
+  );
+  return [p!.lon, p!.lat];
+}
 
 export interface FixtureMember {
   fullName: string;

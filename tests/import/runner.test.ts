@@ -8,19 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../../src/db/database.js';
 import { IMPORT_LOCK_CLASS, runImport, type RunOptions } from '../../src/features/imports/import.runner.js';
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../support/test-database.js';
-import { extract, household } from './registry-fixture.js';
+import { extract, household, pointInside, TANJUNG_MAS } from './registry-fixture.js';
 
-const TANJUNG_MAS = '33.74.02.1008';
 let t: TestDatabase;
 let inside: [number, number];
 
 beforeAll(async () => {
   t = await openTestDatabase(inject('template'));
-  const [p] = await t.db.query<{ lon: number; lat: number }>(
-    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = $1) x`,
-    [TANJUNG_MAS],
-  );
-  inside = [p!.lon, p!.lat];
+  inside = await pointInside(t.db, TANJUNG_MAS);
 });
 afterAll(async () => t?.dispose());
 

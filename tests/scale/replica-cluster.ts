@@ -6,24 +6,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, PG_BIN } from '../failsafe/pg-cluster.js';
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+export { PG_BIN };
 
 export const hasPgBinaries = () => ['initdb', 'pg_ctl', 'pg_basebackup'].every((bin) => existsSync(join(PG_BIN, bin)));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Node {
   port: number;
