@@ -126,7 +126,7 @@ export function parseEnumList<T extends string>(name: string, value: string | un
 /** A code such as BAZNAS or POS_RAMAH_LANSIA (upper case, digits and underscores). */
 export function parseCode(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(value)) throw badParameter(name, `expected an upper-case code such as BAZNAS; got ${show(value)}.`);
+  if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(value)) throw badParameter(name, `expected an upper-case code (letters, digits, underscores, e.g. MASJID); got ${show(value)}.`);
   return value;
 }
 
