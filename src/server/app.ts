@@ -154,8 +154,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     });
   }
   app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), routing.graphqlScope, expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
-  app.use('/ogc', requireAuth('map'), routing.readRoute, createOgcRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
-  app.use('/tiles', requireAuth('map'), routing.readRoute, createTilesRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, publicBaseUrl: config.http.publicBaseUrl }));
+  app.use('/ogc', requireAuth('map'), routing.readRoute, createOgcRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, graduationTargetPerYear: config.graduation.targetPerPendampingPerYear, publicBaseUrl: config.http.publicBaseUrl }));
+  app.use('/tiles', requireAuth('map'), routing.readRoute, createTilesRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, graduationTargetPerYear: config.graduation.targetPerPendampingPerYear, publicBaseUrl: config.http.publicBaseUrl }));
 
   // Unknown paths: the same JSON error shape as everything else, not express's HTML page.
   app.use((req, res) => {

@@ -112,7 +112,7 @@ describe('households collection', () => {
       expect(body.description).toMatch(/\/tiles\/households/);
     }
     const { body } = await h.json('/ogc/collections', 'viewer');
-    expect(body.collections.map((c: any) => c.id)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities']);
+    expect(body.collections.map((c: any) => c.id)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities', 'village_graduation']);
     expect(await auditOf('viewer')).toHaveLength(0);
   });
 });

@@ -54,9 +54,10 @@ describe('GDAL OAPIF driver', () => {
       ['facilities', 'Point'],
       ['package-items', 'Point'],
       ['existing_facilities', 'Point'],
+      ['village_graduation', 'Multi Polygon'],
     ]);
     const viewer = layersOf(await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${h.origin}/ogc`], 'viewer'));
-    expect(viewer.map(([name]) => name)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities']);
+    expect(viewer.map(([name]) => name)).toEqual(['villages', 'facilities', 'package-items', 'existing_facilities', 'village_graduation']);
   });
 
   it('reads every page of the households of one village, with the filter pushed to the server', async () => {

@@ -77,7 +77,7 @@ describe('OGC API documents', () => {
 
   it('/collections lists the collections with CRS84 extents computed from the data', async () => {
     const { body } = await h.json('/ogc/collections');
-    expect(body.collections.map((c: any) => c.id)).toEqual(['villages', 'households', 'facilities', 'package-items', 'existing_facilities']);
+    expect(body.collections.map((c: any) => c.id)).toEqual(['villages', 'households', 'facilities', 'package-items', 'existing_facilities', 'village_graduation']);
     const extentOf = async (query: ReturnType<typeof sql>) => {
       const [row] = await h.db.query<{ b: number[] }>(sql`SELECT json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) AS b FROM (${query}) x`);
       return typeof row!.b === 'string' ? JSON.parse(row!.b) : row!.b;
@@ -87,6 +87,9 @@ describe('OGC API documents', () => {
       households: await extentOf(sql`SELECT ST_Extent(location) AS e FROM households`),
       facilities: await extentOf(sql`SELECT ST_Extent(location) AS e FROM package_items WHERE location IS NOT NULL`),
       existing_facilities: await extentOf(sql`SELECT ST_Extent(location) AS e FROM existing_facilities`),
+      // Villages where KPM are followed (an assignment or a graduation: every referral has one).
+      village_graduation: await extentOf(sql`SELECT ST_Extent(boundary) AS e FROM village_geography WHERE village_code IN
+        (SELECT h.village_code FROM households h WHERE h.id IN (SELECT household_id FROM pendamping_assignments UNION SELECT household_id FROM graduations))`),
     };
     for (const c of body.collections) {
       // A collection without rows (existing facilities are not in the demo seed) has no extent to state.

@@ -148,6 +148,8 @@ export type TargetGrouping = 'PENDAMPING' | 'VILLAGE' | 'REGENCY' | 'PROVINCE' |
 
 export interface TargetRow {
   key: string;
+  /** Whether the row's counts are exact for the caller (else protected). */
+  counts_exact: boolean;
   caseload: number | null;
   pendamping: number;
   target: number;
@@ -162,7 +164,8 @@ export interface TargetRow {
 }
 
 /**
- * The target, measured, in one statement. Rows are households the principal may aggregate:
+ * The target, measured, in one statement, per pendamping or region (per village: graduation.map.ts,
+ * the source the maps share). Rows are households the principal may aggregate:
  * exact caseload scope for ADMIN / PLANNER / PENDAMPING, and for VIEWER / PARTNER their aggregate
  * scope with every household count protected (0, suppressed below k, rounded to k).
  *
@@ -202,7 +205,7 @@ export function targetAggregates(db: Queryable, principal: Principal, o: { group
                  count(*) FILTER (WHERE r.status = 'ENROLLED')::int AS enrolled, count(*) FILTER (WHERE r.status = 'DECLINED')::int AS declined
                FROM referrals r JOIN grads g ON g.id = r.graduation_id WHERE extract(year FROM r.referred_on) = ${o.year} GROUP BY 1),
     keys AS (SELECT k FROM caseloads UNION SELECT k FROM gstats UNION SELECT k FROM rstats)
-    SELECT keys.k AS key, ${count(sql`c.caseload`)} AS caseload, COALESCE(c.pendamping, 0) AS pendamping, round(COALESCE(t.target, 0), 1)::float8 AS target,
+    SELECT keys.k AS key, ${!protect}::boolean AS counts_exact, ${count(sql`c.caseload`)} AS caseload, COALESCE(c.pendamping, 0) AS pendamping, round(COALESCE(t.target, 0), 1)::float8 AS target,
       ${count(sql`gs.graduated`)} AS graduated, ${count(sql`gs.proposed`)} AS proposed, ${count(sql`gs.returned`)} AS returned,
       ${count(sql`rs.referred`)} AS referred, ${count(sql`rs.accepted`)} AS accepted, ${count(sql`rs.enrolled`)} AS enrolled, ${count(sql`rs.declined`)} AS declined
     FROM keys LEFT JOIN caseloads c ON c.k = keys.k LEFT JOIN targets t ON t.k = keys.k LEFT JOIN gstats gs ON gs.k = keys.k LEFT JOIN rstats rs ON rs.k = keys.k

@@ -106,7 +106,7 @@ export class GraduationResolver {
   }
 
   @Query(() => GraduationTargets, {
-    description: 'The target, measured: graduations in the year against the target (default 10 per pendamping per year), open proposals, referrals by status, returns — per pendamping, village, regency, province or nationally, within your scope. PARTNER and VIEWER get protected counts and no per-pendamping rows.',
+    description: 'The target, measured: graduations in the year against the target (default 10 per pendamping per year), open proposals, referrals by status, returns — per pendamping, village, regency, province or nationally, within your scope. PARTNER and VIEWER get protected counts and no per-pendamping rows. Per village (the values of the OGC collection and tile layer village_graduation), every village you may see, with protected counts where your aggregates about it are not exact (a PLANNER outside its regions, a PENDAMPING outside its villages).',
   })
   async graduationTargets(
     @Arg('groupBy', () => TargetGrouping) groupBy: TargetGrouping,

@@ -6,13 +6,14 @@
  */
 import { sql } from 'drizzle-orm';
 import { writeAudit } from '../../audit/audit.js';
-import { forbidden } from '../../auth/policy.js';
+import { forbidden, policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Database, Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
 import { parseId, parseIsoDate } from '../../graphql/input.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { withConflicts } from './graduation.errors.js';
+import { inRegion, villageTargetRows } from './graduation.map.js';
 import {
   decideGraduation,
   factsOf,
@@ -201,8 +202,13 @@ export async function targets(ctx: LifecycleContext, input: { groupBy: TargetGro
   const year = input.year ?? new Date().getUTCFullYear();
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('year', `must be a year 2000–2100; got ${input.year}.`);
   const regionCode = input.regionCode === null ? null : parseRegionCode(input.regionCode, 'regionCode');
-  const rows = await targetAggregates(ctx.db, ctx.principal, { grouping: input.groupBy, regionCode, year, defaultTarget: ctx.graduationTargetPerYear, k: ctx.kAnonymity });
-  return { year, protectedCounts: ctx.principal.role === 'PARTNER' || ctx.principal.role === 'VIEWER', rows };
+  // Per village, the source the OGC collection and the tile layer read too (graduation.map.ts):
+  // protected where the caller's aggregates about the village are not exact, whatever the role.
+  const rows =
+    input.groupBy === 'VILLAGE'
+      ? await villageTargetRows(ctx.db, ctx.principal, { year, defaultTarget: ctx.graduationTargetPerYear, k: ctx.kAnonymity, ...(regionCode ? { villages: inRegion(regionCode) } : {}) })
+      : await targetAggregates(ctx.db, ctx.principal, { grouping: input.groupBy, regionCode, year, defaultTarget: ctx.graduationTargetPerYear, k: ctx.kAnonymity });
+  return { year, protectedCounts: rows.some((r) => !r.counts_exact) || policy.suppressesSmallCounts(ctx.principal), rows: rows.map((r) => ({ ...r, countsExact: r.counts_exact })) };
 }
 
 export async function packageEffect(ctx: LifecycleContext, packageId: number) {

@@ -93,6 +93,7 @@ export class Graduation {
 @ObjectType({ description: 'The target, measured, for one group. Counts are protected (0, null below k, rounded to k) for roles that see aggregates only.' })
 export class GraduationTarget {
   @Field(() => String, { description: 'Pendamping subject, village or region code, or "ID" for national.' }) key!: string;
+  @Field(() => Boolean, { description: 'True when this row\'s counts are exact for you; false when they are protected (VIEWER and PARTNER everywhere; per village, a PLANNER outside its regions or a PENDAMPING outside its villages).' }) countsExact!: boolean;
   @Field(() => Int, { nullable: true, description: 'Assigned KPM.' }) caseload!: number | null;
   @Field(() => Int, { description: 'Pendamping serving the group.' }) pendamping!: number;
   @Field(() => Float, { description: "Graduations expected this year: each pendamping's target × the share of their caseload in the group." }) target!: number;
@@ -108,7 +109,7 @@ export class GraduationTarget {
 @ObjectType({ description: 'Graduation targets for a year.' })
 export class GraduationTargets {
   @Field(() => Int, { description: 'Year.' }) year!: number;
-  @Field(() => Boolean, { description: 'True when counts are protected for your role.' }) protectedCounts!: boolean;
+  @Field(() => Boolean, { description: 'True when the counts of some row are protected for you (see GraduationTarget.countsExact).' }) protectedCounts!: boolean;
   @Field(() => [GraduationTarget], { description: 'Rows.' }) rows!: GraduationTarget[];
 }
 

@@ -19,13 +19,21 @@ import {
   facilitySource,
   householdSource,
   packageItemSource,
+  villageGraduationSource,
   villageSource,
   type ExistingFacilityFilters,
+  type VillageGraduationFilters,
   type HouseholdFilters,
   type PackageItemFilters,
   type Source,
   type VillageFilters,
 } from './ogc.queries.js';
+
+/** What a source may need besides the principal and the filters (GisDeps provides it). */
+export interface SourceSettings {
+  kAnonymity: number;
+  graduationTargetPerYear: number;
+}
 
 /** A JSON Schema fragment (OpenAPI 3.0 dialect). */
 export type Schema = Record<string, unknown>;
@@ -51,7 +59,7 @@ interface Definition<F> {
   refusal(principal: Principal): string | null;
   /** Cross-parameter checks after every filter was applied. */
   validate?(filters: F): void;
-  source(principal: Principal, filters: F): Source;
+  source(principal: Principal, filters: F, settings: SourceSettings): Source;
 }
 
 export interface FilterDoc {
@@ -72,9 +80,9 @@ export interface Collection {
   filters: FilterDoc[];
   refusal(principal: Principal): string | null;
   /** The access-scoped, filtered source, plus a normal form of the filters (for the cursor's scope hash). */
-  select(reader: QueryReader, principal: Principal, bbox: BboxCrs84 | undefined): { source: Source; filters: unknown };
+  select(reader: QueryReader, principal: Principal, bbox: BboxCrs84 | undefined, settings: SourceSettings): { source: Source; filters: unknown };
   /** The access-scoped source without filters (extents, single features). */
-  unfiltered(principal: Principal): Source;
+  unfiltered(principal: Principal, settings: SourceSettings): Source;
 }
 
 function collection<F extends { bbox?: BboxCrs84 }>(d: Definition<F>): Collection {
@@ -87,7 +95,7 @@ function collection<F extends { bbox?: BboxCrs84 }>(d: Definition<F>): Collectio
     properties: d.properties,
     filters: d.filters.map((f) => ({ name: f.name, aliases: f.aliases ?? [], description: f.description, schema: f.schema })),
     refusal: d.refusal,
-    select(reader, principal, bbox) {
+    select(reader, principal, bbox, settings) {
       const filters = {} as F;
       if (bbox) filters.bbox = bbox;
       for (const filter of d.filters) {
@@ -95,9 +103,9 @@ function collection<F extends { bbox?: BboxCrs84 }>(d: Definition<F>): Collectio
         if (found !== undefined) filter.apply(found.value, filters, principal, found.name);
       }
       d.validate?.(filters);
-      return { source: d.source(principal, filters), filters };
+      return { source: d.source(principal, filters, settings), filters };
     },
-    unfiltered: (principal) => d.source(principal, {} as F),
+    unfiltered: (principal, settings) => d.source(principal, {} as F, settings),
   };
 }
 
@@ -343,7 +351,59 @@ const existingFacilities = collection<ExistingFacilityFilters>({
   source: existingFacilitySource,
 });
 
-export const COLLECTIONS: readonly Collection[] = [villages, households, facilities, packageItems, existingFacilities];
+/**
+ * A collection of its own rather than properties on `villages`: a QGIS user adds "graduation" as
+ * its own thematic layer (with its own style and year), it holds only the villages where KPM are
+ * followed (not all 8,181 bounded villages), and its values come from the graduation feature's one
+ * source, the one GraphQL graduationTargets(groupBy: VILLAGE) reads.
+ */
+const protectedCount = (what: string) => nullableInteger(`${what} Protected unless counts_exact: 0, null for 1 to k − 1, else rounded to a multiple of k.`);
+const villageGraduation = collection<VillageGraduationFilters>({
+  id: 'village_graduation',
+  title: 'Graduation (graduasi) and terminasi per village',
+  description:
+    'Per village (MultiPolygon boundary; feature id = Kemendagri village code) where KPM are followed: assigned KPM, the graduation target, ' +
+    'graduations, open proposals and returns to assistance in the year, and terminasi referrals made in the year by status — the values of ' +
+    'GraphQL graduationTargets(groupBy: VILLAGE). Counts are exact only where counts_exact is true (ADMIN; PLANNER in its regions; PENDAMPING in ' +
+    'its villages, counting its own caseload only); everywhere else they count every household of the village and are protected: 0 stays 0, ' +
+    '1 to k − 1 (K_ANONYMITY, default 5) are null, larger counts are rounded to a multiple of k. PARTNER sees only its villages. ' +
+    'year= picks the calendar year (default: the current one, UTC).',
+  keyType: 'string',
+  geometryType: 'MultiPolygon',
+  properties: {
+    code: { type: 'string', description: 'Kemendagri village code PP.KK.CC.DDDD.' },
+    name: { type: 'string', description: 'Village name.' },
+    regency_code: { type: 'string', description: 'Kabupaten/kota code.' },
+    year: { type: 'integer', description: 'Calendar year of graduated, returned and the referral counts.' },
+    counts_exact: { type: 'boolean', description: 'True when the counts are exact for you; false when they are protected.' },
+    caseload: protectedCount('KPM assigned to a pendamping.'),
+    pendamping: { type: 'integer', description: 'Pendamping serving the village.' },
+    target: { type: 'number', description: "Graduations expected in the year: each pendamping's yearly target (default 10) × the share of their caseload in the village, 1 decimal." },
+    graduated: protectedCount('Graduations approved with a graduation date in the year (returned ones included).'),
+    proposed: protectedCount('Open graduation proposals.'),
+    returned: protectedCount('Graduated households back on assistance in the year.'),
+    referred: protectedCount('Terminasi referrals made in the year, still REFERRED.'),
+    accepted: protectedCount('… ACCEPTED by the receiving program.'),
+    enrolled: protectedCount('… ENROLLED.'),
+    declined: protectedCount('… DECLINED.'),
+  },
+  filters: [
+    regionFilter('village_code', ['village'], RegionLevel.VILLAGE, '33.74.02.1008', (t, v) => (t.regions = [...(t.regions ?? []), v])),
+    regionFilter('district_code', ['district'], RegionLevel.DISTRICT, '33.74.02', (t, v) => (t.regions = [...(t.regions ?? []), v])),
+    regionFilter('regency_code', ['regency'], RegionLevel.REGENCY, '32.12', (t, v) => (t.regions = [...(t.regions ?? []), v])),
+    regionFilter('province_code', ['province'], RegionLevel.PROVINCE, '32', (t, v) => (t.regions = [...(t.regions ?? []), v])),
+    {
+      name: 'year',
+      description: 'Calendar year of the graduation, return and referral counts (default: the current year, UTC).',
+      schema: { type: 'integer', minimum: 2000, maximum: 2100, example: 2026 },
+      apply: (raw, t) => (t.year = parseInteger('year', raw, 2000, 2100)),
+    },
+  ],
+  refusal: () => null,
+  source: villageGraduationSource,
+});
+
+export const COLLECTIONS: readonly Collection[] = [villages, households, facilities, packageItems, existingFacilities, villageGraduation];
 
 export function findCollection(id: string): Collection | undefined {
   return COLLECTIONS.find((c) => c.id === id);

@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
-import type { Collection } from './ogc.collections.js';
+import type { Collection, SourceSettings } from './ogc.collections.js';
 import type { BboxCrs84 } from './ogc.params.js';
 import { extents } from './ogc.queries.js';
 
@@ -18,13 +18,13 @@ export function accessScopeKey(principal: Principal): string {
   return JSON.stringify([principal.role, principal.regionCodes, [...principal.villageCodes].sort(), principal.funder]);
 }
 
-export function createExtentCache(db: Queryable) {
+export function createExtentCache(db: Queryable, settings: SourceSettings) {
   const cache = new Map<string, { at: number; value: Record<string, BboxCrs84 | null> }>();
   return async function extentsFor(principal: Principal, collections: readonly Collection[]): Promise<Record<string, BboxCrs84 | null>> {
     const key = `${accessScopeKey(principal)}|${collections.map((c) => c.id).join(',')}`;
     const cached = cache.get(key);
     if (cached && Date.now() - cached.at < TTL_MS) return cached.value;
-    const value = await extents(db, Object.fromEntries(collections.map((c) => [c.id, c.unfiltered(principal)])));
+    const value = await extents(db, Object.fromEntries(collections.map((c) => [c.id, c.unfiltered(principal, settings)])));
     // Oldest entry out first (Map keeps insertion order).
     if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
     cache.set(key, { at: Date.now(), value });

@@ -21,6 +21,8 @@ export interface GisDeps {
   log: Logger;
   /** Smallest non-zero count an aggregate may show to roles that see only aggregates (config.privacy.kAnonymity). */
   kAnonymity: number;
+  /** Yearly graduations expected of a pendamping without their own target (config GRADUATION_TARGET_PER_PENDAMPING_PER_YEAR). */
+  graduationTargetPerYear: number;
   /** PUBLIC_BASE_URL: the origin clients reach the API at (behind a TLS proxy); null = from the request. */
   publicBaseUrl?: string | null;
 }

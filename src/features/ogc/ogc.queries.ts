@@ -23,6 +23,7 @@ import {
   EXISTING_FACILITY_GEOMETRY,
   existingFacilityConditions,
 } from '../facilities/facility.queries.js';
+import { inRegion, villageGraduationFeatureJson, villageGraduationMapFrom } from '../graduation/graduation.map.js';
 
 export interface Source {
   from: SQL;
@@ -210,6 +211,39 @@ export function existingFacilitySource(principal: Principal, f: ExistingFacility
     key: sql`ef.id`,
     geometry: EXISTING_FACILITY_GEOMETRY,
     body: EXISTING_FACILITY_FEATURE_JSON,
+    householdId: null,
+  };
+}
+
+// --- village graduation (issue 16) ------------------------------------------------------------
+
+export interface VillageGraduationFilters {
+  bbox?: BboxCrs84;
+  /** Region codes (province … village), all of which a village must lie in. */
+  regions?: string[];
+  year?: number;
+}
+
+/**
+ * Per-village graduation aggregates from the graduation feature's one source (the one GraphQL
+ * graduationTargets(groupBy: VILLAGE) and the tile layer read), at the village boundary.
+ */
+export function villageGraduationSource(principal: Principal, f: VillageGraduationFilters, settings: { kAnonymity: number; graduationTargetPerYear: number }): Source {
+  const year = f.year ?? new Date().getUTCFullYear();
+  const regions = f.regions ?? [];
+  const options = {
+    year,
+    defaultTarget: settings.graduationTargetPerYear,
+    k: settings.kAnonymity,
+    ...(regions.length ? { villages: (code: SQL) => and(regions.map((r) => inRegion(r)(code))) } : {}),
+  };
+  return {
+    from: villageGraduationMapFrom(principal, options),
+    // Paging, counts and extents splice `where` after WHERE: never empty.
+    where: [f.bbox ? intersectsBbox(sql`g.boundary`, f.bbox) : sql`true`],
+    key: sql`vg.village_code`,
+    geometry: sql`g.boundary`,
+    body: villageGraduationFeatureJson(year),
     householdId: null,
   };
 }

@@ -54,7 +54,7 @@ export interface Link {
 
 export function createOgcService(deps: GisDeps) {
   const { db, kAnonymity } = deps;
-  const extentsFor = createExtentCache(db);
+  const extentsFor = createExtentCache(db, deps);
 
   function readableCollection(ctx: GisRequest, id: string): Collection {
     const collection = findCollection(id);
@@ -178,7 +178,7 @@ export function createOgcService(deps: GisDeps) {
       const limit = parseLimit(reader.value('limit'));
       const bbox = parseBbox(reader.value('bbox'));
       parseDatetime(reader.value('datetime'));
-      const { source, filters } = c.select(reader, ctx.principal, bbox);
+      const { source, filters } = c.select(reader, ctx.principal, bbox, deps);
       const cursor = parseCursor(reader.value('cursor'), c.keyType);
       const scope = scopeHash([c.id, accessScopeKey(ctx.principal), filters]);
 
@@ -233,7 +233,7 @@ export function createOgcService(deps: GisDeps) {
         if (!/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/.test(featureId)) throw missing();
         key = featureId;
       }
-      const source: Source = c.unfiltered(ctx.principal);
+      const source: Source = c.unfiltered(ctx.principal, deps);
       const row = await rowByKey(db, source, key);
       if (!row) throw missing();
       const [text] = await features(c, ctx.principal, [row]);

@@ -84,7 +84,7 @@ export interface VectorLayer {
 }
 
 export interface TileLayer {
-  id: 'villages' | 'households' | 'package-items' | 'existing_facilities';
+  id: 'villages' | 'households' | 'package-items' | 'existing_facilities' | 'village_graduation';
   title: string;
   minzoom: number;
   maxzoom: number;
@@ -189,6 +189,37 @@ export const LAYERS: readonly TileLayer[] = [
         name: 'String',
         accessible: 'Boolean',
         serves: 'String',
+      },
+    }),
+  },
+  {
+    id: 'village_graduation',
+    title: 'Graduation and terminasi per village',
+    minzoom: 6,
+    maxzoom: 16,
+    vectorLayer: (principal, k) => ({
+      id: 'village_graduation',
+      description:
+        'Villages where KPM are followed, at their boundary (simplified to one tile unit), with the graduation aggregates of the current year ' +
+        '(UTC): the values of the OGC collection village_graduation and GraphQL graduationTargets(groupBy: VILLAGE). Feature id = village code digits. ' +
+        'counts_exact tells whether a village\'s counts are exact for you (a PENDAMPING counts its own caseload there). ' +
+        policy.aggregatesDescription(principal, k),
+      fields: {
+        code: 'String',
+        name: 'String',
+        regency_code: 'String',
+        year: 'Number',
+        counts_exact: 'Boolean',
+        caseload: 'Number',
+        pendamping: 'Number',
+        target: 'Number',
+        graduated: 'Number',
+        proposed: 'Number',
+        returned: 'Number',
+        referred: 'Number',
+        accepted: 'Number',
+        enrolled: 'Number',
+        declined: 'Number',
       },
     }),
   },

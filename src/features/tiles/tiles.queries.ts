@@ -19,6 +19,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
 import { policy, protectCountSql } from '../../auth/policy.js';
 import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../villages/index.js';
+import { boundaryMeets, VILLAGE_GRADUATION_PROPERTIES, villageGraduationMapColumns, villageGraduationMapFrom } from '../graduation/graduation.map.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
@@ -126,6 +127,24 @@ export function villagesLayer(principal: Principal, tile: Tile, k: number): Laye
         ${simplified(sql`g.boundary`, unitMeters(tile.z))} AS geom, NULL::int AS audit_household_id, r.code AS sort_key
       ${villageFrom(villageProtection(principal, k))}
       WHERE r.level = 'VILLAGE' AND g.boundary && ${searchBox(tile)} AND ${policy.villageScope(principal, sql`r.code`)}`,
+  };
+}
+
+/**
+ * Per-village graduation aggregates of the current year at the village boundary, from the
+ * graduation feature's one source (graduation.map.ts): the values of the OGC collection
+ * village_graduation and of GraphQL graduationTargets(groupBy: VILLAGE).
+ */
+export function villageGraduationLayer(principal: Principal, tile: Tile, settings: { kAnonymity: number; graduationTargetPerYear: number }): LayerSql {
+  const year = new Date().getUTCFullYear();
+  const from = villageGraduationMapFrom(principal, { year, defaultTarget: settings.graduationTargetPerYear, k: settings.kAnonymity, villages: boundaryMeets(searchBox(tile)) });
+  return {
+    name: 'village_graduation',
+    hasFid: true,
+    attributes: VILLAGE_GRADUATION_PROPERTIES,
+    rows: sql`SELECT replace(vg.village_code, '.', '')::bigint AS fid, ${villageGraduationMapColumns(year)},
+        ${simplified(sql`g.boundary`, unitMeters(tile.z))} AS geom, NULL::int AS audit_household_id, vg.village_code AS sort_key
+      ${from}`,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   renderNative,
   renderPortable,
   supportsNativeMvt,
+  villageGraduationLayer,
   villagesLayer,
   type LayerSql,
   type RenderedTile,
@@ -31,7 +32,7 @@ const EMPTY: RenderedTile = { bytes: new Uint8Array(0), householdIds: [] };
 
 export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
   const { db, kAnonymity } = deps;
-  const extentsFor = createExtentCache(db);
+  const extentsFor = createExtentCache(db, deps);
   let nativeSupport: Promise<boolean> | null = null;
 
   /** Probed once per database; a failed probe (not a missing protobuf-c) is retried next time. */
@@ -54,6 +55,8 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
         return packageItemsLayer(principal, tile);
       case 'existing_facilities':
         return existingFacilitiesLayer(principal, tile);
+      case 'village_graduation':
+        return villageGraduationLayer(principal, tile, deps);
     }
   }
 
@@ -90,7 +93,7 @@ export function createTileService(deps: GisDeps, encoder: MvtEncoder = 'auto') {
         ? null
         : grid
           ? await gridCellOnData(db, ctx.principal, bounds, kAnonymity)
-          : await pointOnData(db, collection.unfiltered(ctx.principal), bounds);
+          : await pointOnData(db, collection.unfiltered(ctx.principal, deps), bounds);
       return tileJson(ctx.base, layer, ctx.principal, bounds, center, kAnonymity);
     },
   };
