@@ -1,0 +1,63 @@
+-- README.md graphql example 5, operation 1, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
+-- 9 statements (texts only, sorted; see readme-operations.test.ts)
+SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
+      'geometry', ST_AsGeoJSON(h.location, 7)::json,
+      'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
+        'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
+      array_agg(h.id ORDER BY h.id) AS ids
+    FROM households h WHERE h.village_code = $1 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $2 AND i.household_id = h.id) AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]));
+
+SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered
+    FROM (SELECT h.pas, EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id) AS covered FROM households h
+          WHERE h.village_code = $2 AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]))) x, unnest(x.pas) p
+    WHERE NOT (p::text = ANY($5::text[]))
+    GROUP BY p ORDER BY p;
+
+WITH sites AS MATERIALIZED (
+      SELECT ARRAY[iv.serves::text] AS serves, p.id = $1 AS this_package, i.location::geography AS site
+      FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
+      WHERE p.village_code = $2 AND i.location IS NOT NULL
+        AND (p.id = $3 OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED'))
+      UNION ALL
+      SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = $4)
+    SELECT count(*) FILTER (WHERE h.has_elderly)::int AS t0,
+      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $5 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $6)))::int AS b0,
+      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $7 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $8)))::int AS a0, count(*) FILTER (WHERE h.has_disabled)::int AS t1,
+      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $9 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $10)))::int AS b1,
+      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $11 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $12)))::int AS a1, count(*) FILTER (WHERE h.has_child)::int AS t2,
+      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $13 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $14)))::int AS b2,
+      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $15 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $16)))::int AS a2, count(*) FILTER (WHERE NOT h.has_own_toilet)::int AS t3,
+      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $17 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $18)))::int AS b3,
+      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $19 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $20)))::int AS a3
+    FROM households h WHERE h.village_code = $21 AND (h.village_code = ANY($22::text[]) OR h.village_code LIKE ANY($23::text[]));
+
+INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
+    VALUES ($1, $2, $3, $4, $5,
+      $6, $7, $8,
+      $9::jsonb, $10::jsonb, $11::int[], $12);
+
+SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
+      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
+    FROM package_budgets b WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
+
+SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
+      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
+    FROM households h WHERE h.village_code = $2 AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]));
+
+SELECT h.id FROM households h
+    WHERE h.village_code = $1 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $2 AND i.household_id = h.id) AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) ORDER BY h.id;
+
+SELECT iv.category::text AS category, count(*)::int AS items, sum(i.cost_idr)::bigint AS cost_idr
+    FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = $1 GROUP BY iv.category ORDER BY iv.category;
+
+SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
+    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));

@@ -1,0 +1,35 @@
+-- README.md graphql example 11, operation 2, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
+-- 7 statements (texts only, sorted; see readme-operations.test.ts)
+INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
+    VALUES ($1, $2, $3, $4, $5,
+      $6, $7, $8,
+      $9::jsonb, $10::jsonb, $11::int[], $12);
+
+SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
+      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
+    FROM package_budgets b WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
+
+SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
+      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
+    FROM package_budgets b WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
+
+SELECT i.id, i.package_id, i.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, i.funder_code, i.household_id, i.member_id,
+  ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
+  i.started_on, i.done_on, i.amount_note, iv.name_id, iv.package_id AS specific_to FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
+    WHERE i.package_id = ANY($1::int[]) ORDER BY i.package_id, i.id;
+
+SELECT i.id, i.package_id, i.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, i.funder_code, i.household_id, i.member_id,
+  ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
+  i.started_on, i.done_on, i.amount_note, iv.name_id, iv.package_id AS specific_to FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
+    WHERE i.package_id = ANY($1::int[]) ORDER BY i.package_id, i.id;
+
+SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
+    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+
+UPDATE packages SET version = version + 1, updated_at = now()
+      , status = $1::package_status
+    WHERE id = $2 AND version = $3
+    RETURNING id, village_code, name, status, version, template_of, proposal_decisions, created_by,
+  to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at;
