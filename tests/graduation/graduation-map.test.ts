@@ -189,6 +189,11 @@ describe('the village_graduation collection and layer', () => {
     const collection = await h.json('/ogc/collections/village_graduation', 'viewer');
     expect(collection.status).toBe(200);
     expect(collection.body.description).toMatch(/protected/);
+    // The queryables: the OpenAPI definition lists the filters GDAL and QGIS may push to the server.
+    const api = await h.json('/ogc/api', 'viewer');
+    const parameters = JSON.stringify(api.body.paths['/collections/village_graduation/items'].get.parameters);
+    for (const name of ['village_code', 'regency_code', 'year']) expect(parameters).toContain(`"name":"${name}"`);
+    expect(Object.keys(api.body.components.schemas['village_graduation-feature'].properties.properties.properties)).toEqual(expect.arrayContaining(['counts_exact', ...COUNTS]));
     const tileJson = await h.json('/tiles/village_graduation.json', 'plannerJabar');
     expect(tileJson.status).toBe(200);
     expect(Object.keys(tileJson.body.vector_layers[0].fields)).toEqual(expect.arrayContaining(['counts_exact', ...COUNTS, 'target']));
