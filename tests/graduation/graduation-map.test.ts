@@ -116,6 +116,9 @@ describe('village graduation aggregates: one source for GraphQL, OGC and tiles',
       const truth = await exactOf(village);
       expect(shown.counts_exact).toBe(exact);
       for (const [name, n] of Object.entries(truth)) expect(shown[name as keyof Values], name).toBe(exact ? n : protectCount(n, K));
+      // A protected village's target would give back exact caseload shares (graduation.map.ts).
+      if (exact) expect(typeof shown.target).toBe('number');
+      else expect(shown.target).toBeNull();
       // The data are real: something is counted in both pilot villages.
       expect(truth.caseload).toBeGreaterThan(0);
       expect(truth.graduated).toBeGreaterThan(0);

@@ -12,8 +12,10 @@
  * - everywhere else (VIEWER, PARTNER in its villages, a PLANNER outside its regions, a PENDAMPING
  *   outside its villages) the counts are over every household of the village and protected with
  *   protectCountSql: 0 stays 0, 1 … k−1 are null, larger counts are rounded to a multiple of k.
- * `pendamping` (people serving the village) and `target` are not household counts and are shown
- * as GraphQL has always shown them.
+ * `pendamping` (people serving the village) is not a household count and is shown as is. `target`
+ * is null in protected rows: it is Σ (a pendamping's target × the share of their caseload in the
+ * village), so with the pendamping's total caseload it gives back the exact number of their KPM in
+ * the village (10 × 3/462 = 0.06 says "3 households") — a count below k by another name.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { policy, protectCountSql } from '../../auth/policy.js';
@@ -42,7 +44,8 @@ export interface VillageGraduationRow {
   counts_exact: boolean;
   caseload: number | null;
   pendamping: number;
-  target: number;
+  /** Null where counts_exact is false (see the header). */
+  target: number | null;
   graduated: number | null;
   proposed: number | null;
   returned: number | null;
@@ -89,7 +92,7 @@ export function villageGraduationRows(principal: Principal, o: VillageGraduation
     keys AS (SELECT village_code, ${exact(sql`village_code`)} AS counts_exact
              FROM (SELECT village_code FROM caseloads UNION SELECT village_code FROM gstats UNION SELECT village_code FROM rstats) u)
     SELECT keys.village_code, keys.counts_exact, ${count(sql`c.caseload`)} AS caseload, COALESCE(c.pendamping, 0) AS pendamping,
-      round(COALESCE(t.target, 0), 1)::float8 AS target,
+      CASE WHEN keys.counts_exact THEN round(COALESCE(t.target, 0), 1)::float8 END AS target,
       ${count(sql`gs.graduated`)} AS graduated, ${count(sql`gs.proposed`)} AS proposed, ${count(sql`gs.returned`)} AS returned,
       ${count(sql`rs.referred`)} AS referred, ${count(sql`rs.accepted`)} AS accepted, ${count(sql`rs.enrolled`)} AS enrolled, ${count(sql`rs.declined`)} AS declined
     FROM keys LEFT JOIN caseloads c USING (village_code) LEFT JOIN targets t USING (village_code)

@@ -96,7 +96,7 @@ export class GraduationTarget {
   @Field(() => Boolean, { description: 'True when this row\'s counts are exact for you; false when they are protected (VIEWER and PARTNER everywhere; per village, a PLANNER outside its regions or a PENDAMPING outside its villages).' }) countsExact!: boolean;
   @Field(() => Int, { nullable: true, description: 'Assigned KPM.' }) caseload!: number | null;
   @Field(() => Int, { description: 'Pendamping serving the group.' }) pendamping!: number;
-  @Field(() => Float, { description: "Graduations expected this year: each pendamping's target × the share of their caseload in the group." }) target!: number;
+  @Field(() => Float, { nullable: true, description: "Graduations expected this year: each pendamping's target × the share of their caseload in the group. Null in a per-village row whose counts are protected: the share would give back the exact number of a pendamping's KPM there." }) target!: number | null;
   @Field(() => Int, { nullable: true, description: 'Graduations approved with a graduation date in the year (returned ones included: they did graduate).' }) graduated!: number | null;
   @Field(() => Int, { nullable: true, description: 'Open proposals.' }) proposed!: number | null;
   @Field(() => Int, { nullable: true, description: 'Households back on assistance in the year.' }) returned!: number | null;
