@@ -52,11 +52,29 @@ export interface ContributionRow {
   [key: string]: unknown;
 }
 
-/** The active criteria, required first, in the shape the evaluator and the GraphQL type take. */
-export const listCriteria = (db: Queryable) =>
-  db.query<Criterion & Row>(sql`
-    SELECT code, label, rule, required, weight, source, is_assumption AS "isAssumption"
-      FROM graduation_criteria WHERE is_active ORDER BY required DESC, weight DESC, code`);
+const CRITERION_COLUMNS = sql`code, label, rule, required, weight, source, is_assumption AS "isAssumption", is_active AS "isActive"`;
+
+/** The active criteria (all with `includeInactive`), required first, in the shape the evaluator and the GraphQL type take. */
+export const listCriteria = (db: Queryable, includeInactive = false) =>
+  db.query<Criterion & { isActive: boolean } & Row>(sql`
+    SELECT ${CRITERION_COLUMNS} FROM graduation_criteria ${includeInactive ? sql`` : sql`WHERE is_active`} ORDER BY required DESC, weight DESC, code`);
+
+/** One criterion, row-locked so concurrent edits of it serialise (the audit's before is then true). */
+export async function criterionForUpdate(tx: Queryable, code: string) {
+  const [row] = await tx.query<Criterion & { isActive: boolean } & Row>(sql`SELECT ${CRITERION_COLUMNS} FROM graduation_criteria WHERE code = ${code} FOR UPDATE`);
+  return row ?? null;
+}
+
+/** Inserts or replaces a criterion by code; criteria are never deleted (retired: is_active false), so decisions keep their meaning. */
+export async function upsertCriterion(tx: Queryable, c: Criterion & { isActive: boolean }) {
+  const [row] = await tx.query<Criterion & { isActive: boolean } & Row>(sql`
+    INSERT INTO graduation_criteria (code, label, rule, required, weight, source, is_assumption, is_active)
+    VALUES (${c.code}, ${c.label}, ${JSON.stringify(c.rule)}::jsonb, ${c.required}, ${c.weight}, ${c.source}, ${c.isAssumption}, ${c.isActive})
+    ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label, rule = EXCLUDED.rule, required = EXCLUDED.required, weight = EXCLUDED.weight,
+      source = EXCLUDED.source, is_assumption = EXCLUDED.is_assumption, is_active = EXCLUDED.is_active
+    RETURNING ${CRITERION_COLUMNS}`);
+  return row!;
+}
 
 /**
  * Graduation facts of households inside the caseload scope, in one statement: the registry row,

@@ -9,11 +9,12 @@ import { ProgramMembership } from '../programs/program.type.js';
 import { toFollowUp, toReferral } from '../referrals/referral.resolver.js';
 import { FollowUp, Referral } from '../referrals/referral.type.js';
 import { listCriteria, type GraduationRow } from './graduation.queries.js';
-import { decide, graduationById, graduations, type HouseholdReadiness, packageEffect, PATHWAYS, proposeGraduation, readinessList, readinessOf, recordObservation, targets } from './graduation.service.js';
+import { decide, graduationById, graduations, type HouseholdReadiness, packageEffect, PATHWAYS, proposeGraduation, readinessList, readinessOf, recordObservation, setCriterion, targets } from './graduation.service.js';
 import {
   Graduation,
   GraduationContribution,
   GraduationCriterion,
+  GraduationCriterionInput,
   GraduationProposalInput,
   GraduationReadiness,
   GraduationStatus,
@@ -60,9 +61,17 @@ export const toGraduation = (g: GraduationRow): Graduation =>
 
 @Resolver(() => Graduation)
 export class GraduationResolver {
-  @Query(() => [GraduationCriterion], { description: 'The active graduation criteria (rules as data), required first.' })
-  async graduationCriteria(@Ctx() ctx: RequestContext): Promise<GraduationCriterion[]> {
-    return (await listCriteria(ctx.db)).map((c) => Object.assign(new GraduationCriterion(), c));
+  @Query(() => [GraduationCriterion], { description: 'The active graduation criteria (rules as data), required first; retired ones too with includeInactive.' })
+  async graduationCriteria(
+    @Arg('includeInactive', () => Boolean, { defaultValue: false }) includeInactive: boolean,
+    @Ctx() ctx: RequestContext,
+  ): Promise<GraduationCriterion[]> {
+    return (await listCriteria(ctx.db, includeInactive)).map((c) => Object.assign(new GraduationCriterion(), c));
+  }
+
+  @Mutation(() => GraduationCriterion, { description: 'Add a graduation criterion or replace one by code (ADMIN); retire it with isActive: false (criteria are never deleted). The rule is validated before anything is written. Audited with before and after.' })
+  async setGraduationCriterion(@Arg('input', () => GraduationCriterionInput) input: GraduationCriterionInput, @Ctx() ctx: RequestContext): Promise<GraduationCriterion> {
+    return Object.assign(new GraduationCriterion(), await setCriterion(ctx, input));
   }
 
   @Query(() => GraduationReadiness, { description: 'Graduation criteria evaluated for one household in your caseload, with what was measured. NOT_FOUND outside it; PARTNER and VIEWER see aggregates only.' })

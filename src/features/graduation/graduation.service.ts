@@ -10,11 +10,12 @@ import { forbidden, policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Database, Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
-import { parseId, parseIsoDate } from '../../graphql/input.js';
+import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { withConflicts } from './graduation.errors.js';
 import { inRegion, villageTargetRows } from './graduation.map.js';
 import {
+  criterionForUpdate,
   decideGraduation,
   factsOf,
   type FactRow,
@@ -28,8 +29,9 @@ import {
   packageGraduationEffect,
   targetAggregates,
   type TargetGrouping,
+  upsertCriterion,
 } from './graduation.queries.js';
-import { type Criterion, evaluateReadiness, type GraduationFacts, type Readiness, toFacts } from './graduation.rules.js';
+import { type Criterion, evaluateReadiness, parseGraduationRule, type GraduationFacts, type Readiness, toFacts } from './graduation.rules.js';
 
 /** What the lifecycle services need from a request: no GraphQL types. */
 export interface LifecycleContext {
@@ -215,4 +217,41 @@ export async function packageEffect(ctx: LifecycleContext, packageId: number) {
   const rows = await packageGraduationEffect(ctx.db, ctx.principal, packageId, ctx.kAnonymity);
   const total = rows.find((r) => r.intervention_code === null);
   return { graduations: total ? total.graduations : 0, byIntervention: rows.filter((r) => r.intervention_code !== null).map((r) => ({ interventionCode: r.intervention_code!, graduations: r.graduations })) };
+}
+
+export interface CriterionInput {
+  code: string;
+  label: string;
+  rule: unknown;
+  required: boolean;
+  weight: number;
+  source: string;
+  isAssumption: boolean;
+  isActive: boolean;
+}
+
+/** Criterion codes are stable identifiers that decisions' evidence refers to. */
+const CRITERION_CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
+
+/**
+ * Adds or changes a graduation criterion (ADMIN), as catalog rules are edited: validated before any
+ * write, the row locked while it changes, one audit record with before and after. A criterion is
+ * retired with isActive false, never deleted: decisions already taken keep the results they stored.
+ */
+export async function setCriterion(ctx: LifecycleContext, input: CriterionInput) {
+  policy.assertAdmin(ctx.principal, 'Editing graduation criteria');
+  if (!CRITERION_CODE.test(input.code)) throw badInput('input.code', `must be 2–40 characters A–Z, 0–9 or _, starting with a letter; got ${JSON.stringify(input.code)}.`);
+  assertCleanText(input.label, 'input.label', 200);
+  assertCleanText(input.source, 'input.source', 1000);
+  if (input.label.trim() === '') throw badInput('input.label', 'must not be empty.');
+  // A criterion without a source must say it is an assumption (issue 16: "each with its source or marked an assumption").
+  if (input.source.trim() === '' && !input.isAssumption) throw badInput('input.source', 'must name the rule\'s source (regulation, guideline, study), or set isAssumption: true and say why in the source.');
+  if (!Number.isInteger(input.weight) || input.weight < 1 || input.weight > 100) throw badInput('input.weight', `must be a whole number from 1 to 100; got ${input.weight}.`);
+  const rule = parseGraduationRule(input.rule, 'input.rule');
+  return ctx.db.transaction(async (tx) => {
+    const before = await criterionForUpdate(tx, input.code);
+    const after = await upsertCriterion(tx, { code: input.code, label: input.label.trim(), rule, required: input.required, weight: input.weight, source: input.source.trim(), isAssumption: input.isAssumption, isActive: input.isActive });
+    await writeAudit(tx, ctx.principal, { action: before ? 'UPDATE_GRADUATION_CRITERION' : 'CREATE_GRADUATION_CRITERION', entity: 'graduation_criterion', entityId: input.code, before, after, requestId: ctx.requestId });
+    return after;
+  });
 }

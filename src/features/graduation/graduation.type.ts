@@ -28,6 +28,19 @@ export class GraduationCriterion {
   @Field(() => Int, { description: 'Weight in the readiness score.' }) weight!: number;
   @Field(() => String, { description: 'Source.' }) source!: string;
   @Field(() => Boolean, { description: 'True when the threshold is our assumption, not a published rule.' }) isAssumption!: boolean;
+  @Field(() => Boolean, { description: 'False when retired: no longer evaluated; decisions taken under it keep their stored results.' }) isActive!: boolean;
+}
+
+@InputType({ description: 'A graduation criterion to add, or to replace by code (ADMIN).' })
+export class GraduationCriterionInput {
+  @Field(() => String, { description: 'Stable code, A–Z 0–9 _ (2–40), e.g. INCOME_ABOVE_POVERTY_LINE.' }) code!: string;
+  @Field(() => String, { description: 'Label.' }) label!: string;
+  @Field(() => GraphQLJSON, { description: 'Rule in the eligibility rule language over graduation facts (see GraduationCriterion.rule).' }) rule!: unknown;
+  @Field(() => Boolean, { description: 'Must pass for a household to be ready.' }) required!: boolean;
+  @Field(() => Int, { defaultValue: 1, description: 'Weight in the readiness score, 1–100.' }) weight!: number;
+  @Field(() => String, { description: 'Source of the rule; when none exists, isAssumption: true and the reasoning here.' }) source!: string;
+  @Field(() => Boolean, { description: 'True when the threshold is our assumption.' }) isAssumption!: boolean;
+  @Field(() => Boolean, { defaultValue: true, description: 'False retires the criterion.' }) isActive!: boolean;
 }
 
 @ObjectType({ description: 'One criterion evaluated for one household: passed or not, and what was measured.' })
