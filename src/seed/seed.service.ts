@@ -20,6 +20,8 @@ import { buildVillageContexts, type VillageFlags } from './synthetic/village-con
 
 /** Households are generated and copied in batches of about this many, to bound memory. */
 const BATCH_HOUSEHOLDS = 20_000;
+/** Generated households between yields to the event loop while a copy is in flight. */
+const YIELD_EVERY = 500;
 
 export const HOUSEHOLD_COPY_COLUMNS = [
   'id', 'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh',
@@ -144,13 +146,25 @@ export async function copyHouseholds(
   const newBatch = (): Batch => ({ households: [], identities: [], members: [], memberIdentities: [], tags: [], firstId: householdId + 1, lastId: householdId });
   let batch = newBatch();
 
+  // One batch is copied while the next is generated: the database and this process each have a
+  // core's work to do, and awaiting each copy before generating on would leave one of them idle.
+  // A failed copy is held (not left as an unhandled rejection) and rethrown at the next wait.
+  let inFlight: Promise<{ error: unknown } | null> = Promise.resolve(null);
+  const settle = async () => {
+    const failed = await inFlight;
+    if (failed) throw failed.error;
+  };
   const flush = async () => {
     if (batch.households.length === 0) return;
     for (const lines of [batch.households, batch.identities, batch.members, batch.memberIdentities, batch.tags]) {
       for (const line of lines) hash.update(line);
     }
-    await copyHouseholdLines(tx, batch, batch.firstId, batch.lastId);
-    progress.advance(batch.households.length);
+    await settle();
+    const full = batch;
+    inFlight = copyHouseholdLines(tx, full, full.firstId, full.lastId).then(
+      () => (progress.advance(full.households.length), null),
+      (error: unknown) => ({ error }),
+    );
     batch = newBatch();
   };
 
@@ -181,9 +195,12 @@ export async function copyHouseholds(
         for (const tag of m.tags) batch.tags.push(tagLine(id, mid, tag));
       }
       if (batch.households.length >= BATCH_HOUSEHOLDS) await flush();
+      // Generation is synchronous: yield now and then so the copy in flight can stream its rows.
+      else if (batch.households.length % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
   await flush();
+  await settle();
   progress.stop();
   for (const [table, column] of [['households', 'id'], ['members', 'id'], ['pas_tags', 'id']] as const) {
     await tx.query(`SELECT setval(pg_get_serial_sequence('${table}', '${column}'), greatest((SELECT max(${column}) FROM ${table}), 1))`);
