@@ -66,9 +66,13 @@ function scope(principal: Principal, reading: HouseholdReading): SQL {
   return sql`${policy.householdRowScope(principal)} AND ${policy.villageScope(principal, sql`h.village_code`)}`;
 }
 
-/** `h.location` in the box, on the GiST index; a box crossing the antimeridian is two boxes. */
+/**
+ * `h.location` in the box (edges included), on the GiST index; a box crossing the antimeridian is
+ * two boxes. ST_Intersects, not `&&` alone: `&&` compares float4-rounded index boxes and lets in
+ * points just outside the edge.
+ */
 function inBbox([minLon, minLat, maxLon, maxLat]: BboxWgs84): SQL {
-  const box = (w: number, e: number) => sql`h.location && ST_MakeEnvelope(${w}::float8, ${minLat}::float8, ${e}::float8, ${maxLat}::float8, 4326)`;
+  const box = (w: number, e: number) => sql`ST_Intersects(h.location, ST_MakeEnvelope(${w}::float8, ${minLat}::float8, ${e}::float8, ${maxLat}::float8, 4326))`;
   return minLon <= maxLon ? box(minLon, maxLon) : sql`(${box(minLon, 180)} OR ${box(-180, maxLon)})`;
 }
 
