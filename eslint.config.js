@@ -76,8 +76,8 @@ const dbInResolvers = {
 // one source (e.g. the protected village source) cannot be bypassed by importing internals.
 // Add a feature here when it gains an index.ts.
 const viaPublicModules = {
-  group: ['**/villages/village.*'],
-  message: 'Use another feature through its public module (e.g. ../villages/index.js), not its internal files.',
+  group: ['**/villages/village.*', '**/households/household.*'],
+  message: 'Use another feature through its public module (e.g. ../villages/index.js, ../households/index.js), not its internal files.',
 };
 
 /**

@@ -63,7 +63,7 @@ export async function discoverFixtures(db: Queryable, targets: FixtureTargets): 
   // Grow a square around the densest village's mean position until it holds about the target.
   const bboxTarget = Math.min(targets.bboxHouseholds, households);
   const countBox = async (box: readonly number[]) => {
-    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM households WHERE location && ST_MakeEnvelope($1, $2, $3, $4, 4326)', [...box]);
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM households WHERE inactive_since IS NULL AND ST_Intersects(location, ST_MakeEnvelope($1, $2, $3, $4, 4326))', [...box]);
     return row?.n ?? 0;
   };
   const countIn = (half: number) => countBox([dense.x - half, dense.y - half, dense.x + half, dense.y + half]);

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql'
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { Household } from '../households/household.type.js';
+import { Household } from '../households/index.js';
 import type { AssessmentRow } from './assessment.queries.js';
 import { recordAssessment as recordAssessmentInTransaction } from './assessment.service.js';
 import { Assessment, AssessmentInput } from './assessment.type.js';

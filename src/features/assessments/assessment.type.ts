@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { COMPONENT_CONDITIONS } from '../../db/schema.js';
 import { enumOf } from '../../graphql/enums.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
-import { DisabilityType, FloorMaterial, LandOwnership, Livelihood, Pas, RoofMaterial, WallMaterial, WaterSource } from '../households/household.enums.js';
+import { DisabilityType, FloorMaterial, LandOwnership, Livelihood, Pas, RoofMaterial, WallMaterial, WaterSource } from '../households/index.js';
 
 export const HOUSE_COMPONENTS = ['COLUMNS', 'RING_BEAM', 'ROOF_FRAME', 'FLOOR', 'WALLS', 'WINDOWS', 'VENTILATION', 'CEILING', 'ROOF_COVER'] as const;
 export const HouseComponent = enumOf(HOUSE_COMPONENTS);

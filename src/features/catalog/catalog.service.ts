@@ -2,7 +2,7 @@
 import { badInput } from '../../errors/errors.js';
 import { assertCleanText, MAX_UNIT_COST_IDR } from '../../graphql/input.js';
 import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
-import type { HouseholdRow, MemberRow } from '../households/household.queries.js';
+import type { HouseholdRow, MemberRow } from '../households/index.js';
 import { type EvaluationResult, evaluate, HOUSE_COMPONENT_FACTS, type HouseholdFacts, type MemberFacts, parseRule, priorityOf, type Rule, usesMemberFacts, withFunderRule } from './eligibility.js';
 import type { FunderRow, InterventionFields, InterventionRow, Payer } from './catalog.queries.js';
 import { Eligibility, Funder, Intervention, type InterventionInput } from './catalog.type.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { PROTECTED_GRID_CELL_METERS as GRID_CELL_METERS, policy, protectCount, suppressBelowK } from '../../auth/policy.js';
+import { PROTECTED_GRID_CELL_METERS as GRID_CELL_METERS, policy } from '../../auth/policy.js';
 import { badInput, notFound } from '../../errors/errors.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { METERS_PER_DEGREE } from '../../geo/spatial-sql.js';
@@ -111,25 +111,18 @@ export class HouseholdResolver {
     // Differently sized or shifted grids could be differenced to isolate one house.
     if (protectedCounts && cellSizeMeters !== GRID_CELL_METERS) throw badInput('cellSizeMeters', `is fixed at ${GRID_CELL_METERS} for the ${ctx.principal.role} role.`);
     const cellDegrees = cellSizeMeters / METERS_PER_DEGREE;
-    const criteria = await toHouseholdCriteria(ctx.db, ctx.principal, { villageCode, bboxWgs84 }, null);
-    if (criteria.bboxWgs84) {
-      const [w, s, e, n] = criteria.bboxWgs84;
-      const snap = (v: number, up: boolean) => (up ? Math.ceil(v / cellDegrees) : Math.floor(v / cellDegrees)) * cellDegrees;
-      criteria.bboxWgs84 = [snap(w, false), snap(s, false), snap(e, true), snap(n, true)];
-    }
-    const rows = await householdGrid(ctx.db, criteria, cellDegrees);
-    const k = ctx.kAnonymity;
-    const count = (n: number) => (protectedCounts ? protectCount(n, k) : suppressBelowK(n, k));
-    return rows.map((row) => {
-      const suppressed = row.households < k;
-      return Object.assign(new GridCell(), {
+    const { bboxWgs84: cells, ...criteria } = await toHouseholdCriteria(ctx.db, ctx.principal, { villageCode, bboxWgs84 }, null);
+    // Protection (suppression below k, rounding for aggregate-only roles) is the grid source's, in SQL.
+    const rows = await householdGrid(ctx.db, criteria, cellDegrees, ctx.kAnonymity, cells);
+    return rows.map((row) =>
+      Object.assign(new GridCell(), {
         cell: row.cell,
-        households: suppressed ? null : count(row.households),
-        householdsDesil1To2: suppressed ? null : count(row.desil_1_to_2),
-        rtlhHouseholds: suppressed ? null : count(row.rtlh),
-        suppressed,
-      });
-    });
+        households: row.households,
+        householdsDesil1To2: row.desil_1_to_2,
+        rtlhHouseholds: row.rtlh,
+        suppressed: row.suppressed,
+      }),
+    );
   }
 
   @FieldResolver(() => HouseholdIdentity, { description: 'Who the household is: head name, address, masked NIK and KK. Personal data: reading it is audited.' })

@@ -8,7 +8,8 @@ import { parseRegionCode } from '../regions/region.codes.js';
 import { RegionLevel } from '../regions/region.type.js';
 import type { RtlhCriterion } from './household.enums.js';
 import type { HouseholdFilter } from './household.input.js';
-import type { HouseholdCriteria, HouseholdRow, MemberRow, RtlhRuleRow, TagRow } from './household.queries.js';
+import type { HouseholdRow, MemberRow, RtlhRuleRow, TagRow } from './household.queries.js';
+import type { HouseholdCriteria } from './household.source.js';
 import { Household, Member, PasTag, type RtlhVerdict } from './household.type.js';
 
 export interface HouseholdScope {
@@ -87,6 +88,7 @@ export function toHousehold(row: HouseholdRow): Household {
     },
     rtlhReasons: row.rtlh_reasons as RtlhCriterion[],
     isRtlh: row.is_rtlh,
+    inactiveSince: row.inactive_since,
   });
 }
 

@@ -180,6 +180,13 @@ export class Household {
   @Field(() => HouseCondition, { description: 'Condition of the house the RTLH verdict is derived from.' })
   houseCondition!: HouseCondition;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Date (YYYY-MM-DD) from which a full registry snapshot no longer lists the household; null while it is listed. Inactive households are left out of every list, count, map and grid; they stay readable by id (household, package items) because packages and history refer to them.',
+  })
+  inactiveSince!: string | null;
+
   rtlhReasons!: RtlhCriterion[];
   isRtlh!: boolean;
 }

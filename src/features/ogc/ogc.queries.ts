@@ -7,16 +7,16 @@
  * response splices it in without parsing it again). Geometry is CRS84: SRID 4326, axis order
  * longitude, latitude, 7 decimals (about 1 cm).
  *
- * Household rows: `policy.householdRowScope` (and the village scope) in SQL; PAS through
- * `policy.visiblePasSql`. No identity table is ever joined: names, NIK, KK and addresses cannot
- * reach a property.
+ * Household rows come from the household source (src/features/households): scope, active rows,
+ * filters and visible properties are the ones GraphQL and the tiles use. No identity table is
+ * ever joined: names, NIK, KK and addresses cannot reach a property.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
-import { type HouseholdCriteria, householdConditions } from '../households/household.queries.js';
+import { type HouseholdCriteria, householdConditions, householdFeatureJson, HOUSEHOLDS_FROM } from '../households/index.js';
 import {
   EXISTING_FACILITIES_FROM,
   EXISTING_FACILITY_FEATURE_JSON,
@@ -91,26 +91,22 @@ export interface HouseholdFilters extends Omit<HouseholdCriteria, 'principal' | 
   desil?: number;
 }
 
-/** Household records: the caller must first have passed `policy.canReadHouseholdRecords`. */
+/**
+ * Household records from the household source (scope, active rows, filters, visible properties):
+ * the caller must first have passed `policy.canReadHouseholdRecords`. Only parameters are
+ * translated here: an exact desil narrows the desil range, the bbox (which may cross the
+ * antimeridian) is the source's.
+ */
 export function householdSource(principal: Principal, f: HouseholdFilters): Source {
   const { bbox, desil, ...criteria } = f;
   const desilMin = desil === undefined ? criteria.desilMin : Math.max(desil, criteria.desilMin ?? desil);
   const desilMax = desil === undefined ? criteria.desilMax : Math.min(desil, criteria.desilMax ?? desil);
-  const where: SQL[] = [
-    ...householdConditions({ ...criteria, desilMin, desilMax, principal }),
-    policy.villageScope(principal, sql`h.village_code`),
-  ];
-  if (bbox) where.push(intersectsBbox(sql`h.location`, bbox));
   return {
-    from: sql`FROM households h`,
-    where,
+    from: HOUSEHOLDS_FROM,
+    where: householdConditions({ ...criteria, desilMin, desilMax, principal, ...(bbox ? { bboxWgs84: bbox } : {}) }),
     key: sql`h.id`,
     geometry: sql`h.location`,
-    body: sql`json_build_object('type', 'Feature', 'id', h.id, 'geometry', ST_AsGeoJSON(h.location, 7)::json,
-      'properties', json_build_object('id', h.id, 'village_code', h.village_code, 'desil', h.desil, 'livelihood', h.livelihood,
-        'pas', ${policy.visiblePasSql(principal, sql`h.pas`)}, 'is_rtlh', h.is_rtlh, 'rtlh_reasons', h.rtlh_reasons,
-        'member_count', h.member_count, 'has_elderly', h.has_elderly, 'has_child', h.has_child, 'has_disabled', h.has_disabled,
-        'is_mustahik', h.is_mustahik))`,
+    body: householdFeatureJson(principal, 'snake_case'),
     householdId: sql`h.id`,
   };
 }

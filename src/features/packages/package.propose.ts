@@ -33,7 +33,7 @@
  */
 import type { FunderRow, InterventionRow } from '../catalog/catalog.queries.js';
 import { eligibilityOf } from '../catalog/catalog.service.js';
-import type { HouseholdRow, MemberRow } from '../households/household.queries.js';
+import type { HouseholdRow, MemberRow } from '../households/index.js';
 
 export interface ProposeInput {
   households: HouseholdRow[];

@@ -17,7 +17,7 @@ import { allFunds } from '../funders/funder.queries.js';
 import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
 import { eligibilityOf } from '../catalog/catalog.service.js';
 import { funderRule } from '../catalog/eligibility.js';
-import { householdsByIds, membersByHouseholdIds, type MemberRow } from '../households/household.queries.js';
+import { householdsByIds, membersByHouseholdIds, type MemberRow } from '../households/index.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { RegionLevel } from '../regions/region.type.js';
 import {

@@ -4,7 +4,7 @@ import { ITEM_PROGRESS, PACKAGE_STATUSES } from '../../db/schema.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { enumOf } from '../../graphql/enums.js';
 import { FacilityServes, InterventionCategory } from '../catalog/catalog.enums.js';
-import { Pas } from '../households/household.enums.js';
+import { Pas } from '../households/index.js';
 
 export const PackageStatus = enumOf(PACKAGE_STATUSES);
 export type PackageStatus = (typeof PACKAGE_STATUSES)[number];

@@ -4,7 +4,7 @@
  * Each layer is a row source (`LayerSql`): attribute columns, `geom` (SRID 4326), an optional
  * `fid`, `audit_household_id` (the household whose record the row reveals, for the audit) and
  * `sort_key` (feature order, so equal data gives equal bytes and ETags). Access is SQL, from the
- * policy: household rows through `policy.householdRowScope`, PAS through `policy.visiblePasSql`,
+ * policy: household rows and the protected grid through the household source (src/features/households),
  * villages and existing facilities through `policy.villageScope`, package items through `policy.packageItemScope`.
  *
  * Two renderers turn a source into a tile:
@@ -17,7 +17,8 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
-import { policy, protectCountSql } from '../../auth/policy.js';
+import { policy } from '../../auth/policy.js';
+import { householdGridCells, householdProperties, HOUSEHOLDS_FROM, householdWhere } from '../households/index.js';
 import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../villages/index.js';
 import { boundaryMeets, VILLAGE_GRADUATION_PROPERTIES, villageGraduationMapColumns, villageGraduationMapFrom } from '../graduation/graduation.map.js';
 import type { Principal } from '../../auth/principal.js';
@@ -52,46 +53,38 @@ const searchBox = (tile: Tile) => envelope(tileBoundsLonLat(tile, BUFFER));
 
 // --- layers -----------------------------------------------------------------------------------
 
-/** Household records in the tile: the caller must have checked `policy.canReadHouseholdRecords`. */
+/**
+ * Household records in the tile, from the household source (scope, active rows, visible
+ * properties): the caller must have checked `policy.canReadHouseholdRecords`. The tile's buffered
+ * box is the source's bbox filter.
+ */
 export function householdRecordsLayer(principal: Principal, tile: Tile): LayerSql {
+  const p = householdProperties(principal);
   return {
     name: 'households',
     hasFid: true,
     attributes: ['id', 'desil', 'pas', 'is_rtlh', 'member_count', 'village_code'],
-    rows: sql`SELECT h.id AS fid, h.id AS id, h.desil::int AS desil, array_to_string(${policy.visiblePasSql(principal, sql`h.pas`)}, ',') AS pas,
-        h.is_rtlh, h.member_count::int AS member_count, h.village_code, h.location AS geom, h.id AS audit_household_id, h.id AS sort_key
-      FROM households h
-      WHERE h.location && ${searchBox(tile)} AND ${policy.householdRowScope(principal)} AND ${policy.villageScope(principal, sql`h.village_code`)}`,
+    rows: sql`SELECT h.id AS fid, ${p.id} AS id, ${p.desil}::int AS desil, array_to_string(${p.pas}, ',') AS pas,
+        ${p.isRtlh} AS is_rtlh, ${p.memberCount}::int AS member_count, ${p.villageCode} AS village_code, h.location AS geom, h.id AS audit_household_id, h.id AS sort_key
+      ${HOUSEHOLDS_FROM} ${householdWhere({ principal, bboxWgs84: tileBoundsLonLat(tile, BUFFER) })}`,
   };
 }
 
 /**
- * Household counts per fixed grid cell for roles that see households only in aggregate (the
- * policy's aggregate scope). Every cell touching the tile is counted whole: the search box is
- * widened to whole cells, and cells beyond the tile are dropped, so a cell shows the same count in
- * every tile it spans. Cells below k are left out entirely.
+ * The protected household grid (household.source.ts, the same cells and counts as GraphQL
+ * `householdGrid`) for roles that see households only in aggregate: every cell touching the tile
+ * is counted whole, so a cell shows the same count in every tile it spans. Suppressed cells (below
+ * k) are left out entirely.
  */
 export function householdGridLayer(principal: Principal, tile: Tile, k: number): LayerSql {
-  const c = GRID_CELL_DEGREES;
-  const [w, s, e, n] = tileBoundsLonLat(tile, BUFFER);
-  const gx0 = Math.floor(w / c);
-  const gx1 = Math.floor(e / c);
-  const gy0 = Math.floor(s / c);
-  const gy1 = Math.floor(n / c);
-  const cells = envelope([gx0 * c, gy0 * c, (gx1 + 1) * c, (gy1 + 1) * c]);
   return {
     name: 'household_grid',
     hasFid: false,
     attributes: ['households', 'households_desil_1_to_2', 'rtlh_households', 'cell_size_m'],
-    rows: sql`SELECT ${protectCountSql(sql`g.households`, k)} AS households, ${protectCountSql(sql`g.desil_1_to_2`, k)} AS households_desil_1_to_2,
-        ${protectCountSql(sql`g.rtlh`, k)} AS rtlh_households, ${GRID_CELL_METERS}::int AS cell_size_m,
-        ST_MakeEnvelope(g.gx * ${c}::float8, g.gy * ${c}::float8, (g.gx + 1) * ${c}::float8, (g.gy + 1) * ${c}::float8, 4326) AS geom,
-        NULL::int AS audit_household_id, g.gy::bigint * 10000000 + g.gx AS sort_key
-      FROM (SELECT floor(ST_X(h.location) / ${c}::float8)::int AS gx, floor(ST_Y(h.location) / ${c}::float8)::int AS gy, count(*)::int AS households,
-              count(*) FILTER (WHERE h.desil <= 2)::int AS desil_1_to_2, count(*) FILTER (WHERE h.is_rtlh)::int AS rtlh
-            FROM households h WHERE h.location && ${cells} AND ${policy.aggregateScope(principal)}
-            GROUP BY 1, 2) g
-      WHERE g.households >= ${k} AND g.gx BETWEEN ${gx0} AND ${gx1} AND g.gy BETWEEN ${gy0} AND ${gy1}`,
+    rows: sql`SELECT g.households, g.desil_1_to_2 AS households_desil_1_to_2, g.rtlh AS rtlh_households, ${GRID_CELL_METERS}::int AS cell_size_m,
+        g.cell AS geom, NULL::int AS audit_household_id, g.gy::bigint * 10000000 + g.gx AS sort_key
+      FROM (${householdGridCells({ principal }, GRID_CELL_DEGREES, k, tileBoundsLonLat(tile, BUFFER))}) g
+      WHERE NOT g.suppressed`,
   };
 }
 
@@ -103,11 +96,8 @@ export function householdGridLayer(principal: Principal, tile: Tile, k: number):
 export async function gridCellOnData(db: Queryable, principal: Principal, [w, s, e, n]: BboxCrs84, k: number): Promise<[number, number] | null> {
   const c = GRID_CELL_DEGREES;
   const [row] = await db.query<{ gx: number; gy: number }>(sql`
-    SELECT gx, gy FROM (
-      SELECT floor(ST_X(h.location) / ${c}::float8)::int AS gx, floor(ST_Y(h.location) / ${c}::float8)::int AS gy
-      FROM households h WHERE ${policy.aggregateScope(principal)}
-      GROUP BY 1, 2 HAVING count(*) >= ${k}) cells
-    ORDER BY ((gx + 0.5) * ${c}::float8 - ${(w + e) / 2}::float8) ^ 2 + ((gy + 0.5) * ${c}::float8 - ${(s + n) / 2}::float8) ^ 2, gy, gx
+    SELECT g.gx, g.gy FROM (${householdGridCells({ principal }, c, k)}) g WHERE NOT g.suppressed
+    ORDER BY ((g.gx + 0.5) * ${c}::float8 - ${(w + e) / 2}::float8) ^ 2 + ((g.gy + 0.5) * ${c}::float8 - ${(s + n) / 2}::float8) ^ 2, g.gy, g.gx
     LIMIT 1`);
   return row ? [(Number(row.gx) + 0.5) * c, (Number(row.gy) + 0.5) * c] : null;
 }

@@ -5,7 +5,7 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
-import { PAS_CODES } from '../households/household.enums.js';
+import { PAS_CODES } from '../households/index.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCaseloadReader, canGroupTargetsBy } from '../graduation/graduation.service.js';
 import { TargetGrouping } from '../graduation/graduation.type.js';

@@ -1,0 +1,23 @@
+/**
+ * Public module of the households feature: what other features (OGC, tiles, packages, villages,
+ * catalog, assessments) may use. The one household source — join, the policy's scope, active rows,
+ * filters, visible properties and the protected grid — lives in household.source.ts; other
+ * features read households only through these exports (lint rule `viaPublicModules`).
+ */
+export * from './household.enums.js';
+export {
+  ACTIVE_HOUSEHOLD,
+  type BboxWgs84,
+  HOUSEHOLDS_FROM,
+  type HouseholdCriteria,
+  householdConditions,
+  householdFeatureJson,
+  householdGridCells,
+  type HouseholdProperty,
+  householdProperties,
+  type HouseholdReading,
+  householdWhere,
+} from './household.source.js';
+export { householdsByIds, type HouseholdRow, membersByHouseholdIds, type MemberRow } from './household.queries.js';
+export { toHousehold } from './household.service.js';
+export { Household } from './household.type.js';
