@@ -76,7 +76,7 @@ const dbInResolvers = {
 // one source (e.g. the protected village source) cannot be bypassed by importing internals.
 // Add a feature here when it gains an index.ts.
 const viaPublicModules = {
-  group: ['**/villages/village.*'],
+  group: ['**/villages/village.*', '**/packages/package.*', '**/packages/package-item.*'],
   message: 'Use another feature through its public module (e.g. ../villages/index.js), not its internal files.',
 };
 

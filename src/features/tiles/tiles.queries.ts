@@ -5,7 +5,7 @@
  * `fid`, `audit_household_id` (the household whose record the row reveals, for the audit) and
  * `sort_key` (feature order, so equal data gives equal bytes and ETags). Access is SQL, from the
  * policy: household rows through `policy.householdRowScope`, PAS through `policy.visiblePasSql`,
- * villages and existing facilities through `policy.villageScope`, package items through `policy.packageItemScope`.
+ * villages and existing facilities through `policy.villageScope`, package items through the package-item source (packages/index.ts).
  *
  * Two renderers turn a source into a tile:
  * - native: ST_AsMVTGeom / ST_AsMVT / ST_TileEnvelope in PostGIS (PostgreSQL);
@@ -19,6 +19,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Geometry } from 'geojson';
 import { policy, protectCountSql } from '../../auth/policy.js';
 import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../villages/index.js';
+import { ITEM_TILE_ATTRIBUTES, itemTileRows } from '../packages/index.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
@@ -129,23 +130,13 @@ export function villagesLayer(principal: Principal, tile: Tile, k: number): Laye
   };
 }
 
-/** Package items: facilities at their site; items for a household at the household, only from HOUSEHOLD_MIN_ZOOM. */
+/** Package items from the package-item source: facilities at their site; items for a household at the household, only from HOUSEHOLD_MIN_ZOOM. */
 export function packageItemsLayer(principal: Principal, tile: Tile): LayerSql {
-  const location = sql`coalesce(item.location, h.location)`;
   return {
     name: 'package_items',
     hasFid: true,
-    attributes: ['id', 'package_id', 'package_status', 'village_code', 'intervention_code', 'category', 'target', 'funder_code', 'progress', 'located_at', 'household_id'],
-    rows: sql`SELECT item.id AS fid, item.id AS id, item.package_id, pkg.status::text AS package_status, pkg.village_code, item.intervention_code,
-        iv.category::text AS category, iv.target::text AS target, item.funder_code, item.progress::text AS progress,
-        CASE WHEN item.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END AS located_at, item.household_id,
-        ${location} AS geom, item.household_id AS audit_household_id, item.id AS sort_key
-      FROM package_items item
-        JOIN packages pkg ON pkg.id = item.package_id
-        JOIN interventions iv ON iv.code = item.intervention_code
-        LEFT JOIN households h ON h.id = item.household_id
-      WHERE ${location} && ${searchBox(tile)} AND ${policy.packageItemScope(principal)}
-        ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND item.household_id IS NULL` : sql``}`,
+    attributes: ITEM_TILE_ATTRIBUTES,
+    rows: itemTileRows(principal, searchBox(tile), tile.z >= HOUSEHOLD_MIN_ZOOM),
   };
 }
 
