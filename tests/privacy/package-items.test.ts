@@ -41,7 +41,7 @@ beforeAll(async () => {
   await h.db.query(sql`INSERT INTO package_budgets (package_id, funder_code, budget_idr) VALUES (${fixture.packageId}, 'BAZNAS', 2000000000), (${fixture.packageId}, 'KEMENSOS', 2000000000)`);
   for (const [role, p] of Object.entries(ROLES) as [Role, Principal][]) {
     tokens[role] = await h.api.token(
-      { sub: p.subject, role: p.role, org: p.organisation, ...(p.funder ? { funder: p.funder } : {}), ...(p.regionCodes ? { regions: p.regionCodes } : {}) },
+      { sub: p.subject, role: p.role, org: p.organisation ?? undefined, ...(p.funder ? { funder: p.funder } : {}), ...(p.regionCodes ? { regions: p.regionCodes } : {}) },
       '2h',
     );
   }
