@@ -67,7 +67,7 @@ const get = (path: string, role: Role) => fetch(`${h.origin}${path}`, { headers:
 
 async function graphql(role: Role) {
   const r = await h.api.query(
-    `query($id: ID!) { package(id: $id) { items { id interventionCode funderCode householdId quantity costIdr progress } csv totalCostIdr
+    `query($id: ID!) { package(id: $id) { items { id interventionCode funderCode householdId quantity costIdr progress } csv featureCollection totalCostIdr
       budgets { funderCode budgetIdr allocatedIdr remainingIdr } coverage(radiusMeters: 500) { byCategory { category items costIdr } } } }`,
     { id: String(fixture.packageId) },
     ROLES[role],
@@ -155,6 +155,12 @@ describe('package items: the same values on every surface, per role', () => {
       expect(c.map((i) => [i.quantity, i.cost_idr])).toEqual(g.map((i) => [i.quantity, i.cost_idr]));
       expect(o.map((i) => [i.quantity, i.cost_idr])).toEqual(g.map((i) => [i.quantity, i.cost_idr]));
       expect(c.map((i) => i.lonLat)).toEqual(o.map((i) => i.lonLat));
+      // The package FeatureCollection holds the same items (at a house: only those the caller may read there).
+      const fc = pkg ? (typeof pkg.featureCollection === 'string' ? JSON.parse(pkg.featureCollection) : pkg.featureCollection) : { features: [] };
+      const fcItems = (fc.features as any[]).flatMap((f) =>
+        f.properties.kind === 'FACILITY' ? [[f.properties.itemId, f.properties.funderCode, null]] : f.properties.items.map((i: any) => [i.itemId, i.funderCode, f.properties.householdId]),
+      );
+      expect(fcItems.sort((a: any, b: any) => a[0] - b[0])).toEqual(g.map((i) => [i.id, i.funder_code, i.household_id]));
       // A partner never sees another funder's item at a house.
       if (role === 'partner') for (const i of g) if (i.household_id !== null) expect(i.funder_code).toBe('BAZNAS');
     });
