@@ -76,8 +76,10 @@ const dbInResolvers = {
 // one source (e.g. the protected village source) cannot be bypassed by importing internals.
 // Add a feature here when it gains an index.ts.
 const viaPublicModules = {
-  group: ['**/villages/village.*', '**/households/household.*'],
-  message: 'Use another feature through its public module (e.g. ../villages/index.js, ../households/index.js), not its internal files.',
+  // package.transitions is the one exception: a data-only table the web app bundles (web/src/roles.ts);
+  // the public module would pull the server's SQL into the page.
+  group: ['**/villages/village.*', '**/households/household.*', '**/packages/package.*', '**/packages/package-item.*', '!**/packages/package.transitions', '!**/packages/package.transitions.js'],
+  message: 'Use another feature through its public module (e.g. ../villages/index.js, ../households/index.js, ../packages/index.js), not its internal files.',
 };
 
 /**

@@ -12,7 +12,7 @@ import { badInput, invalidGeometry, notFound } from '../../errors/errors.js';
 import { parsePointWgs84 } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
-import { pointInVillage } from '../packages/package.queries.js';
+import { pointInVillage } from '../packages/index.js';
 import { activeDamageRule, applyToHousehold, type AssessmentRow, insertAssessment, memberIdsOf, type NewAssessment } from './assessment.queries.js';
 import type { AssessmentInput } from './assessment.type.js';
 import { type DamageRule, damageClassOf } from './damage-class.js';

@@ -2,6 +2,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database.js';
 import { pointWgs84 } from '../../geo/spatial-sql.js';
+import type { Principal } from '../../auth/principal.js';
+import { itemConditions, ITEMS_FROM } from '../packages/index.js';
 
 export interface LockedPackage {
   id: number;
@@ -188,11 +190,15 @@ export function schedulesOf(db: Queryable, packageIds: readonly number[]) {
     WHERE p.id = ANY(${sql.param([...packageIds])}::int[]) ORDER BY p.id`);
 }
 
-export function timelineItems(db: Queryable, packageIds: readonly number[]) {
-  return db.query<TimelineItemRow>(sql`SELECT i.id, i.package_id, i.intervention_code, iv.category::text AS category, i.funder_code, i.progress::text AS progress,
-      sc.planned_start::text, sc.planned_end::text, i.started_on::text, i.done_on::text
-    FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code LEFT JOIN package_item_schedules sc ON sc.item_id = i.id
-    WHERE i.package_id = ANY(${sql.param([...packageIds])}::int[]) ORDER BY i.package_id, i.id`);
+/**
+ * Timeline rows of the items the principal may read (the package-item source's join and scope):
+ * listing every item would give a protected caller the exact number of households served.
+ */
+export function timelineItems(db: Queryable, principal: Principal, packageIds: readonly number[]) {
+  return db.query<TimelineItemRow>(sql`SELECT item.id, item.package_id, item.intervention_code, iv.category::text AS category, item.funder_code, item.progress::text AS progress,
+      sc.planned_start::text, sc.planned_end::text, item.started_on::text, item.done_on::text
+    ${ITEMS_FROM} LEFT JOIN package_item_schedules sc ON sc.item_id = item.id
+    WHERE ${sql.join(itemConditions(principal, { packageIds }), sql` AND `)} ORDER BY item.package_id, item.id`);
 }
 
 export const upsertSchedule = (db: Queryable, packageId: number, s: { assessmentEnd: string; planningEnd: string; implementationEnd: string }) =>
@@ -229,11 +235,15 @@ export function servedByPas(db: Queryable, packageId: number, protect: (count: S
     GROUP BY t.pas ORDER BY t.pas`);
 }
 
-/** Items per category, funder and progress over the packages the principal may see (one statement). */
-export function itemAggregates(db: Queryable, villageScope: SQL, regionPrefix: string | null, protect: (count: SQL) => SQL) {
+/**
+ * Items per category, funder and progress over the packages the principal may see (one statement).
+ * `exact` is an aggregate over the group's villages (true only when every village is exact for the
+ * caller): the cost is shown only then, as an exact cost divided by a unit cost is an exact count.
+ */
+export function itemAggregates(db: Queryable, villageScope: SQL, regionPrefix: string | null, protect: (count: SQL) => SQL, exact: SQL) {
   return db.query<{ category: string; funder_code: string; progress: string; items: number | null; cost_idr: number | null; packages: number }>(sql`
     SELECT iv.category::text AS category, pif.funder_code, i.progress::text AS progress, ${protect(sql`count(DISTINCT i.id)::int`)} AS items,
-      CASE WHEN ${protect(sql`count(DISTINCT i.id)::int`)} IS NULL THEN NULL ELSE sum(pif.amount_idr)::bigint END AS cost_idr, count(DISTINCT p.id)::int AS packages
+      CASE WHEN ${exact} THEN sum(pif.amount_idr)::bigint END AS cost_idr, count(DISTINCT p.id)::int AS packages
     FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
     JOIN package_item_funding pif ON pif.item_id = i.id
     WHERE p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED') AND ${villageScope}

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
 import { AssessmentInput } from '../assessments/assessment.type.js';
-import { ItemProgress } from '../packages/package.type.js';
+import { ItemProgress } from '../packages/index.js';
 import {
   assessmentStatus,
   progressRecords,

@@ -17,7 +17,7 @@ import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
 import { parseRegionCode } from '../regions/region.codes.js';
 import { prepareAssessment, writeAssessment } from '../assessments/assessment.service.js';
 import type { AssessmentInput } from '../assessments/assessment.type.js';
-import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/package.queries.js';
+import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/index.js';
 import {
   assessmentCoverage,
   assessmentFor,
@@ -377,7 +377,7 @@ export interface TimelineView {
 export async function timelines(db: Queryable, ctx: RequestContext, packageIds: number[]): Promise<TimelineView[]> {
   const cfg = executionOf(ctx);
   const today = todayOf(ctx);
-  const [schedules, items] = await Promise.all([schedulesOf(db, packageIds), timelineItems(db, packageIds)]);
+  const [schedules, items] = await Promise.all([schedulesOf(db, packageIds), timelineItems(db, ctx.principal, packageIds)]);
   return schedules.map((s) => {
     const assessmentEnd = s.assessment_end ?? addDays(s.created_on, cfg.assessmentDays);
     const planningEnd = s.planning_end ?? addDays(assessmentEnd, cfg.planningDays);
@@ -494,6 +494,6 @@ export async function executionDashboard(ctx: RequestContext, regionCodeArg: str
   const regionPrefix = regionCodeArg ? parseRegionCode(regionCodeArg, 'regionCode') : null;
   // A row is exact only when the caller sees every village in it exactly (bool_and over the group).
   const exact = sql`bool_and(${policy.exactAggregatesSql(ctx.principal, sql`p.village_code`)})`;
-  const rows = await itemAggregates(ctx.db, policy.packageVillageScope(ctx.principal, sql`p.village_code`), regionPrefix, (count) => protectCountSql(count, ctx.kAnonymity, exact));
+  const rows = await itemAggregates(ctx.db, policy.packageVillageScope(ctx.principal, sql`p.village_code`), regionPrefix, (count) => protectCountSql(count, ctx.kAnonymity, exact), exact);
   return rows.map((r) => ({ category: r.category, funderCode: r.funder_code, progress: r.progress, items: r.items, costIdr: r.cost_idr === null ? null : Number(r.cost_idr), packages: r.packages }));
 }

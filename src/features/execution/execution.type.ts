@@ -1,6 +1,6 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ItemProgress } from '../packages/package.type.js';
+import { ItemProgress } from '../packages/index.js';
 
 export enum SignoffDecision {
   SIGNED = 'SIGNED',

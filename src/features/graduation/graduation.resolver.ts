@@ -3,7 +3,7 @@ import { policy } from '../../auth/policy.js';
 import { notFound } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseId } from '../../graphql/input.js';
-import { packageById } from '../packages/package.queries.js';
+import { packageById } from '../packages/index.js';
 import { toMembership } from '../programs/program.resolver.js';
 import { ProgramMembership } from '../programs/program.type.js';
 import { toFollowUp, toReferral } from '../referrals/referral.resolver.js';

@@ -17,6 +17,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
 import { type HouseholdCriteria, householdConditions, householdFeatureJson, HOUSEHOLDS_FROM } from '../households/index.js';
+import { itemFeatureSource, type PackageItemFilters as ItemFilters } from '../packages/index.js';
 import {
   EXISTING_FACILITIES_FROM,
   EXISTING_FACILITY_FEATURE_JSON,
@@ -113,73 +114,17 @@ export function householdSource(principal: Principal, f: HouseholdFilters): Sour
 
 // --- package items and facilities -------------------------------------------------------------
 
-export interface PackageItemFilters {
-  bbox?: BboxCrs84;
-  villageCode?: string;
-  packageId?: number;
-  packageStatuses?: string[];
-  funderCode?: string;
-  interventionCode?: string;
-  categories?: string[];
-  targets?: string[];
-  serves?: string[];
-  progress?: string[];
-}
+/** The OGC item filters are the package-item source's (BboxCrs84 is its bbox). */
+export type PackageItemFilters = Omit<ItemFilters, 'facilitiesOnly' | 'packageIds' | 'bbox'> & { bbox?: BboxCrs84 };
 
-const PACKAGE_ITEMS_FROM = sql`FROM package_items item
-  JOIN packages pkg ON pkg.id = item.package_id
-  JOIN interventions iv ON iv.code = item.intervention_code
-  LEFT JOIN households h ON h.id = item.household_id`;
-
-/** Household items stand at the household; facility items at their site. */
-const ITEM_LOCATION = sql`coalesce(item.location, h.location)`;
-
-function packageItemWhere(principal: Principal, f: PackageItemFilters): SQL[] {
-  const where: SQL[] = [policy.packageItemScope(principal)];
-  if (f.villageCode) where.push(sql`pkg.village_code = ${f.villageCode}`);
-  if (f.packageId !== undefined) where.push(sql`item.package_id = ${f.packageId}`);
-  if (f.packageStatuses?.length) where.push(sql`pkg.status::text = ANY(${sql.param(f.packageStatuses)}::text[])`);
-  if (f.funderCode) where.push(sql`item.funder_code = ${f.funderCode}`);
-  if (f.interventionCode) where.push(sql`item.intervention_code = ${f.interventionCode}`);
-  if (f.categories?.length) where.push(sql`iv.category::text = ANY(${sql.param(f.categories)}::text[])`);
-  if (f.targets?.length) where.push(sql`iv.target::text = ANY(${sql.param(f.targets)}::text[])`);
-  if (f.serves?.length) where.push(sql`iv.serves::text = ANY(${sql.param(f.serves)}::text[])`);
-  if (f.progress?.length) where.push(sql`item.progress::text = ANY(${sql.param(f.progress)}::text[])`);
-  if (f.bbox) where.push(intersectsBbox(ITEM_LOCATION, f.bbox));
-  return where;
-}
-
-/** Every item of every readable package, household items located at the household. */
+/** Every item of every readable package, household items located at the household (the package-item source). */
 export function packageItemSource(principal: Principal, f: PackageItemFilters): Source {
-  return {
-    from: PACKAGE_ITEMS_FROM,
-    where: packageItemWhere(principal, f),
-    key: sql`item.id`,
-    geometry: ITEM_LOCATION,
-    body: sql`json_build_object('type', 'Feature', 'id', item.id, 'geometry', ST_AsGeoJSON(${ITEM_LOCATION}, 7)::json,
-      'properties', json_build_object('id', item.id, 'package_id', item.package_id, 'package_status', pkg.status, 'village_code', pkg.village_code,
-        'intervention_code', item.intervention_code, 'intervention_name', iv.name_id, 'category', iv.category, 'target', iv.target,
-        'funder_code', item.funder_code, 'household_id', item.household_id,
-        'located_at', CASE WHEN item.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END,
-        'quantity', item.quantity, 'cost_idr', item.cost_idr, 'progress', item.progress, 'started_on', item.started_on, 'done_on', item.done_on))`,
-    householdId: sql`item.household_id`,
-  };
+  return itemFeatureSource(principal, f);
 }
 
-/** Items whose intervention targets a FACILITY: the rows with a site. */
+/** Items whose intervention targets a FACILITY, at their site (the package-item source). */
 export function facilitySource(principal: Principal, f: PackageItemFilters): Source {
-  return {
-    from: PACKAGE_ITEMS_FROM,
-    where: [...packageItemWhere(principal, f), sql`iv.target = 'FACILITY'`, sql`item.location IS NOT NULL`],
-    key: sql`item.id`,
-    geometry: sql`item.location`,
-    body: sql`json_build_object('type', 'Feature', 'id', item.id, 'geometry', ST_AsGeoJSON(item.location, 7)::json,
-      'properties', json_build_object('id', item.id, 'package_id', item.package_id, 'package_name', pkg.name, 'package_status', pkg.status,
-        'village_code', pkg.village_code, 'intervention_code', item.intervention_code, 'intervention_name', iv.name_id,
-        'intervention_name_en', iv.name_en, 'category', iv.category, 'serves', iv.serves, 'funder_code', item.funder_code,
-        'quantity', item.quantity, 'cost_idr', item.cost_idr, 'progress', item.progress, 'started_on', item.started_on, 'done_on', item.done_on))`,
-    householdId: sql`item.household_id`,
-  };
+  return itemFeatureSource(principal, { ...f, facilitiesOnly: true });
 }
 
 // --- existing facilities ----------------------------------------------------------------------

@@ -1,17 +1,18 @@
 import DataLoader from 'dataloader';
 import type { Queryable } from '../../db/database.js';
 import type { Principal } from '../../auth/principal.js';
-import { type BudgetRow, budgetsByPackageIds, fundingByItemIds, type FundingRow, type InstalmentRow, instalmentsByItemIds, type ItemRow, visibleItemsByPackageIds } from './package.queries.js';
+import { fundingByItemIds, type FundingRow, type InstalmentRow, instalmentsByItemIds } from './package.queries.js';
+import { type BudgetRow, budgetsOfPackages, type ItemRow, itemsOfPackages } from './package-item.source.js';
 
-/** Items are loaded within the principal's item scope (see policy.packageItemScope). */
+/** Items and budgets come from the package-item source, within the principal's item scope and money protection. */
 export function createPackageLoaders(db: Queryable, principal: Principal) {
   return {
     budgetsByPackage: new DataLoader<number, BudgetRow[]>(async (ids) => {
-      const rows = await budgetsByPackageIds(db, ids);
+      const rows = await budgetsOfPackages(db, principal, ids);
       return ids.map((id) => rows.filter((r) => r.package_id === id));
     }),
     itemsByPackage: new DataLoader<number, ItemRow[]>(async (ids) => {
-      const rows = await visibleItemsByPackageIds(db, principal, ids);
+      const rows = await itemsOfPackages(db, principal, ids);
       return ids.map((id) => rows.filter((r) => r.package_id === id));
     }),
     // Keyed by ids of items the caller already read through itemsByPackage (the item scope).

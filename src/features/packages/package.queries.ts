@@ -4,6 +4,14 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { pointWgs84 } from '../../geo/spatial-sql.js';
+import { budgetsOfPackages, ITEM_ROW_COLUMNS, ITEMS_FROM, type BudgetRow, type ItemRow } from './package-item.source.js';
+
+export type { BudgetRow, ItemRow };
+
+/** Budgets with exact allocations, for the package's own bookkeeping inside mutations (never returned as such). */
+export const budgetsByPackageIds = (db: Queryable, ids: readonly number[]) => budgetsOfPackages(db, null, ids) as Promise<ExactBudgetRow[]>;
+/** Without a principal the allocation is always computed. */
+export type ExactBudgetRow = BudgetRow & { allocated_idr: number };
 
 export interface PackageRow {
   id: number;
@@ -16,42 +24,6 @@ export interface PackageRow {
   created_by: string;
   created_at: string;
   updated_at: string;
-  [key: string]: unknown;
-}
-
-export interface BudgetRow {
-  package_id: number;
-  funder_code: string;
-  budget_idr: number;
-  allocated_idr: number;
-  over_budget_reason: string | null;
-  [key: string]: unknown;
-}
-
-export interface ItemRow {
-  id: number;
-  package_id: number;
-  intervention_code: string;
-  category: string;
-  target: string;
-  is_housing: boolean;
-  serves: string | null;
-  funder_code: string;
-  household_id: number | null;
-  member_id: number | null;
-  location: string | null;
-  quantity: number;
-  unit_cost_idr: number;
-  cost_idr: number;
-  eligibility_override_reason: string | null;
-  origin: string;
-  progress: string;
-  started_on: string | null;
-  done_on: string | null;
-  amount_note: string | null;
-  /** Name of the intervention (Indonesian), and its package when it is package-specific. */
-  name_id: string;
-  specific_to: number | null;
   [key: string]: unknown;
 }
 
@@ -121,39 +93,14 @@ export async function upsertBudget(db: Queryable, packageId: number, funderCode:
 export const setOverBudgetReason = (db: Queryable, packageId: number, funderCode: string, reason: string) =>
   db.query(sql`UPDATE package_budgets SET over_budget_reason = ${reason} WHERE package_id = ${packageId} AND funder_code = ${funderCode}`);
 
-export function budgetsByPackageIds(db: Queryable, ids: readonly number[]) {
-  return db.query<BudgetRow>(sql`SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
-                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
-    FROM package_budgets b WHERE b.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY b.package_id, b.funder_code`);
-}
-
-const ITEM_COLUMNS = sql`i.id, i.package_id, i.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, i.funder_code, i.household_id, i.member_id,
-  ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
-  i.started_on, i.done_on, i.amount_note, iv.name_id, iv.package_id AS specific_to`;
-
-/**
- * Items as a caller may read them (`policy.packageItemScope`): items at households outside the
- * caller's row scope are left out (VIEWER: facilities only; PARTNER: its funded households).
- */
-export function visibleItemsByPackageIds(db: Queryable, principal: Principal, ids: readonly number[]) {
-  const columns = sql`item.id, item.package_id, item.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, item.funder_code,
-    item.household_id, item.member_id, ST_AsGeoJSON(item.location, 7) AS location, item.quantity, item.unit_cost_idr, item.cost_idr,
-    item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on, item.amount_note, iv.name_id, iv.package_id AS specific_to`;
-  return db.query<ItemRow>(sql`SELECT ${columns} FROM package_items item JOIN interventions iv ON iv.code = item.intervention_code
-      JOIN packages pkg ON pkg.id = item.package_id LEFT JOIN households h ON h.id = item.household_id
-    WHERE item.package_id = ANY(${sql.param(ids as number[])}::int[]) AND ${policy.packageItemScope(principal)} ORDER BY item.package_id, item.id`);
-}
-
 /** Every item, for the package's own bookkeeping inside mutations (never returned as such). */
 export function itemsByPackageIds(db: Queryable, ids: readonly number[]) {
-  return db.query<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
-    WHERE i.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY i.package_id, i.id`);
+  return db.query<ItemRow>(sql`SELECT ${ITEM_ROW_COLUMNS} ${ITEMS_FROM}
+    WHERE item.package_id = ANY(${sql.param(ids as number[])}::int[]) ORDER BY item.package_id, item.id`);
 }
 
 export async function itemById(db: Queryable, packageId: number, itemId: number): Promise<ItemRow | null> {
-  const [row] = await db.query<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
-    WHERE i.package_id = ${packageId} AND i.id = ${itemId}`);
+  const [row] = await db.query<ItemRow>(sql`SELECT ${ITEM_ROW_COLUMNS} ${ITEMS_FROM} WHERE item.package_id = ${packageId} AND item.id = ${itemId}`);
   return row ?? null;
 }
 
@@ -346,11 +293,6 @@ export function pasCoverage(db: Queryable, principal: Principal, villageCode: st
     GROUP BY p ORDER BY p`);
 }
 
-export function categoryCoverage(db: Queryable, packageId: number) {
-  return db.query<{ category: string; items: number; cost_idr: number }>(sql`SELECT iv.category::text AS category, count(*)::int AS items, sum(i.cost_idr)::bigint AS cost_idr
-    FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = ${packageId} GROUP BY iv.category ORDER BY iv.category`);
-}
-
 const TARGETS: Record<string, SQL> = {
   ELDERLY: sql`h.has_elderly`,
   DISABLED: sql`h.has_disabled`,
@@ -403,29 +345,6 @@ export async function unservedFeatureCollection(db: Queryable, principal: Princi
       array_agg(h.id ORDER BY h.id) AS ids
     FROM households h WHERE h.village_code = ${villageCode} AND ${need(principal)} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)}`);
   return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
-}
-
-/**
- * The package as GeoJSON: facilities at their sites, and households (within the row scope) at
- * their houses with their items. Items of households outside the scope are left out.
- */
-export async function packageFeatureCollection(db: Queryable, principal: Principal, packageId: number) {
-  const [row] = await db.query<{ fc: string; ids: number[] | null }>(sql`
-    WITH items AS (SELECT i.*, iv.category, iv.target, iv.serves FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = ${packageId}),
-    facility AS (SELECT json_build_object('type', 'Feature', 'id', 'item-' || i.id, 'geometry', ST_AsGeoJSON(i.location, 7)::json,
-        'properties', json_build_object('kind', 'FACILITY', 'itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category,
-          'serves', i.serves, 'funderCode', i.funder_code, 'quantity', i.quantity, 'costIdr', i.cost_idr, 'progress', i.progress)) AS f, i.id AS k
-      FROM items i WHERE i.location IS NOT NULL),
-    household AS (SELECT json_build_object('type', 'Feature', 'id', 'household-' || h.id, 'geometry', ST_AsGeoJSON(h.location, 7)::json,
-        'properties', json_build_object('kind', 'HOUSEHOLD', 'householdId', h.id, 'desil', h.desil, 'pas', ${policy.visiblePasSql(principal, sql`h.pas`)},
-          'items', json_agg(json_build_object('itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category, 'memberId', i.member_id,
-            'funderCode', i.funder_code, 'costIdr', i.cost_idr, 'progress', i.progress) ORDER BY i.id),
-          'costIdr', sum(i.cost_idr))) AS f, h.id AS k
-      FROM items i JOIN households h ON h.id = i.household_id WHERE ${policy.householdRowScope(principal)} GROUP BY h.id)
-    SELECT json_build_object('type', 'FeatureCollection', 'features',
-        coalesce((SELECT json_agg(f ORDER BY k) FROM facility), '[]'::json)::jsonb || coalesce((SELECT json_agg(f ORDER BY k) FROM household), '[]'::json)::jsonb)::text AS fc,
-      (SELECT array_agg(k ORDER BY k) FROM household) AS ids`);
-  return { fc: row!.fc, ids: row!.ids ?? [] };
 }
 
 export async function householdOfMember(db: Queryable, memberId: number): Promise<number | null> {

@@ -11,19 +11,16 @@ import { auditOfPackage } from '../audit/audit.queries.js';
 import { toAuditRecord } from '../audit/audit.resolver.js';
 import { AuditRecord } from '../audit/audit.type.js';
 import { packageCsv } from './package.export.js';
+import { type BudgetRow, categorySums, itemFeatureCollection, type ItemRow } from './package-item.source.js';
 import { PackageConnection } from './package.connection.js';
 import { buildConnection } from '../../graphql/connection.type.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSize, toPage } from '../../graphql/pagination.js';
 import {
   accessCoverage,
-  type BudgetRow,
-  categoryCoverage,
-  type ItemRow,
   countPackages,
   listPackages,
   needCounts,
   packageById,
-  packageFeatureCollection,
   type PackageRow,
   pasCoverage,
   unservedFeatureCollection,
@@ -62,7 +59,7 @@ const toPackage = (row: PackageRow): Package =>
   });
 
 const toBudget = (b: BudgetRow): FunderBudget =>
-  Object.assign(new FunderBudget(), { funderCode: b.funder_code, budgetIdr: b.budget_idr, allocatedIdr: b.allocated_idr, remainingIdr: b.budget_idr - b.allocated_idr, overBudgetReason: b.over_budget_reason });
+  Object.assign(new FunderBudget(), { funderCode: b.funder_code, budgetIdr: b.budget_idr, allocatedIdr: b.allocated_idr, remainingIdr: b.allocated_idr === null ? null : b.budget_idr - b.allocated_idr, overBudgetReason: b.over_budget_reason });
 
 const toItem = (i: ItemRow): PackageItem =>
   Object.assign(new PackageItem(), {
@@ -252,9 +249,14 @@ export class PackageResolver {
     return (await ctx.loaders.itemsByPackage.load(Number(pkg.id))).map(toItem);
   }
 
-  @FieldResolver(() => GraphQLSafeInt, { description: 'Sum of all item costs over all funders, integer rupiah (also of items you may not see individually).' })
-  async totalCostIdr(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<number> {
-    return (await ctx.loaders.budgetsByPackage.load(Number(pkg.id))).reduce((sum, b) => sum + b.allocated_idr, 0);
+  @FieldResolver(() => GraphQLSafeInt, {
+    nullable: true,
+    description:
+      'Sum of all item costs over all funders, integer rupiah (also of items you may not see individually). Null where your counts about the village are protected: a sum of per-household costs divided by a unit cost is an exact count (docs/privacy.md).',
+  })
+  async totalCostIdr(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<number | null> {
+    const budgets = await ctx.loaders.budgetsByPackage.load(Number(pkg.id));
+    return budgets.some((b) => b.allocated_idr === null) ? null : budgets.reduce((sum, b) => sum + b.allocated_idr!, 0);
   }
 
   @FieldResolver(() => Coverage, { description: 'Who the package serves and who is left out. Counts are exact where you may read the village’s households; elsewhere protected (1 to k − 1 suppressed, larger counts rounded to a multiple of k).' })
@@ -277,7 +279,7 @@ export class PackageResolver {
     const [counts, pas, categories, access, unserved, budgets] = await Promise.all([
       needCounts(ctx.db, ctx.principal, pkg.villageCode, id),
       pasCoverage(ctx.db, ctx.principal, pkg.villageCode, id),
-      categoryCoverage(ctx.db, id),
+      categorySums(ctx.db, ctx.principal, ctx.kAnonymity, id),
       accessCoverage(ctx.db, ctx.principal, pkg.villageCode, id, radiusMeters),
       policy.canReadHouseholdRecords(ctx.principal) ? unservedHouseholdIds(ctx.db, ctx.principal, pkg.villageCode, id) : Promise.resolve([]),
       ctx.loaders.budgetsByPackage.load(id),
@@ -288,8 +290,8 @@ export class PackageResolver {
       householdsInNeed: hide(counts.in_need),
       householdsServed: hide(counts.served),
       byPas: pas.map((p) => ({ pas: p.pas, households: hide(p.households), covered: hide(p.covered), notCovered: hide(p.households - p.covered) })),
-      // Protected like householdsServed (class 4): item counts protected, costs withheld.
-      byCategory: categories.map((c) => ({ category: c.category, items: hide(c.items), costIdr: exact ? c.cost_idr : null })),
+      // Protected in SQL by the package-item source like householdsServed (class 4): item counts protected, costs withheld.
+      byCategory: categories.map((c) => ({ category: c.category, items: c.items, costIdr: c.cost_idr })),
       byFunder: budgets.map(toBudget),
       access: access.map((a) => ({ serves: a.serves, targetHouseholds: hide(a.targets), withinReachBefore: hide(a.before), withinReachAfter: hide(a.after) })),
       unservedHouseholdIds: unserved.map((u) => String(u.id)),
@@ -306,18 +308,18 @@ export class PackageResolver {
 
   @FieldResolver(() => GeoJSONScalar, { description: 'The package as an RFC 7946 FeatureCollection: facilities at their sites, and households (those you may read) with their items.' })
   async featureCollection(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<string> {
-    const { fc, ids } = await packageFeatureCollection(ctx.db, ctx.principal, Number(pkg.id));
+    const { fc, ids } = await itemFeatureCollection(ctx.db, ctx.principal, Number(pkg.id));
     ctx.personalReads.note('package.featureCollection', ids);
     return fc;
   }
 
   @FieldResolver(() => String, { description: 'The package as CSV (RFC 4180, one row per item; household columns only for households you may read).' })
   async csv(@Root() pkg: Package, @Ctx() ctx: RequestContext): Promise<string> {
+    // The rows of Package.items (the package-item source): an item at a household is in them only
+    // within the caller's scope, so its household id and location are the caller's to read.
     const items = await ctx.loaders.itemsByPackage.load(Number(pkg.id));
-    const householdIds = [...new Set(items.flatMap((i) => (i.household_id ? [i.household_id] : [])))];
-    const visible = policy.canReadHouseholdRecords(ctx.principal) ? (await ctx.loaders.householdById.loadMany(householdIds)).filter((h): h is Exclude<typeof h, Error | null> => h !== null && !(h instanceof Error)) : [];
-    ctx.personalReads.note('package.csv', visible.map((h) => h.id));
-    return packageCsv(items, new Map(visible.map((h) => [h.id, (JSON.parse(h.location) as { coordinates: [number, number] }).coordinates])));
+    ctx.personalReads.note('package.csv', [...new Set(items.flatMap((i) => (i.household_id ? [i.household_id] : [])))]);
+    return packageCsv(items);
   }
 
   @FieldResolver(() => [AuditRecord], { description: 'Audit log of the package, oldest first (ADMIN, or PLANNER of the region).' })

@@ -24,11 +24,14 @@ export class FunderBudget {
   @Field(() => GraphQLSafeInt, { description: 'Budget, integer rupiah.' })
   budgetIdr!: number;
 
-  @Field(() => GraphQLSafeInt, { description: 'Sum of item costs for this funder, integer rupiah.' })
-  allocatedIdr!: number;
+  @Field(() => GraphQLSafeInt, {
+    nullable: true,
+    description: 'Sum of item costs for this funder, integer rupiah. Null where your counts about the village are protected (a sum of per-household costs divided by a unit cost is an exact count; docs/privacy.md).',
+  })
+  allocatedIdr!: number | null;
 
-  @Field(() => GraphQLSafeInt, { description: 'budgetIdr − allocatedIdr (negative only with a recorded over-budget override).' })
-  remainingIdr!: number;
+  @Field(() => GraphQLSafeInt, { nullable: true, description: 'budgetIdr − allocatedIdr (negative only with a recorded over-budget override); null when allocatedIdr is.' })
+  remainingIdr!: number | null;
 
   @Field(() => String, { nullable: true, description: 'Recorded reason when allocations were allowed to exceed the budget.' })
   overBudgetReason!: string | null;

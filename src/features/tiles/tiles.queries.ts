@@ -5,7 +5,7 @@
  * `fid`, `audit_household_id` (the household whose record the row reveals, for the audit) and
  * `sort_key` (feature order, so equal data gives equal bytes and ETags). Access is SQL, from the
  * policy: household rows and the protected grid through the household source (src/features/households),
- * villages and existing facilities through `policy.villageScope`, package items through `policy.packageItemScope`.
+ * villages and existing facilities through `policy.villageScope`, package items through the package-item source (packages/index.ts).
  *
  * Two renderers turn a source into a tile:
  * - native: ST_AsMVTGeom / ST_AsMVT / ST_TileEnvelope in PostGIS (PostgreSQL);
@@ -21,6 +21,7 @@ import { policy } from '../../auth/policy.js';
 import { householdGridCells, householdProperties, HOUSEHOLDS_FROM, householdWhere } from '../households/index.js';
 import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../villages/index.js';
 import { boundaryMeets, VILLAGE_GRADUATION_PROPERTIES, villageGraduationMapColumns, villageGraduationMapFrom } from '../graduation/graduation.map.js';
+import { ITEM_TILE_ATTRIBUTES, itemTileRows } from '../packages/index.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
@@ -138,23 +139,13 @@ export function villageGraduationLayer(principal: Principal, tile: Tile, setting
   };
 }
 
-/** Package items: facilities at their site; items for a household at the household, only from HOUSEHOLD_MIN_ZOOM. */
+/** Package items from the package-item source: facilities at their site; items for a household at the household, only from HOUSEHOLD_MIN_ZOOM. */
 export function packageItemsLayer(principal: Principal, tile: Tile): LayerSql {
-  const location = sql`coalesce(item.location, h.location)`;
   return {
     name: 'package_items',
     hasFid: true,
-    attributes: ['id', 'package_id', 'package_status', 'village_code', 'intervention_code', 'category', 'target', 'funder_code', 'progress', 'located_at', 'household_id'],
-    rows: sql`SELECT item.id AS fid, item.id AS id, item.package_id, pkg.status::text AS package_status, pkg.village_code, item.intervention_code,
-        iv.category::text AS category, iv.target::text AS target, item.funder_code, item.progress::text AS progress,
-        CASE WHEN item.location IS NOT NULL THEN 'SITE' ELSE 'HOUSEHOLD' END AS located_at, item.household_id,
-        ${location} AS geom, item.household_id AS audit_household_id, item.id AS sort_key
-      FROM package_items item
-        JOIN packages pkg ON pkg.id = item.package_id
-        JOIN interventions iv ON iv.code = item.intervention_code
-        LEFT JOIN households h ON h.id = item.household_id
-      WHERE ${location} && ${searchBox(tile)} AND ${policy.packageItemScope(principal)}
-        ${tile.z < HOUSEHOLD_MIN_ZOOM ? sql`AND item.household_id IS NULL` : sql``}`,
+    attributes: ITEM_TILE_ATTRIBUTES,
+    rows: itemTileRows(principal, searchBox(tile), tile.z >= HOUSEHOLD_MIN_ZOOM),
   };
 }
 
