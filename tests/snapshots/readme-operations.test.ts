@@ -66,7 +66,8 @@ function normalise(value: unknown, volatile: Set<string>, key = ''): unknown {
     if (CURSOR_KEY.test(key)) return '<cursor>';
     if (key === 'errorId') return '<errorId>';
     if (TIMESTAMP.test(value)) return '<timestamp>';
-    if (value === today()) return '<today>';
+    // Also inside a string: the package CSV carries an item's started_on (today) in its text.
+    if (value.includes(today())) return value.replaceAll(today(), '<today>');
   }
   return value;
 }

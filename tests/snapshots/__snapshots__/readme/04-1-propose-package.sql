@@ -335,14 +335,16 @@ INSERT INTO packages (village_code, name, created_by, template_of, proposal_deci
   to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
-                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
-    FROM package_budgets b WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
+      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+  WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
+    FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
+    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
-                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
-    FROM package_budgets b WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
+      CASE WHEN true THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+  WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
+    FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
+    WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT f.code, f.name, f.kind, coalesce(d.requires_mustahik, false) AS requires_mustahik, f.description
     FROM funders f LEFT JOIN funds d ON d.funder_code = f.code AND d.is_default ORDER BY f.code;
@@ -353,17 +355,22 @@ SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS locat
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
   h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet, h.has_electricity, h.water_source,
   h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, h.pas::text[] AS pas, h.member_count,
-  h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class FROM households h
-    WHERE h.id = ANY($1::int[]) AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[]));
+  h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class, h.inactive_since::text AS inactive_since FROM households h
+    WHERE h.id = ANY($1::int[]) AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND true;
 
 SELECT i.household_id, i.package_id, i.intervention_code
     FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code JOIN packages p ON p.id = i.package_id
     WHERE iv.is_housing AND p.status <> 'CANCELLED' AND i.household_id = ANY($1::int[]);
 
-SELECT i.id, i.package_id, i.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, i.funder_code, i.household_id, i.member_id,
-  ST_AsGeoJSON(i.location, 7) AS location, i.quantity, i.unit_cost_idr, i.cost_idr, i.eligibility_override_reason, i.origin, i.progress,
-  i.started_on, i.done_on, i.amount_note, iv.name_id, iv.package_id AS specific_to FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code
-    WHERE i.package_id = ANY($1::int[]) ORDER BY i.package_id, i.id;
+SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, item.funder_code,
+  item.household_id, item.member_id, ST_AsGeoJSON(item.location, 7) AS location,
+  round(ST_X(coalesce(item.location, h.location))::numeric, 7)::float8 AS lon, round(ST_Y(coalesce(item.location, h.location))::numeric, 7)::float8 AS lat,
+  item.quantity, item.unit_cost_idr, item.cost_idr, item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on,
+  item.amount_note, iv.name_id, iv.package_id AS specific_to FROM package_items item
+  JOIN packages pkg ON pkg.id = item.package_id
+  JOIN interventions iv ON iv.code = item.intervention_code
+  LEFT JOIN households h ON h.id = item.household_id
+    WHERE item.package_id = ANY($1::int[]) ORDER BY item.package_id, item.id;
 
 SELECT iv.*, coalesce((SELECT array_agg(x.funder_code ORDER BY x.funder_code) FROM intervention_funders x WHERE x.intervention_code = iv.code), '{}') AS funder_codes FROM interventions iv
     WHERE ($1::text IS NULL OR iv.category::text = $2)

@@ -1,5 +1,11 @@
 -- README.md graphql example 5, operation 1, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
 -- 9 statements (texts only, sorted; see readme-operations.test.ts)
+SELECT c.category::text AS category, CASE WHEN c.exact OR c.items = 0 THEN c.items WHEN c.items < $1 THEN NULL ELSE (round(c.items::numeric / $2) * $3)::int END AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr
+    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and((pkg.village_code = ANY($4::text[]) OR pkg.village_code LIKE ANY($5::text[]))) AS exact
+          FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
+          WHERE item.package_id = $6 GROUP BY iv.category) c
+    ORDER BY c.category;
+
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
       'geometry', ST_AsGeoJSON(h.location, 7)::json,
       'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
@@ -45,9 +51,10 @@ INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, pac
       $9::jsonb, $10::jsonb, $11::int[], $12);
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
-                WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint AS allocated_idr
-    FROM package_budgets b WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
+      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+  WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
+    FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
+    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
@@ -55,9 +62,6 @@ SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::t
 
 SELECT h.id FROM households h
     WHERE h.village_code = $1 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $2 AND i.household_id = h.id) AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) ORDER BY h.id;
-
-SELECT iv.category::text AS category, count(*)::int AS items, sum(i.cost_idr)::bigint AS cost_idr
-    FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = $1 GROUP BY iv.category ORDER BY iv.category;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
     WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));

@@ -1,6 +1,12 @@
 -- README.md graphql example 14, operation 1, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
--- 6 statements (texts only, sorted; see readme-operations.test.ts)
-WITH items AS (SELECT i.*, iv.category, iv.target, iv.serves FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = $1),
+-- 5 statements (texts only, sorted; see readme-operations.test.ts)
+WITH items AS MATERIALIZED (SELECT item.id, item.intervention_code, iv.category, iv.serves, item.funder_code, item.quantity, item.cost_idr,
+        item.progress, item.member_id, item.household_id, item.location
+      FROM package_items item
+  JOIN packages pkg ON pkg.id = item.package_id
+  JOIN interventions iv ON iv.code = item.intervention_code
+  LEFT JOIN households h ON h.id = item.household_id WHERE ((pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[]))
+      AND (item.household_id IS NULL OR ((h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) AND true))) AND item.package_id = $5),
     facility AS (SELECT json_build_object('type', 'Feature', 'id', 'item-' || i.id, 'geometry', ST_AsGeoJSON(i.location, 7)::json,
         'properties', json_build_object('kind', 'FACILITY', 'itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category,
           'serves', i.serves, 'funderCode', i.funder_code, 'quantity', i.quantity, 'costIdr', i.cost_idr, 'progress', i.progress)) AS f, i.id AS k
@@ -10,7 +16,7 @@ WITH items AS (SELECT i.*, iv.category, iv.target, iv.serves FROM package_items 
           'items', json_agg(json_build_object('itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category, 'memberId', i.member_id,
             'funderCode', i.funder_code, 'costIdr', i.cost_idr, 'progress', i.progress) ORDER BY i.id),
           'costIdr', sum(i.cost_idr))) AS f, h.id AS k
-      FROM items i JOIN households h ON h.id = i.household_id WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) GROUP BY h.id)
+      FROM items i JOIN households h ON h.id = i.household_id GROUP BY h.id)
     SELECT json_build_object('type', 'FeatureCollection', 'features',
         coalesce((SELECT json_agg(f ORDER BY k) FROM facility), '[]'::json)::jsonb || coalesce((SELECT json_agg(f ORDER BY k) FROM household), '[]'::json)::jsonb)::text AS fc,
       (SELECT array_agg(k ORDER BY k) FROM household) AS ids;
@@ -20,21 +26,18 @@ INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, pac
       $6, $7, $8,
       $9::jsonb, $10::jsonb, $11::int[], $12);
 
-SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS location, h.desil, h.livelihood,
-  h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
-  h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet, h.has_electricity, h.water_source,
-  h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, h.pas::text[] AS pas, h.member_count,
-  h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class FROM households h
-    WHERE h.id = ANY($1::int[]) AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[]));
-
 SELECT id, to_json(at)#>>'{}' AS at, actor, role, organisation, action, entity, entity_id, package_id, village_code, household_ids, before, after FROM audit_log WHERE package_id = $1 ORDER BY id;
 
 SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target, iv.is_housing, iv.serves, item.funder_code,
-    item.household_id, item.member_id, ST_AsGeoJSON(item.location, 7) AS location, item.quantity, item.unit_cost_idr, item.cost_idr,
-    item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on, item.amount_note, iv.name_id, iv.package_id AS specific_to FROM package_items item JOIN interventions iv ON iv.code = item.intervention_code
-      JOIN packages pkg ON pkg.id = item.package_id LEFT JOIN households h ON h.id = item.household_id
-    WHERE item.package_id = ANY($1::int[]) AND ((pkg.village_code = ANY($2::text[]) OR pkg.village_code LIKE ANY($3::text[]))
-      AND (item.household_id IS NULL OR ((h.village_code = ANY($4::text[]) OR h.village_code LIKE ANY($5::text[])) AND true))) ORDER BY item.package_id, item.id;
+  item.household_id, item.member_id, ST_AsGeoJSON(item.location, 7) AS location,
+  round(ST_X(coalesce(item.location, h.location))::numeric, 7)::float8 AS lon, round(ST_Y(coalesce(item.location, h.location))::numeric, 7)::float8 AS lat,
+  item.quantity, item.unit_cost_idr, item.cost_idr, item.eligibility_override_reason, item.origin, item.progress, item.started_on, item.done_on,
+  item.amount_note, iv.name_id, iv.package_id AS specific_to FROM package_items item
+  JOIN packages pkg ON pkg.id = item.package_id
+  JOIN interventions iv ON iv.code = item.intervention_code
+  LEFT JOIN households h ON h.id = item.household_id
+    WHERE ((pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[]))
+      AND (item.household_id IS NULL OR ((h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) AND true))) AND item.package_id = ANY($5::int[]) ORDER BY item.package_id, item.id;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
     WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
