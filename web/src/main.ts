@@ -715,9 +715,9 @@ function packageDetail(pkg: Package, canPlan: boolean): HTMLElement {
   }
 
   // Budgets with over-budget warnings.
-  const budgetRows = pkg.budgets.map((b) => h('tr', { class: b.remainingIdr < 0 ? 'over' : '' }, h('th', { scope: 'row' }, b.funderCode), h('td', {}, rupiah(b.budgetIdr)), h('td', {}, rupiah(b.allocatedIdr)), h('td', {}, rupiah(b.remainingIdr))));
+  const budgetRows = pkg.budgets.map((b) => h('tr', { class: (b.remainingIdr ?? 0) < 0 ? 'over' : '' }, h('th', { scope: 'row' }, b.funderCode), h('td', {}, rupiah(b.budgetIdr)), h('td', {}, rupiah(b.allocatedIdr)), h('td', {}, rupiah(b.remainingIdr))));
   section.append(h('h4', {}, t('budgets')), h('table', { 'data-testid': 'budgets' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('funder')), h('th', { scope: 'col' }, 'Rp'), h('th', { scope: 'col' }, t('allocated')), h('th', { scope: 'col' }, t('remaining')))), h('tbody', {}, budgetRows)));
-  for (const b of pkg.budgets.filter((x) => x.remainingIdr < 0)) section.append(h('p', { class: 'warning', role: 'alert' }, t('overBudget', b.funderCode, `${rupiah(-b.remainingIdr)}${b.overBudgetReason ? ` — ${b.overBudgetReason}` : ''}`)));
+  for (const b of pkg.budgets.filter((x) => (x.remainingIdr ?? 0) < 0)) section.append(h('p', { class: 'warning', role: 'alert' }, t('overBudget', b.funderCode, `${rupiah(-(b.remainingIdr ?? 0))}${b.overBudgetReason ? ` — ${b.overBudgetReason}` : ''}`)));
 
   // Coverage before/after, and the change since the last step.
   const c = pkg.coverage;
@@ -960,7 +960,7 @@ async function loadFollow(v: Village): Promise<void> {
 
 function targetList(row: GraduationTarget): HTMLElement {
   const pairs: [string, string][] = [
-    [t('caseload'), count(row.caseload)], [t('graduated'), count(row.graduated)], [t('targetYear'), row.target.toFixed(1)], [t('proposedG'), count(row.proposed)],
+    [t('caseload'), count(row.caseload)], [t('graduated'), count(row.graduated)], [t('targetYear'), row.target === null ? '—' : row.target.toFixed(1)], [t('proposedG'), count(row.proposed)],
     [t('referred'), count(row.referred)], [t('accepted'), count(row.accepted)], [t('enrolled'), count(row.enrolled)], [t('declined'), count(row.declined)],
     [t('returned'), count(row.returned)], [t('pendampingCount'), String(row.pendamping)],
   ];

@@ -39,24 +39,24 @@ export interface PackageItem {
   householdId: string | null; memberId: number | null; serves: string | null; location: GeoJSON.Point | null; progress: string; origin: string;
   startedOn: string | null; doneOn: string | null; eligibilityOverrideReason: string | null;
 }
-export interface FunderBudget { funderCode: string; budgetIdr: number; allocatedIdr: number; remainingIdr: number; overBudgetReason?: string | null }
+export interface FunderBudget { funderCode: string; budgetIdr: number; /** Null where counts are protected (docs/privacy.md "Money"). */ allocatedIdr: number | null; remainingIdr: number | null; overBudgetReason?: string | null }
 export interface Coverage {
   radiusMeters: number; householdsInNeed: number | null; householdsServed: number | null; unservedHouseholdIds: string[];
   access: { serves: string; targetHouseholds: number | null; withinReachBefore: number | null; withinReachAfter: number | null }[];
   byFunder: FunderBudget[];
 }
 export interface Package {
-  id: string; name: string; villageCode: string; status: PackageStatus; version: number; totalCostIdr: number; createdAt: string; createdBy: string;
+  id: string; name: string; villageCode: string; status: PackageStatus; version: number; totalCostIdr: number | null; createdAt: string; createdBy: string;
   updatedAt: string; budgets: FunderBudget[]; items: PackageItem[]; coverage: Coverage;
 }
 export interface PackageSummary {
-  id: string; name: string; villageCode: string; status: PackageStatus; version: number; totalCostIdr: number; updatedAt: string;
+  id: string; name: string; villageCode: string; status: PackageStatus; version: number; totalCostIdr: number | null; updatedAt: string;
   items: { id: string; progress: string; category: string }[];
 }
 export interface AuditEntry { id: string; action: string; actor: string; role: string; at: string }
 export interface GridCell { cell: GeoJSON.Polygon; households: number | null; householdsDesil1To2: number | null; rtlhHouseholds: number | null; suppressed: boolean }
 export interface GraduationTarget {
-  key: string; caseload: number | null; graduated: number | null; target: number; proposed: number | null; referred: number | null; accepted: number | null;
+  key: string; caseload: number | null; graduated: number | null; /** Null where the village's counts are protected (a caseload share in disguise). */ target: number | null; proposed: number | null; referred: number | null; accepted: number | null;
   enrolled: number | null; declined: number | null; returned: number | null; pendamping: number;
 }
 export interface GraduationTargets { year: number; protectedCounts: boolean; rows: GraduationTarget[] }
