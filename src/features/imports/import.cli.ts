@@ -9,13 +9,14 @@
  * was written (or a dry run found no issue), 1 when issues stopped it, 2 for wrong arguments.
  * Uses DATABASE_URL when set, the embedded database otherwise.
  */
+import { SingleBar } from 'cli-progress';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.js';
 import { connect } from '../../db/connect.js';
-import { formatReport, type ImportKind } from './import.report.js';
+import { formatReport, type ImportKind, type ImportProgress } from './import.report.js';
 import { runImport, type ImportFiles } from './import.runner.js';
 import { isIsoDate } from './registry.format.js';
 
@@ -54,11 +55,28 @@ if (kind === 'REGISTRY') {
 
 const config = loadConfig();
 const db = await connect(config.database);
+// Stage and rows on stderr (a terminal only: cli-progress prints nothing otherwise), so --json stays clean.
+// The bar counts validated + written rows over twice the total: checks and writes each take one pass.
+const bar = new SingleBar({
+  format: '{stage} |{bar}| validated {validated}/{total_rows} · written {written}/{total_rows} · {duration_formatted}',
+  hideCursor: true,
+  clearOnComplete: false,
+});
+let barStarted = false;
+const onProgress = (p: ImportProgress) => {
+  const payload = { stage: p.stage.padEnd(8), validated: p.validatedRows, written: p.writtenRows, total_rows: p.totalRows };
+  if (!barStarted) {
+    bar.start(Math.max(1, 2 * p.totalRows), 0, payload);
+    barStarted = true;
+  }
+  bar.setTotal(Math.max(1, 2 * p.totalRows));
+  bar.update(p.validatedRows + p.writtenRows, payload);
+};
 try {
   const report = await runImport(db, kind, files, {
     dryRun: values['dry-run'], asOf, mode, skipInvalid: values['skip-invalid'], actor: `cli:${userInfo().username}`,
-    statementTimeoutMs: config.imports.statementTimeoutMs,
-  });
+    statementTimeoutMs: config.imports.statementTimeoutMs, onProgress,
+  }).finally(() => barStarted && bar.stop());
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exitCode = report.issues.length > 0 && !report.written && !(values['skip-invalid'] && report.skippedRows.length) ? 1 : 0;
 } finally {
