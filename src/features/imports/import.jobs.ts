@@ -46,19 +46,19 @@ export interface ImportJobRow extends Record<string, unknown> {
   finished_at: string | null;
 }
 
-const COLUMNS = `id, kind, status, options, attempts, progress_rows, total_rows, stage, validated_rows, report, error, created_by,
+export const JOB_COLUMNS = `id, kind, status, options, attempts, progress_rows, total_rows, stage, validated_rows, report, error, created_by,
   created_at::text AS created_at, started_at::text AS started_at, finished_at::text AS finished_at`;
 
 export async function enqueueImport(db: Queryable, createdBy: string, kind: ImportKind, files: ImportFiles, options: JobOptions): Promise<ImportJobRow> {
   const [row] = await db.query<ImportJobRow>(
-    `INSERT INTO import_jobs (kind, options, files, created_by) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING ${COLUMNS}`,
+    `INSERT INTO import_jobs (kind, options, files, created_by) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING ${JOB_COLUMNS}`,
     [kind, JSON.stringify(options), JSON.stringify(files), createdBy],
   );
   return row!;
 }
 
 export async function getImportJob(db: Queryable, id: number): Promise<ImportJobRow | null> {
-  const [row] = await db.query<ImportJobRow>(`SELECT ${COLUMNS} FROM import_jobs WHERE id = $1`, [id]);
+  const [row] = await db.query<ImportJobRow>(`SELECT ${JOB_COLUMNS} FROM import_jobs WHERE id = $1`, [id]);
   return row ?? null;
 }
 
@@ -80,7 +80,7 @@ export async function claimImportJob(db: Queryable): Promise<ImportJobRow | null
      WHERE id = (SELECT id FROM import_jobs
                  WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1) AND attempts < $2)
                  ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
-     RETURNING ${COLUMNS}, files`,
+     RETURNING ${JOB_COLUMNS}, files`,
     [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
   );
   return row ?? null;

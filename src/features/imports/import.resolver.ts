@@ -8,7 +8,7 @@ import { enqueueImport, getImportJob, type ImportJobRow } from './import.jobs.js
 import { ImportFileInput, ImportJob, ImportKindEnum, ImportModeEnum } from './import.type.js';
 import { isIsoDate } from './registry.format.js';
 
-const toJob = (row: ImportJobRow): ImportJob =>
+export const toJob = (row: ImportJobRow): ImportJob =>
   Object.assign(new ImportJob(), {
     id: String(row.id),
     kind: row.kind,
