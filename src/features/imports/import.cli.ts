@@ -3,7 +3,8 @@
  *                   [--mode full|incremental] [--skip-invalid] [--json]
  *
  * registry: <file> is households.csv (members.csv is read from the same folder) or that folder.
- * boundaries: a GeoJSON FeatureCollection of village polygons (properties.kode).
+ * boundaries: a GeoJSON FeatureCollection of village polygons (properties.kode), or a GeoPackage
+ * (.gpkg; its only features layer, or --layer NAME; a column kode), read as the same features.
  * facilities: a facilities CSV. Prints the report (every invalid row with file, line, column, value
  * and what was expected) and, for a dry run, the changes it would make. Exit code 0 when the import
  * was written (or a dry run found no issue), 1 when issues stopped it, 2 for wrong arguments.
@@ -19,8 +20,9 @@ import { connect } from '../../db/connect.js';
 import { formatReport, type ImportKind, type ImportProgress } from './import.report.js';
 import { runImport, type ImportFiles } from './import.runner.js';
 import { isIsoDate } from './registry.format.js';
+import { readGeoPackage } from './geopackage.js';
 
-const usage = 'usage: npm run import -- <registry|boundaries|facilities> <file> [--dry-run] [--as-of YYYY-MM-DD] [--mode full|incremental] [--skip-invalid] [--json]';
+const usage = 'usage: npm run import -- <registry|boundaries|facilities> <file> [--dry-run] [--as-of YYYY-MM-DD] [--mode full|incremental] [--skip-invalid] [--layer NAME] [--json]';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -29,6 +31,7 @@ const { values, positionals } = parseArgs({
     mode: { type: 'string', default: 'full' },
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    layer: { type: 'string' },
   },
 });
 const fail = (message: string): never => {
@@ -49,6 +52,14 @@ if (kind === 'REGISTRY') {
   const folder = statSync(path!).isDirectory() ? path! : dirname(path!);
   const households = statSync(path!).isDirectory() ? join(folder, 'households.csv') : path!;
   files = { households: read(households), members: read(join(folder, 'members.csv')) };
+} else if (path!.toLowerCase().endsWith('.gpkg')) {
+  if (kind !== 'BOUNDARIES') fail(`<file>: a GeoPackage is read for boundaries only, got ${kindArg} ${path}`);
+  try {
+    const gpkg = await readGeoPackage(readFileSync(path!), values.layer);
+    files = { file: { name: `${basename(path!)}:${gpkg.layer}`, text: JSON.stringify(gpkg.collection) } };
+  } catch (error) {
+    files = fail(`<file>: ${error instanceof Error ? error.message : String(error)}`);
+  }
 } else {
   files = { file: read(path!) };
 }
