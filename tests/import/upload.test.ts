@@ -112,6 +112,9 @@ describe('POST /imports (ADMIN upload route)', () => {
     const noDate = await post('/imports/registry?households=1&members=2', undefined);
     expect(noDate.status).toBe(400);
     expect(((await noDate.json()) as any).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'asOf' });
+    const registryBody = await post('/imports/registry?asOf=2025-06-30', 'registry_id\n');
+    expect(registryBody.status).toBe(400);
+    expect(((await registryBody.json()) as any).errors[0].extensions).toMatchObject({ argument: 'body' });
     const kind = await post('/imports/people?file=1', undefined);
     expect(((await kind.json()) as any).errors[0].extensions).toMatchObject({ argument: 'kind' });
     const name = await post('/imports/uploads?name=../etc/passwd', 'a');

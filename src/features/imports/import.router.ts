@@ -146,6 +146,9 @@ export function createImportRouter({ db, log, maxBytes }: ImportRouterOptions): 
       res.status(202).json({ importJob: toJob(job) });
       return;
     }
+    if (spec.roles.length > 1 && hasBody(req)) {
+      throw badInput('body', `a ${req.params['kind']} import takes ${spec.roles.join(' and ')} as uploads (POST /imports/uploads, then their ids as query parameters), not a request body`);
+    }
     const roles: Record<string, number> = {};
     for (const role of spec.roles) {
       const id = str(req, role);
