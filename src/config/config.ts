@@ -54,6 +54,12 @@ const envSchema = z.object({
    * roll-ups of a million households take about 49 s). Default 30 minutes.
    */
   IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
+  /**
+   * Largest file POST /imports/uploads accepts, in bytes (413 above it). The upload is held in
+   * memory while it arrives and then stored as text in the database (the job's files are jsonb,
+   * limited to 255 MB by PostgreSQL): default 100 MB, about 300,000 households with members.
+   */
+  IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1_024).max(200_000_000).default(100_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /**
    * How long start-up waits for an unreachable PostgreSQL (compose/Kubernetes start order, a
@@ -158,7 +164,7 @@ export interface Config {
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
   shutdown: { graceMs: number };
-  imports: { workerPollMs: number; statementTimeoutMs: number };
+  imports: { workerPollMs: number; statementTimeoutMs: number; uploadMaxBytes: number };
   auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean; maxLifetimeSeconds: number };
   /** Key material for sealed cursors (see src/graphql/pagination.ts). */
   cursors: { secret: string };
@@ -242,7 +248,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },
     shutdown: { graceMs: env.SHUTDOWN_GRACE_MS },
-    imports: { workerPollMs: env.IMPORT_WORKER_POLL_MS ?? (env.NODE_ENV === 'test' ? 0 : 2_000), statementTimeoutMs: env.IMPORT_STATEMENT_TIMEOUT_MS },
+    imports: { workerPollMs: env.IMPORT_WORKER_POLL_MS ?? (env.NODE_ENV === 'test' ? 0 : 2_000), statementTimeoutMs: env.IMPORT_STATEMENT_TIMEOUT_MS, uploadMaxBytes: env.IMPORT_UPLOAD_MAX_BYTES },
     auth: {
       secret,
       jwksUrl: env.JWT_JWKS_URL ?? null,

@@ -1038,9 +1038,30 @@ export const importJobs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Claims so far; the current claim's number is its ownership token (end updates match it). */
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * Where a RUNNING job is (PARSING, CHECKING, WRITING, DERIVING), written while it runs from
+     * outside the import's transaction so any API process polling the row sees it (import.jobs.ts).
+     */
+    stage: text('stage'),
+    /** Rows that passed validation so far (parse checks, then the database checks). */
+    validatedRows: integer('validated_rows').notNull().default(0),
   },
   (t) => [index('import_jobs_queue_idx').on(t.status, t.id)],
 );
+
+/**
+ * Files uploaded over HTTP (POST /imports/uploads) before a job is started from them: staged in
+ * the database so the worker of any API process can read them; moved into the job and deleted
+ * when the job is created, and never kept longer than a day (uploads.ts deletes older ones).
+ */
+export const importUploads = pgTable('import_uploads', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: text('name').notNull(),
+  content: text('content').notNull(),
+  bytes: integer('bytes').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** Each household field a registry snapshot changed: old and new value (as text) and the snapshot date. */
 export const householdFieldHistory = pgTable(

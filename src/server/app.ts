@@ -37,6 +37,7 @@ import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
 import { createReadRouting, type ReadRouting } from './read-routing.js';
 import { startImportWorker, type ImportWorker } from '../features/imports/import.jobs.js';
+import { createImportRouter } from '../features/imports/import.router.js';
 
 export interface App {
   httpServer: http.Server;
@@ -154,6 +155,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     });
   }
   app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), routing.graphqlScope, expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
+  // ADMIN file uploads for imports (larger than GraphQL's limits): the GraphQL budget and token rules.
+  app.use('/imports', requireAuth('graphql'), createImportRouter({ db, log, maxBytes: config.imports.uploadMaxBytes }));
   app.use('/ogc', requireAuth('map'), routing.readRoute, createOgcRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, graduationTargetPerYear: config.graduation.targetPerPendampingPerYear, publicBaseUrl: config.http.publicBaseUrl }));
   app.use('/tiles', requireAuth('map'), routing.readRoute, createTilesRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, graduationTargetPerYear: config.graduation.targetPerPendampingPerYear, publicBaseUrl: config.http.publicBaseUrl }));
 

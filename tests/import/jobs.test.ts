@@ -18,6 +18,7 @@ afterAll(async () => api?.close());
 
 const START = `mutation ($files: [ImportFileInput!]!, $asOf: String, $dryRun: Boolean! = false) {
   startImport(kind: REGISTRY, files: $files, asOf: $asOf, mode: INCREMENTAL, dryRun: $dryRun) { id status totalRows percent } }`;
+const JOB_PROGRESS = `query ($id: ID!) { importJob(id: $id) { status stage validatedRows progressRows totalRows percent report } }`;
 const JOB = `query ($id: ID!) { importJob(id: $id) { id kind status dryRun progressRows totalRows percent report error createdBy startedAt finishedAt } }`;
 
 function files() {
@@ -141,5 +142,49 @@ describe('import jobs', () => {
       expect(await getImportJob(api.database.db, job.id)).toMatchObject({ status: 'DONE' });
       expect(recorded).toEqual(dryRun ? [] : ['planner-who-uploaded']);
     }
+  });
+
+  it('stores stage and row counts on the job row while it runs: a poll through the API sees them between start and end', async () => {
+    const x = extract([household('JOB-P1', TANJUNG_MAS, inside, 61), household('JOB-P2', TANJUNG_MAS, inside, 62), household('JOB-P3', TANJUNG_MAS, inside, 63)]);
+    const members = x.members.text.trim().split('\n').length - 1;
+    const total = 3 + members;
+    const job = await enqueueImport(api.database.db, principals.admin.subject, 'REGISTRY', { households: x.households, members: x.members }, { dryRun: false, asOf: '2025-06-30', mode: 'INCREMENTAL', skipInvalid: false });
+    const claimed = await claimImportJob(api.database.db);
+    expect(claimed?.id).toBe(job.id);
+    const seen: unknown[] = [];
+    await runImportJob(api.database.db, claimed!, {
+      onProgressStored: async (id) => {
+        const polled = await api.query<any>(JOB_PROGRESS, { id: String(id) });
+        expect(polled.errors).toBeUndefined();
+        seen.push(polled.data.importJob);
+      },
+    });
+    // Every poll happened while the job ran, and saw where it was.
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const s of seen) expect(s).toMatchObject({ status: 'RUNNING', totalRows: total, report: null });
+    expect(seen).toContainEqual(expect.objectContaining({ stage: 'PARSING', validatedRows: 0, progressRows: 0 }));
+    expect(seen).toContainEqual(expect.objectContaining({ stage: 'CHECKING', validatedRows: total, progressRows: 0, percent: 50 }));
+    if (api.database.db.kind === 'postgres') {
+      // From inside the import's transaction (through the pool): the write steps.
+      expect(seen).toContainEqual(expect.objectContaining({ stage: 'WRITING', validatedRows: total, progressRows: 0 }));
+      expect(seen).toContainEqual(expect.objectContaining({ stage: 'WRITING', progressRows: 3 }));
+      expect(seen).toContainEqual(expect.objectContaining({ stage: 'DERIVING', progressRows: total, percent: 100 }));
+    }
+    const done = await api.query<any>(JOB_PROGRESS, { id: String(job.id) });
+    expect(done.data.importJob).toMatchObject({ status: 'DONE', stage: null, validatedRows: total, progressRows: total, percent: 100 });
+    expect(done.data.importJob.report).toMatchObject({ written: true, changes: { householdsInserted: 3 } });
+  });
+
+  it('reading a finished job (its report lists rows of people) writes a personal-read audit record, ADMIN included; reads before it ends do not', async () => {
+    const started = await api.query<any>(START, { files: files(), asOf: '2025-06-30', dryRun: true });
+    const id = started.data.startImport.id;
+    const audits = () => api.database.db.query<{ actor: string; role: string; after: any }>(
+      `SELECT actor, role, after FROM audit_log WHERE action = 'READ_PERSONAL_DATA' AND entity = 'import_job' AND entity_id = $1 ORDER BY id`, [id]);
+    await api.query<any>(JOB, { id });
+    expect(await audits()).toEqual([]);
+    await api.app.importWorker.drain();
+    const read = await api.query<any>(JOB, { id });
+    expect(read.data.importJob.status).toBe('DONE');
+    expect(await audits()).toEqual([{ actor: principals.admin.subject, role: 'ADMIN', after: { paths: ['importJob'], kind: 'REGISTRY', issues: 0, maskedIdentifiers: 0 } }]);
   });
 });

@@ -3,23 +3,26 @@
  *                   [--mode full|incremental] [--skip-invalid] [--json]
  *
  * registry: <file> is households.csv (members.csv is read from the same folder) or that folder.
- * boundaries: a GeoJSON FeatureCollection of village polygons (properties.kode).
+ * boundaries: a GeoJSON FeatureCollection of village polygons (properties.kode), or a GeoPackage
+ * (.gpkg; its only features layer, or --layer NAME; a column kode), read as the same features.
  * facilities: a facilities CSV. Prints the report (every invalid row with file, line, column, value
  * and what was expected) and, for a dry run, the changes it would make. Exit code 0 when the import
  * was written (or a dry run found no issue), 1 when issues stopped it, 2 for wrong arguments.
  * Uses DATABASE_URL when set, the embedded database otherwise.
  */
+import { SingleBar } from 'cli-progress';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.js';
 import { connect } from '../../db/connect.js';
-import { formatReport, type ImportKind } from './import.report.js';
+import { formatReport, type ImportKind, type ImportProgress } from './import.report.js';
 import { runImport, type ImportFiles } from './import.runner.js';
 import { isIsoDate } from './registry.format.js';
+import { readGeoPackage } from './geopackage.js';
 
-const usage = 'usage: npm run import -- <registry|boundaries|facilities> <file> [--dry-run] [--as-of YYYY-MM-DD] [--mode full|incremental] [--skip-invalid] [--json]';
+const usage = 'usage: npm run import -- <registry|boundaries|facilities> <file> [--dry-run] [--as-of YYYY-MM-DD] [--mode full|incremental] [--skip-invalid] [--layer NAME] [--json]';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -28,6 +31,7 @@ const { values, positionals } = parseArgs({
     mode: { type: 'string', default: 'full' },
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    layer: { type: 'string' },
   },
 });
 const fail = (message: string): never => {
@@ -48,17 +52,42 @@ if (kind === 'REGISTRY') {
   const folder = statSync(path!).isDirectory() ? path! : dirname(path!);
   const households = statSync(path!).isDirectory() ? join(folder, 'households.csv') : path!;
   files = { households: read(households), members: read(join(folder, 'members.csv')) };
+} else if (path!.toLowerCase().endsWith('.gpkg')) {
+  if (kind !== 'BOUNDARIES') fail(`<file>: a GeoPackage is read for boundaries only, got ${kindArg} ${path}`);
+  try {
+    const gpkg = await readGeoPackage(readFileSync(path!), values.layer);
+    files = { file: { name: `${basename(path!)}:${gpkg.layer}`, text: JSON.stringify(gpkg.collection) } };
+  } catch (error) {
+    files = fail(`<file>: ${error instanceof Error ? error.message : String(error)}`);
+  }
 } else {
   files = { file: read(path!) };
 }
 
 const config = loadConfig();
 const db = await connect(config.database);
+// Stage and rows on stderr (a terminal only: cli-progress prints nothing otherwise), so --json stays clean.
+// The bar counts validated + written rows over twice the total: checks and writes each take one pass.
+const bar = new SingleBar({
+  format: '{stage} |{bar}| validated {validated}/{total_rows} · written {written}/{total_rows} · {duration_formatted}',
+  hideCursor: true,
+  clearOnComplete: false,
+});
+let barStarted = false;
+const onProgress = (p: ImportProgress) => {
+  const payload = { stage: p.stage.padEnd(8), validated: p.validatedRows, written: p.writtenRows, total_rows: p.totalRows };
+  if (!barStarted) {
+    bar.start(Math.max(1, 2 * p.totalRows), 0, payload);
+    barStarted = true;
+  }
+  bar.setTotal(Math.max(1, 2 * p.totalRows));
+  bar.update(p.validatedRows + p.writtenRows, payload);
+};
 try {
   const report = await runImport(db, kind, files, {
     dryRun: values['dry-run'], asOf, mode, skipInvalid: values['skip-invalid'], actor: `cli:${userInfo().username}`,
-    statementTimeoutMs: config.imports.statementTimeoutMs,
-  });
+    statementTimeoutMs: config.imports.statementTimeoutMs, onProgress,
+  }).finally(() => barStarted && bar.stop());
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exitCode = report.issues.length > 0 && !report.written && !(values['skip-invalid'] && report.skippedRows.length) ? 1 : 0;
 } finally {

@@ -9,7 +9,8 @@
 import type { Database, Queryable } from '../../db/database.js';
 import type { Logger } from '../../logging/logger.js';
 import { maskReport, type ImportKind, type ImportReport } from './import.report.js';
-import { runImport, type ImportFiles } from './import.runner.js';
+import { countRows, runImport, type ImportFiles } from './import.runner.js';
+import type { ImportProgress } from './import.report.js';
 
 export const STALE_RUNNING_MINUTES = 30;
 /**
@@ -35,6 +36,8 @@ export interface ImportJobRow extends Record<string, unknown> {
   files: ImportFiles | null;
   progress_rows: number;
   total_rows: number;
+  stage: string | null;
+  validated_rows: number;
   report: ImportReport | null;
   error: string | null;
   created_by: string;
@@ -43,19 +46,19 @@ export interface ImportJobRow extends Record<string, unknown> {
   finished_at: string | null;
 }
 
-const COLUMNS = `id, kind, status, options, attempts, progress_rows, total_rows, report, error, created_by,
+export const JOB_COLUMNS = `id, kind, status, options, attempts, progress_rows, total_rows, stage, validated_rows, report, error, created_by,
   created_at::text AS created_at, started_at::text AS started_at, finished_at::text AS finished_at`;
 
 export async function enqueueImport(db: Queryable, createdBy: string, kind: ImportKind, files: ImportFiles, options: JobOptions): Promise<ImportJobRow> {
   const [row] = await db.query<ImportJobRow>(
-    `INSERT INTO import_jobs (kind, options, files, created_by) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING ${COLUMNS}`,
+    `INSERT INTO import_jobs (kind, options, files, created_by) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING ${JOB_COLUMNS}`,
     [kind, JSON.stringify(options), JSON.stringify(files), createdBy],
   );
   return row!;
 }
 
 export async function getImportJob(db: Queryable, id: number): Promise<ImportJobRow | null> {
-  const [row] = await db.query<ImportJobRow>(`SELECT ${COLUMNS} FROM import_jobs WHERE id = $1`, [id]);
+  const [row] = await db.query<ImportJobRow>(`SELECT ${JOB_COLUMNS} FROM import_jobs WHERE id = $1`, [id]);
   return row ?? null;
 }
 
@@ -73,32 +76,14 @@ export async function claimImportJob(db: Queryable): Promise<ImportJobRow | null
     [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
   );
   const [row] = await db.query<ImportJobRow>(
-    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0, attempts = attempts + 1
+    `UPDATE import_jobs SET status = 'RUNNING', started_at = now(), progress_rows = 0, validated_rows = 0, stage = 'PARSING', attempts = attempts + 1
      WHERE id = (SELECT id FROM import_jobs
                  WHERE status = 'QUEUED' OR (status = 'RUNNING' AND started_at < now() - make_interval(mins => $1) AND attempts < $2)
                  ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
-     RETURNING ${COLUMNS}, files`,
+     RETURNING ${JOB_COLUMNS}, files`,
     [STALE_RUNNING_MINUTES, MAX_ATTEMPTS],
   );
   return row ?? null;
-}
-
-/** Data rows of the uploaded files: CSV lines after the header, or GeoJSON features. */
-export function countRows(files: ImportFiles): number {
-  let n = 0;
-  for (const file of Object.values(files)) {
-    const text = file.text.trimStart();
-    if (text.startsWith('{')) {
-      try {
-        n += ((JSON.parse(text) as { features?: unknown[] }).features ?? []).length;
-      } catch {
-        // The import reports the parse error.
-      }
-    } else {
-      n += Math.max(0, text.split(/\r?\n/).filter((l) => l.trim() !== '').length - 1);
-    }
-  }
-  return n;
 }
 
 export interface WorkerOptions {
@@ -112,6 +97,8 @@ export interface WorkerOptions {
    * A failure here is logged; the job stays DONE.
    */
   onWritten?: (subject: string) => Promise<void> | void;
+  /** Called after each progress update of a job was stored on its row (tests observe the job there). */
+  onProgressStored?: (jobId: number, progress: ImportProgress) => Promise<void> | void;
 }
 
 /** What a FAILED job stores and returns: no raw error text (it can hold SQL, values, identifiers). */
@@ -125,11 +112,31 @@ export async function runImportJob(db: Database, job: ImportJobRow, workerOption
   // Every update of the run matches the claim (status RUNNING, same attempt): a reclaimed job is no longer ours.
   const owned = `id = $1 AND status = 'RUNNING' AND attempts = ${Math.trunc(job.attempts)}`;
   await db.query(`UPDATE import_jobs SET total_rows = $2 WHERE ${owned}`, [job.id, total]);
+  // Progress goes to the job's row through the pool, outside the import's transaction, so that it
+  // is committed at once and any API process polling the row sees it. On the embedded database the
+  // transaction holds the only connection: updates from inside it are skipped (they would wait for
+  // the transaction to end), so only PARSING and CHECKING are seen there while the job runs.
+  const onProgress = async (progress: ImportProgress, inTransaction: boolean) => {
+    if (inTransaction && db.kind === 'embedded') return;
+    try {
+      await db.query(
+        `UPDATE import_jobs SET stage = $2, validated_rows = $3, progress_rows = $4, total_rows = $5 WHERE ${owned}`,
+        [job.id, progress.stage, progress.validatedRows, progress.writtenRows, progress.totalRows],
+      );
+    } catch (error) {
+      // A progress update that fails (no free connection in a pool of one) must not fail the import.
+      workerOptions.log?.error({ err: error, importJob: job.id }, 'import job: could not store progress');
+      return;
+    }
+    await workerOptions.onProgressStored?.(job.id, progress);
+  };
   try {
-    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs });
+    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs, onProgress });
     const done = await db.query(
-      `UPDATE import_jobs SET status = 'DONE', report = $2::jsonb, progress_rows = total_rows, files = NULL, finished_at = now() WHERE ${owned} RETURNING id`,
-      [job.id, JSON.stringify(maskReport(report))],
+      `UPDATE import_jobs SET status = 'DONE', stage = NULL, report = $2::jsonb, progress_rows = total_rows,
+         validated_rows = GREATEST(total_rows - $3::int, 0), files = NULL, finished_at = now()
+       WHERE ${owned} RETURNING id`,
+      [job.id, JSON.stringify(maskReport(report)), new Set(report.issues.map((i) => `${i.file}:${i.line}`)).size],
     );
     if (done.length && report.written && workerOptions.onWritten) {
       try {
@@ -140,7 +147,7 @@ export async function runImportJob(db: Database, job: ImportJobRow, workerOption
     }
   } catch (error) {
     workerOptions.log?.error({ err: error, importJob: job.id, kind: job.kind }, 'import job failed');
-    await db.query(`UPDATE import_jobs SET status = 'FAILED', error = $2, files = NULL, finished_at = now() WHERE ${owned}`, [
+    await db.query(`UPDATE import_jobs SET status = 'FAILED', stage = NULL, error = $2, files = NULL, finished_at = now() WHERE ${owned}`, [
       job.id,
       failedJobMessage(job.id),
     ]);

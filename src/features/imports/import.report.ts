@@ -42,6 +42,28 @@ export interface ImportReport {
   details: Record<string, unknown>;
 }
 
+/**
+ * Where a running import is. PARSING: reading the files and the checks that need no database;
+ * CHECKING: the database checks (codes, duplicates against the database, locations); WRITING:
+ * upserts; DERIVING: roll-ups, inactive households, village statistics.
+ */
+export type ImportStage = 'PARSING' | 'CHECKING' | 'WRITING' | 'DERIVING';
+
+export interface ImportProgress {
+  stage: ImportStage;
+  /** Rows (CSV data lines or features, all files) that passed the checks run so far. */
+  validatedRows: number;
+  /** Rows whose writes are done (a step writes all its rows at once, set-based). */
+  writtenRows: number;
+  totalRows: number;
+}
+
+/**
+ * Told at each stage. `inTransaction`: called from inside the import's transaction, whose
+ * connection is busy (on the embedded database, the only one).
+ */
+export type ProgressListener = (progress: ImportProgress, inTransaction: boolean) => Promise<void> | void;
+
 export function emptyReport(kind: ImportKind, options: Pick<ImportOptions, 'dryRun'>): ImportReport {
   return { kind, dryRun: options.dryRun, written: false, rows: 0, issues: [], skippedRows: [], changes: {}, details: {} };
 }
@@ -63,6 +85,8 @@ export function formatReport(report: ImportReport): string {
 
 /** Columns whose values are NIK or family card numbers (registry files). */
 const IDENTITY_COLUMNS = new Set(['nik', 'head_nik', 'family_card_number']);
+
+export const isIdentityColumn = (column: string): boolean => IDENTITY_COLUMNS.has(column);
 
 /** A NIK or KK as stored in a job report: the region prefix (6 digits) and the last 4, enough to find the row. */
 export function maskIdentity(value: string): string {

@@ -3,19 +3,25 @@ import { policy } from '../../auth/policy.js';
 import { badInput } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseId } from '../../graphql/input.js';
+import { isIdentityColumn } from './import.report.js';
 import { enqueueImport, getImportJob, type ImportJobRow } from './import.jobs.js';
 import { ImportFileInput, ImportJob, ImportKindEnum, ImportModeEnum } from './import.type.js';
 import { isIsoDate } from './registry.format.js';
 
-const toJob = (row: ImportJobRow): ImportJob =>
+export const toJob = (row: ImportJobRow): ImportJob =>
   Object.assign(new ImportJob(), {
     id: String(row.id),
     kind: row.kind,
     status: row.status,
     dryRun: row.options.dryRun,
+    stage: row.stage,
+    validatedRows: row.validated_rows,
     progressRows: row.progress_rows,
     totalRows: row.total_rows,
-    percent: row.total_rows > 0 ? Math.round((row.progress_rows / row.total_rows) * 1000) / 10 : row.status === 'DONE' ? 100 : 0,
+    percent:
+      row.status === 'DONE' ? 100
+      : row.total_rows > 0 ? Math.round(((row.validated_rows + row.progress_rows) / (2 * row.total_rows)) * 1000) / 10
+      : 0,
     report: row.report,
     error: row.error,
     createdBy: row.created_by,
@@ -60,6 +66,11 @@ export class ImportResolver {
   async importJob(@Arg('id', () => ID, { description: 'The id startImport returned.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob | null> {
     policy.assertAdmin(ctx.principal, 'importJob');
     const row = await getImportJob(ctx.db, parseId(id, 'id', 'an import job id'));
+    // The report lists rows of people (file, line, masked NIK/KK): reading it is audited, once per
+    // request, by the same personal-read record as household reads (written before the response leaves).
+    if (row?.report) {
+      ctx.personalReads.noteRecord('importJob', 'import_job', row.id, { kind: row.kind, issues: row.report.issues.length, maskedIdentifiers: row.report.issues.filter((i) => isIdentityColumn(i.column)).length });
+    }
     return row ? toJob(row) : null;
   }
 }

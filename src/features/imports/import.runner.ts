@@ -6,8 +6,8 @@
 import type { Database } from '../../db/database.js';
 import { importBoundaries } from './boundary.import.js';
 import { importFacilities } from './facility.import.js';
-import type { ImportKind, ImportOptions, ImportReport } from './import.report.js';
-import { importRegistry } from './registry.import.js';
+import type { ImportKind, ImportOptions, ImportReport, ProgressListener } from './import.report.js';
+import { importRegistry, parseRegistryFiles, validRowCount, type ParsedRegistry } from './registry.import.js';
 
 /** The uploaded files of one import, by role: `households` + `members` (registry) or `file`. */
 export type ImportFiles = Record<string, { name: string; text: string }>;
@@ -19,7 +19,12 @@ class DryRunRollback extends Error {
 }
 
 export interface RunOptions extends ImportOptions {
-  onProgress?: (done: number, total: number) => Promise<void> | void;
+  /**
+   * Told the stage and row counts as the import runs: PARSING and CHECKING from outside the
+   * transaction (the registry files are parsed before it begins), then WRITING and DERIVING from
+   * inside it (registry imports; boundary and facility imports report no steps inside).
+   */
+  onProgress?: ProgressListener;
   /** Statement timeout for the import's transaction (config IMPORT_STATEMENT_TIMEOUT_MS); unset: the connection's. */
   statementTimeoutMs?: number;
 }
@@ -31,7 +36,39 @@ export interface RunOptions extends ImportOptions {
  */
 export const IMPORT_LOCK_CLASS = 1_700_017;
 
+/** Data rows of the files: CSV lines after the header, or GeoJSON features (what progress counts). */
+export function countRows(files: ImportFiles): number {
+  let n = 0;
+  for (const file of Object.values(files)) {
+    const text = file.text.trimStart();
+    if (text.startsWith('{')) {
+      try {
+        n += ((JSON.parse(text) as { features?: unknown[] }).features ?? []).length;
+      } catch {
+        // The import reports the parse error.
+      }
+    } else {
+      n += Math.max(0, text.split(/\r?\n/).filter((l) => l.trim() !== '').length - 1);
+    }
+  }
+  return n;
+}
+
 export async function runImport(db: Database, kind: ImportKind, files: ImportFiles, options: RunOptions): Promise<ImportReport> {
+  const totalRows = countRows(files);
+  await options.onProgress?.({ stage: 'PARSING', validatedRows: 0, writtenRows: 0, totalRows }, false);
+  // Registry files are parsed (and checked where no database is needed) before the transaction
+  // begins, so that the longest step before the writes is reported while no connection is held.
+  let parsed: ParsedRegistry | undefined;
+  const households = files['households'];
+  const members = files['members'];
+  if (kind === 'REGISTRY' && households && members && options.asOf) {
+    parsed = parseRegistryFiles({ households, members }, options.asOf);
+    const rows = parsed.households.length + parsed.members.length;
+    await options.onProgress?.({ stage: 'CHECKING', validatedRows: validRowCount(parsed, { households, members }, parsed.issues), writtenRows: 0, totalRows: rows }, false);
+  } else {
+    await options.onProgress?.({ stage: 'CHECKING', validatedRows: 0, writtenRows: 0, totalRows }, false);
+  }
   try {
     return await db.transaction(async (tx) => {
       if (options.statementTimeoutMs !== undefined) await tx.query(`SET LOCAL statement_timeout = ${Math.trunc(options.statementTimeoutMs)}`);
@@ -39,11 +76,9 @@ export async function runImport(db: Database, kind: ImportKind, files: ImportFil
       await tx.query(`SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`);
       let report: ImportReport;
       if (kind === 'REGISTRY') {
-        const households = files['households'];
-        const members = files['members'];
         if (!households || !members) throw new Error('a registry import needs the files "households" and "members"');
         if (!options.asOf) throw new Error('a registry import needs its snapshot date (asOf)');
-        report = await importRegistry(tx, { households, members }, { ...options, asOf: options.asOf, dryRun: false });
+        report = await importRegistry(tx, { households, members }, { ...options, asOf: options.asOf, dryRun: false, ...(parsed ? { parsed } : {}) });
       } else {
         const file = files['file'];
         if (!file) throw new Error(`a ${kind.toLowerCase()} import needs one file`);

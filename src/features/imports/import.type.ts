@@ -50,13 +50,19 @@ export class ImportJob {
   @Field(() => Boolean, { description: 'A dry run: validated and executed, then rolled back.' })
   dryRun!: boolean;
 
-  @Field(() => Int, { description: 'Rows processed so far (all of them once the job ends; the import is one transaction).' })
+  @Field(() => String, { nullable: true, description: 'While RUNNING: PARSING (files, checks without the database), CHECKING (database checks), WRITING or DERIVING (roll-ups, village statistics); null otherwise. Stored on the job row while it runs, so any API process sees it. On the embedded database only PARSING and CHECKING are seen (the import transaction holds its only connection).' })
+  stage!: string | null;
+
+  @Field(() => Int, { description: 'Rows that passed the checks run so far (once ended: rows without a finding).' })
+  validatedRows!: number;
+
+  @Field(() => Int, { description: 'Rows written so far while RUNNING (each write step is set-based: households, then members); all rows once the job ends (the report says whether they were written).' })
   progressRows!: number;
 
   @Field(() => Int, { description: 'Rows in the uploaded files (data lines or features), known once the job starts.' })
   totalRows!: number;
 
-  @Field(() => Float, { description: 'progressRows / totalRows × 100 (0 while queued).' })
+  @Field(() => Float, { description: '(validatedRows + progressRows) / (2 × totalRows) × 100 while running; 100 once DONE; 0 while queued.' })
   percent!: number;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'The result report once DONE: rows, issues (file, line, column, value, expected), skippedRows, changes, details, written.' })

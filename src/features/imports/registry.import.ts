@@ -4,7 +4,7 @@
  * derived state and one audit record. See docs/import.md for the format and the rules.
  */
 import type { Queryable } from '../../db/database.js';
-import { emptyReport, type ImportOptions, type ImportReport, type RowIssue } from './import.report.js';
+import { emptyReport, type ImportOptions, type ImportReport, type ProgressListener, type RowIssue } from './import.report.js';
 import { readCsv, readHousehold, readMember, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, type HouseholdRow, type MemberRow } from './registry.format.js';
 import {
   checkRegistryAgainstDatabase, markMissingInactive, recordHistory, refreshDerived, stageRegistry, upsertHouseholds, upsertIdentities,
@@ -21,7 +21,36 @@ export interface RegistryFiles {
 
 export interface RegistryImportOptions extends ImportOptions {
   asOf: string;
-  onProgress?: (done: number, total: number) => Promise<void> | void;
+  /** Called (inside the transaction) when the database checks end and after each write step. */
+  onProgress?: ProgressListener;
+  /** The files already parsed (runImport parses before the transaction, reporting progress outside it). */
+  parsed?: ParsedRegistry;
+}
+
+export interface ParsedRegistry {
+  households: HouseholdRow[];
+  members: MemberRow[];
+  /** Findings of parsing and the in-file checks. */
+  issues: RowIssue[];
+  parseMs: number;
+}
+
+/** Parses both files and runs the checks that need no database. */
+export function parseRegistryFiles(files: RegistryFiles, asOf: string): ParsedRegistry {
+  const started = Date.now();
+  const issues: RowIssue[] = [];
+  const { households, members } = parseRegistry(files, asOf, issues);
+  return { households, members, issues, parseMs: Date.now() - started };
+}
+
+/** Households + members rows without a finding (from `issues` so far). */
+export function validRowCount(parsed: Pick<ParsedRegistry, 'households' | 'members'>, files: RegistryFiles, issues: readonly RowIssue[]): number {
+  if (issues.length === 0) return parsed.households.length + parsed.members.length;
+  const bad = new Set(issues.map((i) => `${i.file}\u0000${i.line}`));
+  return (
+    parsed.households.filter((h) => !bad.has(`${files.households.name}\u0000${h.line}`)).length +
+    parsed.members.filter((m) => !bad.has(`${files.members.name}\u0000${m.line}`)).length
+  );
 }
 
 /** Parses and checks both files without the database; returns rows and issues. */
@@ -84,9 +113,16 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     lap = Date.now();
     return value;
   };
-  const { households, members } = step('parse', parseRegistry(files, options.asOf, issues));
+  const parsed = options.parsed ?? parseRegistryFiles(files, options.asOf);
+  const { households, members } = parsed;
+  // A loop, not push(...): a spread of a million findings would overflow the argument limit.
+  for (const issue of parsed.issues) issues.push(issue);
+  timings['parse'] = parsed.parseMs;
+  lap = Date.now();
   report.rows = households.length + members.length;
-  await options.onProgress?.(0, households.length);
+  let written = 0;
+  const progress = (stage: 'CHECKING' | 'WRITING' | 'DERIVING', validatedRows: number) =>
+    options.onProgress?.({ stage, validatedRows, writtenRows: written, totalRows: report.rows }, true);
   // Rows with a parse issue are left out of staging: their values may not fit the staged columns'
   // types (an unknown enum, 2025-02-30, an empty sex), and a duplicate registry id must not reach
   // the database as a key violation. They are reported (and, with skipInvalid, skipped) all the same.
@@ -101,6 +137,7 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     issues.push({ file: row.file === 'households' ? files.households.name : files.members.name, line: row.line, column: row.column, value: row.value, expected: row.expected });
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column.localeCompare(b.column));
+  const validated = validRowCount(parsed, files, issues);
   if (issues.length) {
     if (!options.skipInvalid) return report;
     // Leave out every household with an issue on its own row or on one of its members' rows.
@@ -122,6 +159,7 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     // Skipped households are not missing from the snapshot: a FULL import must not mark them inactive.
     await tx.query('INSERT INTO reg_skipped (registry_id) SELECT unnest($1::text[])', [[...bad]]);
   }
+  await progress('WRITING', validated);
   const auditId = await insertAudit(tx, options, report);
   const [moved] = await tx.query<{ codes: string[] }>(
     `SELECT coalesce(array_agg(DISTINCT h.village_code), '{}') AS codes FROM households h JOIN reg_households r ON r.household_id = h.id
@@ -130,12 +168,16 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
   const history = step('history', await recordHistory(tx, options.asOf, auditId));
   const upserted = step('households', await upsertHouseholds(tx, options.asOf));
   const identities = step('identities', await upsertIdentities(tx));
+  written += households.length - report.skippedRows.filter((r) => r.file === files.households.name).length;
+  await progress('WRITING', validated);
   // Roll-ups (PAS array, member count, has_* flags) once for all listed households instead of
   // once per statement through the triggers; the function writes only rows whose roll-ups change.
   await tx.query("SET LOCAL kt.skip_rollups = 'on'");
   const memberChanges = step('members', await writeMembers(tx));
   const tags = step('pasTags', await writeTags(tx));
   await tx.query("SET LOCAL kt.skip_rollups = 'off'");
+  written += members.length - report.skippedRows.filter((r) => r.file === files.members.name).length;
+  await progress('DERIVING', validated);
   step('rollups', await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT household_id FROM reg_households))'));
   const programs = step('programs', await writePrograms(tx, options.asOf));
   const inactivated = step('inactive', options.mode === 'FULL' ? await markMissingInactive(tx, options.asOf, auditId) : 0);
@@ -163,6 +205,5 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
   await tx.query(`UPDATE audit_log SET after = after || $2::jsonb WHERE id = $1`, [auditId, JSON.stringify({ changes: report.changes, skippedRows: report.skippedRows.length })]);
   report.details['auditId'] = auditId;
   report.written = true;
-  await options.onProgress?.(households.length, households.length);
   return report;
 }
