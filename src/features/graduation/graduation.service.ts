@@ -219,16 +219,8 @@ export async function packageEffect(ctx: LifecycleContext, packageId: number) {
   return { graduations: total ? total.graduations : 0, byIntervention: rows.filter((r) => r.intervention_code !== null).map((r) => ({ interventionCode: r.intervention_code!, graduations: r.graduations })) };
 }
 
-export interface CriterionInput {
-  code: string;
-  label: string;
-  rule: unknown;
-  required: boolean;
-  weight: number;
-  source: string;
-  isAssumption: boolean;
-  isActive: boolean;
-}
+/** A criterion as an ADMIN submits it: the stored shape plus whether it is active. */
+export type CriterionInput = Criterion & { isActive: boolean };
 
 /** Criterion codes are stable identifiers that decisions' evidence refers to. */
 const CRITERION_CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
