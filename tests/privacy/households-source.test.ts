@@ -126,3 +126,37 @@ describe('statements per request', () => {
     expect(large.statements).toBe(small.statements);
   });
 });
+
+describe('inactive households in package coverage and proposals', () => {
+  it('are not counted as in need, not listed as unserved and not proposed for', async () => {
+    const proposed = await h.api.query(
+      `mutation { proposePackage(villageCode: "${TEST_VILLAGE}", name: "Inactive households check", budgets: [{ funderCode: "KEMENSOS", budgetIdr: 5000000000 }, { funderCode: "BAZNAS", budgetIdr: 5000000000 }]) { id } }`,
+    );
+    expect(proposed.errors).toBeUndefined();
+    const packageId = proposed.data!.proposePackage.id as string;
+    const coverage = async () =>
+      (await h.api.query(`{ package(id: "${packageId}") { coverage(radiusMeters: 500) { householdsInNeed unservedHouseholdIds } } }`)).data!.package.coverage as {
+        householdsInNeed: number;
+        unservedHouseholdIds: string[];
+      };
+    const before = await coverage();
+    // A household in need that the package does not serve: it disappears from both numbers once inactive.
+    const gone = Number(before.unservedHouseholdIds[0]);
+    expect(gone).toBeGreaterThan(0);
+    await setInactive([gone], '2025-09-30');
+    try {
+      const after = await coverage();
+      expect(after.householdsInNeed).toBe(before.householdsInNeed - 1);
+      expect(after.unservedHouseholdIds).not.toContain(String(gone));
+      const again = await h.api.query(
+        `mutation { proposePackage(villageCode: "${TEST_VILLAGE}", name: "Inactive households check 2", budgets: [{ funderCode: "KEMENSOS", budgetIdr: 5000000000 }, { funderCode: "BAZNAS", budgetIdr: 5000000000 }]) { id items { household { id } } } }`,
+      );
+      expect(again.errors).toBeUndefined();
+      const households = again.data!.proposePackage.items.map((i: { household: { id: string } | null }) => i.household?.id).filter(Boolean);
+      expect(households.length).toBeGreaterThan(0);
+      expect(households).not.toContain(String(gone));
+    } finally {
+      await setInactive([gone], null);
+    }
+  });
+});
