@@ -178,7 +178,8 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
   await tx.query("SET LOCAL kt.skip_rollups = 'off'");
   written += members.length - report.skippedRows.filter((r) => r.file === files.members.name).length;
   await progress('DERIVING', validated);
-  step('rollups', await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT household_id FROM reg_households))'));
+  // New households were inserted with their roll-ups; existing ones may hold other sources' tags.
+  step('rollups', await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT household_id FROM reg_households WHERE NOT is_new))'));
   const programs = step('programs', await writePrograms(tx, options.asOf));
   const inactivated = step('inactive', options.mode === 'FULL' ? await markMissingInactive(tx, options.asOf, auditId) : 0);
   const [inactiveVillages] = await tx.query<{ codes: string[] }>(

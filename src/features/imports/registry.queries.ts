@@ -28,17 +28,24 @@ export const HISTORY_FIELDS = [
 ] as const;
 
 export async function stageRegistry(tx: Queryable, households: readonly HouseholdRow[], members: readonly MemberRow[]): Promise<void> {
-  await tx.query('DROP TABLE IF EXISTS pg_temp.reg_households, pg_temp.reg_members, pg_temp.reg_tags, pg_temp.reg_programs, pg_temp.reg_skipped');
+  // The staging tables of a large extract are far bigger than the default 8 MB of temporary
+  // buffers; spilled, every pass over them goes through the kernel. The buffers are allocated as
+  // they are used, so a small import costs nothing more. PostgreSQL refuses a new size once the
+  // session has used temporary tables with another one (a pooled connection): then it keeps its own.
+  await tx.query(`DO $$ BEGIN PERFORM set_config('temp_buffers', '256MB', true); EXCEPTION WHEN OTHERS THEN NULL; END $$`);
   await tx.query(
-    `CREATE TEMP TABLE reg_households (line int, registry_id text, village_code text, location geometry(Point, 4326),
+    'DROP TABLE IF EXISTS pg_temp.reg_households_in, pg_temp.reg_households, pg_temp.reg_members, pg_temp.reg_tags, pg_temp.reg_programs, pg_temp.reg_skipped',
+  );
+  await tx.query(
+    `CREATE TEMP TABLE reg_households_in (line int, registry_id text, village_code text, location geometry(Point, 4326),
        desil smallint, livelihood livelihood, is_mustahik boolean, receives_pkh boolean, receives_bpnt boolean, has_small_business boolean,
        floor_area_m2 real, occupants smallint, floor_material floor_material, wall_material wall_material, roof_material roof_material,
        has_own_toilet boolean, has_electricity boolean, water_source water_source, land_ownership land_ownership, had_housing_aid boolean,
-       head_name text, head_nik text, family_card_number text, address text, household_id int) ON COMMIT DROP`,
+       head_name text, head_nik text, family_card_number text, address text) ON COMMIT DROP`,
   );
   await tx.query(
     `CREATE TEMP TABLE reg_members (line int, registry_id text, full_name text, nik text, birth_date date, sex sex,
-       relation family_relation, disability disability_type, in_school boolean, household_id int, member_id int) ON COMMIT DROP`,
+       relation family_relation, disability disability_type, in_school boolean) ON COMMIT DROP`,
   );
   await tx.query('CREATE TEMP TABLE reg_tags (registry_id text, nik text, pas pas, recorded_on date) ON COMMIT DROP');
   await tx.query('CREATE TEMP TABLE reg_programs (line int, registry_id text, program_code text, since date) ON COMMIT DROP');
@@ -47,7 +54,7 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
   const occupants = new Map<string, number>();
   for (const m of members) occupants.set(m.registryId, (occupants.get(m.registryId) ?? 0) + 1);
   await tx.copy(
-    'reg_households',
+    'reg_households_in',
     ['line', 'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt', 'has_small_business',
       'floor_area_m2', 'occupants', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity', 'water_source',
       'land_ownership', 'had_housing_aid', 'head_name', 'head_nik', 'family_card_number', 'address'],
@@ -73,10 +80,18 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
     ['line', 'registry_id', 'program_code', 'since'],
     households.flatMap((h) => h.programs.map((p) => copyLine([h.line, h.registryId, p.code, p.since]))),
   );
+  // Each staged household gets its id once, in one pass: the existing household's, or a new one
+  // from the table's sequence (imports hold an advisory lock, and the registry_id key still guards).
+  // A pass that creates the table writes each row once; UPDATEs of the staged rows would write it twice.
+  await tx.query(
+    `CREATE TEMP TABLE reg_households ON COMMIT DROP AS
+     SELECT i.*, coalesce(h.id, nextval(pg_get_serial_sequence('households', 'id'))::int) AS household_id, h.id IS NULL AS is_new
+     FROM reg_households_in i LEFT JOIN households h ON h.registry_id = i.registry_id`,
+  );
+  await tx.query('DROP TABLE reg_households_in');
   // A plain index, not a key: the staged ids are unique (duplicates are left out as parse issues),
   // but a key violation must never be how the import finds out.
   await tx.query('CREATE INDEX ON reg_households (registry_id)');
-  await tx.query('UPDATE reg_households r SET household_id = h.id FROM households h WHERE h.registry_id = r.registry_id');
   await tx.query('ANALYZE reg_households');
   await tx.query('ANALYZE reg_members');
 }
@@ -156,37 +171,65 @@ const UPSERT_COLUMNS = [
 ];
 const UPDATED = UPSERT_COLUMNS.filter((c) => c !== 'registry_id');
 
-/** Inserts new households and updates changed ones (idempotent: an unchanged row is not touched). */
+/**
+ * Updates changed households (an unchanged row is not touched) and inserts new ones with their
+ * roll-ups (PAS array, member count, has_* flags) computed from the staged rows, so a new
+ * household is written once; existing ones get theirs from refresh_household_rollups afterwards,
+ * since they may hold tags from assessments too.
+ */
 export async function upsertHouseholds(tx: Queryable, asOf: string): Promise<{ inserted: number; updated: number }> {
-  const rows = await tx.query<{ inserted: number; updated: number }>(
+  const [updated] = await tx.query<{ n: number }>(
     `WITH up AS (
-       INSERT INTO households AS h (${UPSERT_COLUMNS.join(', ')}, registry_as_of)
-       SELECT ${UPSERT_COLUMNS.join(', ')}, $1::date FROM reg_households ORDER BY line
-       ON CONFLICT (registry_id) DO UPDATE SET ${UPDATED.map((c) => `${c} = excluded.${c}`).join(', ')},
-         registry_as_of = excluded.registry_as_of, inactive_since = NULL, updated_at = now()
-       WHERE (${UPDATED.map(H).join(', ')}, h.registry_as_of, h.inactive_since)
-             IS DISTINCT FROM (${UPDATED.map((c) => `excluded.${c}`).join(', ')}, excluded.registry_as_of, NULL::date)
-       RETURNING (xmax = 0) AS inserted)
-     SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM up`,
+       UPDATE households h SET ${UPDATED.map((c) => `${c} = r.${c}`).join(', ')}, registry_as_of = $1::date, inactive_since = NULL, updated_at = now()
+       FROM reg_households r
+       WHERE h.id = r.household_id AND NOT r.is_new
+         AND (${UPDATED.map(H).join(', ')}, h.registry_as_of, h.inactive_since)
+             IS DISTINCT FROM (${UPDATED.map(R).join(', ')}, $1::date, NULL::date)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM up`,
     [asOf],
   );
-  await tx.query('UPDATE reg_households r SET household_id = h.id FROM households h WHERE h.registry_id = r.registry_id AND r.household_id IS NULL');
-  return rows[0] ?? { inserted: 0, updated: 0 };
+  const [inserted] = await tx.query<{ n: number }>(
+    `WITH mem AS (
+       SELECT registry_id, count(*)::smallint AS member_count,
+              bool_or(birth_date <= current_date - interval '60 years') AS has_elderly,
+              bool_or(birth_date > current_date - interval '18 years') AS has_child,
+              bool_or(disability IS NOT NULL) AS has_disabled
+       FROM reg_members GROUP BY registry_id),
+     tag AS (SELECT registry_id, array_agg(DISTINCT pas ORDER BY pas) AS pas FROM reg_tags GROUP BY registry_id),
+     ins AS (
+       INSERT INTO households (id, ${UPSERT_COLUMNS.join(', ')}, registry_as_of, pas, member_count, has_elderly, has_child, has_disabled)
+       SELECT r.household_id, ${UPSERT_COLUMNS.map(R).join(', ')}, $1::date, coalesce(tag.pas, '{}'), coalesce(mem.member_count, 0),
+              coalesce(mem.has_elderly, false), coalesce(mem.has_child, false), coalesce(mem.has_disabled, false)
+       FROM reg_households r LEFT JOIN mem ON mem.registry_id = r.registry_id LEFT JOIN tag ON tag.registry_id = r.registry_id
+       WHERE r.is_new ORDER BY r.line
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+    [asOf],
+  );
+  return { inserted: inserted?.n ?? 0, updated: updated?.n ?? 0 };
 }
 
 export async function upsertIdentities(tx: Queryable): Promise<number> {
-  const rows = await tx.query<{ n: number }>(
+  const [changed] = await tx.query<{ n: number }>(
     `WITH up AS (
-       INSERT INTO household_identities AS i (household_id, head_name, head_nik, family_card_number, address)
-       SELECT household_id, head_name, head_nik, family_card_number, address FROM reg_households
-       ON CONFLICT (household_id) DO UPDATE SET head_name = excluded.head_name, head_nik = excluded.head_nik,
-         family_card_number = excluded.family_card_number, address = excluded.address
-       WHERE (i.head_name, i.head_nik, i.family_card_number, i.address)
-             IS DISTINCT FROM (excluded.head_name, excluded.head_nik, excluded.family_card_number, excluded.address)
+       UPDATE household_identities i SET head_name = r.head_name, head_nik = r.head_nik, family_card_number = r.family_card_number, address = r.address
+       FROM reg_households r
+       WHERE i.household_id = r.household_id AND NOT r.is_new
+         AND (i.head_name, i.head_nik, i.family_card_number, i.address) IS DISTINCT FROM (r.head_name, r.head_nik, r.family_card_number, r.address)
        RETURNING 1)
      SELECT count(*)::int AS n FROM up`,
   );
-  return rows[0]?.n ?? 0;
+  // An existing household without an identity row (none is expected) gets one, as new ones do.
+  const [added] = await tx.query<{ n: number }>(
+    `WITH ins AS (
+       INSERT INTO household_identities (household_id, head_name, head_nik, family_card_number, address)
+       SELECT r.household_id, r.head_name, r.head_nik, r.family_card_number, r.address FROM reg_households r
+       WHERE r.is_new OR NOT EXISTS (SELECT 1 FROM household_identities i WHERE i.household_id = r.household_id)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+  );
+  return (changed?.n ?? 0) + (added?.n ?? 0);
 }
 
 export interface MemberChanges {
@@ -201,42 +244,44 @@ export interface MemberChanges {
  * the snapshot no longer lists are removed, except those a package item names (kept, reported).
  */
 export async function writeMembers(tx: Queryable): Promise<MemberChanges> {
-  await tx.query('UPDATE reg_members m SET household_id = r.household_id FROM reg_households r WHERE r.registry_id = m.registry_id');
+  // One pass resolves every staged member: its household, and the existing member with its NIK
+  // in that household or a new id from the sequence.
   await tx.query(
-    `UPDATE reg_members m SET member_id = x.id FROM members x JOIN member_identities i ON i.member_id = x.id
-     WHERE x.household_id = m.household_id AND i.nik = m.nik`,
+    `CREATE TEMP TABLE reg_members_resolved ON COMMIT DROP AS
+     SELECT m.*, r.household_id, coalesce(x.id, nextval(pg_get_serial_sequence('members', 'id'))::int) AS member_id, x.id IS NULL AS is_new
+     FROM reg_members m JOIN reg_households r ON r.registry_id = m.registry_id
+     LEFT JOIN (SELECT x.id, x.household_id, i.nik FROM members x JOIN member_identities i ON i.member_id = x.id
+                WHERE x.household_id IN (SELECT household_id FROM reg_households WHERE NOT is_new)) x
+       ON x.household_id = r.household_id AND x.nik = m.nik`,
   );
+  await tx.query('ANALYZE reg_members_resolved');
   const [updated] = await tx.query<{ n: number }>(
     `WITH up AS (
        UPDATE members x SET birth_date = m.birth_date, sex = m.sex, relation = m.relation, disability = m.disability, in_school = m.in_school
-       FROM reg_members m WHERE x.id = m.member_id
+       FROM reg_members_resolved m WHERE x.id = m.member_id AND NOT m.is_new
          AND (x.birth_date, x.sex, x.relation, x.disability, x.in_school) IS DISTINCT FROM (m.birth_date, m.sex, m.relation, m.disability, m.in_school)
        RETURNING x.id),
      names AS (
-       UPDATE member_identities i SET full_name = m.full_name FROM reg_members m
-       WHERE i.member_id = m.member_id AND i.full_name IS DISTINCT FROM m.full_name RETURNING i.member_id)
+       UPDATE member_identities i SET full_name = m.full_name FROM reg_members_resolved m
+       WHERE i.member_id = m.member_id AND NOT m.is_new AND i.full_name IS DISTINCT FROM m.full_name RETURNING i.member_id)
      SELECT (SELECT count(*) FROM (SELECT id FROM up UNION SELECT member_id FROM names) u)::int AS n`,
   );
   const [removed] = await tx.query<{ removed: number; kept: number }>(
     `WITH gone AS (
        SELECT x.id, EXISTS (SELECT 1 FROM package_items p WHERE p.member_id = x.id) AS referenced
-       FROM members x JOIN reg_households r ON r.household_id = x.household_id
-       WHERE NOT EXISTS (SELECT 1 FROM reg_members m WHERE m.member_id = x.id)),
+       FROM members x JOIN reg_households r ON r.household_id = x.household_id AND NOT r.is_new
+       WHERE NOT EXISTS (SELECT 1 FROM reg_members_resolved m WHERE m.member_id = x.id)),
      del AS (DELETE FROM members x USING gone g WHERE x.id = g.id AND NOT g.referenced RETURNING 1)
      SELECT (SELECT count(*) FROM del)::int AS removed, (SELECT count(*) FROM gone WHERE referenced)::int AS kept`,
   );
-  await tx.query(`CREATE TEMP TABLE reg_new_members ON COMMIT DROP AS SELECT line FROM reg_members WHERE member_id IS NULL`);
-  await tx.query(`UPDATE reg_members SET member_id = nextval(pg_get_serial_sequence('members', 'id')) WHERE member_id IS NULL`);
   const [inserted] = await tx.query<{ n: number }>(
     `WITH ins AS (
        INSERT INTO members (id, household_id, birth_date, sex, relation, disability, in_school)
-       SELECT m.member_id, m.household_id, m.birth_date, m.sex, m.relation, m.disability, m.in_school
-       FROM reg_members m JOIN reg_new_members n USING (line) ORDER BY m.line RETURNING id)
+       SELECT member_id, household_id, birth_date, sex, relation, disability, in_school
+       FROM reg_members_resolved WHERE is_new ORDER BY line RETURNING id)
      SELECT count(*)::int AS n FROM ins`,
   );
-  await tx.query(
-    `INSERT INTO member_identities (member_id, full_name, nik) SELECT m.member_id, m.full_name, m.nik FROM reg_members m JOIN reg_new_members n USING (line)`,
-  );
+  await tx.query(`INSERT INTO member_identities (member_id, full_name, nik) SELECT member_id, full_name, nik FROM reg_members_resolved WHERE is_new`);
   return { inserted: inserted?.n ?? 0, updated: updated?.n ?? 0, removed: removed?.removed ?? 0, keptReferenced: removed?.kept ?? 0 };
 }
 
@@ -246,7 +291,7 @@ export async function writeTags(tx: Queryable): Promise<{ added: number; removed
     `CREATE TEMP TABLE reg_tags_resolved ON COMMIT DROP AS
      SELECT r.household_id, m.member_id, t.pas, t.recorded_on
      FROM reg_tags t JOIN reg_households r ON r.registry_id = t.registry_id
-     LEFT JOIN reg_members m ON m.registry_id = t.registry_id AND m.nik = t.nik`,
+     LEFT JOIN reg_members_resolved m ON m.registry_id = t.registry_id AND m.nik = t.nik`,
   );
   const [removed] = await tx.query<{ n: number }>(
     `WITH del AS (
