@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../db/database.js';
 import { emptyReport, type ImportOptions, type ImportReport, type ProgressListener, type RowIssue } from './import.report.js';
-import { readCsv, readHousehold, readMember, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, type HouseholdRow, type MemberRow } from './registry.format.js';
+import { readCsvRows, readHousehold, readMember, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, type HouseholdRow, type MemberRow } from './registry.format.js';
 import {
   checkRegistryAgainstDatabase, markMissingInactive, recordHistory, refreshDerived, stageRegistry, upsertHouseholds, upsertIdentities,
   writeMembers, writePrograms, writeTags,
@@ -57,12 +57,15 @@ export function validRowCount(parsed: Pick<ParsedRegistry, 'households' | 'membe
 export function parseRegistry(files: RegistryFiles, asOf: string, issues: RowIssue[]) {
   const hFile = files.households.name;
   const mFile = files.members.name;
-  const households: HouseholdRow[] = readCsv(hFile, files.households.text, HOUSEHOLD_COLUMNS.filter((c) => c !== 'pas' && c !== 'programs'), issues).map(
-    ({ line, raw }) => readHousehold(hFile, line, raw, asOf, issues),
-  );
-  const members: MemberRow[] = readCsv(mFile, files.members.text, MEMBER_COLUMNS.filter((c) => c !== 'disability' && c !== 'in_school' && c !== 'pas'), issues).map(
-    ({ line, raw }) => readMember(mFile, line, raw, asOf, issues),
-  );
+  // Record by record, so the file is held as text and rows only (see readCsvRows).
+  const households: HouseholdRow[] = [];
+  for (const { line, raw } of readCsvRows(hFile, files.households.text, HOUSEHOLD_COLUMNS.filter((c) => c !== 'pas' && c !== 'programs'), issues)) {
+    households.push(readHousehold(hFile, line, raw, asOf, issues));
+  }
+  const members: MemberRow[] = [];
+  for (const { line, raw } of readCsvRows(mFile, files.members.text, MEMBER_COLUMNS.filter((c) => c !== 'disability' && c !== 'in_school' && c !== 'pas'), issues)) {
+    members.push(readMember(mFile, line, raw, asOf, issues));
+  }
   const byId = new Map<string, HouseholdRow>();
   const kk = new Map<string, number>();
   for (const h of households) {

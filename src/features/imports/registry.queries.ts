@@ -27,6 +27,10 @@ export const HISTORY_FIELDS = [
   'land_ownership', 'had_housing_aid', 'location',
 ] as const;
 
+function* mapLines<T>(rows: readonly T[], line: (row: T) => string): Generator<string> {
+  for (const row of rows) yield line(row);
+}
+
 export async function stageRegistry(tx: Queryable, households: readonly HouseholdRow[], members: readonly MemberRow[]): Promise<void> {
   // The staging tables of a large extract are far bigger than the default 8 MB of temporary
   // buffers; spilled, every pass over them goes through the kernel. The buffers are allocated as
@@ -53,12 +57,14 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
   await tx.query('CREATE TEMP TABLE reg_skipped (registry_id text) ON COMMIT DROP');
   const occupants = new Map<string, number>();
   for (const m of members) occupants.set(m.registryId, (occupants.get(m.registryId) ?? 0) + 1);
+  // Lines are generated as COPY consumes them: a million households' lines held at once, beside
+  // the parsed rows, would double the import's memory.
   await tx.copy(
     'reg_households_in',
     ['line', 'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt', 'has_small_business',
       'floor_area_m2', 'occupants', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity', 'water_source',
       'land_ownership', 'had_housing_aid', 'head_name', 'head_nik', 'family_card_number', 'address'],
-    households.map((h) =>
+    mapLines(households, (h) =>
       copyLine([
         h.line, h.registryId, h.villageCode, `SRID=4326;POINT(${h.lonLat[0]} ${h.lonLat[1]})`, h.desil, h.livelihood, h.isMustahik, h.receivesPkh,
         h.receivesBpnt, h.hasSmallBusiness, h.floorAreaM2, occupants.get(h.registryId) ?? 0, h.floorMaterial, h.wallMaterial, h.roofMaterial,
@@ -69,17 +75,15 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
   await tx.copy(
     'reg_members',
     ['line', 'registry_id', 'full_name', 'nik', 'birth_date', 'sex', 'relation', 'disability', 'in_school'],
-    members.map((m) => copyLine([m.line, m.registryId, m.fullName, m.nik, m.birthDate, m.sex, m.relation, m.disability, m.inSchool])),
+    mapLines(members, (m) => copyLine([m.line, m.registryId, m.fullName, m.nik, m.birthDate, m.sex, m.relation, m.disability, m.inSchool])),
   );
-  const tags: string[] = [];
-  for (const h of households) for (const t of h.pas) tags.push(copyLine([h.registryId, null, t.pas, t.recordedOn]));
-  for (const m of members) for (const t of m.pas) tags.push(copyLine([m.registryId, m.nik, t.pas, t.recordedOn]));
-  await tx.copy('reg_tags', ['registry_id', 'nik', 'pas', 'recorded_on'], tags);
-  await tx.copy(
-    'reg_programs',
-    ['line', 'registry_id', 'program_code', 'since'],
-    households.flatMap((h) => h.programs.map((p) => copyLine([h.line, h.registryId, p.code, p.since]))),
-  );
+  await tx.copy('reg_tags', ['registry_id', 'nik', 'pas', 'recorded_on'], (function* () {
+    for (const h of households) for (const t of h.pas) yield copyLine([h.registryId, null, t.pas, t.recordedOn]);
+    for (const m of members) for (const t of m.pas) yield copyLine([m.registryId, m.nik, t.pas, t.recordedOn]);
+  })());
+  await tx.copy('reg_programs', ['line', 'registry_id', 'program_code', 'since'], (function* () {
+    for (const h of households) for (const p of h.programs) yield copyLine([h.line, h.registryId, p.code, p.since]);
+  })());
   // Each staged household gets its id once, in one pass: the existing household's, or a new one
   // from the table's sequence (imports hold an advisory lock, and the registry_id key still guards).
   // A pass that creates the table writes each row once; UPDATEs of the staged rows would write it twice.
