@@ -8,6 +8,7 @@
 import { seedLifecycleDemo } from '../features/graduation/graduation.seed.js';
 import { createHash } from 'node:crypto';
 import { copyLine, type Database, type Queryable } from '../db/database.js';
+import { PAS_CODES } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import { startProgress } from './progress.js';
 import { seedPilots } from './pilots/pilots.seed.js';
@@ -29,8 +30,16 @@ export const HOUSEHOLD_COPY_COLUMNS = [
   'roof_material', 'has_own_toilet', 'has_electricity', 'water_source', 'land_ownership', 'had_housing_aid',
 ] as const;
 
+/**
+ * The roll-up columns (drizzle/0002 `refresh_household_rollups`) a generated household's COPY line
+ * carries after HOUSEHOLD_COPY_COLUMNS, so that it is written once: refreshing them afterwards
+ * rewrote every household a second time (a million rows, with every index, at scale).
+ */
+export const ROLLUP_COPY_COLUMNS = ['pas', 'member_count', 'has_elderly', 'has_child', 'has_disabled'] as const;
+
 /** COPY lines of a run of households with consecutive ids, one array per table. */
 export interface HouseholdCopyLines {
+  /** HOUSEHOLD_COPY_COLUMNS, followed by ROLLUP_COPY_COLUMNS when `withRollups`. */
   households: string[];
   identities: string[];
   members: string[];
@@ -42,15 +51,46 @@ export interface HouseholdCopyLines {
  * Copies households with ids `firstId`..`lastId`, their identities, members and PAS tags, then
  * refreshes their roll-ups once: the roll-up triggers would otherwise recompute per statement.
  */
-export async function copyHouseholdLines(tx: Queryable, lines: HouseholdCopyLines, firstId: number, lastId: number): Promise<void> {
+export async function copyHouseholdLines(tx: Queryable, lines: HouseholdCopyLines, firstId: number, lastId: number, withRollups = false): Promise<void> {
   await tx.query("SET LOCAL kt.skip_rollups = 'on'");
-  await tx.copy('households', HOUSEHOLD_COPY_COLUMNS, lines.households);
+  await tx.copy('households', withRollups ? [...HOUSEHOLD_COPY_COLUMNS, ...ROLLUP_COPY_COLUMNS] : HOUSEHOLD_COPY_COLUMNS, lines.households);
   await tx.copy('household_identities', ['household_id', 'head_name', 'head_nik', 'family_card_number', 'address'], lines.identities);
   await tx.copy('members', ['id', 'household_id', 'birth_date', 'sex', 'relation', 'disability', 'in_school'], lines.members);
   await tx.copy('member_identities', ['member_id', 'full_name', 'nik'], lines.memberIdentities);
   await tx.copy('pas_tags', ['id', 'household_id', 'member_id', 'pas', 'source', 'recorded_on'], lines.tags);
   await tx.query("SET LOCAL kt.skip_rollups = 'off'");
-  await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [firstId, lastId]);
+  if (!withRollups) await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [firstId, lastId]);
+}
+
+/** `date` (YYYY-MM-DD) minus whole years as PostgreSQL's `date - interval 'N years'` gives it (29 Feb → 28 Feb). */
+export function yearsBefore(date: string, years: number): string {
+  const y = Number(date.slice(0, 4)) - years;
+  const md = date.slice(5);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return `${String(y).padStart(4, '0')}-${md === '02-29' && !leap ? '02-28' : md}`;
+}
+
+const PAS_ORDER = new Map<string, number>(PAS_CODES.map((code, i) => [code, i]));
+
+/**
+ * A generated household's roll-ups as refresh_household_rollups computes them: distinct PAS of the
+ * household and its members in the enum's order, member count, and whether a member is 60 or older,
+ * under 18 or disabled on `today` (the transaction's current_date, read from the database).
+ */
+export function householdRollups(
+  h: { tags: readonly { pas: string }[]; members: readonly { birthDate: string; disability: string | null; tags: readonly { pas: string }[] }[] },
+  today: { elderlyOnOrBefore: string; childAfter: string },
+): unknown[] {
+  const pas = new Set<string>();
+  for (const t of h.tags) pas.add(t.pas);
+  for (const m of h.members) for (const t of m.tags) pas.add(t.pas);
+  return [
+    [...pas].sort((a, b) => PAS_ORDER.get(a)! - PAS_ORDER.get(b)!),
+    h.members.length,
+    h.members.some((m) => m.birthDate <= today.elderlyOnOrBefore),
+    h.members.some((m) => m.birthDate > today.childAfter),
+    h.members.some((m) => m.disability !== null),
+  ];
 }
 
 export interface SeedResult {
@@ -143,6 +183,9 @@ export async function copyHouseholds(
   let householdId = 0;
   let memberId = 0;
   let tagId = 0;
+  // The checksum covers the generated rows, not the roll-ups: those depend on the day of the run.
+  const [{ today } = { today: '' }] = await tx.query<{ today: string }>('SELECT current_date::text AS today');
+  const ages = { elderlyOnOrBefore: yearsBefore(today, 60), childAfter: yearsBefore(today, 18) };
   const newBatch = (): Batch => ({ households: [], identities: [], members: [], memberIdentities: [], tags: [], firstId: householdId + 1, lastId: householdId });
   let batch = newBatch();
 
@@ -156,12 +199,12 @@ export async function copyHouseholds(
   };
   const flush = async () => {
     if (batch.households.length === 0) return;
-    for (const lines of [batch.households, batch.identities, batch.members, batch.memberIdentities, batch.tags]) {
+    for (const lines of [batch.identities, batch.members, batch.memberIdentities, batch.tags]) {
       for (const line of lines) hash.update(line);
     }
     await settle();
     const full = batch;
-    inFlight = copyHouseholdLines(tx, full, full.firstId, full.lastId).then(
+    inFlight = copyHouseholdLines(tx, full, full.firstId, full.lastId, true).then(
       () => (progress.advance(full.households.length), null),
       (error: unknown) => ({ error }),
     );
@@ -178,14 +221,14 @@ export async function copyHouseholds(
       const h = generator.next();
       const id = ++householdId;
       batch.lastId = id;
-      batch.households.push(
-        copyLine([
-          id, h.registryId, h.villageCode, `SRID=4326;POINT(${h.lonLat[0]} ${h.lonLat[1]})`, h.desil, h.livelihood,
-          h.isMustahik, h.receivesPkh, h.receivesBpnt, h.hasSmallBusiness, h.floorAreaM2, h.members.length,
-          h.floorMaterial, h.wallMaterial, h.roofMaterial, h.hasOwnToilet, h.hasElectricity, h.waterSource,
-          h.landOwnership, h.hadHousingAid,
-        ]),
-      );
+      const line = copyLine([
+        id, h.registryId, h.villageCode, `SRID=4326;POINT(${h.lonLat[0]} ${h.lonLat[1]})`, h.desil, h.livelihood,
+        h.isMustahik, h.receivesPkh, h.receivesBpnt, h.hasSmallBusiness, h.floorAreaM2, h.members.length,
+        h.floorMaterial, h.wallMaterial, h.roofMaterial, h.hasOwnToilet, h.hasElectricity, h.waterSource,
+        h.landOwnership, h.hadHousingAid,
+      ]);
+      hash.update(line);
+      batch.households.push(`${line.slice(0, -1)}\t${copyLine(householdRollups(h, ages))}`);
       batch.identities.push(copyLine([id, h.headName, h.headNik, h.familyCardNumber, h.address]));
       for (const tag of h.tags) batch.tags.push(tagLine(id, null, tag));
       for (const m of h.members) {
