@@ -50,8 +50,8 @@ const envSchema = z.object({
   IMPORT_WORKER_POLL_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   /**
    * Statement timeout inside an import's transaction (CLI and job worker), in milliseconds: a large
-   * registry import runs statements far longer than STATEMENT_TIMEOUT_MS allows a request (the
-   * roll-ups of a million households take about 49 s). Default 30 minutes.
+   * registry import runs statements far longer than STATEMENT_TIMEOUT_MS allows a request (writing
+   * the members of a million households takes about two minutes). Default 30 minutes.
    */
   IMPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
   /**
@@ -148,6 +148,9 @@ const envSchema = z.object({
 });
 
 /** Cursor key of this process when none is configured (one per process, so every app in it agrees). */
+/** Every environment variable the configuration reads (the README's table and .env.example list each; tests/server/config-docs.test.ts). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 const PROCESS_CURSOR_SECRET = randomBytes(32).toString('base64url');
 
 /** Development-only signing secret; refused in production. */

@@ -2,7 +2,9 @@
  * npm run import -- <registry|boundaries|facilities> <file> [--dry-run] [--as-of YYYY-MM-DD]
  *                   [--mode full|incremental] [--skip-invalid] [--json]
  *
- * registry: <file> is households.csv (members.csv is read from the same folder) or that folder.
+ * registry: <file> is households.csv (members.csv is read from the same folder) or that folder;
+ * the households may also be a point layer, households.geojson or a .gpkg (--layer NAME), whose
+ * features carry the CSV's columns as properties and the location as geometry.
  * boundaries: a GeoJSON FeatureCollection of village polygons (properties.kode), or a GeoPackage
  * (.gpkg; its only features layer, or --layer NAME; a column kode), read as the same features.
  * facilities: a facilities CSV. Prints the report (every invalid row with file, line, column, value
@@ -48,12 +50,22 @@ if (asOf !== undefined && !isIsoDate(asOf)) fail(`--as-of: expected a date YYYY-
 
 const read = (p: string) => ({ name: basename(p), text: readFileSync(p, 'utf8') });
 let files: ImportFiles;
+/** A GeoPackage's features layer as GeoJSON text, named file:layer in reports. */
+async function readGpkg(p: string): Promise<{ name: string; text: string }> {
+  try {
+    const gpkg = await readGeoPackage(readFileSync(p), values.layer);
+    return { name: `${basename(p)}:${gpkg.layer}`, text: JSON.stringify(gpkg.collection) };
+  } catch (error) {
+    return fail(`<file>: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 if (kind === 'REGISTRY') {
   const folder = statSync(path!).isDirectory() ? path! : dirname(path!);
   const households = statSync(path!).isDirectory() ? join(folder, 'households.csv') : path!;
-  files = { households: read(households), members: read(join(folder, 'members.csv')) };
+  // Households may come as a point layer (GeoJSON or GeoPackage) with the CSV's columns as properties.
+  files = { households: households.toLowerCase().endsWith('.gpkg') ? await readGpkg(households) : read(households), members: read(join(folder, 'members.csv')) };
 } else if (path!.toLowerCase().endsWith('.gpkg')) {
-  if (kind !== 'BOUNDARIES') fail(`<file>: a GeoPackage is read for boundaries only, got ${kindArg} ${path}`);
+  if (kind !== 'BOUNDARIES') fail(`<file>: a GeoPackage is read for boundaries and registry households only, got ${kindArg} ${path}`);
   try {
     const gpkg = await readGeoPackage(readFileSync(path!), values.layer);
     files = { file: { name: `${basename(path!)}:${gpkg.layer}`, text: JSON.stringify(gpkg.collection) } };

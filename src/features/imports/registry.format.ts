@@ -170,6 +170,54 @@ export function* readCsvRows(file: string, text: string, required: readonly stri
   }
 }
 
+/**
+ * Household records of a registry extract whose households file is a GeoJSON FeatureCollection of
+ * Points (or a GeoPackage point layer, which the CLI reads into one): each feature's properties are
+ * the CSV's columns, and its geometry is the location (it replaces any longitude/latitude
+ * properties). A record's "line" is the feature's 1-based position in the collection.
+ */
+export function* readGeoJsonRecords(file: string, text: string, issues: RowIssue[]): Generator<{ line: number; raw: Raw }> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    issues.push({ file, line: 1, column: '', value: '', expected: `a GeoJSON FeatureCollection (${(error as Error).message})` });
+    return;
+  }
+  const features = (doc as { type?: unknown; features?: unknown }).features;
+  if ((doc as { type?: unknown }).type !== 'FeatureCollection' || !Array.isArray(features)) {
+    issues.push({ file, line: 1, column: '', value: String((doc as { type?: unknown })?.type ?? typeof doc), expected: 'a GeoJSON FeatureCollection' });
+    return;
+  }
+  for (let i = 0; i < features.length; i++) {
+    const line = i + 1;
+    const feature = features[i] as { properties?: unknown; geometry?: { type?: unknown; coordinates?: unknown } | null } | null;
+    const coordinates = feature?.geometry?.type === 'Point' ? feature.geometry.coordinates : null;
+    if (!Array.isArray(coordinates) || coordinates.length < 2 || !coordinates.slice(0, 2).every((c) => typeof c === 'number' && Number.isFinite(c))) {
+      issues.push({ file, line, column: 'geometry', value: String(feature?.geometry?.type ?? 'null'), expected: 'a Point with longitude and latitude (WGS84)' });
+      continue;
+    }
+    const raw: Raw = {};
+    const properties = feature?.properties;
+    if (properties && typeof properties === 'object') {
+      for (const [key, value] of Object.entries(properties)) raw[key] = value === null || value === undefined ? '' : String(value).trim();
+    }
+    raw['longitude'] = String(coordinates[0]);
+    raw['latitude'] = String(coordinates[1]);
+    yield { line, raw };
+  }
+}
+
+/** A households file is GeoJSON when its first non-blank character opens a JSON object (a CSV header never does). */
+export function isGeoJsonText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfeff || c === 32 || c === 9 || c === 10 || c === 13) continue;
+    return c === 123; // {
+  }
+  return false;
+}
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isIsoDate(value: string): boolean {

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../db/database.js';
 import { emptyReport, type ImportOptions, type ImportReport, type ProgressListener, type RowIssue } from './import.report.js';
-import { readCsvRows, readHousehold, readMember, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, type HouseholdRow, type MemberRow } from './registry.format.js';
+import { isGeoJsonText, readCsvRows, readGeoJsonRecords, readHousehold, readMember, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, type HouseholdRow, type MemberRow } from './registry.format.js';
 import {
   checkRegistryAgainstDatabase, markMissingInactive, recordHistory, refreshDerived, stageRegistry, upsertHouseholds, upsertIdentities,
   writeMembers, writePrograms, writeTags,
@@ -59,7 +59,10 @@ export function parseRegistry(files: RegistryFiles, asOf: string, issues: RowIss
   const mFile = files.members.name;
   // Record by record, so the file is held as text and rows only (see readCsvRows).
   const households: HouseholdRow[] = [];
-  for (const { line, raw } of readCsvRows(hFile, files.households.text, HOUSEHOLD_COLUMNS.filter((c) => c !== 'pas' && c !== 'programs'), issues)) {
+  const householdRecords = isGeoJsonText(files.households.text)
+    ? readGeoJsonRecords(hFile, files.households.text, issues)
+    : readCsvRows(hFile, files.households.text, HOUSEHOLD_COLUMNS.filter((c) => c !== 'pas' && c !== 'programs'), issues);
+  for (const { line, raw } of householdRecords) {
     households.push(readHousehold(hFile, line, raw, asOf, issues));
   }
   const members: MemberRow[] = [];
