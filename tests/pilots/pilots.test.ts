@@ -293,6 +293,18 @@ describe('honest facilities', () => {
     for (const a of r.data.package.coverage.access) expect(a.withinReachAfter).toBe(a.withinReachBefore);
   });
 
+  it('holds the pilot villages’ existing facilities, inside each boundary, marked synthetic, on the village for every role', async () => {
+    const [placed] = await rows<{ n: number; inside: number; synthetic: number; villages: string[] }>(sql`SELECT count(*)::int AS n,
+      count(*) FILTER (WHERE ST_Covers(g.boundary, e.location))::int AS inside, count(*) FILTER (WHERE e.source LIKE '%synthetic%')::int AS synthetic,
+      array_agg(DISTINCT e.village_code ORDER BY e.village_code) AS villages
+      FROM existing_facilities e JOIN village_geography g ON g.village_code = e.village_code WHERE e.source <> 'test'`);
+    expect(placed).toEqual({ n: 8, inside: 8, synthetic: 8, villages: [ERETAN_KULON, TALAGA] });
+    const r = await api.query(`{ village(code: "${TALAGA}") { existingFacilities { kind name serves accessible source } } }`, {}, principals.viewer);
+    expect(r.errors).toBeUndefined();
+    expect(r.data.village.existingFacilities.map((f: any) => f.kind).sort()).toEqual(['MOSQUE', 'POSYANDU', 'SCHOOL', 'VILLAGE_HALL']);
+    expect(r.data.village.existingFacilities.find((f: any) => f.kind === 'POSYANDU')).toMatchObject({ serves: ['CHILD'], accessible: false });
+  });
+
   it('counts an existing facility before, for the groups it serves only', async () => {
     const p = await pilot(TALAGA);
     const q = `{ package(id: "${p.id}") { coverage(radiusMeters: 5000) { access { serves withinReachBefore targetHouseholds } } } }`;
@@ -321,8 +333,11 @@ describe('honest facilities', () => {
     for (const d of decisions.filter((x: any) => x.decision === 'NOT_SITED')) expect(d.reason).toMatch(new RegExp(d.interventionCode));
     const ramps = items.filter((i: any) => i.interventionCode === 'JALUR_AKSESIBEL');
     for (const ramp of ramps) {
-      const [near] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM package_items i WHERE i.package_id = ${Number(r.data.proposePackage.id)} AND i.intervention_code <> 'JALUR_AKSESIBEL'
-        AND i.location IS NOT NULL AND ST_DWithin(i.location::geography, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(ramp.location)}), 4326)::geography, 50)`);
+      // A ramp attaches to a public building: one planned in this package or one that exists.
+      const point = sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(ramp.location)}), 4326)::geography`;
+      const [near] = await rows<{ n: number }>(sql`SELECT (SELECT count(*) FROM package_items i WHERE i.package_id = ${Number(r.data.proposePackage.id)} AND i.intervention_code <> 'JALUR_AKSESIBEL'
+        AND i.location IS NOT NULL AND ST_DWithin(i.location::geography, ${point}, 50))::int
+        + (SELECT count(*) FROM existing_facilities e WHERE e.village_code = ${ERETAN_KULON} AND NOT e.accessible AND ST_DWithin(e.location::geography, ${point}, 50))::int AS n`);
       expect(near!.n).toBeGreaterThan(0);
     }
   });
