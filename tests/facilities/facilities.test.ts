@@ -91,26 +91,27 @@ describe('existing facilities', () => {
 
 describe('viewer: capabilities from the policy', () => {
   const q = `query($v: String!) { viewer { subject role readsHouseholdRecords visiblePas readsCaseloadRecords graduationTargetGroupings protectedAggregates
-    villageCapabilities(villageCode: $v) { villageCode canPlan canAssess canReadPackages canReadAudit exactAggregates } } }`;
+    villageCapabilities(villageCode: $v) { villageCode canPlan canAssess canReadPackages canReadAudit exactAggregates canRecordProgress progressFunderCode progressNeedsLocation } } }`;
 
   it('PLANNER of Semarang: plans and reads records in Tanjung Mas, not in Jawa Barat', async () => {
     const here = await api.countStatements(q, { v: TEST_VILLAGE }, principals.plannerSemarang);
     expect(here.statements).toBe(0);
     expect(here.result.data!.viewer).toMatchObject({
       role: 'PLANNER', readsHouseholdRecords: true, readsCaseloadRecords: true, protectedAggregates: false,
-      villageCapabilities: { canPlan: true, canAssess: true, canReadPackages: true, canReadAudit: true, exactAggregates: true },
+      villageCapabilities: { canPlan: true, canAssess: true, canReadPackages: true, canReadAudit: true, exactAggregates: true,
+        canRecordProgress: true, progressFunderCode: null, progressNeedsLocation: false },
     });
     expect(here.result.data!.viewer.visiblePas).toContain('KORBAN_NAPZA_HIV');
     expect(here.result.data!.viewer.graduationTargetGroupings).toContain('PENDAMPING');
     const there = await api.query(q, { v: '32.12.21.2012' }, principals.plannerSemarang);
-    expect(there.data!.viewer.villageCapabilities).toMatchObject({ canPlan: false, canReadPackages: false, canReadAudit: false, exactAggregates: false });
+    expect(there.data!.viewer.villageCapabilities).toMatchObject({ canPlan: false, canReadPackages: false, canReadAudit: false, exactAggregates: false, canRecordProgress: false });
   });
 
   it('VIEWER: aggregates only — no records, no caseload, no per-pendamping targets, no sensitive PAS — and the API refuses accordingly', async () => {
     const r = await api.query(q, { v: TEST_VILLAGE }, principals.viewer);
     const v = r.data!.viewer;
     expect(v).toMatchObject({ role: 'VIEWER', readsHouseholdRecords: false, readsCaseloadRecords: false, protectedAggregates: true,
-      villageCapabilities: { canPlan: false, canAssess: false, canReadPackages: true, canReadAudit: false, exactAggregates: false } });
+      villageCapabilities: { canPlan: false, canAssess: false, canReadPackages: true, canReadAudit: false, exactAggregates: false, canRecordProgress: false, progressFunderCode: null } });
     expect(v.visiblePas).not.toContain('KORBAN_NAPZA_HIV');
     expect(v.graduationTargetGroupings).not.toContain('PENDAMPING');
     expect(v.graduationTargetGroupings).toContain('VILLAGE');
@@ -128,6 +129,8 @@ describe('viewer: capabilities from the policy', () => {
     expect(p).toMatchObject({ readsHouseholdRecords: true, readsCaseloadRecords: true, villageCapabilities: { canPlan: false, canAssess: true, exactAggregates: true } });
     const partner = (await api.query(q, { v: TEST_VILLAGE }, principals.partner)).data!.viewer;
     expect(partner).toMatchObject({ readsHouseholdRecords: true, readsCaseloadRecords: false, protectedAggregates: true, villageCapabilities: { canPlan: false, canReadAudit: false } });
+    // A partner records progress on its funder's items of the packages it reads, and where it was.
+    expect(partner.villageCapabilities).toMatchObject({ canRecordProgress: partner.villageCapabilities.canReadPackages, progressFunderCode: 'BAZNAS', progressNeedsLocation: true });
     expect(codeOf(await api.query(`{ village(code: "00") { code } }`, {}, principals.partner))).toBe('BAD_USER_INPUT');
     expect(codeOf(await api.query(`{ viewer { villageCapabilities(villageCode: "33.74") { canPlan } } }`, {}, principals.planner))).toBe('BAD_USER_INPUT');
   });

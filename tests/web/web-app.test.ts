@@ -491,6 +491,82 @@ describe('web app at /app', () => {
     await page.close();
   });
 
+  it('PARTNER records field progress on an item it funds in Eretan Kulon: a point outside is refused with the API\'s reason, one picked on the map is kept with its evidence', async () => {
+    const ERETAN_KULON = '32.12.21.2012';
+    const [pkg] = await h.db.query<{ id: number }>(sql`SELECT id FROM packages WHERE village_code = ${ERETAN_KULON} AND status = 'IN_PROGRESS' AND name LIKE '%pilot%'`);
+    const baznasItems = await h.db.query<{ id: number; code: string }>(sql`SELECT DISTINCT i.id, i.intervention_code AS code FROM package_items i JOIN package_item_funding f ON f.item_id = i.id
+      WHERE i.package_id = ${pkg!.id} AND f.funder_code = ${CLAIMS.partner.funder!} ORDER BY i.id`);
+    const zcorner = baznasItems.find((i) => i.code === 'ZCORNER')!;
+    const house = baznasItems.find((i) => i.code === 'RLHB')!;
+    const [inside] = await h.db.query<{ lon: number; lat: number }>(sql`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(boundary) p FROM village_geography WHERE village_code = ${ERETAN_KULON}) s`);
+    const token = await h.api.token({ ...CLAIMS.partner, villages: [ERETAN_KULON] }, '2h');
+    const page = await openPage();
+    await signIn(page, token, `#village=${ERETAN_KULON}`);
+    await page.waitForSelector(`body[data-village-ready="${ERETAN_KULON}"]`);
+    await page.click('#tab-progress');
+    await page.locator('[data-testid=follow] h3 button', { hasText: 'pilot' }).first().click();
+    await page.waitForSelector('[data-testid=record-progress]');
+    // Offered on exactly the items the API takes from this partner: those BAZNAS pays a share of.
+    const offered = await page.locator('[data-testid=record-item] option').evaluateAll((os: any[]) => os.map((o) => Number(o.value)));
+    expect(offered).toEqual(baznasItems.map((i) => i.id));
+    expect(await text(page, '[data-testid=record-progress]')).toContain('Titik GPS wajib');
+    // A point 0.05° east of the village: the API refuses it and the page shows why.
+    await page.selectOption('[data-testid=record-item]', String(zcorner.id));
+    await page.selectOption('[data-testid=record-status]', 'IN_PROGRESS');
+    await page.fill('[data-testid=record-note]', 'Pondasi ZCorner mulai dicor');
+    await page.fill('[data-testid=record-lon]', String(inside!.lon + 0.05));
+    await page.fill('[data-testid=record-lat]', String(inside!.lat));
+    await page.click('[data-testid=record-save]');
+    await page.waitForSelector('body[data-progress-settled="1"]');
+    expect(await text(page, '[data-testid=record-refusal]')).toMatch(/Ditolak oleh API: .*m outside the boundary of village 32\.12\.21\.2012/);
+    await page.locator('[data-testid=record-progress]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/17-partner-progress-outside.png` });
+    const [none] = await h.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM item_progress_records WHERE item_id = ${zcorner.id}`);
+    expect(none!.n).toBe(0);
+    // The point picked on the map (inside), with a photo as evidence.
+    await page.click('[data-testid=record-pick]');
+    // Where the work is: at a house this partner funds, on the map clear of the legend (top left).
+    const target = (await renderedPoints(page, 'households')).find((p) => p.x > 720 && p.y > 440 && p.y < 680)!;
+    expect(target).toBeDefined();
+    await page.mouse.click(target.x, target.y);
+    await page.waitForFunction((typed) => (document.querySelector('[data-testid=record-lon]') as any)?.value !== typed, String(inside!.lon + 0.05));
+    expect(Math.abs(Number(await page.inputValue('[data-testid=record-lon]')) - target.lon)).toBeLessThan(0.0005);
+    expect(Math.abs(Number(await page.inputValue('[data-testid=record-lat]')) - target.lat)).toBeLessThan(0.0005);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.setInputFiles('[data-testid=record-evidence]', { name: 'zcorner.png', mimeType: 'image/png', buffer: png });
+    await page.click('[data-testid=record-save]');
+    await page.waitForSelector('body[data-progress-settled="2"]');
+    expect(await text(page, '[data-testid=status]')).toContain('tercatat');
+    const [rec] = await h.db.query<{ progress: string; note: string; recorded_by: string; inside: boolean; evidence_bytes: number; evidence_mime: string }>(sql`SELECT r.progress::text AS progress, r.note, r.recorded_by,
+      ST_Covers(g.boundary, r.location) AS inside, r.evidence_bytes, r.evidence_mime FROM item_progress_records r JOIN village_geography g ON g.village_code = ${ERETAN_KULON} WHERE r.item_id = ${zcorner.id}`);
+    expect(rec).toEqual({ progress: 'IN_PROGRESS', note: 'Pondasi ZCorner mulai dicor', recorded_by: CLAIMS.partner.sub, inside: true, evidence_bytes: png.length, evidence_mime: 'image/png' });
+    expect(await page.locator('[data-testid=record-refusal]').count()).toBe(0);
+    await page.locator('[data-testid=record-progress]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/18-partner-progress-recorded.png` });
+    // A house DONE without its post-works verification: the API's VERIFICATION_MISSING message.
+    await page.selectOption('[data-testid=record-item]', String(house.id));
+    await page.selectOption('[data-testid=record-status]', 'DONE');
+    await page.click('[data-testid=record-centre]');
+    await page.fill('[data-testid=record-lon]', String(inside!.lon));
+    await page.fill('[data-testid=record-lat]', String(inside!.lat));
+    await page.click('[data-testid=record-save]');
+    await page.waitForSelector('body[data-progress-settled="3"]');
+    expect(await text(page, '[data-testid=record-refusal]')).toMatch(/verifyHousingItem/);
+    await page.locator('[data-testid=record-refusal]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/19-partner-house-done-refused.png` });
+    lap('17-partner-progress');
+    await page.close();
+    // VIEWER: the same package, no recording control.
+    const viewer = await openPage();
+    await signIn(viewer, h.tokens.viewer, `#village=${ERETAN_KULON}`);
+    await viewer.waitForSelector(`body[data-village-ready="${ERETAN_KULON}"]`);
+    await viewer.click('#tab-progress');
+    await viewer.locator('[data-testid=follow] h3 button', { hasText: 'pilot' }).first().click();
+    await viewer.waitForSelector('[data-testid=gantt-table]');
+    expect(await viewer.locator('[data-testid=record-progress]').count()).toBe(0);
+    await viewer.close();
+  }, 300_000);
+
   it('says clearly when the token has expired, and the token never appears in a URL', async () => {
     const expiring = await h.api.token(CLAIMS.planner, '1s');
     await new Promise((resolve) => setTimeout(resolve, 1500));

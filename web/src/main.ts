@@ -11,7 +11,7 @@ import { count, getLang, rupiah, setLang, t, type Lang } from './i18n';
 import { PlanningMap, type HouseholdStyle } from './map';
 import { DESIL_COLOURS, FACILITY_KIND_COLOURS, facilityKind, OKABE_ITO, PRIORITY_STOPS } from './palette';
 import * as Q from './queries';
-import { capabilities, NEXT_STATUSES, VIEWER, type Capabilities, type ViewerAnswer, type VillageCapabilities } from './roles';
+import { capabilities, NEXT_STATUSES, VIEWER, type Capabilities, type ProgressScope, type ViewerAnswer, type VillageCapabilities } from './roles';
 import './styles.css';
 import type {
   AuditEntry, Caseload, Coverage, Eligibility, Funder, GraduationTarget, GraduationTargets, Household, Intervention, Package, PackageApproval, PackageStatus, PackageSummary,
@@ -47,6 +47,11 @@ const state = {
   approval: null as PackageApproval | null,
   /** The API's reason when it refused this user's sign-off (shown beside the control). */
   signoffRefusal: null as string | null,
+  /** The progress record being written (kept across re-renders; the evidence file too) and the API's last refusal of one. */
+  record: { itemId: '', progress: 'IN_PROGRESS', on: '', note: '', lon: '', lat: '', evidence: null as File | null },
+  recordRefusal: null as string | null,
+  /** What a map click in picking mode is for: siting a facility or the point of a progress record. */
+  pickFor: 'site' as 'site' | 'progress',
   facilityCode: '',
   overBudgetReason: '',
   message: null as { kind: 'info' | 'error'; text: string } | null,
@@ -206,7 +211,7 @@ async function start(claims: Claims): Promise<void> {
     map = new PlanningMap(document.getElementById('map')!, basemapStyleUrl, {
       onHouseholdClick: (id) => void openHousehold(id),
       onVillageClick: (c) => void openVillage(c),
-      onSiteClick: (lngLat) => void siteFacility(lngLat),
+      onSiteClick: (lngLat) => (state.pickFor === 'progress' ? setRecordPoint(lngLat) : void siteFacility(lngLat)),
       onTileAuthError: () => void gql(Q.CATALOG).catch(() => undefined), // the GraphQL call reports the API's reason
     });
     (window as unknown as { __kt: unknown }).__kt = { map: map.map, idle: () => map!.idle() };
@@ -557,7 +562,11 @@ async function openPackage(id: string): Promise<void> {
   const data = await guarded(() => gql<{ package: Package }>(Q.PACKAGE, { id, radius: RADIUS_M }));
   if (!data) return;
   state.previousCoverage = previous;
-  if (state.pkg?.id !== id) state.signoffRefusal = null;
+  if (state.pkg?.id !== id) {
+    state.signoffRefusal = null;
+    state.recordRefusal = null;
+    state.record = { ...state.record, itemId: '', note: '', evidence: null };
+  }
   state.pkg = data.package;
   state.audit = null;
   state.timeline = null;
@@ -744,6 +753,7 @@ function packageDetail(pkg: Package, canPlan: boolean): HTMLElement {
     select.addEventListener('change', () => (state.facilityCode = select.value));
     const pick = h('button', { type: 'button', 'data-testid': 'pick-site', 'aria-pressed': String(map?.picking ?? false) }, t('pickOnMap'));
     pick.addEventListener('click', () => {
+      state.pickFor = 'site';
       map?.setPicking(true);
       say('info', t('pickingHint', interventionName(state.facilityCode)));
     });
@@ -818,6 +828,9 @@ function renderProgress(): void {
   if (state.pkg) {
     // Approval first: a package's timeline holds a row per item (a hundred or more), the approval a few lines.
     if (state.approval) parts.push(approvalSection(state.pkg, state.approval));
+    // Offered exactly where the API takes it: the role's scope in this village (viewer.villageCapabilities) and an IN_PROGRESS package.
+    const scope = state.caps!.progressScope(state.pkg.villageCode);
+    if (scope && state.pkg.status === 'IN_PROGRESS') parts.push(recordSection(state.pkg, scope));
     if (state.timeline) parts.push(ganttSection(state.pkg, state.timeline));
     parts.push(h('h3', {}, `${t('timeline')}: ${state.pkg.name}`));
     if (state.audit) {
@@ -920,6 +933,115 @@ async function signOff(pkg: Package, decision: 'SIGNED' | 'REFUSED', reason: str
   await openPackage(pkg.id);
   await loadPackages();
   if (state.tab === 'progress') renderProgress();
+}
+
+/**
+ * Field progress of one item (recordItemProgress): status, date, note, GPS point and evidence. The
+ * item list holds what the API takes from this user (all items, or those its funder pays a share
+ * of); the point comes from a map click, the device's position or the map centre (keyboard), or
+ * typed. Nothing is judged here: a point outside the boundary, a date out of range or a housing
+ * item DONE without its verification are refused by the API, and its message is shown.
+ */
+function recordSection(pkg: Package, scope: ProgressScope): HTMLElement {
+  const r = state.record;
+  const items = pkg.items.filter((i) => scope.funderCode === null || i.funding.some((f) => f.funderCode === scope.funderCode));
+  if (!items.some((i) => i.id === r.itemId)) r.itemId = items[0]?.id ?? '';
+  const label = (i: Package['items'][number]) => `#${i.id} ${interventionName(i.interventionCode)} (${i.funding.map((f) => f.funderCode).join(' + ') || i.funderCode})${i.householdId ? ` · RT ${i.householdId}` : ''} · ${t(`progress${i.progress}` as 'progressDONE')}`;
+  const item = h('select', { 'data-testid': 'record-item' }, items.map((i) => h('option', { value: i.id }, label(i))));
+  item.value = r.itemId;
+  item.addEventListener('change', () => (r.itemId = item.value));
+  const status = h('select', { 'data-testid': 'record-status' }, (['NOT_STARTED', 'IN_PROGRESS', 'DONE'] as const).map((p) => h('option', { value: p }, t(`progress${p}`))));
+  status.value = r.progress;
+  status.addEventListener('change', () => (r.progress = status.value));
+  const on = h('input', { type: 'date', 'data-testid': 'record-on', max: new Date().toISOString().slice(0, 10), min: pkg.createdAt.slice(0, 10) });
+  on.value = r.on || new Date().toISOString().slice(0, 10);
+  on.addEventListener('change', () => (r.on = on.value));
+  const note = h('textarea', { rows: 2, maxlength: 2000, 'data-testid': 'record-note' });
+  note.value = r.note;
+  note.addEventListener('input', () => (r.note = note.value));
+  const coord = (key: 'lon' | 'lat', testid: string) => {
+    const el = h('input', { type: 'number', step: 'any', inputmode: 'decimal', 'data-testid': testid, required: scope.needsLocation });
+    el.value = r[key];
+    el.addEventListener('input', () => (r[key] = el.value));
+    return el;
+  };
+  const lon = coord('lon', 'record-lon');
+  const lat = coord('lat', 'record-lat');
+  const pick = h('button', { type: 'button', 'data-testid': 'record-pick', 'aria-pressed': String(!!map?.picking && state.pickFor === 'progress') }, t('recordPickOnMap'));
+  pick.addEventListener('click', () => {
+    state.pickFor = 'progress';
+    map?.setPicking(true);
+    say('info', t('recordPickingHint'));
+  });
+  const device = h('button', { type: 'button', class: 'secondary', 'data-testid': 'record-device' }, t('recordDevicePosition'));
+  device.addEventListener('click', () => {
+    if (!navigator.geolocation) return say('error', t('recordNoPosition', 'navigator.geolocation'));
+    navigator.geolocation.getCurrentPosition(
+      (p) => setRecordPoint([p.coords.longitude, p.coords.latitude]),
+      (e) => say('error', t('recordNoPosition', e.message)),
+      { enableHighAccuracy: true, timeout: 20_000 },
+    );
+  });
+  const centre = h('button', { type: 'button', class: 'secondary', 'data-testid': 'record-centre', onclick: () => { const c = map!.map.getCenter(); setRecordPoint([c.lng, c.lat]); } }, t('recordMapCentre'));
+  const evidence = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,application/pdf', 'data-testid': 'record-evidence' });
+  evidence.addEventListener('change', () => (r.evidence = evidence.files?.[0] ?? null));
+  const form = h('form', { class: 'record', 'data-testid': 'record-progress', 'aria-labelledby': 'record-title' },
+    h('h3', { id: 'record-title' }, t('recordTitle')),
+    h('p', { class: 'note' }, t('recordHelp'), scope.funderCode ? ` ${t('recordHelpFunder', scope.funderCode)}` : '', scope.needsLocation ? ` ${t('recordLocationRequired')}` : ''),
+    field(t('recordItem'), item), field(t('recordStatus'), status), field(t('recordOn'), on), field(t('recordNote'), note),
+    h('fieldset', {}, h('legend', {}, 'GPS'), field(t('recordLon'), lon), field(t('recordLat'), lat), h('div', { class: 'buttons' }, pick, device, centre)),
+    field(t('recordEvidence'), evidence),
+    pkg.items.some((i) => i.category === 'HOUSING') ? h('p', { class: 'note' }, t('recordHousingNote')) : null,
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', 'data-testid': 'record-save' }, t('recordSave'))),
+    state.recordRefusal ? h('p', { class: 'error', role: 'alert', 'data-testid': 'record-refusal' }, t('refused', state.recordRefusal)) : null);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void recordProgress(pkg);
+  });
+  return form;
+}
+
+function setRecordPoint([lon, lat]: [number, number]): void {
+  map?.setPicking(false);
+  state.pickFor = 'site';
+  state.record.lon = lon.toFixed(6);
+  state.record.lat = lat.toFixed(6);
+  state.message = null;
+  if (state.tab === 'progress') renderProgress();
+  renderStatus();
+}
+
+/** The file as base64 (RFC 4648, no data: prefix), as EvidenceInput.contentBase64 takes it. */
+async function base64Of(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+async function recordProgress(pkg: Package): Promise<void> {
+  const r = state.record;
+  state.recordRefusal = null;
+  const hasPoint = r.lon.trim() !== '' && r.lat.trim() !== '';
+  try {
+    await gql(Q.RECORD_PROGRESS, {
+      packageId: pkg.id, version: pkg.version, itemId: r.itemId, progress: r.progress, on: r.on || null, note: r.note.trim() || null,
+      locationWgs84: hasPoint ? [Number(r.lon), Number(r.lat)] : null,
+      evidence: r.evidence ? { contentBase64: await base64Of(r.evidence) } : null,
+    });
+    say('info', t('recordSaved', r.itemId, t(`progress${r.progress}` as 'progressDONE')));
+    state.record = { ...r, note: '', evidence: null };
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') return;
+    state.recordRefusal = (e as Error).message;
+  }
+  // The outcome (or a refusal cleared by success) shows at once; the package is re-read after.
+  if (state.tab === 'progress') renderProgress();
+  await openPackage(pkg.id);
+  await loadPackages();
+  if (state.tab === 'progress') renderProgress();
+  // For tests and automation: how many record attempts have fully settled (page re-read and drawn).
+  document.body.dataset.progressSettled = String(Number(document.body.dataset.progressSettled ?? 0) + 1);
 }
 
 /** Item status per category of one package (the items' `progress` as the API sends them). */

@@ -277,9 +277,14 @@ export class PlanningMap {
 }
 
 /** [west, south, east, north] of a MultiPolygon's outer rings, degrees (WGS84). */
-function boundsOf(boundary: GeoJSON.MultiPolygon): [number, number, number, number] {
+/**
+ * [west, south, east, north] of a boundary's outer rings. A village's boundary arrives as a
+ * MultiPolygon or, where simplification merged its parts, a Polygon: both are read.
+ */
+function boundsOf(boundary: GeoJSON.MultiPolygon | GeoJSON.Polygon): [number, number, number, number] {
   let [w, s, e, n] = [180, 90, -180, -90];
-  for (const polygon of boundary.coordinates) {
+  const polygons = boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates;
+  for (const polygon of polygons) {
     for (const [x, y] of polygon[0] ?? []) {
       w = Math.min(w, x!);
       e = Math.max(e, x!);

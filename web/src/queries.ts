@@ -41,7 +41,7 @@ export const ELIGIBILITY = `query Eligibility($householdId: ID!) { eligibility(h
 export const GRID = `query Grid($villageCode: String!) { householdGrid(villageCode: $villageCode) { cell households householdsDesil1To2 rtlhHouseholds suppressed } }`;
 
 const ITEM = `id interventionCode category funderCode quantity unitCostIdr costIdr householdId memberId serves location progress origin
-  startedOn doneOn eligibilityOverrideReason`;
+  startedOn doneOn eligibilityOverrideReason funding { funderCode }`;
 const PACKAGE_FIELDS = `id name villageCode status version totalCostIdr createdAt createdBy updatedAt
   budgets { funderCode budgetIdr allocatedIdr remainingIdr overBudgetReason } items { ${ITEM} }`;
 export const COVERAGE_FIELDS = `coverage(radiusMeters: $radius) { radiusMeters householdsInNeed householdsServed unservedHouseholdIds
@@ -89,3 +89,7 @@ export const PACKAGE_APPROVAL = `query PackageApproval($id: ID!) { packageApprov
   signoffs { funderCode decision reason subject at } } }`;
 export const SIGN_OFF = `mutation SignOff($packageId: ID!, $version: Int!, $decision: SignoffDecision!, $reason: String) {
   signOffPackage(packageId: $packageId, version: $version, decision: $decision, reason: $reason) { id version status } }`;
+/** Field progress of one item (issue 15): the API checks role, funder, date, the point against the boundary and the evidence. */
+export const RECORD_PROGRESS = `mutation RecordProgress($packageId: ID!, $version: Int!, $itemId: ID!, $progress: ItemProgress!, $on: String, $note: String,
+  $locationWgs84: [Float!], $evidence: EvidenceInput) {
+  recordItemProgress(packageId: $packageId, version: $version, itemId: $itemId, progress: $progress, on: $on, note: $note, locationWgs84: $locationWgs84, evidence: $evidence) { id version } }`;

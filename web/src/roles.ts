@@ -11,13 +11,19 @@ import type { PackageStatus, Role } from './types';
 export const NEXT_STATUSES: Record<PackageStatus, readonly PackageStatus[]> = PACKAGE_TRANSITIONS;
 
 export const VIEWER = `query Viewer { viewer { subject role organisation readsHouseholdRecords visiblePas readsCaseloadRecords graduationTargetGroupings protectedAggregates } }`;
-export const VILLAGE_CAPABILITIES = `villageCapabilities(villageCode: $code) { villageCode canPlan canAssess canReadPackages canReadAudit exactAggregates }`;
+export const VILLAGE_CAPABILITIES = `villageCapabilities(villageCode: $code) { villageCode canPlan canAssess canReadPackages canReadAudit exactAggregates
+  canRecordProgress progressFunderCode progressNeedsLocation }`;
 
 export interface ViewerAnswer {
   subject: string; role: Role; organisation: string | null; readsHouseholdRecords: boolean; visiblePas: string[];
   readsCaseloadRecords: boolean; graduationTargetGroupings: string[]; protectedAggregates: boolean;
 }
-export interface VillageCapabilities { villageCode: string; canPlan: boolean; canAssess: boolean; canReadPackages: boolean; canReadAudit: boolean; exactAggregates: boolean }
+export interface VillageCapabilities {
+  villageCode: string; canPlan: boolean; canAssess: boolean; canReadPackages: boolean; canReadAudit: boolean; exactAggregates: boolean;
+  canRecordProgress: boolean; progressFunderCode: string | null; progressNeedsLocation: boolean;
+}
+/** Where the API takes this user's progress records: every item (funderCode null) or one funder's items; with or without a GPS point. */
+export interface ProgressScope { funderCode: string | null; needsLocation: boolean }
 
 export interface Capabilities {
   role: Role;
@@ -33,6 +39,8 @@ export interface Capabilities {
   canPlan(villageCode: string): boolean;
   /** The package audit log of this village. */
   canReadAudit(villageCode: string): boolean;
+  /** recordItemProgress in this village, as the API answered (null: not offered). */
+  progressScope(villageCode: string): ProgressScope | null;
   /** Remembers the API's answer for a village. */
   setVillage(village: VillageCapabilities | null): void;
 }
@@ -48,6 +56,10 @@ export function capabilities(viewer: ViewerAnswer): Capabilities {
     targetGroupings: viewer.graduationTargetGroupings,
     canPlan: (code) => here(code)?.canPlan ?? false,
     canReadAudit: (code) => here(code)?.canReadAudit ?? false,
+    progressScope: (code) => {
+      const v = here(code);
+      return v?.canRecordProgress ? { funderCode: v.progressFunderCode, needsLocation: v.progressNeedsLocation } : null;
+    },
     setVillage(v) {
       village = v;
     },

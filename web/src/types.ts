@@ -38,6 +38,8 @@ export interface PackageItem {
   id: string; interventionCode: string; category: string; funderCode: string; quantity: number; unitCostIdr: number; costIdr: number;
   householdId: string | null; memberId: number | null; serves: string | null; location: GeoJSON.Point | null; progress: string; origin: string;
   startedOn: string | null; doneOn: string | null; eligibilityOverrideReason: string | null;
+  /** Funding shares: who pays (a PARTNER records progress on items its funder has a share of). */
+  funding: { funderCode: string }[];
 }
 export interface FunderBudget { funderCode: string; budgetIdr: number; /** Null where counts are protected (docs/privacy.md "Money"). */ allocatedIdr: number | null; remainingIdr: number | null; overBudgetReason?: string | null }
 export interface Coverage {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { writeAudit } from '../../audit/audit.js';
 import { forbidden, policy, protectCountSql, SENSITIVE_PAS_CODES } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
 import type { ExecutionConfig } from '../../config/config.js';
 import type { Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../errors/errors.js';
@@ -143,25 +144,51 @@ export function parseEvidence(input: EvidenceInput, maxBytes: number, argument: 
   return { base64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex'), mime, bytes: bytes.length };
 }
 
-/** Who may record field progress on an item: the planner, the village's pendamping, the partner for its own items. */
-async function assertCanRecordProgress(tx: Queryable, ctx: RequestContext, pkg: LockedPackage, funderCodes: string[]) {
-  const p = ctx.principal;
+/**
+ * Whose items a caller may record field progress on in a village: null = none; `{ funderCode: null }`
+ * = every item (ADMIN, the region's PLANNER, the village's PENDAMPING); `{ funderCode }` = only items
+ * that funder pays a share of (a PARTNER). The one statement of the rule: the guard below and
+ * `viewer.villageCapabilities` (what the web app offers) both ask it.
+ */
+export async function progressScopeOf(db: Queryable, p: Principal, villageCode: string): Promise<{ funderCode: string | null } | null> {
   switch (p.role) {
     case 'ADMIN':
-      return;
+      return { funderCode: null };
     case 'PLANNER':
-      policy.assertCanPlan(p, pkg.village_code);
-      return;
+      try {
+        policy.assertCanPlan(p, villageCode);
+        return { funderCode: null };
+      } catch {
+        return null;
+      }
     case 'PENDAMPING':
       // Both must agree, as for caseloads (pendamping.scope.ts): the token grants the village and
       // the planners' assignments make them a pendamping there.
-      if (p.villageCodes.includes(pkg.village_code) && (await isPendampingOfVillage(tx, p.subject, pkg.village_code))) return;
-      throw forbidden(`recordItemProgress: you are not the pendamping of village ${pkg.village_code} (it must be in your token's villages and you must carry households there).`, { argument: 'packageId' });
+      return p.villageCodes.includes(villageCode) && (await isPendampingOfVillage(db, p.subject, villageCode)) ? { funderCode: null } : null;
     case 'PARTNER':
-      if (p.funder && funderCodes.includes(p.funder)) return;
+      return p.funder ? { funderCode: p.funder } : null;
+    case 'VIEWER':
+      return null;
+  }
+}
+
+/** Field roles record where they were: their progress records need a GPS point (planners' ones may omit it). */
+export const progressNeedsLocation = (p: Principal): boolean => p.role === 'PENDAMPING' || p.role === 'PARTNER';
+
+/** Who may record field progress on an item: the planner, the village's pendamping, the partner for its own items. */
+async function assertCanRecordProgress(tx: Queryable, ctx: RequestContext, pkg: LockedPackage, funderCodes: string[]) {
+  const p = ctx.principal;
+  // A planner outside the region gets the policy's own message.
+  if (p.role === 'PLANNER') policy.assertCanPlan(p, pkg.village_code);
+  const scope = await progressScopeOf(tx, p, pkg.village_code);
+  if (scope && (scope.funderCode === null || funderCodes.includes(scope.funderCode))) return;
+  switch (p.role) {
+    case 'PARTNER':
       throw forbidden(`recordItemProgress: ${p.funder} records progress only on items it funds; this item is funded by ${funderCodes.join(', ')}.`, { argument: 'itemId' });
     case 'VIEWER':
       throw forbidden('recordItemProgress: the VIEWER role reads aggregates only.', { argument: 'packageId' });
+    default:
+      throw forbidden(`recordItemProgress: you are not the pendamping of village ${pkg.village_code} (it must be in your token's villages and you must carry households there).`, { argument: 'packageId' });
   }
 }
 
@@ -181,8 +208,7 @@ export async function recordProgress(ctx: RequestContext, input: ProgressInput) 
   const itemId = parseId(input.itemId, 'itemId', 'an item id');
   const text = note(input.note, 'note');
   const evidence = input.evidence ? parseEvidence(input.evidence, executionOf(ctx).evidenceMaxBytes, 'evidence') : null;
-  const fieldRole = ctx.principal.role === 'PENDAMPING' || ctx.principal.role === 'PARTNER';
-  if (fieldRole && !input.locationWgs84) throw badInput('locationWgs84', 'progress recorded in the field needs the GPS point where it was taken, as [longitude, latitude].');
+  if (progressNeedsLocation(ctx.principal) && !input.locationWgs84) throw badInput('locationWgs84', 'progress recorded in the field needs the GPS point where it was taken, as [longitude, latitude].');
   let lonLat: [number, number] | null = null;
   if (input.locationWgs84) {
     if (input.locationWgs84.length !== 2) throw badInput('locationWgs84', `must be [longitude, latitude]; got ${input.locationWgs84.length} numbers.`);

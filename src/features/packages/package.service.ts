@@ -33,6 +33,8 @@ import {
   itemById,
   itemsByPackageIds,
   type FundingShare,
+  fundingByItemIds,
+  type FundingRow,
   existingFacilitiesOf,
   instalmentsByItemIds,
   type ItemRow,
@@ -584,6 +586,8 @@ interface TemplateCarry {
   sourceId: number;
   /** Source facility items the proposal does not site itself (community facilities, package-specific ones). */
   carried: ItemRow[];
+  /** The carried items' funding shares (package_item_funding), by source item id; co-funding is carried with them. */
+  funding: Map<number, FundingRow[]>;
   decisions: Decision[];
 }
 
@@ -629,15 +633,29 @@ export async function proposePackage(ctx: RequestContext, villageCodeArg: string
     // Template facilities the proposal cannot site itself come first, at the village's interior
     // point, flagged for the planner to confirm the site.
     const carried: NewItem[] = [];
+    /** Funding shares of each carried item, in `carried` order (an item co-funded in the template stays co-funded). */
+    const carriedShares: FundingShare[][] = [];
     for (const item of template?.carried ?? []) {
       if (!interior) break;
-      if ((remaining.get(item.funder_code) ?? -1) < item.cost_idr) {
-        decisions.push({ decision: 'NOT_SITED', interventionCode: item.intervention_code, serves: item.serves, reason: `${item.name_id} not carried over: ${item.funder_code} has ${rp(remaining.get(item.funder_code) ?? 0)} left, the item costs ${rp(item.cost_idr)}.` });
+      // Each funder pays its own share of the item, so each needs that much budget here; the item
+      // is carried whole or not at all (its shares must sum to its amount).
+      const recorded = template!.funding.get(item.id) ?? [];
+      const shares: FundingShare[] = recorded.length
+        ? recorded.map((f) => ({ funderCode: f.funder_code, fundCode: f.fund_code, amountIdr: f.amount_idr }))
+        : [{ funderCode: item.funder_code, fundCode: '', amountIdr: item.cost_idr }];
+      const need = new Map<string, number>();
+      for (const share of shares) need.set(share.funderCode, (need.get(share.funderCode) ?? 0) + share.amountIdr);
+      const short = [...need].filter(([funder, amount]) => (remaining.get(funder) ?? -1) < amount);
+      if (short.length) {
+        const why = short.map(([funder, amount]) => (remaining.has(funder) ? `${funder} has ${rp(remaining.get(funder)!)} left for its share of ${rp(amount)}` : `${funder} (share ${rp(amount)}) has no budget in the new package`)).join('; ');
+        decisions.push({ decision: 'NOT_SITED', interventionCode: item.intervention_code, serves: item.serves, reason: `${item.name_id} not carried over (${rp(item.cost_idr)}): ${why}. Give ${short.length > 1 ? 'those funders' : 'that funder'} a budget, or add the item with other funding.` });
         continue;
       }
-      remaining.set(item.funder_code, remaining.get(item.funder_code)! - item.cost_idr);
+      for (const [funder, amount] of need) remaining.set(funder, remaining.get(funder)! - amount);
       carried.push({ packageId: 0, interventionCode: item.intervention_code, funderCode: item.funder_code, householdId: null, memberId: null, locationWgs84: interior, quantity: item.quantity, unitCostIdr: item.unit_cost_idr, eligibilityOverrideReason: null, origin: 'PROPOSED', amountNote: item.amount_note });
-      decisions.push({ decision: 'FLAGGED', interventionCode: item.intervention_code, serves: item.serves, reason: `${item.name_id} carried over from package ${template!.sourceId} (${rp(item.cost_idr)}, ${item.funder_code}) and placed at the village's interior point: confirm or move its site.` });
+      carriedShares.push(recorded.length ? shares : []);
+      const funding = need.size > 1 ? `co-funded ${shares.map((sh) => `${sh.funderCode} ${rp(sh.amountIdr)}`).join(' + ')}` : item.funder_code;
+      decisions.push({ decision: 'FLAGGED', interventionCode: item.intervention_code, serves: item.serves, reason: `${item.name_id} carried over from package ${template!.sourceId} (${rp(item.cost_idr)}, ${funding}) and placed at the village's interior point: confirm or move its site.` });
     }
     const { items, decisions: proposed } = propose({
       households: households.sort((a, b) => a.id - b.id),
@@ -659,10 +677,14 @@ export async function proposePackage(ctx: RequestContext, villageCodeArg: string
     decisions.push(...proposed);
     const pkg = await insertPackage(tx, { villageCode, name, createdBy: ctx.principal.subject, templateOf: template?.sourceId ?? null, proposalDecisions: decisions });
     for (const b of budgets) await upsertBudget(tx, pkg.id, b.funderCode, b.budgetIdr, null);
-    await insertItems(tx, [
+    const itemIds = await insertItems(tx, [
       ...carried.map((c) => ({ ...c, packageId: pkg.id })),
       ...items.map((i): NewItem => ({ packageId: pkg.id, interventionCode: i.interventionCode, funderCode: i.funderCode, householdId: i.householdId, memberId: i.memberId, locationWgs84: i.locationWgs84, quantity: 1, unitCostIdr: i.unitCostIdr, eligibilityOverrideReason: null, origin: 'PROPOSED', amountNote: null })),
     ]);
+    // The insert gave each carried item its lead funder's default fund; the template's shares
+    // replace that (carried items come first, in order). A few facilities per template, so one
+    // replacement each.
+    for (const [index, shares] of carriedShares.entries()) if (shares.length) await replaceFunding(tx, itemIds[index]!, shares);
     await writeAudit(tx, ctx.principal, {
       action: template ? 'DUPLICATE_PACKAGE' : 'PROPOSE_PACKAGE',
       entity: 'package',
@@ -716,12 +738,14 @@ export async function duplicatePackage(ctx: RequestContext, sourceIdArg: string,
   const proposable = (i: ItemRow) => i.specific_to === null && !(i.target === 'FACILITY' && (i.serves === null || i.serves === 'EVERYONE'));
   const codes = [...new Set(items.filter(proposable).map((i) => i.intervention_code))].sort();
   const carried = items.filter((i) => i.location !== null && !proposable(i));
+  const funding = new Map<number, FundingRow[]>();
+  for (const row of await fundingByItemIds(ctx.db, carried.map((i) => i.id))) funding.set(row.item_id, [...(funding.get(row.item_id) ?? []), row]);
   return proposePackage(
     ctx,
     villageCode,
     name,
     budgets,
     { radiusMeters: 500, facilityBudgetShare: 0.25, maxSitesPerFacility: 3, minHouseholdsPerSite: 5, ...options, interventionCodes: options?.interventionCodes ?? (codes.length ? codes : ['__none__']) },
-    { sourceId, carried, decisions },
+    { sourceId, carried, funding, decisions },
   );
 }

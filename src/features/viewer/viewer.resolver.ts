@@ -7,6 +7,7 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import { PAS_CODES } from '../households/index.js';
 import type { RequestContext } from '../../graphql/context.js';
+import { progressNeedsLocation, progressScopeOf } from '../execution/execution.service.js';
 import { assertCaseloadReader, canGroupTargetsBy } from '../graduation/graduation.service.js';
 import { TargetGrouping } from '../graduation/graduation.type.js';
 import { parseRegionCode } from '../regions/region.codes.js';
@@ -43,15 +44,23 @@ export class ViewerResolver {
     return viewerOf(ctx.principal);
   }
 
-  @FieldResolver(() => VillageCapabilities, { description: 'What you may do in one village. The code is checked for shape only: a village outside your scope gets all false.' })
-  villageCapabilities(@Root() _viewer: Viewer, @Arg('villageCode', () => String) villageCode: string, @Ctx() ctx: RequestContext): VillageCapabilities {
+  @FieldResolver(() => VillageCapabilities, {
+    description: 'What you may do in one village. The code is checked for shape only: a village outside your scope gets all false. One database read, for a PENDAMPING only (their assignment to the village).',
+  })
+  async villageCapabilities(@Root() _viewer: Viewer, @Arg('villageCode', () => String) villageCode: string, @Ctx() ctx: RequestContext): Promise<VillageCapabilities> {
     const code = parseRegionCode(villageCode, 'villageCode', RegionLevel.VILLAGE);
     const p = ctx.principal;
+    const canReadPackages = policy.canReadPackagesOf(p, code);
+    // The guard of recordItemProgress asks the same function; outside the packages you may read there is nothing to record on.
+    const progress = canReadPackages ? await progressScopeOf(ctx.db, p, code) : null;
     return Object.assign(new VillageCapabilities(), {
       villageCode: code,
       canPlan: allows(() => policy.assertCanPlan(p, code)),
       canAssess: allows(() => policy.assertCanAssess(p, code)),
-      canReadPackages: policy.canReadPackagesOf(p, code),
+      canReadPackages,
+      canRecordProgress: progress !== null,
+      progressFunderCode: progress?.funderCode ?? null,
+      progressNeedsLocation: progressNeedsLocation(p),
       canReadAudit: allows(() => policy.assertCanReadAudit(p, code)),
       exactAggregates: policy.exactAggregates(p, code),
     });

@@ -8,6 +8,9 @@ export class VillageCapabilities {
   @Field(() => Boolean, { description: 'Record assessments here.' }) canAssess!: boolean;
   @Field(() => Boolean, { description: "Read this village's packages." }) canReadPackages!: boolean;
   @Field(() => Boolean, { description: "Read a package's audit log here." }) canReadAudit!: boolean;
+  @Field(() => Boolean, { description: "Record field progress on this village's package items (recordItemProgress); a PARTNER only on items progressFunderCode pays a share of." }) canRecordProgress!: boolean;
+  @Field(() => String, { nullable: true, description: 'When set, you record progress only on items this funder pays a share of (your funder as a PARTNER); null = every item, where canRecordProgress.' }) progressFunderCode!: string | null;
+  @Field(() => Boolean, { description: 'Your progress records need the GPS point where they were taken (field roles: PENDAMPING, PARTNER).' }) progressNeedsLocation!: boolean;
   @Field(() => Boolean, { description: 'Aggregates about this village are exact for you (otherwise protected: null below k, rounded to k).' }) exactAggregates!: boolean;
 }
 

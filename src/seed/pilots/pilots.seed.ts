@@ -224,6 +224,44 @@ async function seedTalaga(tx: Queryable): Promise<number> {
   return insertPilotPackage(tx, TALAGA, 'Bedah Kampung Desa Talaga (pilot, May 2025)', items);
 }
 
+/**
+ * Existing public facilities of the two pilot villages, so the map, coverage "before" and siting
+ * have something real to work with. The KINDS are what such a village has (a mosque, a primary
+ * school, a posyandu, the village office); the LOCATIONS ARE SYNTHETIC: no source we hold gives
+ * their sites (../shared/data has boundaries only). Each is placed at an offset (degrees, WGS84)
+ * from the centre of the village's households and pulled inside the boundary (ST_ClosestPoint), so
+ * it stands where the settlement is. `source` says so on every row. What each serves follows the
+ * honest-coverage rule: a mosque or village office serves EVERYONE (no target group); a school and
+ * a posyandu (mothers and under-fives) serve CHILD. None is recorded as accessible, so ramps may
+ * attach to them. Not added to any other village: README outputs and snapshots depend on them.
+ */
+export const PILOT_EXISTING_FACILITY_SOURCE = 'demo: synthetic location inside the village boundary (real sites not published)';
+const PILOT_EXISTING_FACILITIES: { village: string; key: string; kind: string; name: string; serves: string[]; dLonLat: [number, number] }[] = [
+  { village: ERETAN_KULON, key: 'masjid', kind: 'MOSQUE', name: 'Masjid desa Eretan Kulon', serves: ['EVERYONE'], dLonLat: [0.0012, 0.0004] },
+  { village: ERETAN_KULON, key: 'sd', kind: 'SCHOOL', name: 'SD negeri Eretan Kulon', serves: ['CHILD'], dLonLat: [-0.0015, 0.001] },
+  { village: ERETAN_KULON, key: 'posyandu', kind: 'POSYANDU', name: 'Posyandu Eretan Kulon', serves: ['CHILD'], dLonLat: [0.0005, -0.0014] },
+  { village: ERETAN_KULON, key: 'kantor-desa', kind: 'VILLAGE_HALL', name: 'Kantor Desa Eretan Kulon', serves: ['EVERYONE'], dLonLat: [-0.0004, -0.0003] },
+  { village: TALAGA, key: 'masjid', kind: 'MOSQUE', name: 'Masjid desa Talaga', serves: ['EVERYONE'], dLonLat: [0.001, 0.0006] },
+  { village: TALAGA, key: 'sd', kind: 'SCHOOL', name: 'SD negeri Talaga', serves: ['CHILD'], dLonLat: [-0.0012, -0.0008] },
+  { village: TALAGA, key: 'posyandu', kind: 'POSYANDU', name: 'Posyandu Talaga', serves: ['CHILD'], dLonLat: [0.0006, -0.0012] },
+  { village: TALAGA, key: 'kantor-desa', kind: 'VILLAGE_HALL', name: 'Kantor Desa Talaga', serves: ['EVERYONE'], dLonLat: [-0.0003, 0.0002] },
+];
+
+async function seedExistingFacilities(tx: Queryable): Promise<number> {
+  const rows = await tx.query<{ id: number }>(
+    `INSERT INTO existing_facilities (village_code, kind, name, location, accessible, serves, source, source_id)
+     SELECT x.village, x.kind, x.name,
+            ST_ClosestPoint(g.boundary, ST_Translate(coalesce(h.centre, ST_PointOnSurface(g.boundary)), x.dlon, x.dlat)), false, x.serves, $2, x.village || ':' || x.key
+     FROM jsonb_to_recordset($1::jsonb) AS x(village text, key text, kind text, name text, serves text[], dlon float8, dlat float8)
+     JOIN village_geography g ON g.village_code = x.village
+     LEFT JOIN LATERAL (SELECT ST_Centroid(ST_Collect(location)) AS centre FROM households WHERE village_code = x.village) h ON true
+     RETURNING id`,
+    [JSON.stringify(PILOT_EXISTING_FACILITIES.map((f) => ({ village: f.village, key: f.key, kind: f.kind, name: f.name, serves: f.serves, dlon: f.dLonLat[0], dlat: f.dLonLat[1] }))), PILOT_EXISTING_FACILITY_SOURCE],
+  );
+  if (rows.length !== PILOT_EXISTING_FACILITIES.length) throw new Error(`pilot seed: ${rows.length} of ${PILOT_EXISTING_FACILITIES.length} existing facilities placed (a pilot village has no boundary)`);
+  return rows.length;
+}
+
 /** Adds both pilots to a freshly seeded demo, in the seed's transaction; returns the households it added. */
 export async function seedPilots(tx: Queryable, seed: number, log: Logger): Promise<number> {
   await ensureTalagaBoundary(tx);
@@ -231,6 +269,7 @@ export async function seedPilots(tx: Queryable, seed: number, log: Logger): Prom
   const added = (eretan ? await topUpHouseholds(tx, eretan, seed, MIN_HOUSEHOLDS[ERETAN_KULON]) : 0) + (await topUpHouseholds(tx, talagaContext(), seed, MIN_HOUSEHOLDS[TALAGA]));
   const eretanPackage = await seedEretanKulon(tx);
   const talagaPackage = await seedTalaga(tx);
-  log.info({ addedHouseholds: added, eretanPackage, talagaPackage }, 'recorded the Eretan Kulon and Talaga pilots');
+  const existingFacilities = await seedExistingFacilities(tx);
+  log.info({ addedHouseholds: added, eretanPackage, talagaPackage, existingFacilities }, 'recorded the Eretan Kulon and Talaga pilots');
   return added;
 }
