@@ -14,9 +14,8 @@ import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../
 import { parsePointWgs84 } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
-import { parseRegionCode } from '../regions/region.codes.js';
-import { prepareAssessment, writeAssessment } from '../assessments/assessment.service.js';
-import type { AssessmentInput } from '../assessments/assessment.type.js';
+import { parseRegionCode } from '../regions/index.js';
+import { type AssessmentInput, prepareAssessment, writeAssessment } from '../assessments/index.js';
 import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/index.js';
 import {
   assessmentCoverage,
@@ -153,7 +152,7 @@ async function assertCanRecordProgress(tx: Queryable, ctx: RequestContext, pkg: 
       policy.assertCanPlan(p, pkg.village_code);
       return;
     case 'PENDAMPING':
-      // Both must agree, as for caseloads (pendamping.scope.ts): the token grants the village and
+      // Both must agree, as for caseloads (src/auth/caseload-scope.ts): the token grants the village and
       // the planners' assignments make them a pendamping there.
       if (p.villageCodes.includes(pkg.village_code) && (await isPendampingOfVillage(tx, p.subject, pkg.village_code))) return;
       throw forbidden(`recordItemProgress: you are not the pendamping of village ${pkg.village_code} (it must be in your token's villages and you must carry households there).`, { argument: 'packageId' });

@@ -12,14 +12,11 @@ import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../
 import { parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, MAX_PACKAGE_TOTAL_IDR, parseId as positiveId, parseIsoDate } from '../../graphql/input.js';
-import { insertIntervention, interventionByCode, listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
-import { allFunds } from '../funders/funder.queries.js';
+import { eligibilityOf, type FunderRow, funderRule, insertIntervention, interventionByCode, type InterventionRow, listFunders, listInterventions } from '../catalog/index.js';
+import { allFunds } from '../funders/index.js';
 import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
-import { eligibilityOf } from '../catalog/catalog.service.js';
-import { funderRule } from '../catalog/eligibility.js';
 import { householdsByIds, membersByHouseholdIds, type MemberRow } from '../households/index.js';
-import { parseRegionCode } from '../regions/region.codes.js';
-import { RegionLevel } from '../regions/region.type.js';
+import { parseRegionCode, RegionLevel } from '../regions/index.js';
 import {
   budgetsByPackageIds,
   bumpVersion,
@@ -55,8 +52,7 @@ import { type Decision, propose } from './package.propose.js';
 import { type BudgetInput, type InstalmentInput, PackageItemInput, type PackageSpecificItemInput, type ProposeOptions } from './package.type.js';
 import { type ItemProgress, type PackageStatus } from './package.type.js';
 import { assertEditable, assertTransition } from './package.workflow.js';
-import { assessmentCoverage, isVerified, currentApproval, funderSignoffs, insertApproval, withdrawApproval } from '../execution/execution.queries.js';
-import { executionOf } from '../execution/execution.service.js';
+import { assessmentCoverage, currentApproval, executionOf, funderSignoffs, insertApproval, isVerified, withdrawApproval } from '../execution/index.js';
 
 const conflict = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.CONFLICT, message, details);
 
