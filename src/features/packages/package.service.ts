@@ -268,6 +268,12 @@ async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, in
   const [household] = await householdsByIds(tx, ctx.principal, [householdId]);
   if (!household) throw notFound('Household', String(householdId));
   if (household.village_code !== pkg.village_code) throw badInput(`${argument}.householdId`, `household ${householdId} lives in ${household.village_code}, not in the package's village ${pkg.village_code}.`);
+  // A household a FULL registry snapshot left out (inactive_since) is in no list, count or proposal;
+  // no new item may stand at it. The database refuses it too (drizzle/0018), for other writers and
+  // for a snapshot committed meanwhile.
+  if (household.inactive_since !== null) {
+    throw conflict(`household ${householdId} is no longer in the registry (a full snapshot left it out; inactive since ${household.inactive_since}): no new package items for it.`, { argument: `${argument}.householdId` });
+  }
   const members = await membersByHouseholdIds(tx, [householdId]);
   // The fund rule that binds: any share paid from a mustahik-only fund (zakat) puts the rule on the item.
   const restricted = shares.find((x) => x.requiresMustahik);
