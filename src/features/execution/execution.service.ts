@@ -5,9 +5,9 @@
  * version it names (optimistic concurrency as in package.service.ts).
  */
 import { createHash } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { writeAudit } from '../../audit/audit.js';
-import { forbidden, policy, protectCountSql, SENSITIVE_PAS_CODES } from '../../auth/policy.js';
+import { forbidden, policy, protectCountSql } from '../../auth/policy.js';
 import type { ExecutionConfig } from '../../config/config.js';
 import type { Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../errors/errors.js';
@@ -16,7 +16,7 @@ import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
 import { parseRegionCode } from '../regions/index.js';
 import { type AssessmentInput, prepareAssessment, writeAssessment } from '../assessments/index.js';
-import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/index.js';
+import { bumpVersion, outcomeCounts, pointInVillage, servedByPasCounts, updateItemProgress } from '../packages/index.js';
 import {
   assessmentCoverage,
   assessmentFor,
@@ -30,13 +30,11 @@ import {
   itemAggregates,
   lockPackage,
   type LockedPackage,
-  outcomeOf,
   progressRecordsOf,
   recordOutcomeCheck,
   releaseInstalments,
   scheduleOutcomeChecks,
   schedulesOf,
-  servedByPas,
   timelineItems,
   upsertItemSchedule,
   upsertSchedule,
@@ -468,14 +466,11 @@ export async function signoffsOf(ctx: RequestContext, packageId: number) {
 
 export async function packageOutcome(ctx: RequestContext, packageIdArg: string) {
   const pkg = await readablePackage(ctx, packageIdArg);
-  const exact = policy.exactAggregates(ctx.principal, pkg.village_code);
-  const protect = (count: SQL) => protectCountSql(count, ctx.kAnonymity, sql`${exact}`);
-  // Sensitive PAS are shown only where the caller may read the records anyway.
-  const pasFilter = exact ? sql`true` : sql`NOT (t.pas::text = ANY(${sql.param([...SENSITIVE_PAS_CODES])}::text[]))`;
-  const [o, byPas] = await Promise.all([outcomeOf(ctx.db, pkg.id, protect), servedByPas(ctx.db, pkg.id, protect, pasFilter)]);
+  // Read through the package-item source: its join, and the protection computed in SQL per row.
+  const [o, byPas] = await Promise.all([outcomeCounts(ctx.db, ctx.principal, ctx.kAnonymity, pkg.id), servedByPasCounts(ctx.db, ctx.principal, ctx.kAnonymity, pkg.id)]);
   return {
     packageId: String(pkg.id),
-    exact,
+    exact: o.exact,
     housingItems: o.housing_items,
     housesVerified: o.houses_verified,
     housesMadeFit: o.houses_made_fit,

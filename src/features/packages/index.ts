@@ -17,6 +17,9 @@ export {
   ITEMS_FROM,
   type ItemBboxCrs84,
   type ItemFeatureSource,
+  type OutcomeCounts,
+  outcomeCounts,
+  servedByPasCounts,
   type PackageItemFilters,
 } from './package-item.source.js';
 export { bumpVersion, packageById, pointInVillage, updateItemProgress } from './package.queries.js';
