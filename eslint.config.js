@@ -60,7 +60,8 @@ const sqlInResolvers = {
 // on; if it imported a feature, features could no longer be changed or removed on their own and
 // import cycles would follow. The composition roots (src/graphql/schema.ts, context.ts) are the
 // one place that wires features in.
-const PLUMBING = ['src/db/**', 'src/graphql/**', 'src/errors/**', 'src/geo/**', 'src/logging/**', 'src/config/**'];
+// The access policy (src/auth) and the audit log (src/audit) are plumbing too: every feature calls them.
+const PLUMBING = ['src/db/**', 'src/graphql/**', 'src/errors/**', 'src/geo/**', 'src/logging/**', 'src/config/**', 'src/auth/**', 'src/audit/**'];
 const COMPOSITION_ROOTS = ['src/graphql/schema.ts', 'src/graphql/context.ts'];
 const noFeatureImports = {
   group: ['**/features/**'],
@@ -72,27 +73,37 @@ const dbInResolvers = {
   group: ['**/db/**'],
   message: 'Resolvers never touch the database layer: call the feature\'s *.queries.ts / *.service.ts.',
 };
-// Reason: a feature with a public module (index.ts) is used by others only through it, so its
-// one source (e.g. the protected village source) cannot be bypassed by importing internals.
-// Add a feature here when it gains an index.ts.
+// Reason: every feature is used by others (and by the server and seeders) only through its public
+// module (index.ts), so a feature's one source (e.g. the protected village, household and
+// package-item sources) cannot be bypassed by importing its internals, and a feature's files can
+// change without touching its users. The composition roots register resolvers and loaders by file.
+// package.transitions is the one exception: a data-only table the web app bundles (web/src/roles.ts);
+// the public module would pull the server's SQL into the page.
+const PUBLIC_MODULE_MESSAGE = 'Use another feature through its public module (../<feature>/index.js), not its internal files; export what you need from that index.ts.';
+// From outside src/features (server, seeders, web): any path through features/<name>/ but index.
 const viaPublicModules = {
-  // package.transitions is the one exception: a data-only table the web app bundles (web/src/roles.ts);
-  // the public module would pull the server's SQL into the page.
-  group: ['**/villages/village.*', '**/households/household.*', '**/packages/package.*', '**/packages/package-item.*', '!**/packages/package.transitions', '!**/packages/package.transitions.js'],
-  message: 'Use another feature through its public module (e.g. ../villages/index.js, ../households/index.js, ../packages/index.js), not its internal files.',
+  regex: '(^|/)features/[^/]+/(?!index(\\.js)?$|package\\.transitions(\\.js)?$)[^/]+$',
+  message: PUBLIC_MODULE_MESSAGE,
 };
+// From inside a feature: a sibling feature is `../<name>/<file>`; only `../<name>/index.js` may be used.
+const viaSiblingPublicModules = {
+  regex: '^\\.\\./[^./][^/]*/(?!index(\\.js)?$)[^/]+$',
+  message: PUBLIC_MODULE_MESSAGE,
+};
+const FEATURES = ['src/features/**'];
 
 /**
  * `no-restricted-imports` options are replaced, not merged, when several config objects match a
  * file, so each file group below gets the complete list of restrictions that applies to it.
- * @param {{ drivers: boolean, sqlImport: boolean, features?: boolean, db?: boolean, root?: boolean }} which
+ * @param {{ drivers: boolean, sqlImport: boolean, features?: boolean, db?: boolean, root?: boolean, inFeature?: boolean }} which
  */
-function restrictedImports({ drivers, sqlImport, features = false, db = false, root = false }) {
+function restrictedImports({ drivers, sqlImport, features = false, db = false, root = false, inFeature = false }) {
   const paths = [...(sqlImport ? sqlInResolvers.paths : [])];
   const patterns = [
     ...(drivers ? [driverImports] : []),
     ...(sqlImport ? sqlInResolvers.patterns : []),
     ...(features ? [noFeatureImports] : root ? [] : [viaPublicModules]),
+    ...(inFeature ? [viaSiblingPublicModules] : []),
     ...(db ? [dbInResolvers] : []),
   ];
   return { 'no-restricted-imports': ['error', { paths, patterns }] };
@@ -158,6 +169,8 @@ export default defineConfig(
     rules: restrictedImports({ drivers: true, sqlImport: false }),
   },
   { files: RESOLVERS, rules: restrictedImports({ drivers: true, sqlImport: true, db: true }) },
+  { files: FEATURES, ignores: RESOLVERS, rules: restrictedImports({ drivers: true, sqlImport: false, inFeature: true }) },
+  { files: FEATURES.map((f) => `${f}/*.resolver.ts`), rules: restrictedImports({ drivers: true, sqlImport: true, db: true, inFeature: true }) },
   { files: PLUMBING, ignores: [...COMPOSITION_ROOTS, 'src/db/**'], rules: restrictedImports({ drivers: true, sqlImport: false, features: true }) },
   // The composition roots register every feature's resolvers and loaders by file.
   { files: COMPOSITION_ROOTS, rules: restrictedImports({ drivers: true, sqlImport: false, root: true }) },

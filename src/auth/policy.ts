@@ -20,7 +20,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { AppError, ErrorCode } from '../errors/errors.js';
 import type { PasCode } from '../db/schema.js';
 import type { Principal, Role } from './principal.js';
-import { caseloadRowScope } from '../features/pendamping/pendamping.scope.js';
+import { caseloadRowScope } from './caseload-scope.js';
 
 /** PAS whose disclosure would expose health, violence or criminal-justice status. */
 export const SENSITIVE_PAS_CODES: readonly PasCode[] = ['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN'];

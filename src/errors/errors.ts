@@ -74,7 +74,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /**
  * Raised by the database's own invariant triggers (RAISE … USING ERRCODE = 'KT409'): a rule that
- * concurrency could break was refused by the database. The message is ours and safe to show.
+ * concurrency could break was refused by the database. The message is ours and safe to show. A
+ * trigger that refuses one column's value says so with `COLUMN = 'household_id'`, which the API
+ * names as the argument (`householdId`).
  */
 export const INVARIANT_SQLSTATE = 'KT409';
 
@@ -85,8 +87,10 @@ export const INVARIANT_SQLSTATE = 'KT409';
  */
 export function conflictFromDatabase(error: unknown, argumentOfConstraint: Record<string, string> = {}): AppError | null {
   if (!error || typeof error !== 'object' || !('code' in error)) return null;
-  const { code, message, constraint } = error as { code: unknown; message?: string; constraint?: string };
-  if (code === INVARIANT_SQLSTATE) return new AppError(ErrorCode.CONFLICT, String(message), {});
+  const { code, message, constraint, column } = error as { code: unknown; message?: string; constraint?: string; column?: string };
+  if (code === INVARIANT_SQLSTATE) {
+    return new AppError(ErrorCode.CONFLICT, String(message), column ? { argument: column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) } : {});
+  }
   if (code === '23505') {
     const argument = constraint ? argumentOfConstraint[constraint] : undefined;
     return new AppError(ErrorCode.CONFLICT, `${argument ?? 'The record'} already exists (unique${constraint ? ` ${constraint}` : ''}); another request may have created it at the same moment. Reload and retry.`, argument ? { argument } : {});

@@ -5,7 +5,7 @@
  * second start never leaves half a data set or duplicate rows: either the run is recorded and
  * complete, or nothing of it exists.
  */
-import { seedLifecycleDemo } from '../features/graduation/graduation.seed.js';
+import { seedLifecycleDemo } from '../features/graduation/index.js';
 import { createHash } from 'node:crypto';
 import { copyLine, type Database, type Queryable } from '../db/database.js';
 import { PAS_CODES } from '../db/schema.js';

@@ -29,15 +29,14 @@ import { createLoaders, type RequestContext } from '../graphql/context.js';
 import { applyHttpStatus, createErrorFormatter } from '../graphql/format-error.js';
 import { createLimits } from '../graphql/limits.js';
 import { createSchema } from '../graphql/schema.js';
-import { createOgcRouter } from '../features/ogc/ogc.router.js';
-import { createTilesRouter } from '../features/tiles/tiles.router.js';
+import { createOgcRouter } from '../features/ogc/index.js';
+import { createTilesRouter } from '../features/tiles/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createWebAppRouter } from './web-app.js';
 import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
 import { createReadRouting, type ReadRouting } from './read-routing.js';
-import { startImportWorker, type ImportWorker } from '../features/imports/import.jobs.js';
-import { createImportRouter } from '../features/imports/import.router.js';
+import { createImportRouter, type ImportWorker, startImportWorker } from '../features/imports/index.js';
 
 export interface App {
   httpServer: http.Server;

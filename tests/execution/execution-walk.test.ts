@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { protectCount, SENSITIVE_PAS_CODES } from '../../src/auth/policy.js';
 import type { Principal } from '../../src/auth/principal.js';
 import type { RequestContext } from '../../src/graphql/context.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
@@ -233,6 +234,28 @@ describe('from DRAFT to COMPLETED', () => {
     // 1 is below k = 5: suppressed, so one family's house cannot be singled out.
     expect(viewer).toMatchObject({ exact: false, housingItems: null, housesMadeFit: null, householdsServed: null });
     for (const r of viewer.servedByPas) expect(['KORBAN_NAPZA_HIV', 'KORBAN_KEKERASAN', 'WARGA_BINAAN']).not.toContain(r.pas);
+  });
+
+  it("gives a VIEWER the protected counts of the same items the planner counts exactly (both read the package-item source), in the same statements", async () => {
+    const fields = ['housingItems', 'housesVerified', 'housesMadeFit', 'facilities', 'facilitiesInUse', 'businessItems', 'businessesChecked', 'businessesRunning', 'householdsServed'];
+    const query = `{ packageOutcome(packageId: "${pkg.id}") { exact ${fields.join(' ')} servedByPas { pas households } } }`;
+    const run = async (as: Principal) => {
+      const before = api.database.db.statementCount;
+      const r = await q(query, as);
+      expect(r.errors).toBeUndefined();
+      return { outcome: r.data.packageOutcome, statements: api.database.db.statementCount - before };
+    };
+    const planner = await run(drafter);
+    const viewer = await run(principals.viewer);
+    expect(planner.outcome.exact).toBe(true);
+    expect(viewer.outcome.exact).toBe(false);
+    for (const f of fields) expect(viewer.outcome[f], f).toBe(protectCount(planner.outcome[f], 5));
+    const sensitive: string[] = [...SENSITIVE_PAS_CODES];
+    expect(planner.outcome.servedByPas.length).toBeGreaterThan(0);
+    expect(viewer.outcome.servedByPas).toEqual(
+      planner.outcome.servedByPas.filter((r: any) => !sensitive.includes(r.pas)).map((r: any) => ({ pas: r.pas, households: protectCount(r.households, 5) })),
+    );
+    expect(viewer.statements).toBe(planner.statements);
   });
 
   it('shows the timeline with planned and actual dates, overdue by an injected clock, without personal data', async () => {

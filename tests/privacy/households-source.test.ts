@@ -160,3 +160,61 @@ describe('inactive households in package coverage and proposals', () => {
     }
   });
 });
+
+describe('inactive households take no new package items', () => {
+  it('addPackageItem is refused naming item.householdId, and the database refuses any other insert naming householdId; items already there stay', async () => {
+    const proposed = await h.api.query(
+      `mutation { proposePackage(villageCode: "${TEST_VILLAGE}", name: "Inactive household item check", budgets: [{ funderCode: "KEMENSOS", budgetIdr: 5000000000 }, { funderCode: "BAZNAS", budgetIdr: 5000000000 }]) { id version items { id household { id } } } }`,
+    );
+    expect(proposed.errors).toBeUndefined();
+    const pkg = proposed.data!.proposePackage as { id: string; version: number; items: { id: string; household: { id: string } | null }[] };
+    const standing = pkg.items.find((i) => i.household);
+    expect(standing).toBeDefined();
+    const householdId = Number(standing!.household!.id);
+    const [intervention] = await h.db.query<{ code: string; funder_code: string; unit_cost_idr: number }>(
+      sql`SELECT code, funder_code, unit_cost_idr FROM interventions iv WHERE target = 'HOUSEHOLD' AND package_id IS NULL AND NOT is_housing AND funder_code = 'KEMENSOS'
+        AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = ${Number(pkg.id)} AND i.household_id = ${householdId} AND i.intervention_code = iv.code) ORDER BY code LIMIT 1`,
+    );
+    await setInactive([householdId], '2025-09-30');
+    try {
+      const add = await h.api.query(
+        `mutation { addPackageItem(packageId: "${pkg.id}", version: ${pkg.version}, item: { interventionCode: "${intervention!.code}", householdId: "${householdId}", eligibilityOverrideReason: "test" }) { version } }`,
+      );
+      expect(add.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(add.errors?.[0]?.extensions?.argument).toBe('item.householdId');
+      expect(add.errors?.[0]?.message).toContain(`household ${householdId} is no longer in the registry`);
+
+      // Any other writer meets the trigger (drizzle/0018).
+      const insert = () =>
+        h.db.query(sql`INSERT INTO package_items (package_id, intervention_code, funder_code, household_id, quantity, unit_cost_idr, cost_idr, origin)
+          VALUES (${Number(pkg.id)}, ${intervention!.code}, ${intervention!.funder_code}, ${householdId}, 1, ${intervention!.unit_cost_idr}, ${intervention!.unit_cost_idr}, 'ADDED')`);
+      const refused = await insert().then(
+        () => null,
+        (error: any) => error,
+      );
+      expect(refused?.extensions?.code).toBe('CONFLICT');
+      expect(refused?.extensions?.argument).toBe('householdId');
+      expect(String(refused?.message)).toContain(`household ${householdId} is no longer in the registry`);
+      // Moving an existing item to the inactive household is a new item there: refused too.
+      const other = pkg.items.find((i) => i.household && Number(i.household.id) !== householdId);
+      expect(other).toBeDefined();
+      const moved = await h.db.query(sql`UPDATE package_items SET household_id = ${householdId} WHERE id = ${Number(other!.id)}`).then(
+        () => null,
+        (error: any) => error,
+      );
+      expect(moved?.extensions?.argument).toBe('householdId');
+      // The item that stood there before the snapshot stays and can still be changed.
+      await h.db.query(sql`UPDATE package_items SET amount_note = 'checked' WHERE id = ${Number(standing!.id)}`);
+      const [kept] = await h.db.query<{ household_id: number; amount_note: string }>(sql`SELECT household_id, amount_note FROM package_items WHERE id = ${Number(standing!.id)}`);
+      expect(kept).toEqual({ household_id: householdId, amount_note: 'checked' });
+    } finally {
+      await setInactive([householdId], null);
+    }
+    // Active again: the same addPackageItem goes through.
+    const added = await h.api.query(
+      `mutation { addPackageItem(packageId: "${pkg.id}", version: ${pkg.version}, item: { interventionCode: "${intervention!.code}", householdId: "${householdId}", eligibilityOverrideReason: "test" }) { version } }`,
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data!.addPackageItem.version).toBe(pkg.version + 1);
+  });
+});

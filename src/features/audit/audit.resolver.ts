@@ -2,26 +2,9 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { policy } from '../../auth/policy.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { pageSize } from '../../graphql/pagination.js';
-import { AuditRecord } from './audit.type.js';
-import { type AuditRow, findAudit } from './audit.queries.js';
+import { AuditRecord, toAuditRecord } from './audit.type.js';
+import { findAudit } from './audit.queries.js';
 import { parseId } from '../../graphql/input.js';
-
-export const toAuditRecord = (r: AuditRow): AuditRecord =>
-  Object.assign(new AuditRecord(), {
-    id: String(r.id),
-    at: r.at,
-    actor: r.actor,
-    role: r.role,
-    organisation: r.organisation,
-    action: r.action,
-    entity: r.entity,
-    entityId: r.entity_id,
-    packageId: r.package_id === null ? null : String(r.package_id),
-    villageCode: r.village_code,
-    householdIds: (r.household_ids ?? []).map(String),
-    before: r.before,
-    after: r.after,
-  });
 
 @Resolver()
 export class AuditResolver {

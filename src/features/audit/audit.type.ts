@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import type { AuditRow } from './audit.queries.js';
 
 @ObjectType({ description: 'An audit record: who did what, when, with the state before and after.' })
 export class AuditRecord {
@@ -42,3 +43,20 @@ export class AuditRecord {
   @Field(() => GraphQLJSON, { nullable: true, description: 'State after (never NIK or KK).' })
   after!: unknown;
 }
+
+export const toAuditRecord = (r: AuditRow): AuditRecord =>
+  Object.assign(new AuditRecord(), {
+    id: String(r.id),
+    at: r.at,
+    actor: r.actor,
+    role: r.role,
+    organisation: r.organisation,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    packageId: r.package_id === null ? null : String(r.package_id),
+    villageCode: r.village_code,
+    householdIds: (r.household_ids ?? []).map(String),
+    before: r.before,
+    after: r.after,
+  });

@@ -209,32 +209,6 @@ export const upsertItemSchedule = (db: Queryable, itemId: number, start: string,
   db.query(sql`INSERT INTO package_item_schedules (item_id, planned_start, planned_end) VALUES (${itemId}, ${start}, ${end})
     ON CONFLICT (item_id) DO UPDATE SET planned_start = EXCLUDED.planned_start, planned_end = EXCLUDED.planned_end`);
 
-/** Outcome of a package in one statement; counts protected by `protect` for aggregate-only roles. */
-export async function outcomeOf(db: Queryable, packageId: number, protect: (count: SQL) => SQL) {
-  const [row] = await db.query<{ housing_items: number | null; houses_verified: number | null; houses_made_fit: number | null; facilities: number | null; facilities_in_use: number | null;
-    business_items: number | null; businesses_checked: number | null; businesses_running: number | null; households_served: number | null }>(sql`
-    WITH it AS (SELECT i.*, iv.category, iv.target FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code WHERE i.package_id = ${packageId})
-    SELECT ${protect(sql`(SELECT count(*)::int FROM it WHERE category = 'HOUSING')`)} AS housing_items,
-      ${protect(sql`(SELECT count(*)::int FROM it JOIN post_works_verifications v ON v.item_id = it.id)`)} AS houses_verified,
-      ${protect(sql`(SELECT count(*)::int FROM it JOIN post_works_verifications v ON v.item_id = it.id WHERE v.fit)`)} AS houses_made_fit,
-      ${protect(sql`(SELECT count(*)::int FROM it WHERE target = 'FACILITY')`)} AS facilities,
-      ${protect(sql`(SELECT count(*)::int FROM it WHERE target = 'FACILITY' AND progress = 'DONE')`)} AS facilities_in_use,
-      ${protect(sql`(SELECT count(*)::int FROM it WHERE category = 'ECONOMIC_EMPOWERMENT')`)} AS business_items,
-      ${protect(sql`(SELECT count(DISTINCT oc.item_id)::int FROM outcome_checks oc JOIN it ON it.id = oc.item_id WHERE oc.checked_on IS NOT NULL)`)} AS businesses_checked,
-      ${protect(sql`(SELECT count(*)::int FROM it WHERE EXISTS (SELECT 1 FROM outcome_checks oc WHERE oc.item_id = it.id AND oc.checked_on IS NOT NULL)
-          AND (SELECT oc.business_running FROM outcome_checks oc WHERE oc.item_id = it.id AND oc.checked_on IS NOT NULL ORDER BY oc.months_after DESC LIMIT 1))`)} AS businesses_running,
-      ${protect(sql`(SELECT count(DISTINCT household_id)::int FROM it WHERE household_id IS NOT NULL AND progress = 'DONE')`)} AS households_served`);
-  return row!;
-}
-
-/** Households served (an item DONE) per PAS; sensitive PAS excluded by the caller's `pasFilter`. */
-export function servedByPas(db: Queryable, packageId: number, protect: (count: SQL) => SQL, pasFilter: SQL) {
-  return db.query<{ pas: string; households: number | null }>(sql`SELECT t.pas::text AS pas, ${protect(sql`count(DISTINCT h.id)::int`)} AS households
-    FROM package_items i JOIN households h ON h.id = i.household_id CROSS JOIN LATERAL unnest(h.pas) t(pas)
-    WHERE i.package_id = ${packageId} AND i.progress = 'DONE' AND ${pasFilter}
-    GROUP BY t.pas ORDER BY t.pas`);
-}
-
 /**
  * Items per category, funder and progress over the packages the principal may see (one statement).
  * `exact` is an aggregate over the group's villages (true only when every village is exact for the

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
-import { AssessmentInput } from '../assessments/assessment.type.js';
+import { AssessmentInput } from '../assessments/index.js';
 import { ItemProgress } from '../packages/index.js';
 import {
   assessmentStatus,

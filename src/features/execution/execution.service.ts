@@ -5,9 +5,9 @@
  * version it names (optimistic concurrency as in package.service.ts).
  */
 import { createHash } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { writeAudit } from '../../audit/audit.js';
-import { forbidden, policy, protectCountSql, SENSITIVE_PAS_CODES } from '../../auth/policy.js';
+import { forbidden, policy, protectCountSql } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { ExecutionConfig } from '../../config/config.js';
 import type { Queryable } from '../../db/database.js';
@@ -15,10 +15,9 @@ import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../
 import { parsePointWgs84 } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
-import { parseRegionCode } from '../regions/region.codes.js';
-import { prepareAssessment, writeAssessment } from '../assessments/assessment.service.js';
-import type { AssessmentInput } from '../assessments/assessment.type.js';
-import { bumpVersion, pointInVillage, updateItemProgress } from '../packages/index.js';
+import { parseRegionCode } from '../regions/index.js';
+import { type AssessmentInput, prepareAssessment, writeAssessment } from '../assessments/index.js';
+import { bumpVersion, outcomeCounts, pointInVillage, servedByPasCounts, updateItemProgress } from '../packages/index.js';
 import {
   assessmentCoverage,
   assessmentFor,
@@ -32,13 +31,11 @@ import {
   itemAggregates,
   lockPackage,
   type LockedPackage,
-  outcomeOf,
   progressRecordsOf,
   recordOutcomeCheck,
   releaseInstalments,
   scheduleOutcomeChecks,
   schedulesOf,
-  servedByPas,
   timelineItems,
   upsertItemSchedule,
   upsertSchedule,
@@ -162,7 +159,7 @@ export async function progressScopeOf(db: Queryable, p: Principal, villageCode: 
         return null;
       }
     case 'PENDAMPING':
-      // Both must agree, as for caseloads (pendamping.scope.ts): the token grants the village and
+      // Both must agree, as for caseloads (src/auth/caseload-scope.ts): the token grants the village and
       // the planners' assignments make them a pendamping there.
       return p.villageCodes.includes(villageCode) && (await isPendampingOfVillage(db, p.subject, villageCode)) ? { funderCode: null } : null;
     case 'PARTNER':
@@ -495,14 +492,11 @@ export async function signoffsOf(ctx: RequestContext, packageId: number) {
 
 export async function packageOutcome(ctx: RequestContext, packageIdArg: string) {
   const pkg = await readablePackage(ctx, packageIdArg);
-  const exact = policy.exactAggregates(ctx.principal, pkg.village_code);
-  const protect = (count: SQL) => protectCountSql(count, ctx.kAnonymity, sql`${exact}`);
-  // Sensitive PAS are shown only where the caller may read the records anyway.
-  const pasFilter = exact ? sql`true` : sql`NOT (t.pas::text = ANY(${sql.param([...SENSITIVE_PAS_CODES])}::text[]))`;
-  const [o, byPas] = await Promise.all([outcomeOf(ctx.db, pkg.id, protect), servedByPas(ctx.db, pkg.id, protect, pasFilter)]);
+  // Read through the package-item source: its join, and the protection computed in SQL per row.
+  const [o, byPas] = await Promise.all([outcomeCounts(ctx.db, ctx.principal, ctx.kAnonymity, pkg.id), servedByPasCounts(ctx.db, ctx.principal, ctx.kAnonymity, pkg.id)]);
   return {
     packageId: String(pkg.id),
-    exact,
+    exact: o.exact,
     housingItems: o.housing_items,
     housesVerified: o.houses_verified,
     housesMadeFit: o.houses_made_fit,

@@ -5,9 +5,7 @@ import type { Principal } from '../../auth/principal.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseId, parseIsoDate } from '../../graphql/input.js';
-import { interventionByCode, listFunders, setInterventionFunders } from '../catalog/catalog.queries.js';
-import { toFunder } from '../catalog/catalog.service.js';
-import { Funder } from '../catalog/catalog.type.js';
+import { Funder, interventionByCode, listFunders, setInterventionFunders, toFunder } from '../catalog/index.js';
 import {
   allFunds,
   funderExists,

@@ -7,8 +7,8 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
-import { membershipsByHouseholdIds, type MembershipRow } from '../programs/program.queries.js';
-import { followUpsByGraduationIds, type FollowUpRow, referralsByGraduationIds, type ReferralRow } from '../referrals/referral.queries.js';
+import { type MembershipRow, membershipsByHouseholdIds } from '../programs/index.js';
+import { type FollowUpRow, followUpsByGraduationIds, type ReferralRow, referralsByGraduationIds } from '../referrals/index.js';
 import { contributionsByGraduationIds, type ContributionRow } from './graduation.queries.js';
 
 function grouped<T>(keys: readonly number[], rows: T[], key: (row: T) => number): T[][] {

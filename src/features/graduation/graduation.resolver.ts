@@ -4,10 +4,8 @@ import { notFound } from '../../errors/errors.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseId } from '../../graphql/input.js';
 import { packageById } from '../packages/index.js';
-import { toMembership } from '../programs/program.resolver.js';
-import { ProgramMembership } from '../programs/program.type.js';
-import { toFollowUp, toReferral } from '../referrals/referral.resolver.js';
-import { FollowUp, Referral } from '../referrals/referral.type.js';
+import { ProgramMembership, toMembership } from '../programs/index.js';
+import { FollowUp, Referral, toFollowUp, toReferral } from '../referrals/index.js';
 import { listCriteria, type GraduationRow } from './graduation.queries.js';
 import { decide, graduationById, graduations, type HouseholdReadiness, packageEffect, PATHWAYS, proposeGraduation, readinessList, readinessOf, recordObservation, setCriterion, targets } from './graduation.service.js';
 import {

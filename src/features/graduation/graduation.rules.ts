@@ -10,7 +10,7 @@
  */
 import { badInput } from '../../errors/errors.js';
 import type { FactRow } from './graduation.queries.js';
-import { evaluate, type HouseholdFacts, type Op, type Rule, type RulePartResult } from '../catalog/eligibility.js';
+import { evaluate, type HouseholdFacts, type Op, type Rule, type RulePartResult } from '../catalog/index.js';
 
 export interface GraduationFacts {
   desil: number;

@@ -15,7 +15,7 @@
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
-import { insertFollowUp, insertReferral, updateReferralStatus } from '../referrals/referral.queries.js';
+import { insertFollowUp, insertReferral, updateReferralStatus } from '../referrals/index.js';
 import { decideGraduation, factsOf, insertGraduation, listCriteria, markReturned } from './graduation.queries.js';
 import { evaluateReadiness, toFacts } from './graduation.rules.js';
 

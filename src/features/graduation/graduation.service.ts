@@ -11,7 +11,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Database, Queryable } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
 import { assertCleanText, parseId, parseIsoDate } from '../../graphql/input.js';
-import { parseRegionCode } from '../regions/region.codes.js';
+import { parseRegionCode } from '../regions/index.js';
 import { withConflicts } from './graduation.errors.js';
 import { inRegion, villageTargetRows } from './graduation.map.js';
 import {

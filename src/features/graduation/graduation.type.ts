@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GRADUATION_PATHWAYS, GRADUATION_STATUSES } from '../../db/schema.js';
 import { enumOf } from '../../graphql/enums.js';
-import { RulePart } from '../catalog/catalog.type.js';
+import { RulePart } from '../catalog/index.js';
 
 export const GraduationPathway = enumOf(GRADUATION_PATHWAYS);
 export type GraduationPathway = keyof typeof GraduationPathway;

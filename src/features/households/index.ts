@@ -4,6 +4,9 @@
  * filters, visible properties and the protected grid — lives in household.source.ts; other
  * features read households only through these exports (lint rule `viaPublicModules`).
  */
+// This module exports GraphQL classes, whose decorators need the metadata polyfill loaded first;
+// importing it here lets a CLI, seeder or test setup use the feature without the GraphQL entry point.
+import 'reflect-metadata';
 export * from './household.enums.js';
 export {
   ACTIVE_HOUSEHOLD,

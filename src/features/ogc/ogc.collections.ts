@@ -10,8 +10,7 @@
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import { FACILITY_SERVES, INTERVENTION_CATEGORIES, INTERVENTION_TARGETS, ITEM_PROGRESS, LIVELIHOODS, PACKAGE_STATUSES, PAS_CODES } from '../../db/schema.js';
-import { parseRegionCode } from '../regions/region.codes.js';
-import { RegionLevel } from '../regions/region.type.js';
+import { parseRegionCode, RegionLevel } from '../regions/index.js';
 import { badParameter } from './ogc.http.js';
 import { parseBoolean, parseCode, parseEnumList, parseInteger, type BboxCrs84, type QueryReader } from './ogc.params.js';
 import {

@@ -18,13 +18,8 @@ import type { Queryable } from '../../db/database.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
 import { type HouseholdCriteria, householdConditions, householdFeatureJson, HOUSEHOLDS_FROM } from '../households/index.js';
 import { itemFeatureSource, type PackageItemFilters as ItemFilters } from '../packages/index.js';
-import {
-  EXISTING_FACILITIES_FROM,
-  EXISTING_FACILITY_FEATURE_JSON,
-  EXISTING_FACILITY_GEOMETRY,
-  existingFacilityConditions,
-} from '../facilities/facility.queries.js';
-import { inRegion, villageGraduationFeatureJson, villageGraduationMapFrom } from '../graduation/graduation.map.js';
+import { EXISTING_FACILITIES_FROM, EXISTING_FACILITY_FEATURE_JSON, EXISTING_FACILITY_GEOMETRY, existingFacilityConditions } from '../facilities/index.js';
+import { inRegion, villageGraduationFeatureJson, villageGraduationMapFrom } from '../graduation/index.js';
 
 export interface Source {
   from: SQL;

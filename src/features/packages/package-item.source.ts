@@ -19,7 +19,7 @@
  * which protected counts withhold (docs/privacy.md, "Money").
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { policy, protectCountSql } from '../../auth/policy.js';
+import { policy, protectCountSql, SENSITIVE_PAS_CODES } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 
@@ -270,4 +270,62 @@ export function categorySums(db: Queryable, principal: Principal, k: number, pac
           FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
           WHERE item.package_id = ${packageId} GROUP BY iv.category) c
     ORDER BY c.category`);
+}
+
+// --- execution outcome ------------------------------------------------------------------------
+
+/** The outcome counts of a package; each null where suppressed (1 … k − 1) for a protected caller. */
+export interface OutcomeCounts {
+  exact: boolean;
+  housing_items: number | null;
+  houses_verified: number | null;
+  houses_made_fit: number | null;
+  facilities: number | null;
+  facilities_in_use: number | null;
+  business_items: number | null;
+  businesses_checked: number | null;
+  businesses_running: number | null;
+  households_served: number | null;
+  [key: string]: unknown;
+}
+
+/**
+ * The outcome of a package (execution: houses verified and fit, facilities in use, businesses
+ * running, households served) in one statement over ITEMS_FROM. Like `categorySums`, it counts
+ * every item of the package — the outcome is about all of it, also items the caller cannot read
+ * one by one — and protects each count in SQL where the village's counts are not exact for the
+ * caller (`policy.exactAggregatesSql`, `protectCountSql`), so no exact count leaves the database.
+ */
+export async function outcomeCounts(db: Queryable, principal: Principal, k: number, packageId: number): Promise<OutcomeCounts> {
+  const protect = (count: SQL) => protectCountSql(sql`(${count})`, k, sql`px.exact`);
+  const [row] = await db.query<OutcomeCounts>(sql`
+    WITH it AS MATERIALIZED (SELECT item.id, item.household_id, item.progress, iv.category, iv.target ${ITEMS_FROM} WHERE item.package_id = ${packageId})
+    SELECT px.exact,
+      ${protect(sql`SELECT count(*)::int FROM it WHERE category = 'HOUSING'`)} AS housing_items,
+      ${protect(sql`SELECT count(*)::int FROM it JOIN post_works_verifications v ON v.item_id = it.id`)} AS houses_verified,
+      ${protect(sql`SELECT count(*)::int FROM it JOIN post_works_verifications v ON v.item_id = it.id WHERE v.fit`)} AS houses_made_fit,
+      ${protect(sql`SELECT count(*)::int FROM it WHERE target = 'FACILITY'`)} AS facilities,
+      ${protect(sql`SELECT count(*)::int FROM it WHERE target = 'FACILITY' AND progress = 'DONE'`)} AS facilities_in_use,
+      ${protect(sql`SELECT count(*)::int FROM it WHERE category = 'ECONOMIC_EMPOWERMENT'`)} AS business_items,
+      ${protect(sql`SELECT count(DISTINCT oc.item_id)::int FROM outcome_checks oc JOIN it ON it.id = oc.item_id WHERE oc.checked_on IS NOT NULL`)} AS businesses_checked,
+      ${protect(sql`SELECT count(*)::int FROM it WHERE EXISTS (SELECT 1 FROM outcome_checks oc WHERE oc.item_id = it.id AND oc.checked_on IS NOT NULL)
+          AND (SELECT oc.business_running FROM outcome_checks oc WHERE oc.item_id = it.id AND oc.checked_on IS NOT NULL ORDER BY oc.months_after DESC LIMIT 1)`)} AS businesses_running,
+      ${protect(sql`SELECT count(DISTINCT household_id)::int FROM it WHERE household_id IS NOT NULL AND progress = 'DONE'`)} AS households_served
+    FROM (SELECT ${policy.exactAggregatesSql(principal, sql`pkg.village_code`)} AS exact FROM packages pkg WHERE pkg.id = ${packageId}) px`);
+  return row!;
+}
+
+/**
+ * Households served (an item DONE) per PAS tag, over ITEMS_FROM, protected like `outcomeCounts`.
+ * Sensitive PAS appear only where the village's counts are exact for the caller (where it may
+ * read the records anyway).
+ */
+export function servedByPasCounts(db: Queryable, principal: Principal, k: number, packageId: number) {
+  const exact = policy.exactAggregatesSql(principal, sql`pkg.village_code`);
+  return db.query<{ pas: string; households: number | null }>(sql`
+    SELECT t.pas::text AS pas, ${protectCountSql(sql`count(DISTINCT h.id)::int`, k, sql`bool_and(${exact})`)} AS households
+    ${ITEMS_FROM} CROSS JOIN LATERAL unnest(h.pas) t(pas)
+    WHERE item.package_id = ${packageId} AND item.progress = 'DONE'
+      AND (${exact} OR NOT (t.pas::text = ANY(${sql.param([...SENSITIVE_PAS_CODES])}::text[])))
+    GROUP BY t.pas ORDER BY t.pas`);
 }

@@ -31,8 +31,7 @@
  * funder's rules (BAZNAS: mustahik only); at most one housing item per household (also counting
  * housing in the village's other live packages); facilities lie inside the village boundary.
  */
-import type { FunderRow, InterventionRow } from '../catalog/catalog.queries.js';
-import { eligibilityOf } from '../catalog/catalog.service.js';
+import { eligibilityOf, type FunderRow, type InterventionRow } from '../catalog/index.js';
 import type { HouseholdRow, MemberRow } from '../households/index.js';
 
 export interface ProposeInput {

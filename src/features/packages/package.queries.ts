@@ -4,9 +4,10 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { pointWgs84 } from '../../geo/spatial-sql.js';
-// Coverage and proposals count and propose for active households only, as every household list does
-// (households/index.ts: a full registry snapshot marks the ones it no longer lists inactive).
-import { ACTIVE_HOUSEHOLD } from '../households/index.js';
+// Coverage and proposals select a village's households through the household source, so the
+// caller's scope, active rows only (a full registry snapshot marks the ones it no longer lists
+// inactive) and the filters live in one place, as for every household list.
+import { HOUSEHOLDS_FROM, type HouseholdReading, householdWhere } from '../households/index.js';
 import { budgetsOfPackages, ITEM_ROW_COLUMNS, ITEMS_FROM, type BudgetRow, type ItemRow } from './package-item.source.js';
 
 export type { BudgetRow, ItemRow };
@@ -263,9 +264,16 @@ export async function villageInteriorPoint(db: Queryable, villageCode: string): 
   return row ? [row.lon, row.lat] : null;
 }
 
+/**
+ * `FROM households h WHERE …` of a village's households as the household source selects them:
+ * `records` (row and village scope) for lists of households, `aggregate` for counts.
+ */
+const villageHouseholds = (principal: Principal, villageCode: string, reading: HouseholdReading) =>
+  sql`${HOUSEHOLDS_FROM} ${householdWhere({ principal, villageCode }, reading)}`;
+
 /** Households of a village within the principal's row scope, for proposals. */
 export function villageHouseholdIds(db: Queryable, principal: Principal, villageCode: string) {
-  return db.query<{ id: number }>(sql`SELECT h.id FROM households h WHERE h.village_code = ${villageCode} AND ${ACTIVE_HOUSEHOLD} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
+  return db.query<{ id: number }>(sql`SELECT h.id ${villageHouseholds(principal, villageCode, 'records')} ORDER BY h.id`);
 }
 
 /** In need: desil 1–2, an RTLH house, or a PAS tag the caller may see (a hidden tag must not make a household "in need" visibly). */
@@ -282,7 +290,7 @@ export interface CoverageCounts {
 export async function needCounts(db: Queryable, principal: Principal, villageCode: string, packageId: number): Promise<CoverageCounts> {
   const [row] = await db.query<CoverageCounts>(sql`SELECT count(*) FILTER (WHERE ${need(principal)})::int AS in_need,
       count(*) FILTER (WHERE ${need(principal)} AND ${served(packageId)})::int AS served
-    FROM households h WHERE h.village_code = ${villageCode} AND ${ACTIVE_HOUSEHOLD} AND ${policy.aggregateScope(principal)}`);
+    ${villageHouseholds(principal, villageCode, 'aggregate')}`);
   return row!;
 }
 
@@ -290,8 +298,7 @@ export function pasCoverage(db: Queryable, principal: Principal, villageCode: st
   const hidden = policy.hiddenPas(principal);
   return db.query<{ pas: string; households: number; covered: number }>(sql`
     SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered
-    FROM (SELECT h.pas, ${served(packageId)} AS covered FROM households h
-          WHERE h.village_code = ${villageCode} AND ${ACTIVE_HOUSEHOLD} AND ${policy.aggregateScope(principal)}) x, unnest(x.pas) p
+    FROM (SELECT h.pas, ${served(packageId)} AS covered ${villageHouseholds(principal, villageCode, 'aggregate')}) x, unnest(x.pas) p
     WHERE NOT (p::text = ANY(${sql.param(hidden)}::text[]))
     GROUP BY p ORDER BY p`);
 }
@@ -328,14 +335,14 @@ export async function accessCoverage(db: Queryable, principal: Principal, villag
       UNION ALL
       SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = ${villageCode})
     SELECT ${sql.join(columns, sql`, `)}
-    FROM households h WHERE h.village_code = ${villageCode} AND ${ACTIVE_HOUSEHOLD} AND ${policy.aggregateScope(principal)}`);
+    ${villageHouseholds(principal, villageCode, 'aggregate')}`);
   return ACCESS_GROUPS.map((serves, i) => ({ serves, targets: row![`t${i}`]!, before: row![`b${i}`]!, after: row![`a${i}`]! }));
 }
 
 /** Households in need with no item, within the principal's row scope (a list of records). */
 export function unservedHouseholdIds(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
-  return db.query<{ id: number }>(sql`SELECT h.id FROM households h
-    WHERE h.village_code = ${villageCode} AND ${ACTIVE_HOUSEHOLD} AND ${need(principal)} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)} ORDER BY h.id`);
+  return db.query<{ id: number }>(sql`SELECT h.id ${villageHouseholds(principal, villageCode, 'records')}
+    AND ${need(principal)} AND NOT ${served(packageId)} ORDER BY h.id`);
 }
 
 /** Unserved households as an RFC 7946 FeatureCollection (row scope, visible PAS only). */
@@ -346,7 +353,7 @@ export async function unservedFeatureCollection(db: Queryable, principal: Princi
       'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', ${policy.visiblePasSql(principal, sql`h.pas`)},
         'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
       array_agg(h.id ORDER BY h.id) AS ids
-    FROM households h WHERE h.village_code = ${villageCode} AND ${ACTIVE_HOUSEHOLD} AND ${need(principal)} AND NOT ${served(packageId)} AND ${policy.householdRowScope(principal)}`);
+    ${villageHouseholds(principal, villageCode, 'records')} AND ${need(principal)} AND NOT ${served(packageId)}`);
   return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
 }
 

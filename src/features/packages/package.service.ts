@@ -12,14 +12,11 @@ import { AppError, badInput, ErrorCode, invalidGeometry, notFound } from '../../
 import { parsePointWgs84, parseRadiusMeters } from '../../geo/geojson-input.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { assertCleanText, MAX_PACKAGE_TOTAL_IDR, parseId as positiveId, parseIsoDate } from '../../graphql/input.js';
-import { insertIntervention, interventionByCode, listFunders, listInterventions, type FunderRow, type InterventionRow } from '../catalog/catalog.queries.js';
-import { allFunds } from '../funders/funder.queries.js';
+import { eligibilityOf, type FunderRow, funderRule, insertIntervention, interventionByCode, type InterventionRow, listFunders, listInterventions } from '../catalog/index.js';
+import { allFunds } from '../funders/index.js';
 import { INTERVENTION_CATEGORIES } from '../../db/schema.js';
-import { eligibilityOf } from '../catalog/catalog.service.js';
-import { funderRule } from '../catalog/eligibility.js';
 import { householdsByIds, membersByHouseholdIds, type MemberRow } from '../households/index.js';
-import { parseRegionCode } from '../regions/region.codes.js';
-import { RegionLevel } from '../regions/region.type.js';
+import { parseRegionCode, RegionLevel } from '../regions/index.js';
 import {
   budgetsByPackageIds,
   bumpVersion,
@@ -57,8 +54,7 @@ import { type Decision, propose } from './package.propose.js';
 import { type BudgetInput, type InstalmentInput, PackageItemInput, type PackageSpecificItemInput, type ProposeOptions } from './package.type.js';
 import { type ItemProgress, type PackageStatus } from './package.type.js';
 import { assertEditable, assertTransition } from './package.workflow.js';
-import { assessmentCoverage, isVerified, currentApproval, funderSignoffs, insertApproval, withdrawApproval } from '../execution/execution.queries.js';
-import { executionOf } from '../execution/execution.service.js';
+import { assessmentCoverage, currentApproval, executionOf, funderSignoffs, insertApproval, isVerified, withdrawApproval } from '../execution/index.js';
 
 const conflict = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.CONFLICT, message, details);
 
@@ -274,6 +270,12 @@ async function checkItem(tx: Queryable, ctx: RequestContext, pkg: PackageRow, in
   const [household] = await householdsByIds(tx, ctx.principal, [householdId]);
   if (!household) throw notFound('Household', String(householdId));
   if (household.village_code !== pkg.village_code) throw badInput(`${argument}.householdId`, `household ${householdId} lives in ${household.village_code}, not in the package's village ${pkg.village_code}.`);
+  // A household a FULL registry snapshot left out (inactive_since) is in no list, count or proposal;
+  // no new item may stand at it. The database refuses it too (drizzle/0018), for other writers and
+  // for a snapshot committed meanwhile.
+  if (household.inactive_since !== null) {
+    throw conflict(`household ${householdId} is no longer in the registry (a full snapshot left it out; inactive since ${household.inactive_since}): no new package items for it.`, { argument: `${argument}.householdId` });
+  }
   const members = await membersByHouseholdIds(tx, [householdId]);
   // The fund rule that binds: any share paid from a mustahik-only fund (zakat) puts the rule on the item.
   const restricted = shares.find((x) => x.requiresMustahik);

@@ -3,7 +3,7 @@ import { GraphQLSafeInt } from 'graphql-scalars';
 import { ITEM_PROGRESS, PACKAGE_STATUSES } from '../../db/schema.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { enumOf } from '../../graphql/enums.js';
-import { FacilityServes, InterventionCategory } from '../catalog/catalog.enums.js';
+import { FacilityServes, InterventionCategory } from '../catalog/index.js';
 import { Pas } from '../households/index.js';
 
 export const PackageStatus = enumOf(PACKAGE_STATUSES);

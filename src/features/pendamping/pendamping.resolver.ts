@@ -1,7 +1,7 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
-import { assertCaseloadReader } from '../graduation/graduation.service.js';
-import { parseRegionCode } from '../regions/region.codes.js';
+import { assertCaseloadReader } from '../graduation/index.js';
+import { parseRegionCode } from '../regions/index.js';
 import { listPendamping } from './pendamping.queries.js';
 import { assignHouseholds, savePendamping } from './pendamping.service.js';
 import { AssignmentInput, Pendamping, PendampingInput } from './pendamping.type.js';

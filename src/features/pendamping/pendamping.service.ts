@@ -4,9 +4,7 @@ import { writeAudit } from '../../audit/audit.js';
 import { forbidden } from '../../auth/policy.js';
 import { badInput } from '../../errors/errors.js';
 import { parseId, parseIsoDate } from '../../graphql/input.js';
-import { withConflicts } from '../graduation/graduation.errors.js';
-import { factsOf } from '../graduation/graduation.queries.js';
-import type { LifecycleContext } from '../graduation/graduation.service.js';
+import { factsOf, type LifecycleContext, withConflicts } from '../graduation/index.js';
 import { pendampingBySubject, upsertAssignments, upsertPendamping } from './pendamping.queries.js';
 
 export async function savePendamping(ctx: LifecycleContext, input: { subject: string; name: string; organisation: string | null; targetPerYear: number | null }) {

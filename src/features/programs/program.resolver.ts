@@ -1,21 +1,9 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
 import { parseId } from '../../graphql/input.js';
-import { assertCaseloadReader } from '../graduation/graduation.service.js';
-import { listSocialPrograms, type MembershipRow } from './program.queries.js';
-import { ProgramMembership, SocialProgram } from './program.type.js';
-
-export const toMembership = (m: MembershipRow): ProgramMembership =>
-  Object.assign(new ProgramMembership(), {
-    id: String(m.id),
-    householdId: String(m.household_id),
-    programCode: m.program_code,
-    since: m.since,
-    registrySnapshot: m.registry_snapshot,
-    endedOn: m.ended_on,
-    endReason: m.end_reason,
-    graduationId: m.graduation_id === null ? null : String(m.graduation_id),
-  });
+import { assertCaseloadReader } from '../graduation/index.js';
+import { listSocialPrograms } from './program.queries.js';
+import { ProgramMembership, SocialProgram, toMembership } from './program.type.js';
 
 @Resolver()
 export class ProgramResolver {

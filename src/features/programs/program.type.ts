@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { MembershipRow } from './program.queries.js';
 
 @ObjectType({ description: 'A social-assistance program a KPM (keluarga penerima manfaat) can receive: PKH, Sembako/BPNT, PBI-JK, ATENSI … (data, not a fixed list).' })
 export class SocialProgram {
@@ -47,3 +48,15 @@ export class ProgramMembership {
   @Field(() => ID, { nullable: true, description: 'The approved graduation that ended it.' })
   graduationId!: string | null;
 }
+
+export const toMembership = (m: MembershipRow): ProgramMembership =>
+  Object.assign(new ProgramMembership(), {
+    id: String(m.id),
+    householdId: String(m.household_id),
+    programCode: m.program_code,
+    since: m.since,
+    registrySnapshot: m.registry_snapshot,
+    endedOn: m.ended_on,
+    endReason: m.end_reason,
+    graduationId: m.graduation_id === null ? null : String(m.graduation_id),
+  });

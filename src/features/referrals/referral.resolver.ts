@@ -1,25 +1,8 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context.js';
-import { type FollowUpRow, listReceivingPrograms, type ReferralRow } from './referral.queries.js';
+import { listReceivingPrograms } from './referral.queries.js';
 import { recordFollowUp, refer, updateReferral } from './referral.service.js';
-import { FollowUp, FollowUpInput, ReceivingProgram, Referral, ReferralInput, ReferralUpdateInput } from './referral.type.js';
-
-export const toReferral = (r: ReferralRow): Referral =>
-  Object.assign(new Referral(), {
-    id: String(r.id),
-    graduationId: String(r.graduation_id),
-    programCode: r.program_code,
-    status: r.status,
-    referredOn: r.referred_on,
-    acceptedOn: r.accepted_on,
-    enrolledOn: r.enrolled_on,
-    declinedOn: r.declined_on,
-    declineReason: r.decline_reason,
-    createdBy: r.created_by,
-  });
-
-export const toFollowUp = (f: FollowUpRow): FollowUp =>
-  Object.assign(new FollowUp(), { id: String(f.id), monthsAfter: f.months_after, checkedOn: f.checked_on, stillOutOfPoverty: f.still_out_of_poverty, returnedToAssistance: f.returned_to_assistance, recordedBy: f.recorded_by, note: f.note });
+import { FollowUp, FollowUpInput, ReceivingProgram, Referral, ReferralInput, ReferralUpdateInput, toFollowUp, toReferral } from './referral.type.js';
 
 @Resolver()
 export class ReferralResolver {

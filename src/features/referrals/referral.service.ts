@@ -7,9 +7,7 @@
 import { writeAudit } from '../../audit/audit.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../errors/errors.js';
 import { parseId, parseIsoDate } from '../../graphql/input.js';
-import { withConflicts } from '../graduation/graduation.errors.js';
-import { listGraduations, markReturned } from '../graduation/graduation.queries.js';
-import { assertCaseloadReader, type LifecycleContext } from '../graduation/graduation.service.js';
+import { assertCaseloadReader, type LifecycleContext, listGraduations, markReturned, withConflicts } from '../graduation/index.js';
 import { insertFollowUp, insertReferral, receivingProgram, referralForUpdate, updateReferralStatus } from './referral.queries.js';
 
 async function visibleGraduation(ctx: LifecycleContext, tx: Parameters<typeof listGraduations>[0], id: number, argument: string) {

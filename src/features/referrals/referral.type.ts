@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { REFERRAL_STATUSES } from '../../db/schema.js';
 import { enumOf } from '../../graphql/enums.js';
+import type { FollowUpRow, ReferralRow } from './referral.queries.js';
 
 export const ReferralStatus = enumOf(REFERRAL_STATUSES);
 export type ReferralStatus = keyof typeof ReferralStatus;
@@ -65,3 +66,20 @@ export class FollowUpInput {
   @Field(() => Boolean, { description: 'The household is back on social assistance: the graduation becomes RETURNED and its memberships reopen.' }) returnedToAssistance!: boolean;
   @Field(() => String, { nullable: true, description: 'Required when returnedToAssistance.' }) note?: string | null;
 }
+
+export const toReferral = (r: ReferralRow): Referral =>
+  Object.assign(new Referral(), {
+    id: String(r.id),
+    graduationId: String(r.graduation_id),
+    programCode: r.program_code,
+    status: r.status,
+    referredOn: r.referred_on,
+    acceptedOn: r.accepted_on,
+    enrolledOn: r.enrolled_on,
+    declinedOn: r.declined_on,
+    declineReason: r.decline_reason,
+    createdBy: r.created_by,
+  });
+
+export const toFollowUp = (f: FollowUpRow): FollowUp =>
+  Object.assign(new FollowUp(), { id: String(f.id), monthsAfter: f.months_after, checkedOn: f.checked_on, stillOutOfPoverty: f.still_out_of_poverty, returnedToAssistance: f.returned_to_assistance, recordedBy: f.recorded_by, note: f.note });

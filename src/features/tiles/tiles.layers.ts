@@ -7,8 +7,7 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import { INDONESIA_BBOX_WGS84 } from '../../geo/geojson-input.js';
 import { METERS_PER_DEGREE } from '../../geo/spatial-sql.js';
-import { badParameter } from '../ogc/ogc.http.js';
-import type { BboxCrs84 } from '../ogc/ogc.params.js';
+import { badParameter, type BboxCrs84 } from '../ogc/index.js';
 
 /** Tile coordinate units per tile edge, and the buffer (in those units) kept around a tile so symbols are not cut at its edge. */
 export const EXTENT = 4096;

@@ -20,14 +20,13 @@ import type { Geometry } from 'geojson';
 import { policy } from '../../auth/policy.js';
 import { householdGridCells, householdProperties, HOUSEHOLDS_FROM, householdWhere } from '../households/index.js';
 import { villageFrom, villageProtection, VISIBLE_FISHER_SHARE } from '../villages/index.js';
-import { boundaryMeets, VILLAGE_GRADUATION_PROPERTIES, villageGraduationMapColumns, villageGraduationMapFrom } from '../graduation/graduation.map.js';
+import { boundaryMeets, VILLAGE_GRADUATION_PROPERTIES, villageGraduationMapColumns, villageGraduationMapFrom } from '../graduation/index.js';
 import { ITEM_TILE_ATTRIBUTES, itemTileRows } from '../packages/index.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { simplified } from '../../geo/spatial-sql.js';
-import { EXISTING_FACILITIES_FROM, EXISTING_FACILITY_GEOMETRY, existingFacilityConditions } from '../facilities/facility.queries.js';
-import type { BboxCrs84 } from '../ogc/ogc.params.js';
-import type { Source } from '../ogc/ogc.queries.js';
+import { EXISTING_FACILITIES_FROM, EXISTING_FACILITY_GEOMETRY, existingFacilityConditions } from '../facilities/index.js';
+import type { BboxCrs84, Source } from '../ogc/index.js';
 import { encodeTile, type MvtValue } from './mvt.js';
 import { BUFFER, EXTENT, GRID_CELL_DEGREES, GRID_CELL_METERS, HOUSEHOLD_MIN_ZOOM, tileBounds3857, tileBoundsLonLat, unitMeters, type Tile } from './tiles.layers.js';
 

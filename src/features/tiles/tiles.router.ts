@@ -10,7 +10,7 @@
  */
 import express from 'express';
 import { createHash } from 'node:crypto';
-import { badParameter, gisRoute, notFoundError, sendError, type GisDeps } from '../ogc/ogc.http.js';
+import { badParameter, type GisDeps, gisRoute, notFoundError, sendError } from '../ogc/index.js';
 import { findLayer, LAYERS, parseTile } from './tiles.layers.js';
 import { createTileService, type MvtEncoder } from './tiles.service.js';
 

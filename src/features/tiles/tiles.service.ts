@@ -6,9 +6,7 @@
 import { PersonalReads } from '../../audit/personal-reads.js';
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
-import { findCollection, type Collection } from '../ogc/ogc.collections.js';
-import { createExtentCache } from '../ogc/ogc.extents.js';
-import { badParameter, type GisDeps, type GisRequest } from '../ogc/ogc.http.js';
+import { badParameter, type Collection, createExtentCache, findCollection, type GisDeps, type GisRequest } from '../ogc/index.js';
 import { BUFFER, DATA_EXTENT, intersects, tileBoundsLonLat, tileJson, type Tile, type TileLayer } from './tiles.layers.js';
 import {
   existingFacilitiesLayer,

@@ -7,11 +7,9 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import { PAS_CODES } from '../households/index.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { progressNeedsLocation, progressScopeOf } from '../execution/execution.service.js';
-import { assertCaseloadReader, canGroupTargetsBy } from '../graduation/graduation.service.js';
-import { TargetGrouping } from '../graduation/graduation.type.js';
-import { parseRegionCode } from '../regions/region.codes.js';
-import { RegionLevel } from '../regions/region.type.js';
+import { progressNeedsLocation, progressScopeOf } from '../execution/index.js';
+import { assertCaseloadReader, canGroupTargetsBy, TargetGrouping } from '../graduation/index.js';
+import { parseRegionCode, RegionLevel } from '../regions/index.js';
 import { VillageCapabilities, Viewer } from './viewer.type.js';
 
 /** True when an assert* rule of the policy lets the call through. */

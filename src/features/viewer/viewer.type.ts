@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { TargetGrouping } from '../graduation/graduation.type.js';
+import { TargetGrouping } from '../graduation/index.js';
 
 @ObjectType({ description: 'What the API allows you in one village, from the same policy functions that enforce it.' })
 export class VillageCapabilities {

@@ -1,7 +1,7 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { Pas } from '../households/index.js';
-import { RegionKind } from '../regions/region.type.js';
+import { RegionKind } from '../regions/index.js';
 
 @InputType({ description: 'A circle on the ground: centre in WGS84 degrees, radius in metres (geodesic).' })
 export class NearInput {

@@ -10,7 +10,7 @@ import type { Queryable } from '../../db/database.js';
 import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
 import type { Pas } from '../households/index.js';
-import type { RegionKind } from '../regions/region.type.js';
+import type { RegionKind } from '../regions/index.js';
 import type { VillageOrder } from './village.type.js';
 
 /**

@@ -2,7 +2,7 @@ import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { Connection } from '../../graphql/connection.type.js';
 import { Pas } from '../households/index.js';
-import { RegionKind } from '../regions/region.type.js';
+import { RegionKind } from '../regions/index.js';
 
 export const CoastalSource = { SEAWARD_EDGE: 'SEAWARD_EDGE', NATURAL_EARTH_COASTLINE: 'NATURAL_EARTH_COASTLINE' } as const;
 export type CoastalSource = keyof typeof CoastalSource;

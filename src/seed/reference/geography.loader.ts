@@ -13,7 +13,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import type { Queryable } from '../../db/database.js';
-import { importBoundaries } from '../../features/imports/boundary.import.js';
+import { importBoundaries } from '../../features/imports/index.js';
 import { DATA_FILES } from './data-files.js';
 
 export async function loadBoundaries(tx: Queryable): Promise<{ villages: number; repaired: string[] }> {

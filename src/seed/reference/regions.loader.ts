@@ -5,7 +5,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { copyLine, type Queryable } from '../../db/database.js';
-import { nameKey } from '../../features/regions/name-key.js';
+import { nameKey } from '../../features/regions/index.js';
 import { DATA_FILES } from './data-files.js';
 
 interface CsvRegion {

@@ -349,7 +349,7 @@ SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
 SELECT f.code, f.name, f.kind, coalesce(d.requires_mustahik, false) AS requires_mustahik, f.description
     FROM funders f LEFT JOIN funds d ON d.funder_code = f.code AND d.is_default ORDER BY f.code;
 
-SELECT h.id FROM households h WHERE h.village_code = $1 AND h.inactive_since IS NULL AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) ORDER BY h.id;
+SELECT h.id FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3 ORDER BY h.id;
 
 SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS location, h.desil, h.livelihood,
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,

@@ -11,11 +11,10 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_
       'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
         'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
       array_agg(h.id ORDER BY h.id) AS ids
-    FROM households h WHERE h.village_code = $1 AND h.inactive_since IS NULL AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $2 AND i.household_id = h.id) AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]));
+    FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $4 AND i.household_id = h.id);
 
 SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered
-    FROM (SELECT h.pas, EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id) AS covered FROM households h
-          WHERE h.village_code = $2 AND h.inactive_since IS NULL AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]))) x, unnest(x.pas) p
+    FROM (SELECT h.pas, EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id) AS covered FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4) x, unnest(x.pas) p
     WHERE NOT (p::text = ANY($5::text[]))
     GROUP BY p ORDER BY p;
 
@@ -43,7 +42,7 @@ WITH sites AS MATERIALIZED (
     AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $18)))::int AS b3,
       count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $19 = ANY(s.serves)
      AND ST_DWithin(s.site, h.location::geography, $20)))::int AS a3
-    FROM households h WHERE h.village_code = $21 AND h.inactive_since IS NULL AND (h.village_code = ANY($22::text[]) OR h.village_code LIKE ANY($23::text[]));
+    FROM households h WHERE (h.village_code = ANY($21::text[]) OR h.village_code LIKE ANY($22::text[])) AND h.inactive_since IS NULL AND h.village_code = $23;
 
 INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
     VALUES ($1, $2, $3, $4, $5,
@@ -58,10 +57,10 @@ SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE h.village_code = $2 AND h.inactive_since IS NULL AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]));
+    FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4;
 
-SELECT h.id FROM households h
-    WHERE h.village_code = $1 AND h.inactive_since IS NULL AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $2 AND i.household_id = h.id) AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) ORDER BY h.id;
+SELECT h.id FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3
+    AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $4 AND i.household_id = h.id) ORDER BY h.id;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
     WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));

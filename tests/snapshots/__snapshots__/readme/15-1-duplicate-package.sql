@@ -427,16 +427,16 @@ SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE h.village_code = $2 AND h.inactive_since IS NULL AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]));
+    FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4;
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE h.village_code = $2 AND h.inactive_since IS NULL AND (h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[]));
+    FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4;
 
 SELECT f.code, f.name, f.kind, coalesce(d.requires_mustahik, false) AS requires_mustahik, f.description
     FROM funders f LEFT JOIN funds d ON d.funder_code = f.code AND d.is_default ORDER BY f.code;
 
-SELECT h.id FROM households h WHERE h.village_code = $1 AND h.inactive_since IS NULL AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) ORDER BY h.id;
+SELECT h.id FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3 ORDER BY h.id;
 
 SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS location, h.desil, h.livelihood,
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,

@@ -1,7 +1,9 @@
 /**
  * Which KPM records (memberships, graduations, referrals, follow-ups) a principal may read and act
- * on, as SQL over a household id expression. `auth/policy.ts` calls this; it lives here because it
- * reads this feature's table.
+ * on, as SQL over a household id expression. `auth/policy.ts` calls this. It reads the pendamping
+ * feature's `pendamping_assignments` table, but it lives with the policy because shared plumbing
+ * (src/auth) never imports a feature (lint rule noFeatureImports): the policy is what features
+ * are built on.
  *
  * Decision: the token's `villages` claim is CHECKED against assignments, not derived from them.
  * The identity provider issues the token and the planners keep `pendamping_assignments`; a
@@ -12,7 +14,7 @@
  * what the existing household paths (tiles, OGC, exports) show a pendamping — outside this feature.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from './principal.js';
 
 /**
  * `householdRowScope` is the policy's household predicate over the same household (aliased `h`);
