@@ -1,5 +1,5 @@
 -- docs/pilots.md graphql example 5, operation 1, as {"sub":"demo-planner@kemensos.go.id","role":"PLANNER","org":"Kemensos (demo)","regions":"*"}
--- 25 statements (texts only, sorted; see readme-operations.test.ts)
+-- 34 statements (texts only, sorted; see readme-operations.test.ts)
 SELECT id, kind, name, ST_X(location) AS lon, ST_Y(location) AS lat, accessible, serves FROM existing_facilities WHERE village_code = $1 ORDER BY id;
 
 SELECT iv.serves, iv.category, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
@@ -15,6 +15,14 @@ WITH g AS (SELECT boundary, ST_Envelope(boundary) AS env, greatest(50, sqrt(ST_A
     WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(gx * step, gy * step), 4326))
     ORDER BY gy, gx;
 
+DELETE FROM package_item_funding WHERE item_id = $1;
+
+DELETE FROM package_item_funding WHERE item_id = $1;
+
+DELETE FROM package_item_funding WHERE item_id = $1;
+
+DELETE FROM package_item_funding WHERE item_id = $1;
+
 INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
     VALUES ($1, $2, $3, $4, $5,
       $6, $7, $8,
@@ -23,6 +31,26 @@ INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, pac
 INSERT INTO package_budgets (package_id, funder_code, budget_idr, over_budget_reason) VALUES ($1, $2, $3, $4)
     ON CONFLICT (package_id, funder_code) DO UPDATE SET budget_idr = excluded.budget_idr,
       over_budget_reason = coalesce(excluded.over_budget_reason, package_budgets.over_budget_reason);
+
+INSERT INTO package_item_funding (item_id, funder_code, fund_code, amount_idr)
+    SELECT $1, s.funder_code, s.fund_code, s.amount_idr
+    FROM jsonb_to_recordset($2::jsonb)
+      AS s(funder_code text, fund_code text, amount_idr bigint);
+
+INSERT INTO package_item_funding (item_id, funder_code, fund_code, amount_idr)
+    SELECT $1, s.funder_code, s.fund_code, s.amount_idr
+    FROM jsonb_to_recordset($2::jsonb)
+      AS s(funder_code text, fund_code text, amount_idr bigint);
+
+INSERT INTO package_item_funding (item_id, funder_code, fund_code, amount_idr)
+    SELECT $1, s.funder_code, s.fund_code, s.amount_idr
+    FROM jsonb_to_recordset($2::jsonb)
+      AS s(funder_code text, fund_code text, amount_idr bigint);
+
+INSERT INTO package_item_funding (item_id, funder_code, fund_code, amount_idr)
+    SELECT $1, s.funder_code, s.fund_code, s.amount_idr
+    FROM jsonb_to_recordset($2::jsonb)
+      AS s(funder_code text, fund_code text, amount_idr bigint);
 
 INSERT INTO package_items (package_id, intervention_code, funder_code, household_id, member_id,
       location, quantity, unit_cost_idr, cost_idr, eligibility_override_reason, origin, amount_note)
@@ -193,6 +221,8 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
   JOIN interventions iv ON iv.code = item.intervention_code
   LEFT JOIN households h ON h.id = item.household_id
     WHERE item.package_id = ANY($1::int[]) ORDER BY item.package_id, item.id;
+
+SELECT item_id, funder_code, fund_code, amount_idr FROM package_item_funding WHERE item_id = ANY($1::int[]) ORDER BY item_id, amount_idr DESC, fund_code;
 
 SELECT iv.*, coalesce((SELECT array_agg(x.funder_code ORDER BY x.funder_code) FROM intervention_funders x WHERE x.intervention_code = iv.code), '{}') AS funder_codes FROM interventions iv
     WHERE ($1::text IS NULL OR iv.category::text = $2)
