@@ -12,7 +12,7 @@ import { PAS_CODES } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import { startProgress } from './progress.js';
 import { seedPilots } from './pilots/pilots.seed.js';
-import { deriveCoastalAttributes, loadBoundaries, loadShorelines, readFishingVillageCodes } from './reference/geography.loader.js';
+import { loadBoundaries, loadCoastalAttributes, loadShorelines, readFishingVillageCodes } from './reference/geography.loader.js';
 import { DATA_FILES } from './reference/data-files.js';
 import { loadRegions } from './reference/regions.loader.js';
 import { type GeneratedTag, type VillageContext, VillageHouseholdGenerator } from './synthetic/household.generator.js';
@@ -111,7 +111,7 @@ export async function loadReferenceData(tx: Queryable, log: Logger): Promise<voi
   started = Date.now();
   const { villages, repaired } = await loadBoundaries(tx);
   await loadShorelines(tx);
-  await deriveCoastalAttributes(tx);
+  await loadCoastalAttributes(tx);
   log.info({ villages, repairedWithMakeValid: repaired, ms: Date.now() - started }, 'loaded village boundaries and coastal attributes');
 }
 

