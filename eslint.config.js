@@ -172,6 +172,21 @@ export default defineConfig(
   { files: FEATURES, ignores: RESOLVERS, rules: restrictedImports({ drivers: true, sqlImport: false, inFeature: true }) },
   { files: FEATURES.map((f) => `${f}/*.resolver.ts`), rules: restrictedImports({ drivers: true, sqlImport: true, db: true, inFeature: true }) },
   { files: PLUMBING, ignores: [...COMPOSITION_ROOTS, 'src/db/**'], rules: restrictedImports({ drivers: true, sqlImport: false, features: true }) },
+  // Reason: an import rule cannot see `ctx.db.transaction(...)`; a resolver that opens one holds
+  // writes, checks and the audit record where they cannot be reused or reviewed with the SQL.
+  {
+    files: RESOLVERS,
+    rules: {
+      // Flat config replaces a rule's options per file: keep the process.env selectors too.
+      'no-restricted-syntax': [
+        ...noProcessEnv['no-restricted-syntax'],
+        {
+          selector: "CallExpression[callee.property.name='transaction']",
+          message: 'Resolvers never open transactions: put the write and its audit record in the feature\'s *.service.ts (or *.mutations.ts).',
+        },
+      ],
+    },
+  },
   // The composition roots register every feature's resolvers and loaders by file.
   { files: COMPOSITION_ROOTS, rules: restrictedImports({ drivers: true, sqlImport: false, root: true }) },
   // src/db talks to the drivers, but never to features.
