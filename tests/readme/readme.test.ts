@@ -1,7 +1,7 @@
 /**
  * The README runs: every ```graphql and ```sh example in README.md is executed against the test
  * server over HTTP, in README order, and its printed output compared (shape mode: the test demo
- * is smaller than the default one, so counts and ids differ; `npm run readme:check` compares
+ * is smaller than the default one, so counts and ids differ; readme-values.test.ts (and `npm run readme:check`) compares
  * values against a server with the default demo). See tests/readme/readme-examples.ts for the
  * rules and the markers for volatile fields and blocks that must not run.
  */
