@@ -21,10 +21,13 @@ RUN npm ci --omit=dev && npm cache clean --force
 # Sources stay owned by root (read-only for the app); only the embedded database's data
 # directory (used when DATABASE_URL is unset) is writable by the `node` user.
 COPY . .
-# The web app (/app) is built here; `npm start` rebuilds it as the node user, hence the chown.
+# The web app (/app) is built here (chown: `npm run build:web` may rebuild it as the node user).
 RUN npm run build:web && chown -R node:node /app/dist
 RUN mkdir -p /app/.data && chown node:node /app/.data
 
 USER node
 EXPOSE 4000
-CMD ["npm", "start"]
+# node itself, not `npm start`: npm relays SIGTERM only to its shell, so `docker stop` left the
+# server running until the kill (measured: the node process outlived `kill -TERM <npm>`). The web
+# app is built above, which is all `npm start`'s prestart would add.
+CMD ["node", "--import", "tsx", "src/main.ts"]

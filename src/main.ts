@@ -18,6 +18,8 @@ import type { App } from './server/app.js';
 
 /** How often a long stage reports that it is still running. */
 const HEARTBEAT_MS = 5_000;
+/** A signal repeated within this time is taken as a relayed copy of the first, not a second Ctrl-C. */
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 /** Runs one start-up stage with a start line, a line every few seconds while it runs, and an end line. */
 async function stage<T>(log: Logger, name: string, work: () => Promise<T>): Promise<T> {
@@ -48,12 +50,20 @@ async function main(): Promise<void> {
   // Filled in as the stages complete; shutdown closes whatever is open.
   const running: { db?: Database; app?: App } = {};
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = async (signal: string) => {
     if (stopping) {
+      // A signal sent to the process group can also be relayed by a wrapper (npm, tini, tsx):
+      // a repeat within a second is the same request, not a user insisting.
+      if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) {
+        log.info({ signal }, 'shutdown already in progress');
+        return;
+      }
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     const graceMs = config.shutdown.graceMs;
     log.info({ signal, graceMs }, `shutting down (at most ${graceMs / 1000} s)`);
     // Not unref'd: this timer is what guarantees the process ends.

@@ -68,6 +68,10 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGINT/SIGTERM and stops everything in order within a bounded grace period.
+    // Apollo's own handlers would call stop() beside it and then re-raise the signal, which
+    // arrived as a "second signal" (exit 1) and left the drain waiting its full 10 s.
+    stopOnTerminationSignals: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     // PostGIS-built GeoJSON is spliced into the response as text (graphql/raw-json.ts).

@@ -5,11 +5,8 @@
  * types when it opened, before the migrations created the enums, so every list-of-enum argument
  * failed with 22P02 "malformed array literal" until a restart. No answer may be an internal error.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/jwt.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -19,7 +16,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { seedDemoIfEmpty } from '../../src/seed/seed.service.js';
 import { createApp, type App } from '../../src/server/app.js';
 import { claimsFor, extractExamples, type GraphQLResponse } from '../readme/readme-examples.js';
-import { withDatabase } from '../support/test-database.js';
+import { createEmptyDatabase } from '../support/test-database.js';
 
 let db: Database;
 let app: App;
@@ -28,22 +25,9 @@ let config: Config;
 let cleanup = async () => {};
 
 beforeAll(async () => {
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) {
-    const name = `kt_first_start_${process.pid}_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: withDatabase(adminUrl, name), STATEMENT_TIMEOUT_MS: '600000' });
-    cleanup = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'kt-first-start-'));
-    config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PGLITE_DATA_DIR: join(dir, 'pglite'), STATEMENT_TIMEOUT_MS: '600000' });
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  }
+  const empty = await createEmptyDatabase('first-start');
+  cleanup = () => empty.dispose();
+  config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', STATEMENT_TIMEOUT_MS: '600000', ...empty.env });
   const log = createLogger(config);
   db = await connect(config.database);
   // A small demo: the reference data is complete, households are few (the bug is in binding, not volume).

@@ -7,11 +7,9 @@
  * dates, ids that depend on time) are compared by shape only; tests/readme/readme-examples.ts
  * documents the markers. A README edit that changes an example's printed output fails here.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/jwt.js';
 import type { Claims } from '../../src/auth/principal.js';
@@ -21,7 +19,7 @@ import type { Database } from '../../src/db/database.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { seedDemoIfEmpty } from '../../src/seed/seed.service.js';
 import { createApp, type App } from '../../src/server/app.js';
-import { withDatabase } from '../support/test-database.js';
+import { createEmptyDatabase } from '../support/test-database.js';
 import { extractExamples, runExample } from './readme-examples.js';
 
 const examples = extractExamples(readFileSync('README.md', 'utf8'));
@@ -34,24 +32,11 @@ let config: Config;
 let cleanup = async () => {};
 
 beforeAll(async () => {
-  const adminUrl = process.env.TEST_DATABASE_URL;
   // The server's own defaults (seed, demo scale, limits) apart from what a test process must set.
   const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', STATEMENT_TIMEOUT_MS: '600000', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_MAP_PER_MINUTE: '100000' };
-  if (adminUrl) {
-    const name = `kt_readme_values_${process.pid}_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    config = loadConfig({ ...base, DATABASE_URL: withDatabase(adminUrl, name) });
-    cleanup = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'kt-readme-values-'));
-    config = loadConfig({ ...base, PGLITE_DATA_DIR: join(dir, 'pglite') });
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  }
+  const empty = await createEmptyDatabase('readme-values');
+  cleanup = () => empty.dispose();
+  config = loadConfig({ ...base, ...empty.env });
   const log = createLogger(config);
   db = await connect(config.database);
   await seedDemoIfEmpty(db, { seed: config.seed.seed, scale: config.seed.demoScale }, log);

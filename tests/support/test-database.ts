@@ -61,3 +61,42 @@ export async function openTestDatabase(template: string): Promise<TestDatabase> 
     },
   };
 }
+
+export interface EmptyDatabase {
+  /** The settings that point the server at it: `DATABASE_URL` or `PGLITE_DATA_DIR`. */
+  env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A new, empty database as a first start meets it: no template, no migrations, no data (a new
+ * PostgreSQL database on TEST_DATABASE_URL's server, or a new PGlite data directory). For tests of
+ * what `npm start` does in one process from nothing.
+ */
+export async function createEmptyDatabase(label: string): Promise<EmptyDatabase> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    const name = `kt_${label.replace(/\W/g, '_')}_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end();
+    }
+    return {
+      env: { DATABASE_URL: withDatabase(adminUrl, name) },
+      async dispose() {
+        const client = new pg.Client({ connectionString: adminUrl });
+        await client.connect();
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), `kt-${label}-`));
+  return { env: { PGLITE_DATA_DIR: join(dir, 'pglite') }, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+}
