@@ -13,6 +13,7 @@
  * 3. Times `runImport` exactly as `npm run import -- registry … --as-of …` runs it: read, parse,
  *    validate every row (in JS and against the database), write, derive, audit; one transaction.
  */
+import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,6 +3,7 @@
  * GraphQL's 1 MB body limit is uploaded (staged in import_uploads), a job is started from the
  * uploads, the worker runs it; the size limit answers 413 with the limit; ADMIN only.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals } from '../support/principals.js';
@@ -74,6 +75,31 @@ describe('POST /imports (ADMIN upload route)', () => {
     await api.app.importWorker.drain();
     const done = await api.query<any>('query ($id: ID!) { importJob(id: $id) { status dryRun report } }', { id: importJob.id });
     expect(done.data.importJob).toMatchObject({ status: 'DONE', dryRun: true, report: { issues: [], rows: 1 } });
+  });
+
+  it('takes a GeoPackage (binary) as the body: its layer is read on arrival and the job imports it as GeoJSON', async () => {
+    // tests/import/fixtures/bedono.gpkg: GDAL-made, one layer "villages" with Bedono's boundary and a bow tie.
+    const gpkg = readFileSync(new URL('./fixtures/bedono.gpkg', import.meta.url));
+    const send = (path: string, body: Uint8Array) => fetch(`${origin}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/geopackage+sqlite3' }, body });
+    const started = await send('/imports/boundaries?name=bedono.gpkg&dryRun=true', gpkg);
+    expect(started.status).toBe(202);
+    const { importJob } = (await started.json()) as { importJob: { id: string } };
+    await api.app.importWorker.drain();
+    const done = await api.query<any>('query ($id: ID!) { importJob(id: $id) { status dryRun report } }', { id: importJob.id });
+    expect(done.data.importJob).toMatchObject({ status: 'DONE', dryRun: true, report: { issues: [], rows: 1, changes: { boundariesReplaced: 1, repaired: 1 } } });
+    // Through the two-step upload too: staged as the layer's GeoJSON, named file:layer as in CLI reports.
+    const uploaded = await send('/imports/uploads?name=bedono.gpkg&layer=villages', gpkg);
+    expect(uploaded.status).toBe(201);
+    expect(await uploaded.json()).toMatchObject({ name: 'bedono.gpkg:villages', bytes: gpkg.length });
+    // Refused on arrival: an unknown layer (with the layers there are), a .gpkg name on a body that is not one.
+    const layer = await send('/imports/uploads?name=bedono.gpkg&layer=desa', gpkg);
+    expect(layer.status).toBe(400);
+    const layerError = ((await layer.json()) as any).errors[0];
+    expect(layerError.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'layer' });
+    expect(layerError.message).toContain('villages');
+    const notGpkg = await post('/imports/uploads?name=desa.gpkg', 'kode,geometry\n');
+    expect(notGpkg.status).toBe(400);
+    expect(((await notGpkg.json()) as any).errors[0]).toMatchObject({ extensions: { argument: 'body' }, message: expect.stringContaining('GeoPackage') });
   });
 
   it('refuses a file over IMPORT_UPLOAD_MAX_BYTES with 413 and the limit, and stages nothing', async () => {

@@ -7,6 +7,10 @@
  *   POST /imports/boundaries|facilities?file=ID  (or the file itself as the body, with ?name=)
  *                                                      → 202 { importJob } (QUEUED; poll importJob(id))
  *
+ * A GeoPackage (`.gpkg`: boundaries, or registry households as a point layer) is binary: it is read
+ * when it arrives (`?layer=` names the layer) and staged as the GeoJSON text of that layer, so the
+ * job reads it exactly as the CLI does, and a file that is not a usable GeoPackage is refused at once.
+ *
  * The body is read as it arrives and counted; past IMPORT_UPLOAD_MAX_BYTES the request is refused
  * with 413 and the limit (also at once when Content-Length says so). Uploads are staged in the
  * database (import_uploads) so the worker of any API process can run the job. Authentication and
@@ -19,6 +23,7 @@ import { policy } from '../../auth/policy.js';
 import type { Database } from '../../db/database.js';
 import { AppError, badInput, ErrorCode, isDatabaseUnavailable, databaseUnavailable } from '../../errors/errors.js';
 import type { Logger } from '../../logging/logger.js';
+import { readGeoPackage } from './geopackage.js';
 import { enqueueImport, type JobOptions } from './import.jobs.js';
 import type { ImportKind } from './import.report.js';
 import { toJob } from './import.resolver.js';
@@ -45,8 +50,8 @@ const KINDS: Record<string, { kind: ImportKind; roles: string[] }> = {
 
 const NAME = /^[\w][\w.\- ]{0,199}$/;
 
-/** The request body as UTF-8 text, refused past `maxBytes` while it arrives (never buffered beyond it). */
-async function readBody(req: Request, maxBytes: number): Promise<{ text: string; bytes: number }> {
+/** The request body's bytes, refused past `maxBytes` while it arrives (never buffered beyond it). */
+async function readBytes(req: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new TooLarge(maxBytes, declared);
   const chunks: Buffer[] = [];
@@ -60,10 +65,29 @@ async function readBody(req: Request, maxBytes: number): Promise<{ text: string;
     }
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks, bytes);
+}
+
+/** SQLite's file header: every GeoPackage starts with it. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * The uploaded file as the text an import reads: UTF-8 text as sent, or a GeoPackage's layer as
+ * GeoJSON (named `file.gpkg:layer`, as the CLI names it in reports). `bytes` is what was received.
+ */
+async function readFile(req: Request, name: string, maxBytes: number): Promise<{ name: string; text: string; bytes: number }> {
+  const body = await readBytes(req, maxBytes);
+  if (body.length === 0) throw badInput('body', 'expected the file as the request body, got an empty body');
+  const isGeoPackage = body.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC);
+  if (name.toLowerCase().endsWith('.gpkg') || isGeoPackage) {
+    if (!isGeoPackage) throw badInput('body', `expected a GeoPackage (an SQLite database) for ${JSON.stringify(name)}; the body is not one`);
+    const gpkg = await readGeoPackage(body, str(req, 'layer'));
+    return { name: `${name}:${gpkg.layer}`, text: JSON.stringify(gpkg.collection), bytes: body.length };
+  }
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, bytes)).replace(/^\uFEFF/, ''), bytes };
+    return { name, text: new TextDecoder('utf-8', { fatal: true }).decode(body).replace(/^\uFEFF/, ''), bytes: body.length };
   } catch {
-    throw badInput('body', 'expected a UTF-8 text file (CSV or GeoJSON); the body is not valid UTF-8');
+    throw badInput('body', 'expected a UTF-8 text file (CSV or GeoJSON) or a GeoPackage; the body is neither');
   }
 }
 
@@ -126,9 +150,8 @@ export function createImportRouter({ db, log, maxBytes }: ImportRouterOptions): 
   router.post('/uploads', route(async (req, res, subject) => {
     const name = str(req, 'name');
     if (!name || !NAME.test(name)) throw badInput('name', `expected a file name (letters, digits, . _ - and spaces, at most 200), got ${JSON.stringify(name ?? null)}`);
-    const body = await readBody(req, maxBytes);
-    if (body.bytes === 0) throw badInput('body', 'expected the file as the request body, got an empty body');
-    const upload = await storeUpload(db, subject, name, body.text, body.bytes);
+    const file = await readFile(req, name, maxBytes);
+    const upload = await storeUpload(db, subject, file.name, file.text, file.bytes);
     res.status(201).json({ uploadId: String(upload.id), name: upload.name, bytes: upload.bytes });
   }));
 
@@ -140,9 +163,8 @@ export function createImportRouter({ db, log, maxBytes }: ImportRouterOptions): 
       // A single-file import may send the file itself as the body.
       const name = str(req, 'name') ?? `${req.params['kind']}.${spec.kind === 'BOUNDARIES' ? 'geojson' : 'csv'}`;
       if (!NAME.test(name)) throw badInput('name', `expected a file name (letters, digits, . _ - and spaces, at most 200), got ${JSON.stringify(name)}`);
-      const body = await readBody(req, maxBytes);
-      if (body.bytes === 0) throw badInput('body', 'expected the file as the request body, got an empty body');
-      const job = await enqueueImport(db, subject, spec.kind, { file: { name, text: body.text } }, opts);
+      const file = await readFile(req, name, maxBytes);
+      const job = await enqueueImport(db, subject, spec.kind, { file: { name: file.name, text: file.text } }, opts);
       res.status(202).json({ importJob: toJob(job) });
       return;
     }
