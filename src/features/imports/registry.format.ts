@@ -223,9 +223,18 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function isIsoDate(value: string): boolean {
   const m = DATE.exec(value);
   if (!m) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  // Calendar arithmetic (proleptic Gregorian, as PostgreSQL and Date use) rather than a Date per
+  // value: a million-household extract has over five million dates, and building and printing a
+  // Date for each took 2 s of every 11 s of parsing at 200,000 households (bench:import profile).
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!);
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The region prefix (PPKKCC, the kecamatan of first registration) of a NIK or KK as a Kemendagri code. */
 export function districtOfIdentity(id: string): string {

@@ -293,7 +293,7 @@ export async function writeMembers(tx: Queryable): Promise<MemberChanges> {
 export async function writeTags(tx: Queryable): Promise<{ added: number; removed: number }> {
   await tx.query(
     `CREATE TEMP TABLE reg_tags_resolved ON COMMIT DROP AS
-     SELECT r.household_id, m.member_id, t.pas, t.recorded_on
+     SELECT r.household_id, r.is_new, m.member_id, t.pas, t.recorded_on
      FROM reg_tags t JOIN reg_households r ON r.registry_id = t.registry_id
      LEFT JOIN reg_members_resolved m ON m.registry_id = t.registry_id AND m.nik = t.nik`,
   );
@@ -310,7 +310,8 @@ export async function writeTags(tx: Queryable): Promise<{ added: number; removed
     `WITH ins AS (
        INSERT INTO pas_tags (household_id, member_id, pas, source, recorded_on)
        SELECT x.household_id, x.member_id, x.pas, 'REGISTRY', x.recorded_on FROM reg_tags_resolved x
-       WHERE NOT EXISTS (SELECT 1 FROM pas_tags p WHERE p.household_id = x.household_id AND p.source = 'REGISTRY'
+       -- A household this import creates has no tags yet: only existing ones need the lookup.
+       WHERE x.is_new OR NOT EXISTS (SELECT 1 FROM pas_tags p WHERE p.household_id = x.household_id AND p.source = 'REGISTRY'
                          AND p.member_id IS NOT DISTINCT FROM x.member_id AND p.pas = x.pas)
        RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,
