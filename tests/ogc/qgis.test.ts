@@ -6,7 +6,9 @@
  * database. CI installs python3-qgis; there (CI=true) a missing QGIS fails this suite.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -38,17 +40,27 @@ if (missing && process.env.CI === 'true') {
 if (missing) console.warn(`tests/ogc/qgis.test.ts skipped: PyQGIS not found (${missing}). Install it: ${INSTALL}`);
 
 let h: GisHarness;
+/**
+ * QGIS's HTTP cache (XDG_CACHE_HOME), shared by every role's run as by one QGIS installation whose
+ * user switches authentication configurations: a tile cached for one token must not be shown to
+ * the next (it was, while tiles were `max-age=300`: Qt's cache ignores Vary: Authorization).
+ */
+let httpCache: string;
 beforeAll(async () => {
   if (missing) return;
+  httpCache = mkdtempSync(join(tmpdir(), 'qgis-http-cache-'));
   h = await startGisHarness();
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  if (httpCache) rmSync(httpCache, { recursive: true, force: true });
+});
 
 /** Runs the PyQGIS client with `spec` on stdin; async, so the server in this process keeps answering. */
 function qgis(spec: object): Promise<any> {
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [SCRIPT], {
-      env: { ...process.env, QT_QPA_PLATFORM: 'offscreen', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+      env: { ...process.env, QT_QPA_PLATFORM: 'offscreen', XDG_CACHE_HOME: httpCache, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -155,8 +167,6 @@ async function checkRole(as: PrincipalName, tile: Tile, bbox: number[]) {
     tiles: DOCUMENTED.tiles.map((t) => ({ name: t.layer, url: local(t.url), zmin: t.zmin, zmax: t.zmax, tile: [tile.z, tile.x, tile.y], label: `"${labelOf(t.layer)}"`, mvtLayers: MVT_LAYERS[t.layer] })),
   });
   const requests = h.requests.slice(from);
-  (await import('node:fs')).writeFileSync(`/tmp/qgis-${as}.json`, JSON.stringify(out));
-  (await import('node:fs')).writeFileSync(`/tmp/qgis-${as}-req.txt`, requests.join('\n'));
   expect(out.qgisVersion).toMatch(/^3\./);
   expect(out.authMethod).toBe('Basic');
 
@@ -255,7 +265,9 @@ describe.skipIf(missing)('QGIS 3.22 with the settings of docs/gis-clients.md (Ba
           WHERE pi.funder_code = 'BAZNAS' AND pk.status <> 'CANCELLED' AND pi.household_id IS NOT NULL ORDER BY 1`,
     );
     expect(out.layers.households.ids ?? out.layers.households.filters[DOCUMENTED.filters[0]!].ids).toEqual(rows.map((r) => r.id));
-    expect(out.tiles.households.labels).toEqual(funded.map(String).sort());
+    // Only funded households in its tile (checkRole compared the tile with the API's).
+    expect(out.tiles.households.labels.length).toBeGreaterThan(0);
+    expect(funded.map(String)).toEqual(expect.arrayContaining(out.tiles.households.labels));
   });
 
   it('VIEWER: no households collection (refused), the 250 m grid in the households tiles', async () => {

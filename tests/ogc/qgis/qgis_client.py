@@ -139,7 +139,8 @@ def main():
                 request = QgsFeatureRequest().setFilterRect(QgsRectangle(*bbox))
                 result['bbox'] = {'valid': restricted.isValid(), 'ids': sorted(f['id'] for f in restricted.getFeatures(request))}
         else:
-            result['error'] = layer.error().summary() if layer.error() else None
+            # layer.error() crashes 3.22 for an OAPIF layer that failed to load; the log says why.
+            result['error'] = ' | '.join(log[-3:])
         layers[collection] = result
     out['layers'] = layers
 
@@ -214,7 +215,7 @@ def main():
             result['labels'] = sorted({p.labelText for p in labels.allLabels()}) if labels else []
             result['renderErrors'] = [f'{e.layerID}: {e.message}' for e in job.errors()]
         else:
-            result['error'] = layer.error().summary() if layer.error() else None
+            result['error'] = ' | '.join(log[-3:])
         tiles[tile_spec['name']] = result
     out['tiles'] = tiles
 
