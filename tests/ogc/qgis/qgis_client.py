@@ -30,29 +30,26 @@ def main():
     # Read by QgsApplication at start: the auth database lives in this empty profile, never the user's.
     os.environ['QGIS_AUTH_DB_DIR_PATH'] = profile
 
-    from qgis.core import (  # noqa: E402 (needs the environment above)
+    from qgis.core import (  # noqa: E402 (after the environment above)
         Qgis,
         QgsApplication,
         QgsAuthMethodConfig,
         QgsBlockingNetworkRequest,
         QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
         QgsDataSourceUri,
         QgsFeatureRequest,
-        QgsFields,
         QgsMapRendererSequentialJob,
         QgsMapSettings,
-        QgsMessageLog,
         QgsProject,
         QgsRectangle,
         QgsTileMatrix,
         QgsTileXYZ,
         QgsVectorLayer,
-        QgsVectorTileLayer,
         QgsPalLayerSettings,
         QgsVectorTileBasicLabeling,
         QgsVectorTileBasicLabelingStyle,
         QgsVectorTileBasicRenderer,
+        QgsVectorTileLayer,
         QgsWkbTypes,
     )
     from qgis.PyQt.QtCore import QSize, QUrl
@@ -124,6 +121,8 @@ def main():
             result['featureCount'] = layer.featureCount()
             features = list(layer.getFeatures())
             result['read'] = len(features)
+            if 'id' in result['fields']:
+                result['ids'] = sorted(f['id'] for f in features)
             result['sample'] = attributes_of(features[0]) if features else None
             result['filters'] = {}
             for subset in subsets:
@@ -169,7 +168,7 @@ def main():
             renderer.setStyles(QgsVectorTileBasicRenderer.simpleStyleWithRandomColors())
             layer.setRenderer(renderer)
             label_styles = []
-            # One style per MVT layer: 3.22 gives a style without a layer name no attributes.
+            # One style per MVT layer: with an empty layer name ("every layer") 3.22 placed no label.
             for mvt_layer in tile_spec['mvtLayers']:
                 for geometry_type in (QgsWkbTypes.PointGeometry, QgsWkbTypes.PolygonGeometry):
                     settings = QgsPalLayerSettings()
@@ -185,17 +184,16 @@ def main():
             labeling = QgsVectorTileBasicLabeling()
             labeling.setStyles(label_styles)
             layer.setLabeling(labeling)
-            layer.setLabelsEnabled(True) if hasattr(layer, 'setLabelsEnabled') else None
 
             # Render the tile's extent at its zoom, as the map canvas would: non-empty pixels show
-            # that QGIS fetched (with the auth configuration), decoded and drew the tile.
-            # The tile's extent, less 1% on each side so that QGIS needs no neighbouring tile.
+            # that QGIS fetched (with the auth configuration), decoded and drew the tile. The
+            # extent is the tile's less 1% on each side, so that QGIS needs no neighbouring tile.
             extent = QgsTileMatrix.fromWebMercator(z).tileExtent(tile_id)
             extent.grow(-extent.width() / 100)
             settings = QgsMapSettings()
             settings.setLayers([layer])
-            # 0.28 mm pixels, as the tile matrix's scales assume, and 512 pixels a tile: QGIS 3.22
-            # picks the zoom one below the scale's (QgsVectorTileUtils::scaleToZoom), so this is z.
+            # 0.28 mm pixels, as the tile matrix's scales assume. At 256 pixels a tile QGIS 3.22 asked
+            # for zoom z - 1, at 512 for z (the test checks which tile was requested).
             settings.setOutputDpi(25.4 / 0.28)
             settings.setDestinationCrs(web_mercator)
             settings.setOutputSize(QSize(512, 512))
