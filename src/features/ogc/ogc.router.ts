@@ -8,7 +8,13 @@ import { openApiDocument } from './ogc.openapi.js';
 import { QueryReader } from './ogc.params.js';
 import { assertJsonFormat, createOgcService, featureFormat, MEDIA } from './ogc.service.js';
 
-/** Features may be personal data and depend on the token: no cache may keep them. */
+/**
+ * Every document depends on the token (features may be personal data; the collection list and
+ * extents follow the access rules): no cache may keep one. Set on every response, not only on
+ * features: QGIS's HTTP cache (Qt's) ignores Vary: Authorization, and QGIS's blocking requests
+ * prefer a cached copy whatever its age, so a collection list without a cache header, cached for
+ * one token, was read back for the next (tests/ogc/qgis.test.ts).
+ */
 const NO_STORE = 'private, no-store';
 
 export function createOgcRouter(deps: GisDeps): express.Router {
@@ -16,6 +22,10 @@ export function createOgcRouter(deps: GisDeps): express.Router {
   const ogc = createOgcService(deps);
   const route = (handler: Parameters<typeof gisRoute>[1]) => gisRoute(deps, handler);
   const f = (query: URLSearchParams) => new QueryReader(query).value('f');
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', NO_STORE).vary('Authorization');
+    next();
+  });
 
   router.get(
     '/',
@@ -58,7 +68,7 @@ export function createOgcRouter(deps: GisDeps): express.Router {
     route(async (req, res, ctx) => {
       const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
       const body = await ogc.items(ctx, String(req.params.collectionId), format);
-      res.set({ 'Content-Type': MEDIA[format], 'Cache-Control': NO_STORE }).vary('Accept').vary('Authorization').send(body);
+      res.set('Content-Type', MEDIA[format]).vary('Accept').send(body);
     }),
   );
   router.get(
@@ -66,7 +76,7 @@ export function createOgcRouter(deps: GisDeps): express.Router {
     route(async (req, res, ctx) => {
       const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
       const body = await ogc.item(ctx, String(req.params.collectionId), String(req.params.featureId), format);
-      res.set({ 'Content-Type': MEDIA[format], 'Cache-Control': NO_STORE }).vary('Accept').vary('Authorization').send(body);
+      res.set('Content-Type', MEDIA[format]).vary('Accept').send(body);
     }),
   );
   router.use((req, res) => {

@@ -3,10 +3,13 @@
  *   GET /tiles/{layer}.json          TileJSON 3.0.0
  *   GET /tiles/{layer}/{z}/{x}/{y}.mvt
  *
- * Caching: tiles depend on the token, so they are `Cache-Control: private` (never in a shared
- * cache) with `Vary: Authorization`, and carry a strong ETag (a SHA-256 of the bytes): a client
- * revalidating with If-None-Match gets 304 when the tile is unchanged. Empty tiles are
- * 204 No Content (MapLibre and QGIS treat it as an empty tile), with no body to hash.
+ * Caching: tiles depend on the token, so they are `Cache-Control: private, no-cache` (never in a
+ * shared cache, and revalidated before every reuse) with `Vary: Authorization`, and carry a strong
+ * ETag (a SHA-256 of the bytes): a client revalidating with If-None-Match gets 304 when the tile is
+ * unchanged. Not max-age: QGIS's HTTP cache (Qt's QNetworkDiskCache, shared by every project and
+ * authentication configuration of a QGIS installation) ignores Vary, so a fresh tile cached for one
+ * token was shown unasked to the next token for as long as it stayed fresh (tests/ogc/qgis.test.ts).
+ * Empty tiles are 204 No Content (MapLibre and QGIS treat it as an empty tile), with no body to hash.
  */
 import express from 'express';
 import { createHash } from 'node:crypto';
@@ -15,8 +18,8 @@ import { findLayer, LAYERS, parseTile } from './tiles.layers.js';
 import { createTileService, type MvtEncoder } from './tiles.service.js';
 
 export const MVT_MEDIA_TYPE = 'application/vnd.mapbox-vector-tile';
-/** Seconds a client may reuse a tile without asking again; short, because packages and households change. */
-export const TILE_MAX_AGE_S = 300;
+/** Cache-Control of tiles and TileJSON: a client may keep them but asks (If-None-Match) before each reuse. */
+export const TILE_CACHE_CONTROL = 'private, no-cache';
 
 /** If-None-Match uses the weak comparison (RFC 9110 13.1.2): a W/ prefix does not matter. */
 export function matchesEtag(header: string | undefined, etag: string): boolean {
@@ -41,7 +44,7 @@ export function createTilesRouter(deps: GisDeps, options: { encoder?: MvtEncoder
       const match = /^([a-z_-]+)\.json$/.exec(String(req.params.file));
       if (!match) throw notFoundError(`No resource at ${req.originalUrl.split('?')[0]}; TileJSON documents are /tiles/{layer}.json (${LAYERS.map((l) => l.id).join(', ')}).`);
       const document = await tiles.tileJson(ctx, layerOf(match[1] as string));
-      res.set('Cache-Control', 'private, max-age=60').vary('Authorization').type('application/json').json(document);
+      res.set('Cache-Control', TILE_CACHE_CONTROL).vary('Authorization').type('application/json').json(document);
     }),
   );
 
@@ -54,7 +57,7 @@ export function createTilesRouter(deps: GisDeps, options: { encoder?: MvtEncoder
       if (match[1] === '') throw badParameter('y', 'missing before .mvt.');
       const tile = parseTile(String(req.params.z), String(req.params.x), match[1] as string);
       const { bytes } = await tiles.render(ctx, layer, tile);
-      res.set('Cache-Control', `private, max-age=${TILE_MAX_AGE_S}`).vary('Authorization');
+      res.set('Cache-Control', TILE_CACHE_CONTROL).vary('Authorization');
       if (bytes.length === 0) {
         res.status(204).end();
         return;
