@@ -15,6 +15,7 @@ import { createVillageLoaders } from '../features/villages/village.loaders.js';
 import { createLifecycleLoaders } from '../features/graduation/graduation.loaders.js';
 import { createFacilityLoaders } from '../features/facilities/facility.loaders.js';
 import type { Logger } from '../logging/logger.js';
+import type { ResponseSplices } from './raw-json.js';
 
 export function createLoaders(db: Database, principal: Principal) {
   return { ...createRegionLoaders(db), ...createVillageLoaders(db), ...createHouseholdLoaders(db, principal), ...createAssessmentLoaders(db), ...createPackageLoaders(db, principal), ...createFunderLoaders(db), ...createLifecycleLoaders(db, principal), ...createFacilityLoaders(db) };
@@ -37,4 +38,6 @@ export interface RequestContext {
   execution?: ExecutionConfig & { now?: () => Date };
   /** Households whose personal data this request returned; audited when the response is sent. */
   personalReads: PersonalReads;
+  /** Parts of the result answered as JSON texts built by PostgreSQL, put in place before sending. */
+  splices: ResponseSplices;
 }

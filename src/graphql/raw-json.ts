@@ -37,3 +37,37 @@ export function stringifyResult(value: unknown): string {
     sink = null;
   }
 }
+
+type ResponsePath = readonly (string | number)[];
+
+/**
+ * Sub-trees of a response that a resolver answered as one JSON text built by PostgreSQL (the
+ * households page, household.page.ts). graphql-js completes such a list as `[]` — it does no work
+ * per item — and the text is put at its path in the result before it is sent
+ * (`applyTo`, called by the server's `willSendResponse`), where `stringifyResult` splices it in.
+ * Per request, in the context: a splice never crosses requests.
+ */
+export class ResponseSplices {
+  private readonly splices: { path: ResponsePath; json: RawJson }[] = [];
+
+  /** Puts `text` (a JSON value) at `path` (response keys from the root) when the response is sent. */
+  add(path: ResponsePath, text: string): void {
+    this.splices.push({ path, json: new RawJson(text) });
+  }
+
+  /**
+   * Puts each text at its path in `data`. A path whose parent is missing or null (an error nulled
+   * that part of the result) is skipped: the error is what the client gets there.
+   */
+  applyTo(data: Record<string, unknown> | null | undefined): void {
+    for (const { path, json } of this.splices) {
+      let parent: unknown = data;
+      for (const key of path.slice(0, -1)) {
+        parent = parent !== null && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[key] : undefined;
+      }
+      const last = path[path.length - 1];
+      if (parent === null || typeof parent !== 'object' || last === undefined || !(last in parent)) continue;
+      (parent as Record<string | number, unknown>)[last] = json;
+    }
+  }
+}

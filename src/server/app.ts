@@ -11,7 +11,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { stringifyResult } from '../graphql/raw-json.js';
+import { ResponseSplices, stringifyResult } from '../graphql/raw-json.js';
 import { setCursorSecret } from '../graphql/pagination.js';
 import cors from 'cors';
 import express from 'express';
@@ -81,6 +81,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       // (15% of CPU on 1,000 households, bench/README.md).
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      responseSplicePlugin(),
       ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
       personalReadAuditPlugin(log, db),
       routing.plugin,
@@ -100,6 +101,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       graduationTargetPerYear: config.graduation.targetPerPendampingPerYear,
       execution: config.execution,
       personalReads: new PersonalReads(principal),
+      splices: new ResponseSplices(),
     };
   };
 
@@ -202,6 +204,19 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await apollo.stop();
       await rateLimits.close();
       await routing.close();
+    },
+  };
+}
+
+/** Puts the JSON texts resolvers answered for whole sub-trees in place (graphql/raw-json.ts). */
+function responseSplicePlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind === 'single') contextValue.splices.applyTo(response.body.singleResult.data);
+        },
+      };
     },
   };
 }

@@ -1,14 +1,16 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { PROTECTED_GRID_CELL_METERS as GRID_CELL_METERS, policy } from '../../auth/policy.js';
 import { badInput, notFound } from '../../errors/errors.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { METERS_PER_DEGREE } from '../../geo/spatial-sql.js';
 import { buildConnection } from '../../graphql/connection.type.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
+import { decodeCursor, encodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { toVillage, Village } from '../villages/index.js';
 import { HouseholdFilter } from './household.input.js';
-import { countHouseholds, findHouseholds, householdFeatureCollection, householdGrid, householdIdByIdentifier } from './household.queries.js';
+import { countHouseholds, findHouseholds, householdFeatureCollection, householdGrid, householdIdByIdentifier, householdPageJson } from './household.queries.js';
+import { planHouseholdPage } from './household.page.js';
 import { rtlhVerdict, toHousehold, toHouseholdCriteria, toMember, toPasTag } from './household.service.js';
 import { GridCell, Household, HouseholdConnection, HouseholdIdentity, Member, PasTag, RtlhVerdict } from './household.type.js';
 import { parseId } from '../../graphql/input.js';
@@ -64,12 +66,29 @@ export class HouseholdResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<HouseholdConnection> {
     policy.assertCanReadHouseholdRecords(ctx.principal, 'households');
     const criteria = await toHouseholdCriteria(ctx.db, ctx.principal, { villageCode, bboxWgs84, within }, filter);
     const size = pageSize(first);
     const cursor = decodeCursor(after, 'after', ['integer']);
-    const page = toPage(await findHouseholds(ctx.db, criteria, cursor ? Number(cursor[0]) : null, size + 1), size);
+    const afterId = cursor ? Number(cursor[0]) : null;
+    // Plain selections: the nodes as one JSON text from PostgreSQL (household.page.ts).
+    const plan = planHouseholdPage(info);
+    if (plan) {
+      const json = await householdPageJson(ctx.db, criteria, afterId, size, plan.keys, plan.withTotal);
+      const ids = json.ids.slice(0, size);
+      ctx.personalReads.note('households', ids);
+      ctx.splices.add(plan.nodesPath, json.nodes);
+      const last = ids[ids.length - 1];
+      return Object.assign(new HouseholdConnection(), {
+        edges: [],
+        nodes: [],
+        pageInfo: { hasNextPage: json.ids.length > size, endCursor: last === undefined ? null : encodeCursor([last]) },
+        countTotal: () => Promise.resolve(json.total ?? 0),
+      });
+    }
+    const page = toPage(await findHouseholds(ctx.db, criteria, afterId, size + 1), size);
     for (const row of page.nodes) ctx.loaders.householdById.prime(row.id, row);
     ctx.personalReads.note('households', page.nodes.map((row) => row.id));
     return buildConnection(HouseholdConnection, page, toHousehold, (row) => [row.id], () => countHouseholds(ctx.db, criteria));
