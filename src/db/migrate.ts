@@ -3,11 +3,11 @@
  * PostgreSQL share one path. Bookkeeping is drizzle's own (`drizzle.__drizzle_migrations`), so
  * `drizzle-kit migrate` and this function agree on what has been applied.
  */
+import { projectPath } from '../config/paths.js';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { fileURLToPath } from 'node:url';
 import type { Database } from './database.js';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = projectPath('drizzle');
 
 // Any constant works; it only has to be the same for every process that migrates this database.
 const MIGRATION_LOCK_KEY = 7_102_024;

@@ -2,12 +2,12 @@
  * Writes schema.graphql (sorted) from the type-graphql resolvers; with --check, fails when the
  * committed file differs instead of writing it (CI's drift check).
  */
+import { projectPath } from '../config/paths.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { printSchema } from 'graphql';
 import { createSchema } from './schema.js';
 
-const path = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
+const path = projectPath('schema.graphql');
 const printed = `${printSchema(await createSchema())}\n`;
 if (process.argv.includes('--check')) {
   let committed = '';

@@ -12,15 +12,15 @@
  * from `blob:`/`data:`, and fetches to this origin (plus the external basemap's origin when one
  * is configured).
  */
+import { projectPath } from '../config/paths.js';
 import express from 'express';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 
 /** Where web/build.ts writes the bundle (git-ignored; `npm start` builds it first). */
-export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
-const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+export const WEB_DIST_DIR = projectPath('dist/web/');
+const DATA_DIR = projectPath('data/');
 
 /** Basemap layers: public reference data shipped in data/ (see data/README.md for sources). */
 export const BASEMAP_FILES: Record<string, string> = {

@@ -17,8 +17,8 @@
  * point. Which synthetic households stand for the real families is our choice (poorest first);
  * the real families are not in any data we hold.
  */
+import { projectPath } from '../../config/paths.js';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import bbox from '@turf/bbox';
 import { copyLine, type Queryable } from '../../db/database.js';
@@ -31,7 +31,7 @@ export const ERETAN_KULON = '32.12.21.2012';
 export const TALAGA = '36.04.32.2004';
 
 /** Desa Talaga's boundary, one feature extracted from the shared Pantura data (data/README.md). */
-const TALAGA_BOUNDARY = fileURLToPath(new URL('../../../data/boundaries/pilot_desa_talaga_3604322004.geojson', import.meta.url));
+const TALAGA_BOUNDARY = projectPath('data/boundaries/pilot_desa_talaga_3604322004.geojson');
 
 /** At least this many registry households per pilot village (the pilots reach 93 and 82 families). */
 const MIN_HOUSEHOLDS = { [ERETAN_KULON]: 120, [TALAGA]: 120 } as const;

@@ -2,9 +2,9 @@
  * Paths of the bundled open data (see data/README.md for sources and licences). The files are
  * copied verbatim from their sources; loaders never edit them.
  */
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../../config/paths.js';
 
-const dataDir = fileURLToPath(new URL('../../../data/', import.meta.url));
+const dataDir = projectPath('data/');
 
 export const DATA_FILES = {
   regionsCsv: `${dataDir}wilayah/wilayah_kepmendagri_2025.csv`,
