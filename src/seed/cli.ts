@@ -27,8 +27,11 @@ if (!Number.isInteger(seed) || seed < 0) {
   process.exit(2);
 }
 const households = values.households === undefined ? undefined : Number(values.households);
-if (households !== undefined && (!Number.isInteger(households) || households < 1 || households > 5_000_000)) {
-  console.error(`--households: expected an integer from 1 to 5,000,000, got ${JSON.stringify(values.households)}`);
+// 10,000,000: the national-scale run of issue #19 (docs/national-scale.md). Registry ids number
+// households per village in five digits, which a village reaches only far beyond that.
+const MAX_HOUSEHOLDS = 10_000_000;
+if (households !== undefined && (!Number.isInteger(households) || households < 1 || households > MAX_HOUSEHOLDS)) {
+  console.error(`--households: expected an integer from 1 to ${MAX_HOUSEHOLDS.toLocaleString('en')}, got ${JSON.stringify(values.households)}`);
   process.exit(2);
 }
 
