@@ -137,6 +137,15 @@ describe('the households page as one JSON text', () => {
     expect(await walk('resolved')).toEqual(compiled);
   });
 
+  it('escapes registry text as JSON (quotes, backslashes, control characters, non-ASCII)', async () => {
+    const [row] = await api.database.db.query<{ id: number }>(`SELECT id FROM households WHERE village_code = '${TEST_VILLAGE}' ORDER BY id LIMIT 1`);
+    const odd = 'SYN-"quoted" \\back\\slash\ttab\nline é ☃ \u0001';
+    await api.database.db.query(`UPDATE households SET registry_id = $1 WHERE id = $2`, [odd, row!.id]);
+    const { compiled, resolved } = await both(OP2, { village: TEST_VILLAGE, first: 3 }, principals.admin);
+    expect(JSON.stringify(withoutCursors(compiled.result))).toBe(JSON.stringify(withoutCursors(withoutRtlh(resolved.result))));
+    expect((compiled.result.data as any).households.nodes[0].registryId).toBe(odd);
+  });
+
   it('answers an empty page with an empty list and no cursor', async () => {
     const ocean = `query { households(bboxWgs84: [105.0, -8.0, 105.01, -7.99], first: 10) {
       totalCount pageInfo { hasNextPage endCursor } nodes { id pasTags { pas } #NODES_END } } }`;
