@@ -6,7 +6,7 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, getVariableValues, GraphQLError, Kind, valueFromASTUntyped, visit, type ASTVisitor, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, separateOperations, type ValidationContext } from 'graphql';
+import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, Kind, valueFromASTUntyped, visit, type ASTVisitor, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, separateOperations, type ValidationContext } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config/config.js';
 import { AppError, badInput, ErrorCode } from '../errors/errors.js';
@@ -89,6 +89,27 @@ export function SingleRootMutationField(context: ValidationContext): ASTVisitor 
   };
 }
 
+/**
+ * Documents whose literal arguments passed `assertSafeValue`. The check depends on the document
+ * alone, and Apollo hands the same parsed document back for a repeated query (its document
+ * store), so a client's repeated operation is walked once, not on every request. The whole
+ * document is checked (every operation in it, not only the one run): what a client sends must be
+ * storable text and finite numbers throughout.
+ */
+const checkedDocuments = new WeakSet<DocumentNode>();
+
+function assertSafeLiterals(query: DocumentNode): void {
+  if (checkedDocuments.has(query)) return;
+  visit(query, {
+    Argument(node, _key, _parent, _path, ancestors) {
+      if (node.value.kind === Kind.VARIABLE) return;
+      const field = [...ancestors].reverse().find((a): a is FieldNode => !Array.isArray(a) && (a as { kind?: string }).kind === Kind.FIELD);
+      assertSafeValue(valueFromASTUntyped(node.value), field ? `${field.name.value}(${node.name.value})` : node.name.value);
+    },
+  });
+  checkedDocuments.add(query);
+}
+
 function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
@@ -102,13 +123,7 @@ function costLimitPlugin(maxCost: number): ApolloServerPlugin {
           // The input layer's request-wide checks, before anything (scalar parsing included) walks
           // the values: text PostgreSQL can store, finite numbers, bounded nesting.
           for (const [name, value] of Object.entries(request.variables ?? {})) assertSafeValue(value, `$${name}`);
-          visit(query, {
-            Argument(node, _key, _parent, _path, ancestors) {
-              if (node.value.kind === Kind.VARIABLE) return;
-              const field = [...ancestors].reverse().find((a): a is FieldNode => !Array.isArray(a) && (a as { kind?: string }).kind === Kind.FIELD);
-              assertSafeValue(valueFromASTUntyped(node.value), field ? `${field.name.value}(${node.name.value})` : node.name.value);
-            },
-          });
+          assertSafeLiterals(document);
           if (operation) {
             const coerced = getVariableValues(schema as GraphQLSchema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 5 });
             if (coerced.errors) {
