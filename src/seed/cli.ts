@@ -35,7 +35,10 @@ if (households !== undefined && (!Number.isInteger(households) || households < 1
   process.exit(2);
 }
 
-const db = await connect(config.database);
+// A seed's statements are bulk work, like a registry import's: at 10,000,000 households the
+// village statistics alone outlast the 15 s a request may take (STATEMENT_TIMEOUT_MS), and the
+// whole seed — one transaction — rolled back after 30 minutes. The import's bound applies.
+const db = await connect({ ...config.database, statementTimeoutMs: config.imports.statementTimeoutMs });
 try {
   if (households === undefined) {
     const result = await seedDemoIfEmpty(db, { seed, scale: config.seed.demoScale }, log);
