@@ -216,7 +216,8 @@ export function createOgcService(deps: GisDeps) {
 
       const body = await features(c, ctx.principal, page);
       await auditReads(ctx, auditPath(c.id, false), page);
-      const head = JSON.stringify({ type: 'FeatureCollection', timeStamp: new Date().toISOString(), numberMatched, numberReturned: page.length, links });
+      // numberMatched null: more than NUMBER_MATCHED_CAP match and no maintained total answers the request; omitted, never estimated.
+      const head = JSON.stringify({ type: 'FeatureCollection', timeStamp: new Date().toISOString(), ...(numberMatched === null ? {} : { numberMatched }), numberReturned: page.length, links });
       return `${head.slice(0, -1)},"features":[${body.join(',')}]}`;
     },
 
