@@ -249,6 +249,48 @@ export const NUMBER_MATCHED_CAP = 10_000;
  * numberMatched: the source's own exact count when it has one (`Source.count`), else the rows
  * counted up to NUMBER_MATCHED_CAP, and null (omitted) when there are more. Never an estimate.
  */
+/** A page of features as one JSON text, and what the links and the audit need of it. */
+export interface FeaturePage {
+  /** The page's GeoJSON Features, comma-separated, in key order ('' when empty). */
+  features: string;
+  returned: number;
+  /** Another row lies beyond the page in the reading direction. */
+  more: boolean;
+  /** Smallest and largest key of the page (null when empty). */
+  firstKey: FeatureKey | null;
+  lastKey: FeatureKey | null;
+  /** Households the page reveals (for the audit). */
+  householdIds: number[];
+}
+
+/**
+ * `pageRows` with the features joined in PostgreSQL: one row of text instead of `limit + 1` rows.
+ * For 1,000 households (about 400 kB) the API process spent some 3 ms per page joining the rows'
+ * strings in JavaScript and as much again re-encoding the result (CPU profile of op 7 at 1M);
+ * string_agg builds the same text where the features are built, and the service splices it in.
+ * Rows are read in the cursor's direction and always joined in ascending key order.
+ */
+export async function pageFeatures(db: Queryable, s: Source, cursor: Pick<Cursor, 'direction' | 'key'> | null, limit: number): Promise<FeaturePage> {
+  const where = [...s.where];
+  if (cursor) where.push(cursor.direction === 'after' ? sql`${s.key} > ${cursor.key}` : sql`${s.key} < ${cursor.key}`);
+  const order = cursor?.direction === 'before' ? sql`DESC` : sql`ASC`;
+  const [row] = await db.query<{ features: string | null; fetched: number; first_key: FeatureKey | null; last_key: FeatureKey | null; household_ids: number[] | null }>(sql`
+    SELECT string_agg(p.body, ',' ORDER BY p.key) FILTER (WHERE p.n <= ${limit}) AS features, count(*)::int AS fetched,
+      min(p.key) FILTER (WHERE p.n <= ${limit}) AS first_key, max(p.key) FILTER (WHERE p.n <= ${limit}) AS last_key,
+      array_agg(p.household_id ORDER BY p.key) FILTER (WHERE p.n <= ${limit} AND p.household_id IS NOT NULL) AS household_ids
+    FROM (SELECT ${s.key} AS key, ${s.body}::text AS body, ${s.householdId ?? sql`NULL::int`} AS household_id, row_number() OVER (ORDER BY ${s.key} ${order}) AS n
+          ${s.from} WHERE ${and(where)} ORDER BY ${s.key} ${order} LIMIT ${limit + 1}) p`);
+  const fetched = row?.fetched ?? 0;
+  return {
+    features: row?.features ?? '',
+    returned: Math.min(fetched, limit),
+    more: fetched > limit,
+    firstKey: row?.first_key ?? null,
+    lastKey: row?.last_key ?? null,
+    householdIds: row?.household_ids ?? [],
+  };
+}
+
 export async function countRows(db: Queryable, s: Source): Promise<number | null> {
   if (s.count) return (await db.query<{ n: number }>(s.count))[0]?.n ?? 0;
   const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM (SELECT 1 ${s.from} WHERE ${and(s.where)} LIMIT ${NUMBER_MATCHED_CAP + 1}) matched`);
