@@ -140,7 +140,7 @@ export function createOgcService(deps: GisDeps) {
     const page = rows.slice(0, limit);
     if (cursor?.direction === 'before') page.reverse();
     return {
-      features: (await villageFeatures(principal, page)).join(','),
+      features: page.length ? [(await villageFeatures(principal, page)).join(',')] : [],
       returned: page.length,
       more: rows.length > limit,
       firstKey: page[0]?.key ?? null,
@@ -194,8 +194,11 @@ export function createOgcService(deps: GisDeps) {
       return collectionDocument(ctx, c, boxes[c.id]);
     },
 
-    /** A page of features as GeoJSON FeatureCollection text. */
-    async items(ctx: GisRequest, id: string, format: FeatureFormat): Promise<string> {
+    /**
+     * A page of features as GeoJSON FeatureCollection text, in consecutive pieces to be written as
+     * they are (a page of 1,000 households is ~400 kB; see `pageFeatures` for why not one string).
+     */
+    async items(ctx: GisRequest, id: string, format: FeatureFormat): Promise<string[]> {
       const c = readableCollection(ctx, id);
       const reader = new QueryReader(ctx.query);
       reader.assertOnly(['f', 'bbox', 'limit', 'datetime', 'cursor', ...c.filters.flatMap((f) => [f.name, ...f.aliases])]);
@@ -237,7 +240,8 @@ export function createOgcService(deps: GisDeps) {
       await auditHouseholds(ctx, auditPath(c.id, false), page.householdIds);
       // numberMatched null: more than NUMBER_MATCHED_CAP match and no maintained total answers the request; omitted, never estimated.
       const head = JSON.stringify({ type: 'FeatureCollection', timeStamp: new Date().toISOString(), ...(numberMatched === null ? {} : { numberMatched }), numberReturned: page.returned, links });
-      return `${head.slice(0, -1)},"features":[${page.features}]}`;
+      const pieces = page.features.flatMap((piece, i) => (i === 0 ? [piece] : [',', piece]));
+      return [`${head.slice(0, -1)},"features":[`, ...pieces, ']}'];
     },
 
     /** One feature as GeoJSON Feature text; 404 when absent or outside the principal's access. */
