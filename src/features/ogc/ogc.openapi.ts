@@ -6,9 +6,17 @@
  */
 import { COLLECTIONS, type Collection, type Schema } from './ogc.collections.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ogc.params.js';
+import { NUMBER_MATCHED_CAP } from './ogc.queries.js';
 import { MEDIA } from './ogc.service.js';
 
 const ref = (to: string) => ({ $ref: `#/components/${to}` });
+
+/** The numberMatched contract (ogc.queries.ts `countRows`), as clients read it. */
+const NUMBER_MATCHED_TEXT =
+  'numberMatched, when present, is exact: the number of features all pages of this request return, counted on the first page and carried in the cursor. ' +
+  `It is omitted when more than ${NUMBER_MATCHED_CAP.toLocaleString('en')} features match and the count would cost a scan of them ` +
+  '(OGC API Features /req/core/fc-numberMatched B), except for households without filters other than village_code, read by ADMIN, PLANNER or PENDAMPING: ' +
+  'those are always counted, from the maintained village totals. Villages are always counted.';
 
 const errorResponses = {
   '400': ref('responses/BadRequest'),
@@ -53,7 +61,7 @@ function collectionPaths(c: Collection): Record<string, unknown> {
       get: {
         tags: [tag],
         summary: `Features of ${c.id}`,
-        description: `${c.description} Paged by keyset: follow the \`next\` and \`prev\` links (their \`cursor\` is opaque). numberMatched is exact (counted on the first page and carried in the cursor).`,
+        description: `${c.description} Paged by keyset: follow the \`next\` and \`prev\` links (their \`cursor\` is opaque). ${NUMBER_MATCHED_TEXT}`,
         operationId: `get-${c.id}-items`,
         parameters: [ref('parameters/fFeatures'), ref('parameters/bbox'), ref('parameters/limit'), ref('parameters/datetime'), ref('parameters/cursor'), ...filters],
         responses: {
@@ -225,7 +233,7 @@ export function openApiDocument(base: string): Record<string, unknown> {
             features: { type: 'array', items: { type: 'object' } },
             links: { type: 'array', items: ref('schemas/link') },
             timeStamp: { type: 'string', format: 'date-time' },
-            numberMatched: { type: 'integer', minimum: 0 },
+            numberMatched: { type: 'integer', minimum: 0, description: 'Exact when present; see the items operation for when it is omitted.' },
             numberReturned: { type: 'integer', minimum: 0 },
           },
         },

@@ -133,10 +133,10 @@ export function parseCode(name: string, value: string | undefined): string | und
 // ---------------------------------------------------------------------------------------------
 // Paging cursor. Paging is keyset ("after this key"), so page 10,000 of a million households costs
 // what page 1 costs and rows inserted meanwhile neither repeat nor go missing. The token also
-// carries numberMatched from the first page, so a client reading every page pays for one exact
-// count instead of one per page; `scope` (a hash of collection, access scope and filters) makes a
-// token reused with other filters or by another principal recount instead of reporting a
-// foreign number.
+// carries numberMatched from the first page (null when it was omitted there), so a client reading
+// every page pays for one count instead of one per page; `scope` (a hash of collection, access
+// scope and filters) makes a token reused with other filters or by another principal recount
+// instead of reporting a foreign number.
 // ---------------------------------------------------------------------------------------------
 
 export type FeatureKey = number | string;
@@ -144,8 +144,8 @@ export type FeatureKey = number | string;
 export interface Cursor {
   direction: 'after' | 'before';
   key: FeatureKey;
-  /** numberMatched counted when the traversal started, valid when `scope` matches. */
-  numberMatched: number;
+  /** numberMatched counted when the traversal started (null: omitted), valid when `scope` matches. */
+  numberMatched: number | null;
   scope: string;
 }
 
@@ -167,10 +167,9 @@ export function parseCursor(value: string | undefined, keyType: 'integer' | 'str
     (decoded[0] === 'a' || decoded[0] === 'b') &&
     // Keys go to SQL: an int4 id in range, or text PostgreSQL can store (no NUL, no lone surrogate).
     (keyType === 'integer' ? Number.isInteger(decoded[1]) && Math.abs(decoded[1]) <= 2_147_483_647 : typeof decoded[1] === 'string' && decoded[1].length <= 64 && isStorableText(decoded[1])) &&
-    Number.isSafeInteger(decoded[2]) &&
-    decoded[2] >= 0 &&
+    (decoded[2] === null || (Number.isSafeInteger(decoded[2]) && decoded[2] >= 0)) &&
     typeof decoded[3] === 'string';
   if (!valid) throw badParameter('cursor', 'is not a paging token of this collection; follow the next or prev link of a previous page unchanged.');
-  const [direction, key, numberMatched, scope] = decoded as ['a' | 'b', FeatureKey, number, string];
+  const [direction, key, numberMatched, scope] = decoded as ['a' | 'b', FeatureKey, number | null, string];
   return { direction: direction === 'a' ? 'after' : 'before', key, numberMatched, scope };
 }

@@ -24,7 +24,7 @@ import {
   type Cursor,
   type FeatureKey,
 } from './ogc.params.js';
-import { countRows, pageRows, rowByKey, type Source, type SourceRow } from './ogc.queries.js';
+import { countRows, pageFeatures, pageRows, rowByKey, type FeaturePage, type Source, type SourceRow } from './ogc.queries.js';
 
 export const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 export const MEDIA = {
@@ -120,9 +120,33 @@ export function createOgcService(deps: GisDeps) {
 
   /** One audit record for the household records in `rows` (none for ADMIN or when no row names a household). */
   async function auditReads(ctx: GisRequest, path: string, rows: SourceRow[]): Promise<void> {
+    await auditHouseholds(ctx, path, rows.flatMap((r) => (r.household_id === null || r.household_id === undefined ? [] : [Number(r.household_id)])));
+  }
+
+  async function auditHouseholds(ctx: GisRequest, path: string, householdIds: number[]): Promise<void> {
     const reads = new PersonalReads(ctx.principal);
-    reads.note(path, rows.flatMap((r) => (r.household_id === null || r.household_id === undefined ? [] : [Number(r.household_id)])));
+    reads.note(path, householdIds);
     await reads.flush(db, ctx.requestId);
+  }
+
+  /**
+   * One page in the reading direction. Villages add their properties in JavaScript (the need
+   * statistics as this principal may see them), so their rows come back one by one; every other
+   * collection's features are joined by PostgreSQL (`pageFeatures`).
+   */
+  async function readPage(c: Collection, principal: Principal, source: Source, cursor: Cursor | null, limit: number): Promise<FeaturePage> {
+    if (c.id !== 'villages') return pageFeatures(db, source, cursor, limit);
+    const rows = await pageRows(db, source, cursor, limit + 1);
+    const page = rows.slice(0, limit);
+    if (cursor?.direction === 'before') page.reverse();
+    return {
+      features: page.length ? [(await villageFeatures(principal, page)).join(',')] : [],
+      returned: page.length,
+      more: rows.length > limit,
+      firstKey: page[0]?.key ?? null,
+      lastKey: page[page.length - 1]?.key ?? null,
+      householdIds: [],
+    };
   }
 
   // Commas stay literal (bbox=1,2,3,4 reads better than 1%2C2%2C…; both are valid in a query).
@@ -170,8 +194,11 @@ export function createOgcService(deps: GisDeps) {
       return collectionDocument(ctx, c, boxes[c.id]);
     },
 
-    /** A page of features as GeoJSON FeatureCollection text. */
-    async items(ctx: GisRequest, id: string, format: FeatureFormat): Promise<string> {
+    /**
+     * A page of features as GeoJSON FeatureCollection text, in consecutive pieces to be written as
+     * they are (a page of 1,000 households is ~400 kB; see `pageFeatures` for why not one string).
+     */
+    async items(ctx: GisRequest, id: string, format: FeatureFormat): Promise<string[]> {
       const c = readableCollection(ctx, id);
       const reader = new QueryReader(ctx.query);
       reader.assertOnly(['f', 'bbox', 'limit', 'datetime', 'cursor', ...c.filters.flatMap((f) => [f.name, ...f.aliases])]);
@@ -182,17 +209,13 @@ export function createOgcService(deps: GisDeps) {
       const cursor = parseCursor(reader.value('cursor'), c.keyType);
       const scope = scopeHash([c.id, accessScopeKey(ctx.principal), filters]);
 
-      const [rows, numberMatched] = await Promise.all([
-        pageRows(db, source, cursor ?? null, limit + 1),
+      const [page, numberMatched] = await Promise.all([
+        readPage(c, ctx.principal, source, cursor ?? null, limit),
         cursor && cursor.scope === scope ? Promise.resolve(cursor.numberMatched) : countRows(db, source),
       ]);
-      const more = rows.length > limit;
-      const page = rows.slice(0, limit);
-      if (cursor?.direction === 'before') page.reverse();
-      const first = page[0]?.key;
-      const last = page[page.length - 1]?.key;
-      const hasNext = last !== undefined && (cursor?.direction === 'before' || more);
-      const hasPrev = first !== undefined && (cursor?.direction === 'after' || (cursor?.direction === 'before' && more));
+      const { more, firstKey: first, lastKey: last } = page;
+      const hasNext = last !== null && (cursor?.direction === 'before' || more);
+      const hasPrev = first !== null && (cursor?.direction === 'after' || (cursor?.direction === 'before' && more));
 
       const itemsUrl = `${ctx.base}/collections/${c.id}/items`;
       const pageLink = (direction: Cursor['direction'], key: FeatureKey, rel: string, title: string): Link => {
@@ -214,10 +237,11 @@ export function createOgcService(deps: GisDeps) {
         ...(hasPrev ? [pageLink('before', first, 'prev', 'Previous page')] : []),
       ];
 
-      const body = await features(c, ctx.principal, page);
-      await auditReads(ctx, auditPath(c.id, false), page);
-      const head = JSON.stringify({ type: 'FeatureCollection', timeStamp: new Date().toISOString(), numberMatched, numberReturned: page.length, links });
-      return `${head.slice(0, -1)},"features":[${body.join(',')}]}`;
+      await auditHouseholds(ctx, auditPath(c.id, false), page.householdIds);
+      // numberMatched null: more than NUMBER_MATCHED_CAP match and no maintained total answers the request; omitted, never estimated.
+      const head = JSON.stringify({ type: 'FeatureCollection', timeStamp: new Date().toISOString(), ...(numberMatched === null ? {} : { numberMatched }), numberReturned: page.returned, links });
+      const pieces = page.features.flatMap((piece, i) => (i === 0 ? [piece] : [',', piece]));
+      return [`${head.slice(0, -1)},"features":[`, ...pieces, ']}'];
     },
 
     /** One feature as GeoJSON Feature text; 404 when absent or outside the principal's access. */
