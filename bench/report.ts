@@ -203,7 +203,12 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
       id: `regional-vs-national-${op.id}`,
       description: `op 8 ${op.id}: API p50 ≤ ${REGIONAL_P50_BOUND} × the national planner's first page p50`,
       verdict: verdict(r === null ? null : r <= REGIONAL_P50_BOUND),
-      detail: r === null ? 'needs planner-first-page-national in the same run' : `${op.api?.load?.latencyMs.p50} ms vs national ${national?.api?.load?.latencyMs.p50} ms = ${r}×`,
+      detail:
+        r !== null
+          ? `${op.api?.load?.latencyMs.p50} ms vs national ${national?.api?.load?.latencyMs.p50} ms = ${r}×`
+          : !national?.api?.load
+            ? 'needs planner-first-page-national measured in the same run'
+            : `not measured (${op.api?.load ? 'no successful request' : 'no load run'})`,
     });
   }
 
