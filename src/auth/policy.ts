@@ -316,7 +316,9 @@ function inRegions(principal: Principal, villageCode: string): boolean {
  * boundary, 2, 5 and 8 characters long, and a village code is 13. So for a well-formed code x,
  * `left(x, length(c)) = c` holds exactly when x is c or lies under it ("33.74" covers "33.74" and
  * "33.74.*"; the character after a prefix is always the dot). Households, packages and regions
- * hold only well-formed codes (foreign keys to `regions`).
+ * hold only well-formed codes (foreign keys to `regions`): the equivalence needs the column's
+ * values to be well-formed ("33.74x" would pass `left(x, 5) = '33.74'`), which is why only
+ * those columns are given to this module's region predicates.
  */
 export const REGION_PREFIX_LENGTHS = [2, 5, 8] as const;
 const VILLAGE_CODE_LENGTH = 13;
@@ -327,10 +329,6 @@ const REGION_CODE = /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/;
  * the regions they name are disjoint, so a row lies in at most one of them.
  */
 export function disjointRegionCodes(codes: readonly string[]): string[] {
-  for (const code of codes) {
-    // principal.ts validates token claims; anything else reaching here is a programming error.
-    if (!REGION_CODE.test(code)) throw new Error(`region code ${JSON.stringify(code)} is not a Kemendagri code such as 33, 33.74, 33.74.02 or 33.74.02.1008`);
-  }
   const unique = [...new Set(codes)].sort();
   return unique.filter((code) => !unique.some((other) => other !== code && code.startsWith(`${other}.`)));
 }
@@ -358,7 +356,20 @@ function regionPrefixMatch(column: SQL, codes: readonly string[]): SQL {
   const disjoint = disjointRegionCodes(codes);
   if (disjoint.length === 0) return sql`false`;
   const byLength = new Map<number, string[]>();
-  for (const code of disjoint) byLength.set(code.length, [...(byLength.get(code.length) ?? []), code]);
-  const levels = [...byLength.values()].map((level) => regionLevelMatch(column, level));
-  return levels.length === 1 ? levels[0]! : sql`(${sql.join(levels, sql` OR `)})`;
+  const malformed: string[] = [];
+  for (const code of disjoint) {
+    if (REGION_CODE.test(code)) byLength.set(code.length, [...(byLength.get(code.length) ?? []), code]);
+    else malformed.push(code);
+  }
+  const parts = [...byLength.values()].map((level) => regionLevelMatch(column, level));
+  // Tokens carry only well-formed codes (principal.ts). A principal built otherwise keeps the
+  // meaning the JavaScript twin `inRegions` gives any code: itself, or below it after a dot.
+  if (malformed.length) parts.push(likeBelow(column, malformed));
+  return parts.length === 1 ? parts[0]! : sql`(${sql.join(parts, sql` OR `)})`;
+}
+
+/** `column` is one of `codes` or lies below one ("33.7" covers "33.7.1"); LIKE wildcards in codes are escaped. */
+function likeBelow(column: SQL, codes: readonly string[]): SQL {
+  const prefixes = codes.map((code) => `${code.replace(/[%_\\]/g, '\\$&')}.%`);
+  return sql`(${column} = ANY(${sql.param([...codes])}::text[]) OR ${column} LIKE ANY(${sql.param(prefixes)}::text[]))`;
 }
