@@ -320,8 +320,6 @@ function inRegions(principal: Principal, villageCode: string): boolean {
  * values to be well-formed ("33.74x" would pass `left(x, 5) = '33.74'`), which is why only
  * those columns are given to this module's region predicates.
  */
-export const REGION_PREFIX_LENGTHS = [2, 5, 8] as const;
-const VILLAGE_CODE_LENGTH = 13;
 const REGION_CODE = /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/;
 
 /**
@@ -342,13 +340,14 @@ export function disjointRegionCodes(codes: readonly string[]): string[] {
  */
 function regionLevelMatch(column: SQL, codes: readonly string[]): SQL {
   const length = codes[0]!.length;
-  const prefix = length === VILLAGE_CODE_LENGTH ? column : sql`left(${column}, ${sql.raw(String(length))})`;
+  // A village code is its own region: households_village_idx (village_code, id) serves it.
+  const prefix = length === 13 ? column : sql`left(${column}, ${sql.raw(String(length))})`;
   return codes.length === 1 ? sql`${prefix} = ${codes[0]}` : sql`${prefix} = ANY(${sql.param([...codes])}::text[])`;
 }
 
 /**
  * "33.74" covers the region itself and every code below it ("33.74.*"), as a test on the code's
- * prefix (see REGION_PREFIX_LENGTHS), not LIKE or a range: a range on text is only right under a
+ * prefix (see REGION_CODE above), not LIKE or a range: a range on text is only right under a
  * C collation, and neither LIKE nor a range can use an index ordered by id within a region.
  * Several codes of one level share one `= ANY`; levels are ORed.
  */
