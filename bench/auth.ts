@@ -23,8 +23,8 @@ export interface BenchToken {
 
 type MintToken = (auth: unknown, claims: Record<string, unknown>, expiresIn?: string) => Promise<string>;
 
-/** Signs an ADMIN token for a server configured by `env`, when the API has a token minter. */
-export async function mintAdminToken(repoRoot: string, env: Record<string, string | undefined>): Promise<BenchToken> {
+/** Signs a token with `claims` for a server configured by `env`, when the API has a token minter. */
+export async function mintBenchToken(repoRoot: string, env: Record<string, string | undefined>, claims: Record<string, unknown>): Promise<BenchToken> {
   for (const file of ['src/auth/token.ts', 'src/auth/jwt.ts']) {
     const path = join(repoRoot, file);
     if (!existsSync(path)) continue;
@@ -32,10 +32,15 @@ export async function mintAdminToken(repoRoot: string, env: Record<string, strin
     if (typeof module.mintToken !== 'function') continue;
     const config = loadConfig(env) as unknown as { auth?: unknown };
     if (!config.auth) continue;
-    const token = await module.mintToken(config.auth, { ...BENCH_CLAIMS }, '12h');
-    return { token, source: `${file} mintToken, role ADMIN` };
+    const token = await module.mintToken(config.auth, { ...claims }, '12h');
+    return { token, source: `${file} mintToken, role ${String(claims.role)}` };
   }
   return { token: null, source: 'the API has no token minter (src/auth/token.ts or src/auth/jwt.ts): requests carry no Authorization header' };
+}
+
+/** Signs an ADMIN token for a server configured by `env`, when the API has a token minter. */
+export function mintAdminToken(repoRoot: string, env: Record<string, string | undefined>): Promise<BenchToken> {
+  return mintBenchToken(repoRoot, env, BENCH_CLAIMS);
 }
 
 export function authHeaders(token: BenchToken): Record<string, string> {

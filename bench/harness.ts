@@ -11,12 +11,14 @@
  */
 import type { Database } from '../src/db/database.js';
 import { httpLoad, type LoadResult, type LoadSettings, planFromCapture, type PlannedStatement, sqlLoad } from './load.js';
-import { type HttpCall, isMissingFromSchema, type Operation, type ResponseCheck } from './operations.js';
+import { type BenchPrincipal, type HttpCall, isMissingFromSchema, type Operation, type ResponseCheck } from './operations.js';
 import type { CapturedStatement, StatementSource } from './pg-wire-proxy.js';
 
 export interface HttpTarget {
   baseUrl: string;
   headers: Record<string, string>;
+  /** Headers (the bearer token) of each bench principal a call may be sent as (`HttpCall.principal`). */
+  principalHeaders?: Partial<Record<BenchPrincipal, Record<string, string>>>;
 }
 
 export interface CaptureTarget extends HttpTarget {
@@ -63,7 +65,10 @@ export interface SendResult {
 }
 
 export function requestSpec(target: HttpTarget, call: HttpCall) {
-  const headers: Record<string, string> = { ...target.headers };
+  const own = call.principal ? target.principalHeaders?.[call.principal] : undefined;
+  // Sending a principal's request with another token would measure another scope: refuse.
+  if (call.principal && !own) throw new Error(`${call.method} ${call.path} is sent as ${call.principal}, but the target holds no token for it (HttpTarget.principalHeaders)`);
+  const headers: Record<string, string> = { ...target.headers, ...own };
   if (call.graphql) headers['content-type'] = 'application/json';
   return {
     method: call.method,

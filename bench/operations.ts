@@ -22,6 +22,15 @@ export interface Fixtures {
   /** Op 6: the z14 tile and the z10 tile holding the bbox centre. */
   householdTile: { z: number; x: number; y: number };
   villageTile: { z: number; x: number; y: number };
+  /**
+   * Op 8: the regency and the province of the household with the highest id. The scale seed
+   * stores households region by region, so these regions' households sit at the end of the id
+   * order: the worst case for a regional planner's first page read in id order.
+   */
+  lastRegencyCode: string;
+  lastRegencyHouseholds: number;
+  lastProvinceCode: string;
+  lastProvinceHouseholds: number;
 }
 
 export interface FixtureTargets {
@@ -58,7 +67,15 @@ export async function discoverFixtures(db: Queryable, targets: FixtureTargets): 
      FROM (SELECT village_code, count(*)::int AS n FROM households GROUP BY village_code ORDER BY n DESC, village_code LIMIT 1) d
      JOIN households h ON h.village_code = d.village_code GROUP BY d.village_code, d.n`,
   );
-  if (!regency || !village || !dense) throw new Error('could not choose the fixtures');
+  // LIKE rather than left(): the fixtures must be found on databases without the region indexes too.
+  const [last] = await db.query<{ regency: string; province: string }>(
+    'SELECT left(village_code, 5) AS regency, left(village_code, 2) AS province FROM households ORDER BY id DESC LIMIT 1',
+  );
+  const countUnder = async (code: string) => {
+    const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM households WHERE inactive_since IS NULL AND village_code LIKE $1 || '.%'", [code]);
+    return row?.n ?? 0;
+  };
+  if (!regency || !village || !dense || !last) throw new Error('could not choose the fixtures');
 
   // Grow a square around the densest village's mean position until it holds about the target.
   const bboxTarget = Math.min(targets.bboxHouseholds, households);
@@ -93,6 +110,10 @@ export async function discoverFixtures(db: Queryable, targets: FixtureTargets): 
     bboxVillageCode: dense.village_code,
     householdTile: tileOf(dense.x, dense.y, 14),
     villageTile: tileOf(dense.x, dense.y, 10),
+    lastRegencyCode: last.regency,
+    lastRegencyHouseholds: await countUnder(last.regency),
+    lastProvinceCode: last.province,
+    lastProvinceHouseholds: await countUnder(last.province),
   };
 }
 
@@ -102,6 +123,11 @@ export interface HttpCall {
   path: string;
   /** GraphQL request (POST /graphql). */
   graphql?: { query: string; variables: Record<string, unknown> };
+  /**
+   * Who sends it: a key of `benchPrincipals`, whose token the target must hold
+   * (`HttpTarget.principalHeaders`). Absent: the target's own headers (the harness's ADMIN token).
+   */
+  principal?: BenchPrincipal;
 }
 
 export interface ResponseCheck {
@@ -166,7 +192,25 @@ function checkCount(label: string, status: number, body: unknown, items: unknown
 /** The small page of the statements-per-page-size check. */
 const tenth = (n: number) => Math.max(1, Math.floor(n / 10));
 
-const gql = (query: string, variables: Record<string, unknown>): HttpCall => ({ method: 'POST', path: '/graphql', graphql: { query, variables } });
+const gql = (query: string, variables: Record<string, unknown>, principal?: BenchPrincipal): HttpCall => ({
+  method: 'POST',
+  path: '/graphql',
+  graphql: { query, variables },
+  ...(principal ? { principal } : {}),
+});
+
+/** The planners of op 8, beside the harness's ADMIN. */
+export type BenchPrincipal = 'nationalPlanner' | 'regencyPlanner' | 'provincePlanner';
+
+/** Token claims of each bench principal (validated by the API's claims schema when minted). */
+export function benchPrincipals(f: Fixtures): Record<BenchPrincipal, Record<string, unknown>> {
+  const planner = (sub: string, regions: '*' | string[]) => ({ sub, role: 'PLANNER', org: 'benchmark', regions });
+  return {
+    nationalPlanner: planner('bench-planner-national@kampung-terpadu', '*'),
+    regencyPlanner: planner('bench-planner-regency@kampung-terpadu', [f.lastRegencyCode]),
+    provincePlanner: planner('bench-planner-province@kampung-terpadu', [f.lastProvinceCode]),
+  };
+}
 
 const VILLAGES_QUERY = `query BenchVillagesByPriority($regency: String!, $first: Int!) {
   villages(filter: { regencyCode: $regency }, orderBy: PRIORITY, first: $first) {
@@ -201,6 +245,21 @@ const HOUSEHOLDS_POSTGRAPHILE = `query BenchVillageHouseholds($village: String!,
     }
   }
 }`;
+
+/**
+ * Op 8: what a planner's household list view asks for first. No totalCount: a national count
+ * reads every household (a sequential scan at any size), which would hide what op 8 compares —
+ * how fast each planner reaches its first rows in id order.
+ */
+const PLANNER_FIRST_PAGE_QUERY = `query BenchPlannerFirstPage($first: Int!) {
+  households(first: $first) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id registryId villageCode desil pas }
+  }
+}`;
+
+/** Page of op 8. */
+export const PLANNER_PAGE = 50;
 
 const FEATURES_QUERY = `query BenchHouseholdFeatures($bbox: [Float!]!, $first: Int) {
   householdsFeatureCollection(bboxWgs84: $bbox, first: $first)
@@ -313,6 +372,40 @@ export function buildOperations(f: Fixtures, s: OperationSettings = DEFAULT_OPER
       checkPostgraphile5: (status, body) => checkCount('households', status, body, get(body, 'data', 'householdsInBbox', 'nodes'), expectedFeatures),
     },
     ...optionalOperations(f, s, ogc),
+    ...plannerFirstPages(f),
+  ];
+}
+
+/**
+ * Op 8 (issue #19): the first page of `households` with no filter, as a national planner and as
+ * planners of the regency and the province at the end of the id order. The regional pages must
+ * stay within REGIONAL_P50_BOUND × the national page's p50 (report.ts).
+ */
+function plannerFirstPages(f: Fixtures): Operation[] {
+  const page = (principal: BenchPrincipal, first: number) => gql(PLANNER_FIRST_PAGE_QUERY, { first }, principal);
+  const op = (id: string, principal: BenchPrincipal, who: string, inScope: number): Operation => {
+    const expected = Math.min(PLANNER_PAGE, inScope);
+    return {
+      id,
+      number: 8,
+      title: `households(first: ${PLANNER_PAGE}), no filter, as ${who}`,
+      api: page(principal, PLANNER_PAGE),
+      pageSizes: { small: page(principal, tenth(PLANNER_PAGE)), large: page(principal, PLANNER_PAGE), smallSize: tenth(PLANNER_PAGE), largeSize: PLANNER_PAGE },
+      optional: false,
+      checkApi: (status, body) => {
+        const checked = checkCount('households', status, body, get(body, 'data', 'households', 'nodes'), expected);
+        if (!checked.ok || principal === 'nationalPlanner') return checked;
+        const nodes = get(body, 'data', 'households', 'nodes') as { villageCode?: unknown }[];
+        const region = principal === 'regencyPlanner' ? f.lastRegencyCode : f.lastProvinceCode;
+        const outside = nodes.filter((n) => typeof n.villageCode !== 'string' || !n.villageCode.startsWith(`${region}.`));
+        return outside.length === 0 ? checked : { ok: false, detail: `households: ${outside.length} outside region ${region}`, items: nodes.length };
+      },
+    };
+  };
+  return [
+    op('planner-first-page-national', 'nationalPlanner', 'a national planner (regions "*")', f.households),
+    op('planner-first-page-regency', 'regencyPlanner', `the planner of regency ${f.lastRegencyCode} (${f.lastRegencyHouseholds} households, the highest ids)`, f.lastRegencyHouseholds),
+    op('planner-first-page-province', 'provincePlanner', `the planner of province ${f.lastProvinceCode} (${f.lastProvinceHouseholds} households, the highest ids)`, f.lastProvinceHouseholds),
   ];
 }
 

@@ -148,6 +148,8 @@ export const RAW_P50_BOUNDS: Record<number, number> = { 1: 1.3, 2: 1.3, 3: 1.5, 
 /** Ops whose p50 at the larger size of a run (1M) must stay within GROWTH_BOUND × their p50 at the smaller (200k). */
 export const GROWTH_OPS = [1, 2, 3, 6, 7];
 export const GROWTH_BOUND = 1.5;
+/** Op 8 (issue #19): a regional planner's first page p50 ≤ this × the national planner's, at every size. */
+export const REGIONAL_P50_BOUND = 1.5;
 /** API peak RSS bound during the benchmark, MiB (issue #19). */
 export const API_RSS_BOUND_MIB = 250;
 
@@ -190,6 +192,23 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
       description: `op ${op.number}: API req/s ≥ ${need} × PostGraphile 5 req/s`,
       verdict: verdict(r === null ? null : r >= need),
       detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile 5 ${op.postgraphile5?.load?.requestsPerSecond} req/s = ${r}×`,
+    });
+  }
+
+  // Op 8: both sides in the same run and size, so the machine's load hits them alike.
+  const national = operations.find((o) => o.id === 'planner-first-page-national');
+  for (const op of operations.filter((o) => o.number === 8 && o !== national)) {
+    const r = ratio(op.api?.load?.latencyMs.p50, national?.api?.load?.latencyMs.p50);
+    verdicts.push({
+      id: `regional-vs-national-${op.id}`,
+      description: `op 8 ${op.id}: API p50 ≤ ${REGIONAL_P50_BOUND} × the national planner's first page p50`,
+      verdict: verdict(r === null ? null : r <= REGIONAL_P50_BOUND),
+      detail:
+        r !== null
+          ? `${op.api?.load?.latencyMs.p50} ms vs national ${national?.api?.load?.latencyMs.p50} ms = ${r}×`
+          : !national?.api?.load
+            ? 'needs planner-first-page-national measured in the same run'
+            : `not measured (${op.api?.load ? 'no successful request' : 'no load run'})`,
     });
   }
 

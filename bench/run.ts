@@ -29,11 +29,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openPostgres, type Database } from '../src/db/database.js';
-import { authHeaders, BENCH_JWT_SECRET, mintAdminToken } from './auth.js';
+import { authHeaders, BENCH_JWT_SECRET, mintAdminToken, mintBenchToken } from './auth.js';
 import { databaseUrl, ensureDataset } from './dataset.js';
 import { captureApi, capturePostgraphile, measure, type MeasureHooks, type Side } from './harness.js';
 import type { LoadSettings } from './load.js';
-import { BENCH_PACKAGE_PREFIX, buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
+import { BENCH_PACKAGE_PREFIX, benchPrincipals, buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
 import { startPgWireProxy } from './pg-wire-proxy.js';
 import { cpuSeconds, freePort, type ServerProcess, spawnServer } from './processes.js';
 import { assembleReport, type BenchReport, evaluateTargets, formatReport } from './report.js';
@@ -227,6 +227,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     log(`op 1: regency ${fixtures.regencyCode} (${fixtures.regencyVillages} bounded villages)`);
     log(`op 2: village ${fixtures.villageCode} with ${fixtures.villageHouseholds} households (nearest to ${fixtures.villageTarget})`);
     log(`op 3: bbox [${fixtures.bbox.join(', ')}] around village ${fixtures.bboxVillageCode}: ${fixtures.bboxHouseholds} households`);
+    log(`op 8: regency ${fixtures.lastRegencyCode} (${fixtures.lastRegencyHouseholds} households) and province ${fixtures.lastProvinceCode} (${fixtures.lastProvinceHouseholds}), those of the highest household id`);
     const operations = buildOperations(fixtures, DEFAULT_OPERATION_SETTINGS).filter(selected);
     if (operations.length === 0) throw new Error(`--only ${values.only} selects no operation`);
 
@@ -249,6 +250,9 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     const token = await mintAdminToken(API_ROOT, apiEnv(dataset.url, 0));
     log(`auth: ${token.source}`);
     const headers = authHeaders(token);
+    const principalHeaders = Object.fromEntries(
+      await Promise.all(Object.entries(benchPrincipals(fixtures)).map(async ([name, claims]) => [name, authHeaders(await mintBenchToken(API_ROOT, apiEnv(dataset.url, 0), claims))])),
+    );
 
     const startApi = async (name: string, url: string, profile: boolean) => {
       const port = await freePort();
@@ -302,7 +306,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     })();
     log('starting the API (capture instance, through the proxy)');
     const apiCapture = await startApi('API (capture)', proxied, false);
-    const captures = await captureApi(operations, { baseUrl: apiCapture.baseUrl, headers, statements: proxy }, log);
+    const captures = await captureApi(operations, { baseUrl: apiCapture.baseUrl, headers, principalHeaders, statements: proxy }, log);
     await stop(apiCapture);
     const withPostgraphile = !skipV4 && operations.some((op) => op.postgraphile);
     if (withPostgraphile) {
@@ -387,7 +391,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
       operations,
       captures,
       {
-        api: { baseUrl: api.baseUrl, headers },
+        api: { baseUrl: api.baseUrl, headers, principalHeaders },
         postgraphile: postgraphile ? { baseUrl: postgraphile.baseUrl, headers: {} } : null,
         postgraphile5: postgraphile5 ? { baseUrl: postgraphile5.baseUrl, headers: {} } : null,
         raw,

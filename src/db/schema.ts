@@ -235,6 +235,13 @@ export const households = pgTable(
   },
   (t) => [
     index('households_village_idx').on(t.villageCode, t.id),
+    // A region's households in id order (province, regency, district): a regional planner's first
+    // page reads its region's first entries instead of walking the primary key past every other
+    // region. The expressions must stay exactly those of policy.ts (regionLevelMatch), constant
+    // included, or the planner does not match them. Villages use households_village_idx.
+    index('households_province_id_idx').on(sql`left(${t.villageCode}, 2)`, t.id),
+    index('households_regency_id_idx').on(sql`left(${t.villageCode}, 5)`, t.id),
+    index('households_district_id_idx').on(sql`left(${t.villageCode}, 8)`, t.id),
     index('households_location_gist').using('gist', t.location),
     index('households_pas_gin').using('gin', t.pas),
     index('households_village_desil_idx').on(t.villageCode, t.desil),

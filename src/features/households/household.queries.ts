@@ -4,7 +4,7 @@ import type { Queryable } from '../../db/database.js';
 import type { Livelihood, Pas } from './household.enums.js';
 import type { Principal } from '../../auth/principal.js';
 import { policy } from '../../auth/policy.js';
-import { HOUSEHOLDS_FROM, type HouseholdCriteria, householdFeatureJson, householdGridCells, householdWhere } from './household.source.js';
+import { HOUSEHOLDS_FROM, type HouseholdCriteria, householdFeatureJson, householdGridCells, householdPageRows, householdWhere } from './household.source.js';
 
 export interface HouseholdRow {
   id: number;
@@ -51,8 +51,7 @@ const columns = (principal: Principal) => sql`h.id, h.registry_id, h.village_cod
 
 /** A page of active households in the caller's scope, by id (keyset: ids after `afterId`). */
 export function findHouseholds(db: Queryable, criteria: HouseholdCriteria, afterId: number | null, limit: number): Promise<HouseholdRow[]> {
-  const after = afterId === null ? sql`` : sql` AND h.id > ${afterId}`;
-  return db.query<HouseholdRow>(sql`SELECT ${columns(criteria.principal)} ${HOUSEHOLDS_FROM} ${householdWhere(criteria)}${after} ORDER BY h.id LIMIT ${limit}`);
+  return db.query<HouseholdRow>(sql`SELECT ${columns(criteria.principal)} FROM (${householdPageRows(criteria, afterId, limit)}) h ORDER BY h.id`);
 }
 
 export async function countHouseholds(db: Queryable, criteria: HouseholdCriteria): Promise<number> {
@@ -156,7 +155,7 @@ export async function householdFeatureCollection(db: Queryable, criteria: Househ
   const [row] = await db.query<{ fc: string; ids: number[] | null }>(sql`
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(${householdFeatureJson(criteria.principal, 'camelCase')} ORDER BY h.id), '[]'::json))::text AS fc,
       array_agg(h.id ORDER BY h.id) AS ids
-    FROM (SELECT h.* ${HOUSEHOLDS_FROM} ${householdWhere(criteria)} ORDER BY h.id LIMIT ${limit}) h`);
+    FROM (${householdPageRows(criteria, null, limit)}) h`);
   return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
 }
 
@@ -285,13 +284,11 @@ export async function householdPageJson(
   keys: readonly HouseholdJsonKey[],
   withTotal: boolean,
 ): Promise<HouseholdPageJson> {
-  const after = afterId === null ? sql`` : sql` AND h.id > ${afterId}`;
   const total = withTotal ? sql`, (SELECT count(*)::int ${HOUSEHOLDS_FROM} ${householdWhere(criteria)}) AS total` : sql`, NULL::int AS total`;
   const [row] = await db.query<{ nodes: string; ids: number[]; total: number | null }>(sql`
     SELECT '[' || coalesce(string_agg(${householdNodeJson(criteria.principal, keys)}, ',' ORDER BY h.id) FILTER (WHERE h.page_row <= ${size}), '') || ']' AS nodes,
       coalesce(array_agg(h.id ORDER BY h.id), '{}'::int[]) AS ids${total}
-    FROM (SELECT h.*, row_number() OVER (ORDER BY h.id) AS page_row ${HOUSEHOLDS_FROM} ${householdWhere(criteria)}${after}
-          ORDER BY h.id LIMIT ${size + 1}) h`);
+    FROM (SELECT h.*, row_number() OVER (ORDER BY h.id) AS page_row FROM (${householdPageRows(criteria, afterId, size + 1)}) h) h`);
   return { nodes: row?.nodes ?? '[]', ids: row?.ids ?? [], total: row?.total ?? null };
 }
 

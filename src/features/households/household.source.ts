@@ -76,12 +76,9 @@ function inBbox([minLon, minLat, maxLon, maxLat]: BboxWgs84): SQL {
   return minLon <= maxLon ? box(minLon, maxLon) : sql`(${box(minLon, 180)} OR ${box(-180, maxLon)})`;
 }
 
-/**
- * WHERE parts over `households h`: scope, active rows and the filters. The one place household
- * filters become SQL.
- */
-export function householdConditions(c: HouseholdCriteria, reading: HouseholdReading = 'records'): SQL[] {
-  const where: SQL[] = [scope(c.principal, reading), ACTIVE_HOUSEHOLD];
+/** The criteria's filters as WHERE parts over `households h`: the one place household filters become SQL. */
+function filterConditions(c: HouseholdCriteria): SQL[] {
+  const where: SQL[] = [];
   if (c.villageCode) where.push(sql`h.village_code = ${c.villageCode}`);
   if (c.bboxWgs84) where.push(inBbox(c.bboxWgs84));
   if (c.within) where.push(sql`ST_Intersects(h.location, ${geometryParam(c.within)})`);
@@ -99,9 +96,40 @@ export function householdConditions(c: HouseholdCriteria, reading: HouseholdRead
   return where;
 }
 
+/** WHERE parts over `households h`: scope, active rows and the filters. */
+export function householdConditions(c: HouseholdCriteria, reading: HouseholdReading = 'records'): SQL[] {
+  return [scope(c.principal, reading), ACTIVE_HOUSEHOLD, ...filterConditions(c)];
+}
+
 /** `WHERE …` of a household listing. */
 export const householdWhere = (c: HouseholdCriteria, reading: HouseholdReading = 'records'): SQL =>
   sql`WHERE ${sql.join(householdConditions(c, reading), sql` AND `)}`;
+
+/**
+ * Most regions read as separate ordered branches (`householdPageRows`); a planner holding more
+ * reads one OR of them (a bitmap of its regions and a sort). Each branch costs an index descent
+ * and up to a page of rows, and PostgreSQL plans every branch.
+ */
+const MAX_ORDERED_BRANCHES = 32;
+
+/**
+ * The household records of one page of a listing, as a query to select from: `h.*` of the
+ * households in the criteria's records scope, after `afterId`, in id order, at most `limit`.
+ *
+ * A planner with several regions reads each region as its own branch, ordered by id and limited,
+ * and the page is the first `limit` of their union: each branch walks its region's index
+ * (`policy.householdRowScopeParts`, migration 0019), where one OR over the regions would walk the
+ * whole id index or sort every row of every region. The branches are disjoint and their OR is
+ * the row scope, so every household in scope comes exactly once.
+ */
+export function householdPageRows(c: HouseholdCriteria, afterId: number | null, limit: number): SQL {
+  const rest = [policy.villageScope(c.principal, sql`h.village_code`), ACTIVE_HOUSEHOLD, ...filterConditions(c)];
+  if (afterId !== null) rest.push(sql`h.id > ${afterId}`);
+  const branch = (rowScope: SQL) => sql`SELECT h.* ${HOUSEHOLDS_FROM} WHERE ${sql.join([rowScope, ...rest], sql` AND `)} ORDER BY h.id LIMIT ${limit}`;
+  const parts = policy.householdRowScopeParts(c.principal);
+  if (parts.length === 1 || parts.length > MAX_ORDERED_BRANCHES) return branch(policy.householdRowScope(c.principal));
+  return sql`SELECT h.* FROM (${sql.join(parts.map((part) => sql`(${branch(part)})`), sql` UNION ALL `)}) h ORDER BY h.id LIMIT ${limit}`;
+}
 
 /**
  * The properties of a household feature (GraphQL FeatureCollection, OGC, tiles), in order, with

@@ -13,7 +13,7 @@ SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS locat
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
   h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet, h.has_electricity, h.water_source,
   h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, h.pas::text[] AS pas, h.member_count,
-  h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class, h.inactive_since::text AS inactive_since FROM households h WHERE true AND true AND h.inactive_since IS NULL AND h.village_code = $1 AND h.pas && $2::pas[] AND h.is_rtlh = $3 ORDER BY h.id LIMIT $4;
+  h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class, h.inactive_since::text AS inactive_since FROM (SELECT h.* FROM households h WHERE true AND true AND h.inactive_since IS NULL AND h.village_code = $1 AND h.pas && $2::pas[] AND h.is_rtlh = $3 ORDER BY h.id LIMIT $4) h ORDER BY h.id;
 
 SELECT household_id, member_id, pas, source, recorded_on
     FROM pas_tags WHERE household_id = ANY($1::int[])

@@ -335,10 +335,10 @@ INSERT INTO packages (village_code, name, created_by, template_of, proposal_deci
   to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+      CASE WHEN left(pkg.village_code, 5) = $1 THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
   WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
     FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
-    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
+    WHERE b.package_id = ANY($2::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
       CASE WHEN true THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
@@ -349,14 +349,14 @@ SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
 SELECT f.code, f.name, f.kind, coalesce(d.requires_mustahik, false) AS requires_mustahik, f.description
     FROM funders f LEFT JOIN funds d ON d.funder_code = f.code AND d.is_default ORDER BY f.code;
 
-SELECT h.id FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3 ORDER BY h.id;
+SELECT h.id FROM households h WHERE left(h.village_code, 5) = $1 AND true AND h.inactive_since IS NULL AND h.village_code = $2 ORDER BY h.id;
 
 SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS location, h.desil, h.livelihood,
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
   h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet, h.has_electricity, h.water_source,
   h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, h.pas::text[] AS pas, h.member_count,
   h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class, h.inactive_since::text AS inactive_since FROM households h
-    WHERE h.id = ANY($1::int[]) AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND true;
+    WHERE h.id = ANY($1::int[]) AND left(h.village_code, 5) = $2 AND true;
 
 SELECT i.household_id, i.package_id, i.intervention_code
     FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code JOIN packages p ON p.id = i.package_id

@@ -1,9 +1,9 @@
 -- README.md graphql example 5, operation 1, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
 -- 9 statements (texts only, sorted; see readme-operations.test.ts)
 SELECT c.category::text AS category, CASE WHEN c.exact OR c.items = 0 THEN c.items WHEN c.items < $1 THEN NULL ELSE (round(c.items::numeric / $2) * $3)::int END AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr
-    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and((pkg.village_code = ANY($4::text[]) OR pkg.village_code LIKE ANY($5::text[]))) AS exact
+    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and(left(pkg.village_code, 5) = $4) AS exact
           FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
-          WHERE item.package_id = $6 GROUP BY iv.category) c
+          WHERE item.package_id = $5 GROUP BY iv.category) c
     ORDER BY c.category;
 
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
@@ -11,11 +11,11 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_
       'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
         'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
       array_agg(h.id ORDER BY h.id) AS ids
-    FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $4 AND i.household_id = h.id);
+    FROM households h WHERE left(h.village_code, 5) = $1 AND true AND h.inactive_since IS NULL AND h.village_code = $2 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $3 AND i.household_id = h.id);
 
 SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered
-    FROM (SELECT h.pas, EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id) AS covered FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4) x, unnest(x.pas) p
-    WHERE NOT (p::text = ANY($5::text[]))
+    FROM (SELECT h.pas, EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id) AS covered FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3) x, unnest(x.pas) p
+    WHERE NOT (p::text = ANY($4::text[]))
     GROUP BY p ORDER BY p;
 
 WITH sites AS MATERIALIZED (
@@ -42,7 +42,7 @@ WITH sites AS MATERIALIZED (
     AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $18)))::int AS b3,
       count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $19 = ANY(s.serves)
      AND ST_DWithin(s.site, h.location::geography, $20)))::int AS a3
-    FROM households h WHERE (h.village_code = ANY($21::text[]) OR h.village_code LIKE ANY($22::text[])) AND h.inactive_since IS NULL AND h.village_code = $23;
+    FROM households h WHERE left(h.village_code, 5) = $21 AND h.inactive_since IS NULL AND h.village_code = $22;
 
 INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
     VALUES ($1, $2, $3, $4, $5,
@@ -50,17 +50,17 @@ INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, pac
       $9::jsonb, $10::jsonb, $11::int[], $12);
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+      CASE WHEN left(pkg.village_code, 5) = $1 THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
   WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
     FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
-    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
+    WHERE b.package_id = ANY($2::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4;
+    FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3;
 
-SELECT h.id FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3
-    AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $4 AND i.household_id = h.id) ORDER BY h.id;
+SELECT h.id FROM households h WHERE left(h.village_code, 5) = $1 AND true AND h.inactive_since IS NULL AND h.village_code = $2
+    AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $3 AND i.household_id = h.id) ORDER BY h.id;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;

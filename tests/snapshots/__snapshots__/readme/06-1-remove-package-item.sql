@@ -8,10 +8,10 @@ INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, pac
       $9::jsonb, $10::jsonb, $11::int[], $12);
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+      CASE WHEN left(pkg.village_code, 5) = $1 THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
   WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
     FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
-    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
+    WHERE b.package_id = ANY($2::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
       CASE WHEN true THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
@@ -55,7 +55,7 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
   LEFT JOIN households h ON h.id = item.household_id WHERE item.package_id = $1 AND item.id = $2;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;
 
 UPDATE packages SET version = version + 1, updated_at = now()
       

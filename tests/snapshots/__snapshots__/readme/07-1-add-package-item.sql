@@ -25,7 +25,7 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
 SELECT iv.*, coalesce((SELECT array_agg(x.funder_code ORDER BY x.funder_code) FROM intervention_funders x WHERE x.intervention_code = iv.code), '{}') AS funder_codes FROM interventions iv WHERE iv.code = $1;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;
 
 UPDATE packages SET version = version + 1, updated_at = now()
       

@@ -25,10 +25,10 @@ INSERT INTO package_items (package_id, intervention_code, funder_code, household
 SELECT * FROM funds ORDER BY funder_code, NOT is_default, code;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+      CASE WHEN left(pkg.village_code, 5) = $1 THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
   WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
     FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
-    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
+    WHERE b.package_id = ANY($2::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
       CASE WHEN true THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
@@ -65,7 +65,7 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
 SELECT iv.*, coalesce((SELECT array_agg(x.funder_code ORDER BY x.funder_code) FROM intervention_funders x WHERE x.intervention_code = iv.code), '{}') AS funder_codes FROM interventions iv WHERE iv.code = $1;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;
 
 UPDATE package_budgets SET over_budget_reason = $1 WHERE package_id = $2 AND funder_code = $3;
 

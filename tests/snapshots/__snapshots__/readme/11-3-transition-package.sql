@@ -17,7 +17,7 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
     WHERE item.package_id = ANY($1::int[]) ORDER BY item.package_id, item.id;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;
 
 UPDATE packages SET version = version + 1, updated_at = now()
       , status = $1::package_status

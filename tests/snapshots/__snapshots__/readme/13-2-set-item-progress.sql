@@ -15,7 +15,7 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
   LEFT JOIN households h ON h.id = item.household_id WHERE item.package_id = $1 AND item.id = $2;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;
 
 UPDATE package_items SET progress = $1::item_progress, started_on = $2::date, done_on = $3::date WHERE id = $4;
 

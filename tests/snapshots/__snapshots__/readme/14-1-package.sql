@@ -5,8 +5,8 @@ WITH items AS MATERIALIZED (SELECT item.id, item.intervention_code, iv.category,
       FROM package_items item
   JOIN packages pkg ON pkg.id = item.package_id
   JOIN interventions iv ON iv.code = item.intervention_code
-  LEFT JOIN households h ON h.id = item.household_id WHERE ((pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[]))
-      AND (item.household_id IS NULL OR ((h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) AND true))) AND item.package_id = $5),
+  LEFT JOIN households h ON h.id = item.household_id WHERE (left(pkg.village_code, 5) = $1
+      AND (item.household_id IS NULL OR (left(h.village_code, 5) = $2 AND true))) AND item.package_id = $3),
     facility AS (SELECT json_build_object('type', 'Feature', 'id', 'item-' || i.id, 'geometry', ST_AsGeoJSON(i.location, 7)::json,
         'properties', json_build_object('kind', 'FACILITY', 'itemId', i.id, 'interventionCode', i.intervention_code, 'category', i.category,
           'serves', i.serves, 'funderCode', i.funder_code, 'quantity', i.quantity, 'costIdr', i.cost_idr, 'progress', i.progress)) AS f, i.id AS k
@@ -36,8 +36,8 @@ SELECT item.id, item.package_id, item.intervention_code, iv.category, iv.target,
   JOIN packages pkg ON pkg.id = item.package_id
   JOIN interventions iv ON iv.code = item.intervention_code
   LEFT JOIN households h ON h.id = item.household_id
-    WHERE ((pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[]))
-      AND (item.household_id IS NULL OR ((h.village_code = ANY($3::text[]) OR h.village_code LIKE ANY($4::text[])) AND true))) AND item.package_id = ANY($5::int[]) ORDER BY item.package_id, item.id;
+    WHERE (left(pkg.village_code, 5) = $1
+      AND (item.household_id IS NULL OR (left(h.village_code, 5) = $2 AND true))) AND item.package_id = ANY($3::int[]) ORDER BY item.package_id, item.id;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;

@@ -408,10 +408,10 @@ INSERT INTO packages (village_code, name, created_by, template_of, proposal_deci
   to_json(created_at)#>>'{}' AS created_at, to_json(updated_at)#>>'{}' AS updated_at;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
-      CASE WHEN (pkg.village_code = ANY($1::text[]) OR pkg.village_code LIKE ANY($2::text[])) THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
+      CASE WHEN left(pkg.village_code, 5) = $1 THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
   WHERE i.package_id = b.package_id AND f.funder_code = b.funder_code), 0)::bigint END AS allocated_idr
     FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
-    WHERE b.package_id = ANY($3::int[]) ORDER BY b.package_id, b.funder_code;
+    WHERE b.package_id = ANY($2::int[]) ORDER BY b.package_id, b.funder_code;
 
 SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
       CASE WHEN true THEN coalesce((SELECT sum(f.amount_idr) FROM package_item_funding f JOIN package_items i ON i.id = f.item_id
@@ -427,23 +427,23 @@ SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4;
+    FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3;
 
 SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND h.inactive_since IS NULL AND h.village_code = $4;
+    FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3;
 
 SELECT f.code, f.name, f.kind, coalesce(d.requires_mustahik, false) AS requires_mustahik, f.description
     FROM funders f LEFT JOIN funds d ON d.funder_code = f.code AND d.is_default ORDER BY f.code;
 
-SELECT h.id FROM households h WHERE (h.village_code = ANY($1::text[]) OR h.village_code LIKE ANY($2::text[])) AND true AND h.inactive_since IS NULL AND h.village_code = $3 ORDER BY h.id;
+SELECT h.id FROM households h WHERE left(h.village_code, 5) = $1 AND true AND h.inactive_since IS NULL AND h.village_code = $2 ORDER BY h.id;
 
 SELECT h.id, h.registry_id, h.village_code, ST_AsGeoJSON(h.location, 7) AS location, h.desil, h.livelihood,
   h.is_mustahik, h.receives_pkh, h.receives_bpnt, h.has_small_business, h.floor_area_m2, h.occupants,
   h.floor_material, h.wall_material, h.roof_material, h.has_own_toilet, h.has_electricity, h.water_source,
   h.land_ownership, h.had_housing_aid, h.rtlh_reasons, h.is_rtlh, h.pas::text[] AS pas, h.member_count,
   h.has_elderly, h.has_child, h.has_disabled, h.component_conditions, h.damage_class, h.inactive_since::text AS inactive_since FROM households h
-    WHERE h.id = ANY($1::int[]) AND (h.village_code = ANY($2::text[]) OR h.village_code LIKE ANY($3::text[])) AND true;
+    WHERE h.id = ANY($1::int[]) AND left(h.village_code, 5) = $2 AND true;
 
 SELECT i.household_id, i.package_id, i.intervention_code
     FROM package_items i JOIN interventions iv ON iv.code = i.intervention_code JOIN packages p ON p.id = i.package_id
@@ -484,7 +484,7 @@ SELECT m.id, m.household_id, m.birth_date, date_part('year', age(current_date, m
     WHERE m.household_id = ANY($1::int[]) ORDER BY m.household_id, m.id;
 
 SELECT p.id, p.village_code, p.name, p.status, p.version, p.template_of, p.proposal_decisions, p.created_by, to_json(p.created_at)#>>'{}' AS created_at, to_json(p.updated_at)#>>'{}' AS updated_at FROM packages p
-    WHERE p.id = $1 AND (p.village_code = ANY($2::text[]) OR p.village_code LIKE ANY($3::text[]));
+    WHERE p.id = $1 AND left(p.village_code, 5) = $2;
 
 SELECT pg_try_advisory_xact_lock(7102026, hashtext($1)) AS locked;
 
