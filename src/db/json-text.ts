@@ -21,19 +21,26 @@ export const literalJson = (value: SQL) => sql`${value}::text`;
 export const stringJson = (value: SQL) => sql`to_json(${value})::text`;
 
 /**
- * JSON text of a float8 exactly as `JSON.stringify` writes the same double. `value` is evaluated
- * up to four times: give a column, not an expression.
+ * JSON text of a float8 as `JSON.stringify` writes the same double, for |x| < 2^53. `value` is
+ * evaluated up to five times: give a column, not an expression.
  *
  * PostgreSQL (12+, extra_float_digits ≥ 1, the default) and V8 both print the shortest digits that
- * read back as the same double; they differ only in notation. PostgreSQL writes fixed notation for
- * 1e-4 ≤ |x| < 1e15 and otherwise `1.5e-05`/`1e+15`; JavaScript writes fixed notation for
- * 1e-6 ≤ |x| < 1e21 and otherwise `1.5e-7`/`1e+21` (no zero padding); PostgreSQL writes `-0`,
- * JSON.stringify `0`. The thresholds are compared on the double itself: a double below 1e-4 never
- * has shortest digits of 1e-4 or more (and so on for each power of ten), so this picks the same
- * notation as both printers. Between the two fixed ranges the shortest digits are read as numeric,
- * whose text is fixed notation with exactly those digits. NaN and ±Infinity, which GraphQL's Float
- * refuses to serialise, become `null` (the sources below never produce them: every division is
- * guarded). tests/graphql/villages-page.test.ts compares this with JSON.stringify on both databases.
+ * read back as the same double (ties to even alike); they differ in notation. PostgreSQL writes
+ * fixed notation for 1e-4 ≤ |x| < 1e15 and otherwise `1.5e-05`/`1e+15`; JavaScript writes fixed
+ * notation for 1e-6 ≤ |x| < 1e21 and otherwise `1.5e-7`/`1e+21` (no zero padding); PostgreSQL
+ * writes `-0`, JSON.stringify `0`. The thresholds are compared on the double itself: a double
+ * below 1e-4 never has shortest digits of 1e-4 or more (and so on for each power of ten), so this
+ * picks the notation both printers pick. Between the two fixed ranges the digits are read as
+ * numeric, whose text is fixed notation with exactly those digits. NaN and ±Infinity, which
+ * GraphQL's Float refuses to serialise, become `null` (the page sources never produce them: every
+ * division is guarded).
+ *
+ * From 2^53 up the digits can differ: PostgreSQL builds Ryu without STRICTLY_SHORTEST (src/common/
+ * d2s.c, acceptBounds = false), so where a shorter decimal lies exactly on the rounding bound it
+ * writes one digit more than V8 (46543443202972416 for V8's 46543443202972420; the same double).
+ * Below 2^53 a bound is never a shortest candidate (its exact decimal has more than 17 digits).
+ * Callers keep to values far below: shares, scores, km², metres. tests/graphql/villages-page.test.ts
+ * compares this with JSON.stringify on both databases.
  */
 export const jsonFloat = (value: SQL) => sql`(CASE WHEN ${value} = 0 THEN '0'
   WHEN abs(${value}) >= 1e-4::float8 AND abs(${value}) < 1e15::float8 THEN ${value}::text
