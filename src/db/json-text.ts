@@ -9,7 +9,7 @@
  * Every value is a JSON *text* expression, and never NULL inside an object (a NULL would blank
  * the whole object through `||`): strings go through to_json (escaping), enum labels (capitals
  * and underscores, defined by our migrations) are quoted, integers and booleans are their own
- * JSON text, floats go through `jsonFloat`, and NULL becomes `null` (jsonObject).
+ * JSON text, floats go through `jsonFloat` (then jsNumberNotation), and NULL becomes `null` (jsonObject).
  */
 import { type SQL, sql } from 'drizzle-orm';
 
@@ -21,32 +21,38 @@ export const literalJson = (value: SQL) => sql`${value}::text`;
 export const stringJson = (value: SQL) => sql`to_json(${value})::text`;
 
 /**
- * JSON text of a float8 as `JSON.stringify` writes the same double, for |x| < 2^53. `value` is
- * evaluated up to five times: give a column, not an expression.
- *
- * PostgreSQL (12+, extra_float_digits ≥ 1, the default) and V8 both print the shortest digits that
- * read back as the same double (ties to even alike); they differ in notation. PostgreSQL writes
- * fixed notation for 1e-4 ≤ |x| < 1e15 and otherwise `1.5e-05`/`1e+15`; JavaScript writes fixed
- * notation for 1e-6 ≤ |x| < 1e21 and otherwise `1.5e-7`/`1e+21` (no zero padding); PostgreSQL
- * writes `-0`, JSON.stringify `0`. The thresholds are compared on the double itself: a double
- * below 1e-4 never has shortest digits of 1e-4 or more (and so on for each power of ten), so this
- * picks the notation both printers pick. Between the two fixed ranges the digits are read as
- * numeric, whose text is fixed notation with exactly those digits. NaN and ±Infinity, which
- * GraphQL's Float refuses to serialise, become `null` (the page sources never produce them: every
- * division is guarded).
- *
- * From 2^53 up the digits can differ: PostgreSQL builds Ryu without STRICTLY_SHORTEST (src/common/
- * d2s.c, acceptBounds = false), so where a shorter decimal lies exactly on the rounding bound it
- * writes one digit more than V8 (46543443202972416 for V8's 46543443202972420; the same double).
- * Below 2^53 a bound is never a shortest candidate (its exact decimal has more than 17 digits).
- * Callers keep to values far below: shares, scores, km², metres. tests/graphql/villages-page.test.ts
- * compares this with JSON.stringify on both databases.
+ * JSON text of a float8 as PostgreSQL writes it: the shortest digits that read back as the same
+ * double (PostgreSQL 12+, extra_float_digits ≥ 1, the default), which V8 prints too — but not
+ * always in JSON.stringify's notation: PostgreSQL writes `1.5e-05`, `1e+15` and `-0` where
+ * JavaScript writes `0.000015`, `1000000000000000` and `0`; from 2^53 up, where a shorter decimal
+ * lies exactly on the rounding bound, PostgreSQL (Ryu built without STRICTLY_SHORTEST,
+ * src/common/d2s.c) writes one digit more than V8 (46543443202972416 for 46543443202972420, the
+ * same double); and NaN/Infinity are not JSON. Every such token is rewritten by
+ * `jsNumberNotation` before the text is used. A CASE over the notations in SQL (the first
+ * version) was exact too, but made the villages page statement's planning cost 10 ms.
  */
-export const jsonFloat = (value: SQL) => sql`(CASE WHEN ${value} = 0 THEN '0'
-  WHEN abs(${value}) >= 1e-4::float8 AND abs(${value}) < 1e15::float8 THEN ${value}::text
-  WHEN abs(${value}) >= 1e-6::float8 AND abs(${value}) < 1e21::float8 THEN ${value}::text::numeric::text
-  WHEN abs(${value}) < 'Infinity'::float8 THEN regexp_replace(${value}::text, 'e([-+])0', 'e\\1')
-  ELSE 'null' END)`;
+export const jsonFloat = (value: SQL) => sql`${value}::text`;
+
+/** A number token only PostgreSQL writes (see jsonFloat), or a false alarm inside a string. */
+const POSTGRES_ONLY_NUMBER = /\d[eE][-+]?\d|-0[,}\]]|NaN|Infinity/;
+/** JSON strings (skipped) and bare number-like tokens. */
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
+const REWRITTEN = /[eE]|^-0$|NaN|Infinity/;
+
+/**
+ * `json` (written by PostgreSQL with jsonFloat) with each float in JSON.stringify's notation: the
+ * tokens PostgreSQL writes differently are parsed (its digits read back as the same double) and
+ * written again by JSON.stringify (NaN and ±Infinity as `null`, as JSON.stringify writes them);
+ * every other token, and every string, is left as it is. Costs one regular-expression test when
+ * no such token is present, the usual case (shares ≥ 1e-4, scores ≤ 100).
+ *
+ * Numbers that PostgreSQL or PostGIS wrote as text of their own (GeoJSON coordinates: fixed
+ * notation, 7 decimals) pass through, as the GeoJSON scalar passes them through on the resolver path.
+ */
+export function jsNumberNotation(json: string): string {
+  if (!POSTGRES_ONLY_NUMBER.test(json)) return json;
+  return json.replace(JSON_TOKEN, (token) => (token.startsWith('"') || !REWRITTEN.test(token) ? token : JSON.stringify(Number(token))));
+}
 
 /** Most keys one object may have (a bound on the statement's size; GraphQL selections are far smaller). */
 export const MAX_JSON_KEYS = 50;

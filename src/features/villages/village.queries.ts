@@ -7,7 +7,7 @@ import type { Geometry } from 'geojson';
 import type { Principal } from '../../auth/principal.js';
 import { policy, protectCountSql } from '../../auth/policy.js';
 import type { Queryable } from '../../db/database.js';
-import { enumJson, jsonArray, jsonFloat, jsonObject, literalJson, stringJson, typenameJson } from '../../db/json-text.js';
+import { enumJson, jsNumberNotation, jsonArray, jsonFloat, jsonObject, literalJson, stringJson, typenameJson } from '../../db/json-text.js';
 import { PAS_CODES, type PasCode } from '../../db/schema.js';
 import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
@@ -472,5 +472,5 @@ export async function villagePageJson(
   const code = row?.last_code ?? null;
   const lastKey: CursorKey | null =
     code === null ? null : q.order === 'PRIORITY' ? [row!.last_score!, code] : q.order === 'NAME' ? [row!.last_name_key!, code] : [code];
-  return { nodes: row?.nodes ?? '[]', hasNextPage: (row?.rows ?? 0) > q.limit, last: lastKey, total: row?.total ?? null };
+  return { nodes: jsNumberNotation(row?.nodes ?? '[]'), hasNextPage: (row?.rows ?? 0) > q.limit, last: lastKey, total: row?.total ?? null };
 }
