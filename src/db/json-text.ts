@@ -12,6 +12,7 @@
  * JSON text, floats go through `jsonFloat` (then jsNumberNotation), and NULL becomes `null` (jsonObject).
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 
 /** JSON text of a non-null enum label. */
 export const enumJson = (value: SQL) => sql`('"' || ${value} || '"')`;
@@ -79,4 +80,34 @@ export function jsonObject<K extends { key: string }>(keys: readonly K[], value:
 export function jsonArray(items: readonly SQL[]): SQL {
   if (items.length === 0) return sql`'[]'`;
   return sql`('[' || ${sql.join([...items], sql` || ',' || `)} || ']')`;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * SQL fragments rendered to text once per key: drizzle walks a fragment's whole tree to render it,
+ * and the villages page's JSON expression is a few thousand chunks (about 1 ms per request on the
+ * benchmark machine). Only fragments without parameters can be kept (parameters are numbered per
+ * statement); `get` refuses any other. At most `maxEntries` keys, the oldest evicted first.
+ */
+export class RenderedSql {
+  private readonly texts = new Map<string, SQL>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(key: string, build: () => SQL): SQL {
+    const hit = this.texts.get(key);
+    if (hit) return hit;
+    const { sql: text, params } = dialect.sqlToQuery(build());
+    if (params.length > 0) throw new Error(`a fragment rendered once must hold no parameters; ${key} holds ${params.length}`);
+    const fragment = sql.raw(text);
+    this.texts.set(key, fragment);
+    // A Map iterates in insertion order: the first key is the oldest.
+    while (this.texts.size > this.maxEntries) this.texts.delete(this.texts.keys().next().value!);
+    return fragment;
+  }
+
+  get size(): number {
+    return this.texts.size;
+  }
 }

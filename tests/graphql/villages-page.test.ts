@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../../src/auth/principal.js';
-import { jsNumberNotation, jsonFloat } from '../../src/db/json-text.js';
+import { jsNumberNotation, jsonFloat, RenderedSql } from '../../src/db/json-text.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals, type PrincipalName, TEST_VILLAGE } from '../support/principals.js';
 
@@ -316,5 +316,24 @@ describe('floats: jsonFloat in SQL, then jsNumberNotation', () => {
     const text = '{"name":"Desa 1e-05 \\"-0\\" NaN","n":-0.5,"geo":{"coordinates":[110.4123456,-6.9]},"x":1e-05,"z":-0,"i":42}';
     expect(jsNumberNotation(text)).toBe('{"name":"Desa 1e-05 \\"-0\\" NaN","n":-0.5,"geo":{"coordinates":[110.4123456,-6.9]},"x":0.00001,"z":0,"i":42}');
     expect(JSON.parse(jsNumberNotation(text)).name).toBe('Desa 1e-05 "-0" NaN');
+  });
+});
+
+describe('RenderedSql', () => {
+  it('renders a fragment once per key, keeps at most maxEntries, and refuses fragments with parameters', () => {
+    const cache = new RenderedSql(2);
+    let builds = 0;
+    const build = () => {
+      builds++;
+      return sql`SELECT 1`;
+    };
+    expect(cache.get('a', build)).toBe(cache.get('a', build));
+    expect(builds).toBe(1);
+    cache.get('b', build);
+    cache.get('c', build);
+    expect(cache.size).toBe(2);
+    cache.get('a', build);
+    expect(builds).toBe(4);
+    expect(() => cache.get('p', () => sql`SELECT ${1}`)).toThrow(/no parameters/);
   });
 });

@@ -7,7 +7,7 @@ import type { Geometry } from 'geojson';
 import type { Principal } from '../../auth/principal.js';
 import { policy, protectCountSql } from '../../auth/policy.js';
 import type { Queryable } from '../../db/database.js';
-import { enumJson, jsNumberNotation, jsonArray, jsonFloat, jsonObject, literalJson, stringJson, typenameJson } from '../../db/json-text.js';
+import { enumJson, jsNumberNotation, jsonArray, jsonFloat, jsonObject, literalJson, RenderedSql, stringJson, typenameJson } from '../../db/json-text.js';
 import { PAS_CODES, type PasCode } from '../../db/schema.js';
 import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
@@ -176,8 +176,8 @@ function componentShare(column: string): SQL {
  * null where the household count itself is suppressed: sorting and cursors then carry nothing the
  * caller could not read (issue 13, class 1).
  */
-function priorityScore(w: PriorityWeights): SQL {
-  const points = PRIORITY_COMPONENTS.map((name) => sql`100::float8 * ${PRIORITY_COMPONENT_SQL[name]} * ${w[name]}::float8`);
+function priorityScore(w: PriorityWeights, weight: (value: number) => SQL = (value) => sql`${value}::float8`): SQL {
+  const points = PRIORITY_COMPONENTS.map((name) => sql`100::float8 * ${PRIORITY_COMPONENT_SQL[name]} * ${weight(w[name])}`);
   return sql`(CASE WHEN ${PRIORITY_SUPPRESSED} THEN NULL ELSE 0::float8 + ${sql.join(points, sql` + `)} END)`;
 }
 
@@ -338,29 +338,56 @@ export type VillageJsonType = keyof typeof VILLAGE_JSON_TYPES;
 export type VillageJsonKey = { key: string; typename: string } | { key: string; field: string; children?: VillageJsonKey[] };
 
 /**
+ * A weight written into the statement as a literal, not a parameter: the parts of the page
+ * statement that hold only literals are rendered once per shape (renderedOnce). String(x) is the
+ * shortest decimal that reads back as x, so PostgreSQL multiplies by the very same double.
+ */
+function weightLiteral(value: number): SQL {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`a priority weight must be a finite number ≥ 0; got ${value}`);
+  return sql.raw(`${String(value)}::float8`);
+}
+
+/**
  * What the page's rows (`v`, one per village of the page) carry: the village as the caller sees it,
  * every value from the village source (villageFrom's visible counts, VISIBLE_FISHER_SHARE, the
  * priority components and score), so the page shows what `findVillages` sorted and filtered by.
+ * Literals only (no parameters): rendered once per display weights.
  */
 function pageValues(displayWeights: PriorityWeights): SQL {
   return sql`r.code, r.name, r.kind, r.district_code, r.regency_code, r.province_code,
     g.village_code IS NOT NULL AS has_boundary, ST_AsGeoJSON(g.centroid, 7) AS centroid, g.area_m2 / 1e6::float8 AS area_km2,
     g.is_coastal, g.coastal_source, g.seaward_boundary_m, g.distance_to_coastline_m,
     px.exact, ${sql.join(VISIBLE_COUNTS.map((column) => sql.raw(`pv.${column}`)), sql`, `)}, ${VISIBLE_FISHER_SHARE} AS fisher_share,
-    s.households_by_desil, s.households_by_pas, ${PRIORITY_SUPPRESSED} AS priority_suppressed,
+    ${PRIORITY_SUPPRESSED} AS priority_suppressed,
     ${sql.join(PRIORITY_COMPONENTS.map((name) => sql`${PRIORITY_COMPONENT_SQL[name]} AS ${sql.raw(`c_${name}`)}`), sql`, `)},
-    ${priorityScore(displayWeights)} AS priority_score`;
+    ${priorityScore(displayWeights, weightLiteral)} AS priority_score`;
 }
 
+const pasColumn = (pas: PasCode) => `pas_${pas.toLowerCase()}`;
+
+/**
+ * The per-desil and per-PAS counts as the caller sees them (toVillage, visibleNeedStatistics):
+ * all ten desil and all PAS, missing ones as 0, protected where px.exact does not hold, PAS the
+ * caller may not see as NULL. Only joined when a page selects those lists.
+ */
+function listCounts(p: VillageProtection, principal: Principal): SQL {
+  const hidden = policy.hiddenPas(principal) as string[];
+  const protect = (count: string) => protectCountSql(sql.raw(count), p.k, sql`px.exact`);
+  const desil = Array.from({ length: 10 }, (_, i) => sql`${protect(`coalesce(s.households_by_desil[${i + 1}], 0)`)} AS ${sql.raw(`desil_${i + 1}`)}`);
+  const pas = PAS_CODES.map((code) =>
+    hidden.includes(code) ? sql`NULL::int AS ${sql.raw(pasColumn(code))}` : sql`${protect(`coalesce((s.households_by_pas ->> '${code}')::int, 0)`)} AS ${sql.raw(pasColumn(code))}`,
+  );
+  return sql` CROSS JOIN LATERAL (SELECT ${sql.join([...desil, ...pas], sql`, `)}) pl`;
+}
+
+/** Statement parts that hold only literals, rendered once per key (bounded, oldest out). */
+const rendered = new RenderedSql(200);
+
 interface PageJsonContext {
-  k: number;
-  hiddenPas: readonly string[];
   displayWeights: PriorityWeights;
 }
 
 const column = (name: string) => sql.raw(`v.${name}`);
-/** A count of village_stats' arrays/objects as the caller sees it (protectCountSql, exact where v.exact). */
-const visibleElement = (count: SQL, ctx: PageJsonContext) => literalJson(protectCountSql(count, ctx.k, sql`v.exact`));
 
 /** The JSON text of one object of the page, its keys in the order of `keys`. */
 function objectJson(type: VillageJsonType, keys: readonly VillageJsonKey[], ctx: PageJsonContext, item?: string | number): SQL {
@@ -390,10 +417,10 @@ function fieldJson(type: VillageJsonType, field: string, children: readonly Vill
     case 'PriorityScore.components': return jsonArray(PRIORITY_COMPONENTS.map((name) => objectJson('PriorityComponent', children, ctx, name)));
     case 'PriorityComponent.name': return sql.raw(`'"${item}"'`);
     case 'PriorityComponent.value': return jsonFloat(column(`c_${item}`));
-    // The weight is the request's number: written by JSON.stringify, sent as a parameter.
-    case 'PriorityComponent.weight': return sql`${JSON.stringify(ctx.displayWeights[item as PriorityComponentName])}::text`;
+    // The weight is the request's number as JSON.stringify writes it.
+    case 'PriorityComponent.weight': return sql.raw(`'${JSON.stringify(Number(ctx.displayWeights[item as PriorityComponentName]))}'`);
     // As priorityOf: (100 × value) × weight, in that order.
-    case 'PriorityComponent.points': return jsonFloat(sql`(100::float8 * ${column(`c_${item}`)} * ${ctx.displayWeights[item as PriorityComponentName]}::float8)`);
+    case 'PriorityComponent.points': return jsonFloat(sql`(100::float8 * ${column(`c_${item}`)} * ${weightLiteral(ctx.displayWeights[item as PriorityComponentName])})`);
     case 'VillageNeedStatistics.households': return literalJson(column('households'));
     case 'VillageNeedStatistics.members': return literalJson(column('members'));
     case 'VillageNeedStatistics.householdsDesil1To2': return literalJson(column('households_desil_1_to_2'));
@@ -413,18 +440,22 @@ function fieldJson(type: VillageJsonType, field: string, children: readonly Vill
     // All PAS in PAS order; those the caller may not see are null (visibleNeedStatistics).
     case 'VillageNeedStatistics.householdsByPas': return jsonArray(PAS_CODES.map((pas) => objectJson('PasCount', children, ctx, pas)));
     case 'DesilCount.desil': return sql.raw(`'${Number(item)}'`);
-    case 'DesilCount.households': return visibleElement(sql.raw(`coalesce(v.households_by_desil[${Number(item)}], 0)`), ctx);
+    case 'DesilCount.households': return literalJson(column(`desil_${Number(item)}`));
     case 'PasCount.pas': return enumJson(sql.raw(`'${pasCode(item)}'`));
-    case 'PasCount.households':
-      return ctx.hiddenPas.includes(pasCode(item)) ? sql`'null'` : visibleElement(sql.raw(`coalesce((v.households_by_pas ->> '${pasCode(item)}')::int, 0)`), ctx);
+    case 'PasCount.households': return literalJson(column(pasColumn(pasCode(item))));
     default:
       throw new Error(`${type}.${field} is not built in SQL (VILLAGE_JSON_TYPES lists what is)`);
   }
 }
 
-function pasCode(item: string | number | undefined): string {
+function pasCode(item: string | number | undefined): PasCode {
   if (!PAS_CODES.includes(item as PasCode)) throw new Error(`not a PAS code: ${String(item)}`);
-  return item as string;
+  return item as PasCode;
+}
+
+/** Whether the selection asks for householdsByDesil or householdsByPas (then listCounts is joined). */
+function selectsLists(keys: readonly VillageJsonKey[]): boolean {
+  return keys.some((k) => 'field' in k && (k.field === 'householdsByDesil' || k.field === 'householdsByPas' || (k.children !== undefined && selectsLists(k.children))));
 }
 
 export interface VillagePageJson {
@@ -458,15 +489,20 @@ export async function villagePageJson(
   const protection = q.criteria.protection ?? EXACT;
   const { where, score, orderBy } = pageOrder(q);
   const pageOrderBy = q.order === 'PRIORITY' ? sql`p.priority_score DESC, p.code` : q.order === 'NAME' ? sql`p.name_key, p.code` : sql`p.code`;
-  const ctx: PageJsonContext = { k: protection.k, hiddenPas: policy.hiddenPas(principal), displayWeights };
+  const ctx: PageJsonContext = { displayWeights };
+  const weightsKey = JSON.stringify(PRIORITY_COMPONENTS.map((name) => displayWeights[name]));
+  // The two large parts (the values and the JSON of the selection) hold no parameters: rendered once per shape.
+  const node = rendered.get(`node ${weightsKey} ${JSON.stringify(keys)}`, () => objectJson('Village', keys, ctx));
+  const values = rendered.get(`values ${weightsKey}`, () => pageValues(displayWeights));
+  const lists = selectsLists(keys) ? sql`, pl.* ` : sql``;
   const total = withTotal ? sql`(SELECT count(*)::int ${villageFrom(protection)} WHERE ${sql.join(conditions(q.criteria), sql` AND `)})` : sql`NULL::int`;
   const lastOf = (name: string) => sql`(array_agg(${sql.raw(`v.${name}`)} ORDER BY v.page_row DESC) FILTER (WHERE v.page_row <= ${q.limit}))[1]`;
   const [row] = await db.query<{ nodes: string; rows: number; last_code: string | null; last_name_key: string | null; last_score: number | null; total: number | null }>(sql`
-    SELECT '[' || coalesce(string_agg(${objectJson('Village', keys, ctx)}, ',' ORDER BY v.page_row) FILTER (WHERE v.page_row <= ${q.limit}), '') || ']' AS nodes,
+    SELECT '[' || coalesce(string_agg(${node}, ',' ORDER BY v.page_row) FILTER (WHERE v.page_row <= ${q.limit}), '') || ']' AS nodes,
       count(*)::int AS rows, ${lastOf('code')} AS last_code, ${lastOf('sort_name_key')} AS last_name_key,
       ${lastOf('sort_score')} AS last_score, ${total} AS total
-    FROM (SELECT row_number() OVER (ORDER BY ${pageOrderBy}) AS page_row, p.priority_score AS sort_score, p.name_key AS sort_name_key, ${pageValues(displayWeights)}
-      ${villageFrom(protection)}
+    FROM (SELECT row_number() OVER (ORDER BY ${pageOrderBy}) AS page_row, p.priority_score AS sort_score, p.name_key AS sort_name_key, ${values}${lists}
+      ${villageFrom(protection)}${selectsLists(keys) ? listCounts(protection, principal) : sql``}
       JOIN (SELECT r.code, r.name_key, ${score} AS priority_score ${villageFrom(protection)}
             WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy} LIMIT ${q.limit + 1}) p ON p.code = r.code) v`);
   const code = row?.last_code ?? null;
