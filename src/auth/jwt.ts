@@ -12,15 +12,100 @@ export const unauthenticated = (message: string) => new AppError(ErrorCode.UNAUT
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
+export interface TokenVerifierOptions {
+  /** Milliseconds since the epoch; tests move it. Used for the tokens' `exp`/`nbf` and for the cache. */
+  now?: () => number;
+  /** Verified tokens kept, or false for none. */
+  cache?: { ttlMs: number; maxEntries: number } | false;
+}
+
+/**
+ * Verified tokens are kept for 60 s (never past their `exp`): HS256 verification, claim parsing
+ * and the principal cost measurable CPU on every request of a busy client, which sends the same
+ * token each time. There is no revocation list to honour (a token is valid until `exp`; the
+ * lifetime cap bounds it), so a cached principal is exactly what verifying again would give
+ * until then — except after a JWKS key rotation or a JWT_SECRET change without a restart, which
+ * a cached token survives for at most the TTL.
+ */
+export const TOKEN_CACHE = { ttlMs: 60_000, maxEntries: 10_000 } as const;
+
+export function createTokenVerifier(auth: Config['auth'], options: TokenVerifierOptions = {}): TokenVerifier {
+  const now = options.now ?? Date.now;
+  const verify = tokenVerification(auth, now);
+  const cacheOptions = options.cache ?? TOKEN_CACHE;
+  if (cacheOptions === false) return async (token) => (await verify(token)).principal;
+  const cache = new VerifiedTokenCache(cacheOptions.ttlMs, cacheOptions.maxEntries, now);
+  return async (token) => {
+    const cached = cache.get(token);
+    if (cached) return cached;
+    // Only successes are kept: a tampered or expired token is a different string or fails here, every time.
+    const { principal, expiresAtMs } = await verify(token);
+    return cache.set(token, principal, expiresAtMs);
+  };
+}
+
+/**
+ * Principals by token string, each until min(verified + TTL, the token's `exp`); at most
+ * `maxEntries`, the oldest evicted first. Principals are frozen: every request holding a cached
+ * one shares it, so none may change it.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, { principal: Principal; validUntilMs: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+  ) {
+    if (!(ttlMs > 0) || !Number.isInteger(maxEntries) || maxEntries < 1) throw new Error(`token cache needs ttlMs > 0 and maxEntries ≥ 1; got ${ttlMs}, ${maxEntries}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(token: string): Principal | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    // `exp` is exclusive, as jose checks it: a token is refused from its `exp` second on.
+    if (this.now() >= entry.validUntilMs) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  /** Keeps `principal` (frozen) for `token`, and returns the frozen one. */
+  set(token: string, principal: Principal, expiresAtMs: number): Principal {
+    const frozen = freezePrincipal(principal);
+    const validUntilMs = Math.min(this.now() + this.ttlMs, expiresAtMs);
+    this.entries.delete(token);
+    if (validUntilMs <= this.now()) return frozen;
+    this.entries.set(token, { principal: frozen, validUntilMs });
+    // A Map iterates in insertion order: the first key is the oldest entry.
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return frozen;
+  }
+}
+
+function freezePrincipal(principal: Principal): Principal {
+  return Object.freeze({
+    ...principal,
+    regionCodes: principal.regionCodes === null ? null : Object.freeze([...principal.regionCodes]),
+    villageCodes: Object.freeze([...principal.villageCodes]),
+  }) as Principal;
+}
+
+/** Verifies a token (signature, issuer, audience, `exp`, lifetime cap, claims) at the time `now` gives. */
+function tokenVerification(auth: Config['auth'], now: () => number) {
   const secret = auth.secret ? new TextEncoder().encode(auth.secret) : null;
   const jwks: JWTVerifyGetKey | null = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : null;
-  return async (token) => {
+  return async (token: string): Promise<{ principal: Principal; expiresAtMs: number }> => {
     let payload: Record<string, unknown>;
     try {
       const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: string };
       // `exp` is required: a token without one would never expire (issue 13, class 8).
-      const options = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp'] };
+      const options = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp'], currentDate: new Date(now()) };
       if (header.alg === 'HS256') {
         if (!secret) throw unauthenticated('HS256 tokens are not accepted here: this server verifies tokens with its identity provider (JWKS).');
         payload = (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
@@ -33,10 +118,10 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
     } catch (error) {
       throw describe(error);
     }
-    checkLifetime(payload, auth.maxLifetimeSeconds);
+    const exp = checkLifetime(payload, auth.maxLifetimeSeconds, now);
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated(`Token claims are invalid: ${claims.error.issues.map((i) => i.message).join('; ')}.`);
-    return principalFromClaims(claims.data);
+    return { principal: principalFromClaims(claims.data), expiresAtMs: exp * 1000 };
   };
 }
 
@@ -44,13 +129,14 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
  * Caps how long any token lives: exp − iat (or exp − now when `iat` is absent) may not exceed
  * JWT_MAX_LIFETIME_SECONDS, so a long-lived token minted elsewhere is refused, not trusted.
  */
-function checkLifetime(payload: Record<string, unknown>, maxSeconds: number): void {
+function checkLifetime(payload: Record<string, unknown>, maxSeconds: number, now: () => number): number {
   const exp = payload.exp;
   if (typeof exp !== 'number') throw unauthenticated('Token claim "exp" is missing: tokens must expire.');
-  const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+  const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(now() / 1000);
   if (exp - from > maxSeconds) {
     throw unauthenticated(`Token lifetime is ${exp - from} s; at most ${maxSeconds} s (JWT_MAX_LIFETIME_SECONDS) is accepted. Request a shorter-lived token.`);
   }
+  return exp;
 }
 
 function describe(error: unknown): AppError {

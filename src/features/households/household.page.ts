@@ -13,12 +13,12 @@
  * (tests/graphql/households-page.test.ts compares them).
  */
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
+import { MAX_JSON_KEYS } from '../../db/json-text.js';
 import { selectionOf, type Selection } from '../../graphql/selection.js';
 import {
   HOUSEHOLD_JSON_FIELDS,
   type HouseholdJsonField,
   type HouseholdJsonKey,
-  MAX_JSON_KEYS,
   PAS_TAG_JSON_FIELDS,
   type PasTagJsonField,
   type PasTagJsonKey,

@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/database.js';
 import type { Livelihood, Pas } from './household.enums.js';
 import type { Principal } from '../../auth/principal.js';
 import { policy } from '../../auth/policy.js';
+import { enumJson, jsonObject, literalJson, typenameJson } from '../../db/json-text.js';
 import { HOUSEHOLDS_FROM, type HouseholdCriteria, householdFeatureJson, householdGridCells, householdPageRows, householdWhere } from './household.source.js';
 
 export interface HouseholdRow {
@@ -159,21 +160,7 @@ export async function householdFeatureCollection(db: Queryable, criteria: Househ
   return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
 }
 
-// --- the page as one JSON text (household.page.ts) ------------------------------------------
-//
-// The JSON is written by text concatenation, not json_build_object/json_agg: those look up the
-// output function of every argument on every call and, with `ST_AsGeoJSON(…)::json`, re-parse the
-// geometry. Measured with pgbench on the benchmark's op-2 page (123 households with their tags,
-// prepared, one client): 1.55 ms with json_build_object, 1.02 ms concatenated (PostGraphile 5's
-// page statement: 0.80 ms). Every value below is therefore a JSON *text* expression, and never
-// NULL (a NULL would blank the whole object through `||`): strings from the registry go through
-// to_json (escaping), enum labels (capitals and underscores, defined by our migrations), numbers
-// and booleans are their own JSON text, and NULL becomes `null` (jsonObject).
-
-/** JSON text of a non-null enum label. */
-const enumJson = (value: SQL) => sql`('"' || ${value} || '"')`;
-/** JSON text of a value whose text form is already JSON (numbers, booleans). */
-const literalJson = (value: SQL) => sql`${value}::text`;
+// --- the page as one JSON text (household.page.ts; how the JSON is written: db/json-text.ts) ---
 
 /** Household fields a page can build in SQL (GraphQL names). */
 export const HOUSEHOLD_JSON_FIELDS = [
@@ -228,25 +215,6 @@ export type JsonKey<TField extends string, TChild = never> =
 export type PasTagJsonKey = JsonKey<PasTagJsonField>;
 export type HouseholdJsonKey = JsonKey<HouseholdJsonField, PasTagJsonKey[]>;
 
-/** Most keys one object may have (a bound on the statement's size; GraphQL selections are far smaller). */
-export const MAX_JSON_KEYS = 50;
-/** GraphQL names: they need no escaping inside a JSON string or an SQL literal. */
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
-
-function graphqlName(name: string): string {
-  if (!GRAPHQL_NAME.test(name)) throw new Error(`not a GraphQL name: ${name}`);
-  return name;
-}
-
-/** `{"key":value,…}` as SQL text concatenation; keys are literals, so the statement's text is fixed by the selection. */
-function jsonObject<T extends string, C>(keys: readonly JsonKey<T, C>[], value: (k: JsonKey<T, C>) => SQL): SQL {
-  if (keys.length === 0 || keys.length > MAX_JSON_KEYS) throw new Error(`a JSON object needs 1 to ${MAX_JSON_KEYS} keys, got ${keys.length}`);
-  // coalesce again around each value: whatever a column holds, one NULL must not blank the object.
-  const parts = keys.map((k, i) => sql`${sql.raw(`'${i === 0 ? '{' : ','}"${graphqlName(k.key)}":'`)} || coalesce(${value(k)}, 'null')`);
-  return sql`(${sql.join(parts, sql` || `)} || '}')`;
-}
-
-const typenameJson = (name: string) => sql.raw(`'"${graphqlName(name)}"'`);
 
 /** The household row `h` as the JSON text a GraphQL selection asks for (same keys, same order). */
 function householdNodeJson(principal: Principal, keys: readonly HouseholdJsonKey[]): SQL {

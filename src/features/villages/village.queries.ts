@@ -7,6 +7,8 @@ import type { Geometry } from 'geojson';
 import type { Principal } from '../../auth/principal.js';
 import { policy, protectCountSql } from '../../auth/policy.js';
 import type { Queryable } from '../../db/database.js';
+import { enumJson, jsNumberNotation, jsonArray, jsonFloat, jsonObject, literalJson, RenderedSql, stringJson, typenameJson } from '../../db/json-text.js';
+import { PAS_CODES, type PasCode } from '../../db/schema.js';
 import { type CircleWgs84, envelope, geometryParam, simplified, withinCircle } from '../../geo/spatial-sql.js';
 import type { CursorKey } from '../../graphql/pagination.js';
 import type { Pas } from '../households/index.js';
@@ -98,18 +100,23 @@ const BASE_FROM = sql`FROM regions r
 
 const EXACT: VillageProtection = { exact: sql`true`, k: 1 };
 
+/** Counts of village_stats the caller sees exact or protected (`pv.<column>` in villageFrom). */
+const VISIBLE_COUNTS = [
+  'households', 'members', 'households_desil_1_to_2', 'households_desil_1_to_4', 'rtlh_households', 'elderly_members',
+  'child_members', 'disabled_members', 'households_with_elderly', 'households_with_disabled', 'fisher_households', 'vulnerable_households',
+] as const;
+
 /**
  * The one village source: regions, geography and statistics, plus `px.exact` (whether this row's
- * counts are exact for the caller) and `pv.*`, the counts as the caller sees them, computed in SQL
- * once per row (two LATERALs over the same row, so the planner keeps one scan).
+ * counts are exact for the caller) and `pv.*`, every count as the caller sees it, computed in SQL
+ * once per row (two LATERALs over the same row, so the planner keeps one scan; it pulls them up
+ * and drops the columns a statement does not use).
  */
 export function villageFrom(p: VillageProtection = EXACT): SQL {
   const c = (column: string) => protectCountSql(sql.raw(`coalesce(s.${column}, 0)`), p.k, sql`px.exact`);
   return sql`${BASE_FROM}
   CROSS JOIN LATERAL (SELECT ${p.exact} AS exact) px
-  CROSS JOIN LATERAL (SELECT ${c('households')} AS households, ${c('households_desil_1_to_2')} AS households_desil_1_to_2,
-    ${c('rtlh_households')} AS rtlh_households, ${c('vulnerable_households')} AS vulnerable_households,
-    ${c('fisher_households')} AS fisher_households) pv`;
+  CROSS JOIN LATERAL (SELECT ${sql.join(VISIBLE_COUNTS.map((column) => sql`${c(column)} AS ${sql.raw(column)}`), sql`, `)}) pv`;
 }
 
 /** Fisher share as the caller sees it: exact, or protected fishers over protected households (as visibleNeedStatistics). */
@@ -133,27 +140,45 @@ const SELECT = sql`r.code, r.name, r.name_key, r.kind, r.district_code, r.regenc
   coalesce(s.fisher_households, 0) AS fisher_households, coalesce(s.fisher_share, 0) AS fisher_share,
   coalesce(s.vulnerable_households, 0) AS vulnerable_households`;
 
+/** The priority components, in the order PriorityScore lists them (and sums them). */
+export const PRIORITY_COMPONENTS = ['poverty', 'housing', 'vulnerability', 'fishing', 'coastal'] as const;
+export type PriorityComponentName = (typeof PRIORITY_COMPONENTS)[number];
+
+/** Where the caller's score is null: its counts are protected and the household count is suppressed. */
+const PRIORITY_SUPPRESSED = sql`(NOT px.exact AND pv.households IS NULL)`;
+
+/**
+ * Each component's value (0–1) as the caller sees it, as toVillage and visiblePriority compute it,
+ * operation for operation (float8 arithmetic is IEEE double arithmetic, as in JavaScript): shares
+ * of the exact counts where they are exact (0 without households), else of the protected counts,
+ * capped at 1. Where the household count is suppressed the score is null (PRIORITY_SUPPRESSED).
+ */
+const PRIORITY_COMPONENT_SQL: Record<PriorityComponentName, SQL> = {
+  poverty: componentShare('households_desil_1_to_2'),
+  housing: componentShare('rtlh_households'),
+  vulnerability: componentShare('vulnerable_households'),
+  fishing: sql`(CASE WHEN px.exact OR pv.households = 0 THEN (CASE WHEN coalesce(s.households, 0) > 0 THEN s.fisher_share ELSE 0::float8 END)
+    ELSE coalesce(pv.fisher_households::float8 / pv.households, 0::float8) END)`,
+  coastal: sql`(CASE WHEN coalesce(s.households, 0) > 0 AND g.is_coastal THEN 1::float8 ELSE 0::float8 END)`,
+};
+
+function componentShare(column: string): SQL {
+  const c = sql.raw(column);
+  return sql`(CASE WHEN px.exact OR pv.households = 0 THEN (CASE WHEN coalesce(s.households, 0) > 0 THEN s.${c}::float8 / s.households ELSE 0::float8 END)
+    ELSE least(1::float8, coalesce(pv.${c}, 0)::float8 / pv.households) END)`;
+}
+
 /**
  * The documented priority score (see PriorityScore in the schema), 0–100, in SQL so it can be
- * ordered by. Where the caller's counts are protected it is computed from the protected counts
- * (as visiblePriority does), and null where the household count itself is suppressed: sorting and
- * cursors then carry nothing the caller could not read (issue 13, class 1).
+ * ordered by: Σ 100 × component × weight, summed from 0 in component order exactly as priorityOf
+ * does, so the score a page shows, the one it is sorted by and the one in its cursor are the same
+ * double. Where the caller's counts are protected it is computed from the protected counts, and
+ * null where the household count itself is suppressed: sorting and cursors then carry nothing the
+ * caller could not read (issue 13, class 1).
  */
-function priorityScore(w: PriorityWeights): SQL {
-  return sql`CASE WHEN px.exact THEN (CASE WHEN coalesce(s.households, 0) = 0 THEN 0::float8 ELSE 100 * (
-      ${w.poverty}::float8 * s.households_desil_1_to_2 / s.households
-    + ${w.housing}::float8 * s.rtlh_households / s.households
-    + ${w.vulnerability}::float8 * s.vulnerable_households / s.households
-    + ${w.fishing}::float8 * s.fisher_share
-    + ${w.coastal}::float8 * (CASE WHEN g.is_coastal THEN 1 ELSE 0 END)) END)
-    WHEN pv.households IS NULL THEN NULL
-    WHEN pv.households = 0 THEN 0::float8
-    ELSE 100 * (
-      ${w.poverty}::float8 * least(1, coalesce(pv.households_desil_1_to_2, 0)::float8 / pv.households)
-    + ${w.housing}::float8 * least(1, coalesce(pv.rtlh_households, 0)::float8 / pv.households)
-    + ${w.vulnerability}::float8 * least(1, coalesce(pv.vulnerable_households, 0)::float8 / pv.households)
-    + ${w.fishing}::float8 * coalesce(pv.fisher_households::float8 / pv.households, 0)
-    + ${w.coastal}::float8 * (CASE WHEN g.is_coastal THEN 1 ELSE 0 END)) END`;
+function priorityScore(w: PriorityWeights, weight: (value: number) => SQL = (value) => sql`${value}::float8`): SQL {
+  const points = PRIORITY_COMPONENTS.map((name) => sql`100::float8 * ${PRIORITY_COMPONENT_SQL[name]} * ${weight(w[name])}`);
+  return sql`(CASE WHEN ${PRIORITY_SUPPRESSED} THEN NULL ELSE 0::float8 + ${sql.join(points, sql` + `)} END)`;
 }
 
 /** Sort key of PRIORITY: the visible score, suppressed scores (null) last. */
@@ -205,20 +230,24 @@ export interface VillagePageQuery {
   limit: number;
 }
 
-export async function findVillages(db: Queryable, q: VillagePageQuery): Promise<VillageRow[]> {
+/** The page's conditions (criteria and keyset) and its order, over the village source. */
+function pageOrder(q: VillagePageQuery): { where: SQL[]; score: SQL; orderBy: SQL } {
   const where = conditions(q.criteria);
   const score = sortScore(q.weights);
-  let orderBy: SQL;
   if (q.order === 'PRIORITY') {
-    orderBy = sql`priority_score DESC, r.code`;
     if (q.after) where.push(sql`(${score} < ${q.after[0]} OR (${score} = ${q.after[0]} AND r.code > ${q.after[1]}))`);
-  } else if (q.order === 'NAME') {
-    orderBy = sql`r.name_key, r.code`;
-    if (q.after) where.push(sql`(r.name_key, r.code) > (${q.after[0]}, ${q.after[1]})`);
-  } else {
-    orderBy = sql`r.code`;
-    if (q.after) where.push(sql`r.code > ${q.after[0]}`);
+    return { where, score, orderBy: sql`priority_score DESC, r.code` };
   }
+  if (q.order === 'NAME') {
+    if (q.after) where.push(sql`(r.name_key, r.code) > (${q.after[0]}, ${q.after[1]})`);
+    return { where, score, orderBy: sql`r.name_key, r.code` };
+  }
+  if (q.after) where.push(sql`r.code > ${q.after[0]}`);
+  return { where, score, orderBy: sql`r.code` };
+}
+
+export async function findVillages(db: Queryable, q: VillagePageQuery): Promise<VillageRow[]> {
+  const { where, score, orderBy } = pageOrder(q);
   return db.query<VillageRow>(sql`SELECT ${SELECT}, ${score} AS priority_score ${villageFrom(q.criteria.protection)}
     WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy} LIMIT ${q.limit}`);
 }
@@ -276,4 +305,208 @@ export async function villageFeatureCollection(
 export async function villageVisible(db: Queryable, principal: Principal, code: string): Promise<boolean> {
   const [row] = await db.query<{ ok: boolean }>(sql`SELECT ${policy.villageScope(principal, sql`${code}::text`)} AS ok`);
   return row?.ok ?? false;
+}
+
+// --- the page as one JSON text (village.page.ts; how the JSON is written: db/json-text.ts) ---
+
+/**
+ * The object types a villages page can build in SQL and their fields: `null` for a leaf, else the
+ * field's object type (an object, or a list of them). Fields with arguments (`boundary`,
+ * `priority(weights:)`) and fields served by other loaders (`district`, `regency`, `province`) are
+ * absent: a selection with any of them takes the resolvers.
+ */
+export const VILLAGE_JSON_TYPES = {
+  Village: {
+    code: null, name: null, kind: null, districtCode: null, regencyCode: null, provinceCode: null, hasBoundary: null,
+    centroid: null, areaKm2: null, coastal: 'CoastalAttributes', priority: 'PriorityScore', needStatistics: 'VillageNeedStatistics',
+  },
+  CoastalAttributes: { isCoastal: null, source: null, seawardBoundaryMeters: null, distanceToCoastlineMeters: null },
+  PriorityScore: { score: null, components: 'PriorityComponent' },
+  PriorityComponent: { name: null, value: null, weight: null, points: null },
+  VillageNeedStatistics: {
+    households: null, members: null, householdsByDesil: 'DesilCount', householdsDesil1To2: null, householdsDesil1To4: null,
+    householdsByPas: 'PasCount', rtlhHouseholds: null, elderlyMembers: null, childMembers: null, disabledMembers: null,
+    householdsWithElderly: null, householdsWithDisabled: null, fisherHouseholds: null, fisherShare: null, vulnerableHouseholds: null,
+  },
+  DesilCount: { desil: null, households: null },
+  PasCount: { pas: null, households: null },
+} as const satisfies Record<string, Record<string, string | null>>;
+
+export type VillageJsonType = keyof typeof VILLAGE_JSON_TYPES;
+
+/** One key of a JSON object of a villages page: `__typename`, or a field (with its keys when it is an object). */
+export type VillageJsonKey = { key: string; typename: string } | { key: string; field: string; children?: VillageJsonKey[] };
+
+/**
+ * A weight written into the statement as a literal, not a parameter: the parts of the page
+ * statement that hold only literals are rendered once per shape (renderedOnce). String(x) is the
+ * shortest decimal that reads back as x, so PostgreSQL multiplies by the very same double.
+ */
+function weightLiteral(value: number): SQL {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`a priority weight must be a finite number ≥ 0; got ${value}`);
+  return sql.raw(`${String(value)}::float8`);
+}
+
+/**
+ * What the page's rows (`v`, one per village of the page) carry: the village as the caller sees it,
+ * every value from the village source (villageFrom's visible counts, VISIBLE_FISHER_SHARE, the
+ * priority components and score), so the page shows what `findVillages` sorted and filtered by.
+ * Literals only (no parameters): rendered once per display weights.
+ */
+function pageValues(displayWeights: PriorityWeights): SQL {
+  return sql`r.code, r.name, r.kind, r.district_code, r.regency_code, r.province_code,
+    g.village_code IS NOT NULL AS has_boundary, ST_AsGeoJSON(g.centroid, 7) AS centroid, g.area_m2 / 1e6::float8 AS area_km2,
+    g.is_coastal, g.coastal_source, g.seaward_boundary_m, g.distance_to_coastline_m,
+    px.exact, ${sql.join(VISIBLE_COUNTS.map((column) => sql.raw(`pv.${column}`)), sql`, `)}, ${VISIBLE_FISHER_SHARE} AS fisher_share,
+    ${PRIORITY_SUPPRESSED} AS priority_suppressed,
+    ${sql.join(PRIORITY_COMPONENTS.map((name) => sql`${PRIORITY_COMPONENT_SQL[name]} AS ${sql.raw(`c_${name}`)}`), sql`, `)},
+    ${priorityScore(displayWeights, weightLiteral)} AS priority_score`;
+}
+
+const pasColumn = (pas: PasCode) => `pas_${pas.toLowerCase()}`;
+
+/**
+ * The per-desil and per-PAS counts as the caller sees them (toVillage, visibleNeedStatistics):
+ * all ten desil and all PAS, missing ones as 0, protected where px.exact does not hold, PAS the
+ * caller may not see as NULL. Only joined when a page selects those lists.
+ */
+function listCounts(p: VillageProtection, principal: Principal): SQL {
+  const hidden = policy.hiddenPas(principal) as string[];
+  const protect = (count: string) => protectCountSql(sql.raw(count), p.k, sql`px.exact`);
+  const desil = Array.from({ length: 10 }, (_, i) => sql`${protect(`coalesce(s.households_by_desil[${i + 1}], 0)`)} AS ${sql.raw(`desil_${i + 1}`)}`);
+  const pas = PAS_CODES.map((code) =>
+    hidden.includes(code) ? sql`NULL::int AS ${sql.raw(pasColumn(code))}` : sql`${protect(`coalesce((s.households_by_pas ->> '${code}')::int, 0)`)} AS ${sql.raw(pasColumn(code))}`,
+  );
+  return sql` CROSS JOIN LATERAL (SELECT ${sql.join([...desil, ...pas], sql`, `)}) pl`;
+}
+
+/** Statement parts that hold only literals, rendered once per key (bounded, oldest out). */
+const rendered = new RenderedSql(200);
+
+interface PageJsonContext {
+  displayWeights: PriorityWeights;
+}
+
+const column = (name: string) => sql.raw(`v.${name}`);
+
+/** The JSON text of one object of the page, its keys in the order of `keys`. */
+function objectJson(type: VillageJsonType, keys: readonly VillageJsonKey[], ctx: PageJsonContext, item?: string | number): SQL {
+  return jsonObject(keys, (k) => ('typename' in k ? typenameJson(k.typename) : fieldJson(type, k.field, k.children ?? [], ctx, item)));
+}
+
+/** The JSON text of one field, as the resolvers would serialise it (toVillage, visibleNeedStatistics, visiblePriority). */
+function fieldJson(type: VillageJsonType, field: string, children: readonly VillageJsonKey[], ctx: PageJsonContext, item?: string | number): SQL {
+  switch (`${type}.${field}`) {
+    case 'Village.code': return stringJson(column('code'));
+    case 'Village.name': return stringJson(column('name'));
+    case 'Village.kind': return enumJson(column('kind'));
+    case 'Village.districtCode': return stringJson(column('district_code'));
+    case 'Village.regencyCode': return stringJson(column('regency_code'));
+    case 'Village.provinceCode': return stringJson(column('province_code'));
+    case 'Village.hasBoundary': return literalJson(column('has_boundary'));
+    case 'Village.centroid': return column('centroid');
+    case 'Village.areaKm2': return jsonFloat(column('area_km2'));
+    case 'Village.coastal': return sql`(CASE WHEN v.has_boundary THEN ${objectJson('CoastalAttributes', children, ctx)} ELSE 'null' END)`;
+    case 'Village.priority': return sql`(CASE WHEN v.priority_suppressed THEN 'null' ELSE ${objectJson('PriorityScore', children, ctx)} END)`;
+    case 'Village.needStatistics': return objectJson('VillageNeedStatistics', children, ctx);
+    case 'CoastalAttributes.isCoastal': return literalJson(sql`coalesce(v.is_coastal, false)`);
+    case 'CoastalAttributes.source': return enumJson(sql`coalesce(v.coastal_source::text, 'NATURAL_EARTH_COASTLINE')`);
+    case 'CoastalAttributes.seawardBoundaryMeters': return jsonFloat(column('seaward_boundary_m'));
+    case 'CoastalAttributes.distanceToCoastlineMeters': return jsonFloat(column('distance_to_coastline_m'));
+    case 'PriorityScore.score': return jsonFloat(column('priority_score'));
+    case 'PriorityScore.components': return jsonArray(PRIORITY_COMPONENTS.map((name) => objectJson('PriorityComponent', children, ctx, name)));
+    case 'PriorityComponent.name': return sql.raw(`'"${item}"'`);
+    case 'PriorityComponent.value': return jsonFloat(column(`c_${item}`));
+    // The weight is the request's number as JSON.stringify writes it.
+    case 'PriorityComponent.weight': return sql.raw(`'${JSON.stringify(Number(ctx.displayWeights[item as PriorityComponentName]))}'`);
+    // As priorityOf: (100 × value) × weight, in that order.
+    case 'PriorityComponent.points': return jsonFloat(sql`(100::float8 * ${column(`c_${item}`)} * ${weightLiteral(ctx.displayWeights[item as PriorityComponentName])})`);
+    case 'VillageNeedStatistics.households': return literalJson(column('households'));
+    case 'VillageNeedStatistics.members': return literalJson(column('members'));
+    case 'VillageNeedStatistics.householdsDesil1To2': return literalJson(column('households_desil_1_to_2'));
+    case 'VillageNeedStatistics.householdsDesil1To4': return literalJson(column('households_desil_1_to_4'));
+    case 'VillageNeedStatistics.rtlhHouseholds': return literalJson(column('rtlh_households'));
+    case 'VillageNeedStatistics.elderlyMembers': return literalJson(column('elderly_members'));
+    case 'VillageNeedStatistics.childMembers': return literalJson(column('child_members'));
+    case 'VillageNeedStatistics.disabledMembers': return literalJson(column('disabled_members'));
+    case 'VillageNeedStatistics.householdsWithElderly': return literalJson(column('households_with_elderly'));
+    case 'VillageNeedStatistics.householdsWithDisabled': return literalJson(column('households_with_disabled'));
+    case 'VillageNeedStatistics.fisherHouseholds': return literalJson(column('fisher_households'));
+    case 'VillageNeedStatistics.fisherShare': return jsonFloat(column('fisher_share'));
+    case 'VillageNeedStatistics.vulnerableHouseholds': return literalJson(column('vulnerable_households'));
+    // All ten desil, missing elements as 0 (toVillage).
+    case 'VillageNeedStatistics.householdsByDesil':
+      return jsonArray(Array.from({ length: 10 }, (_, i) => objectJson('DesilCount', children, ctx, i + 1)));
+    // All PAS in PAS order; those the caller may not see are null (visibleNeedStatistics).
+    case 'VillageNeedStatistics.householdsByPas': return jsonArray(PAS_CODES.map((pas) => objectJson('PasCount', children, ctx, pas)));
+    case 'DesilCount.desil': return sql.raw(`'${Number(item)}'`);
+    case 'DesilCount.households': return literalJson(column(`desil_${Number(item)}`));
+    case 'PasCount.pas': return enumJson(sql.raw(`'${pasCode(item)}'`));
+    case 'PasCount.households': return literalJson(column(pasColumn(pasCode(item))));
+    default:
+      throw new Error(`${type}.${field} is not built in SQL (VILLAGE_JSON_TYPES lists what is)`);
+  }
+}
+
+function pasCode(item: string | number | undefined): PasCode {
+  if (!PAS_CODES.includes(item as PasCode)) throw new Error(`not a PAS code: ${String(item)}`);
+  return item as PasCode;
+}
+
+/** Whether the selection asks for householdsByDesil or householdsByPas (then listCounts is joined). */
+function selectsLists(keys: readonly VillageJsonKey[]): boolean {
+  return keys.some((k) => 'field' in k && (k.field === 'householdsByDesil' || k.field === 'householdsByPas' || (k.children !== undefined && selectsLists(k.children))));
+}
+
+export interface VillagePageJson {
+  /** The page's nodes: a JSON array text. */
+  nodes: string;
+  /** Whether another page follows (the statement reads limit + 1 villages). */
+  hasNextPage: boolean;
+  /** Sort key of the page's last village (its cursor), null on an empty page. */
+  last: CursorKey | null;
+  /** The exact count of the whole listing, when asked for. */
+  total: number | null;
+}
+
+/**
+ * A page of `findVillages` (same source, conditions, order and keyset: pageOrder) in one statement,
+ * its nodes as one JSON text built by PostgreSQL, with the count of the listing when `withTotal`.
+ * `q.limit` is the page size. `displayWeights` are those of the `priority` field (not of the order).
+ *
+ * The page's villages are chosen first (as findVillages, by the index-friendly top-N sort), then
+ * joined to the source again for their values: 51 lookups by primary key, so the JSON expressions
+ * are evaluated for the page only, each value once (the window function keeps `v` a subquery).
+ */
+export async function villagePageJson(
+  db: Queryable,
+  q: VillagePageQuery,
+  principal: Principal,
+  keys: readonly VillageJsonKey[],
+  withTotal: boolean,
+  displayWeights: PriorityWeights,
+): Promise<VillagePageJson> {
+  const protection = q.criteria.protection ?? EXACT;
+  const { where, score, orderBy } = pageOrder(q);
+  const pageOrderBy = q.order === 'PRIORITY' ? sql`p.priority_score DESC, p.code` : q.order === 'NAME' ? sql`p.name_key, p.code` : sql`p.code`;
+  const ctx: PageJsonContext = { displayWeights };
+  const weightsKey = JSON.stringify(PRIORITY_COMPONENTS.map((name) => displayWeights[name]));
+  // The two large parts (the values and the JSON of the selection) hold no parameters: rendered once per shape.
+  const node = rendered.get(`node ${weightsKey} ${JSON.stringify(keys)}`, () => objectJson('Village', keys, ctx));
+  const values = rendered.get(`values ${weightsKey}`, () => pageValues(displayWeights));
+  const lists = selectsLists(keys) ? sql`, pl.* ` : sql``;
+  const total = withTotal ? sql`(SELECT count(*)::int ${villageFrom(protection)} WHERE ${sql.join(conditions(q.criteria), sql` AND `)})` : sql`NULL::int`;
+  const lastOf = (name: string) => sql`(array_agg(${sql.raw(`v.${name}`)} ORDER BY v.page_row DESC) FILTER (WHERE v.page_row <= ${q.limit}))[1]`;
+  const [row] = await db.query<{ nodes: string; rows: number; last_code: string | null; last_name_key: string | null; last_score: number | null; total: number | null }>(sql`
+    SELECT '[' || coalesce(string_agg(${node}, ',' ORDER BY v.page_row) FILTER (WHERE v.page_row <= ${q.limit}), '') || ']' AS nodes,
+      count(*)::int AS rows, ${lastOf('code')} AS last_code, ${lastOf('sort_name_key')} AS last_name_key,
+      ${lastOf('sort_score')} AS last_score, ${total} AS total
+    FROM (SELECT row_number() OVER (ORDER BY ${pageOrderBy}) AS page_row, p.priority_score AS sort_score, p.name_key AS sort_name_key, ${values}${lists}
+      ${villageFrom(protection)}${selectsLists(keys) ? listCounts(protection, principal) : sql``}
+      JOIN (SELECT r.code, r.name_key, ${score} AS priority_score ${villageFrom(protection)}
+            WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy} LIMIT ${q.limit + 1}) p ON p.code = r.code) v`);
+  const code = row?.last_code ?? null;
+  const lastKey: CursorKey | null =
+    code === null ? null : q.order === 'PRIORITY' ? [row!.last_score!, code] : q.order === 'NAME' ? [row!.last_name_key!, code] : [code];
+  return { nodes: jsNumberNotation(row?.nodes ?? '[]'), hasNextPage: (row?.rows ?? 0) > q.limit, last: lastKey, total: row?.total ?? null };
 }

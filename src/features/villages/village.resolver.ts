@@ -1,12 +1,14 @@
-import { Arg, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Float, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { badInput, notFound } from '../../errors/errors.js';
 import { GeoJSONScalar } from '../../geo/geojson.scalar.js';
 import { buildConnection } from '../../graphql/connection.type.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
+import { decodeCursor, encodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { parseRegionCode, Region, RegionLevel } from '../regions/index.js';
 import { VillageFilter } from './village.input.js';
-import { countVillages, findVillages, villageFeatureCollection, type VillageRow, villageVisible } from './village.queries.js';
+import { countVillages, findVillages, villageFeatureCollection, villagePageJson, type VillageRow, villageVisible } from './village.queries.js';
+import { planVillagePage } from './village.page.js';
 import { normaliseWeights, toCriteria, toVillage, visibleNeedStatistics, visiblePriority } from './village.service.js';
 import { PriorityScore, PriorityWeightsInput, Village, VillageConnection, VillageNeedStatistics, VillageOrder } from './village.type.js';
 
@@ -56,12 +58,27 @@ export class VillageResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<VillageConnection> {
     const criteria = await toCriteria(ctx.db, ctx.principal, filter, ctx.kAnonymity);
     const weights = normaliseWeights(priorityWeights);
     const size = pageSize(first);
     const shape = orderBy === 'PRIORITY' ? (['number', 'string'] as const) : orderBy === 'NAME' ? (['string', 'string'] as const) : (['string'] as const);
-    const rows = await findVillages(ctx.db, { criteria, order: orderBy, weights, after: decodeCursor(after, 'after', shape), limit: size + 1 });
+    const afterKey = decodeCursor(after, 'after', shape);
+    // Plain selections: the nodes as one JSON text from PostgreSQL (village.page.ts).
+    const plan = planVillagePage(info);
+    if (plan) {
+      // `priority` without arguments uses the default weights, whatever the order's weights.
+      const json = await villagePageJson(ctx.db, { criteria, order: orderBy, weights, after: afterKey, limit: size }, ctx.principal, plan.keys, plan.withTotal, normaliseWeights(null));
+      ctx.splices.add(plan.nodesPath, json.nodes);
+      return Object.assign(new VillageConnection(), {
+        edges: [],
+        nodes: [],
+        pageInfo: { hasNextPage: json.hasNextPage, endCursor: json.last === null ? null : encodeCursor(json.last) },
+        countTotal: () => Promise.resolve(json.total ?? 0),
+      });
+    }
+    const rows = await findVillages(ctx.db, { criteria, order: orderBy, weights, after: afterKey, limit: size + 1 });
     const page = toPage(rows, size);
     for (const row of page.nodes) ctx.loaders.villageByCode.prime(row.code, row);
     const sortKeyOf = (row: VillageRow) =>

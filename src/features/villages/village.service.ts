@@ -7,13 +7,13 @@ import type { Queryable } from '../../db/database.js';
 import { assertValidInDatabase, parseBboxWgs84, parseCircle, parseGeometryInput } from '../../geo/geojson-input.js';
 import { PAS_CODES } from '../../db/schema.js';
 import { nameKey, parseRegionCode, RegionLevel } from '../regions/index.js';
-import { type PriorityWeights, type VillageCriteria, type VillageRow, villageProtection } from './village.queries.js';
+import { PRIORITY_COMPONENTS, type PriorityWeights, type VillageCriteria, type VillageRow, villageProtection } from './village.queries.js';
 import type { PriorityWeightsInput, VillageNeedStatistics } from './village.type.js';
 import { Village } from './village.type.js';
 import type { VillageFilter as VillageFilterInput } from './village.input.js';
 
 export const DEFAULT_WEIGHTS: PriorityWeights = { poverty: 0.35, housing: 0.25, vulnerability: 0.2, fishing: 0.1, coastal: 0.1 };
-const COMPONENTS = ['poverty', 'housing', 'vulnerability', 'fishing', 'coastal'] as const;
+const COMPONENTS = PRIORITY_COMPONENTS;
 
 export function normaliseWeights(input: PriorityWeightsInput | null | undefined, argument = 'priorityWeights'): PriorityWeights {
   if (!input) return DEFAULT_WEIGHTS;
@@ -213,7 +213,11 @@ export function visiblePriority(village: Village, weights: PriorityWeights, prin
   return priorityOf(Object.assign(new Village(), village, { shares }), weights);
 }
 
-/** The same formula as priorityScore() in village.queries.ts (which orders by it); the PRIORITY ordering test checks they agree. */
+/**
+ * The same formula as priorityScore() in village.queries.ts, which orders by it and builds the
+ * villages page in SQL: the same operations in the same order, so both give the same double
+ * (tests/graphql/villages-page.test.ts compares the two paths' response text). Change both or neither.
+ */
 export function priorityOf(village: Village, weights: PriorityWeights) {
   const components = COMPONENTS.map((name) => ({
     name,
