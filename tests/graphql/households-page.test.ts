@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals, TEST_VILLAGE } from '../support/principals.js';
+import { pageVariants, runBothPaths, withoutCursors, withoutKey } from '../support/page-paths.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -18,34 +19,11 @@ afterAll(async () => api?.close());
 
 const RESOLVER_ONLY_FIELD = 'rtlh { isRtlh }';
 
-/** `query` with the resolver-only field added at the end of each `nodes { … }` selection marked NODES_END. */
-const variants = (query: string) => ({ compiled: query.replaceAll('#NODES_END', ''), resolved: query.replaceAll('#NODES_END', RESOLVER_ONLY_FIELD) });
+const variants = (query: string) => pageVariants(query, RESOLVER_ONLY_FIELD);
 
-function withoutRtlh(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutRtlh);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'rtlh').map(([k, v]) => [k, withoutRtlh(v)]));
-  }
-  return value;
-}
+const withoutRtlh = (value: unknown) => withoutKey(value, 'rtlh');
 
-/** Cursors are sealed with a random IV: compare what they open to by using them, not their text. */
-function withoutCursors(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutCursors);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'endCursor' ? (v === null ? null : 'cursor') : withoutCursors(v)]));
-  }
-  return value;
-}
-
-async function both(query: string, variables: Record<string, unknown>, as: Principal) {
-  const { compiled, resolved } = variants(query);
-  const a = await api.countStatements(compiled, variables, as);
-  const b = await api.countStatements(resolved, variables, as);
-  expect(a.result.errors).toBeUndefined();
-  expect(b.result.errors).toBeUndefined();
-  return { compiled: a, resolved: b };
-}
+const both = (query: string, variables: Record<string, unknown>, as: Principal) => runBothPaths(api, variants(query), variables, as);
 
 const OP2 = `query($village: String, $first: Int, $after: String) { households(villageCode: $village, first: $first, after: $after) {
   totalCount pageInfo { hasNextPage endCursor }

@@ -12,6 +12,7 @@ import type { Principal } from '../../src/auth/principal.js';
 import { jsNumberNotation, jsonFloat, RenderedSql } from '../../src/db/json-text.js';
 import { startTestApi, type TestApi } from '../support/graphql.js';
 import { principals, type PrincipalName, TEST_VILLAGE } from '../support/principals.js';
+import { pageVariants, runBothPaths, withoutCursors, withoutKey } from '../support/page-paths.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -31,33 +32,13 @@ afterAll(async () => api?.close());
 
 const RESOLVER_ONLY_FIELD = 'district { code }';
 
-/** `query` with the resolver-only field added at the end of each `nodes { … }` selection marked NODES_END. */
-const variants = (query: string) => ({ compiled: query.replaceAll('#NODES_END', ''), resolved: query.replaceAll('#NODES_END', RESOLVER_ONLY_FIELD) });
+const variants = (query: string) => pageVariants(query, RESOLVER_ONLY_FIELD);
 
-function withoutDistrict(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutDistrict);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'district').map(([k, v]) => [k, withoutDistrict(v)]));
-  }
-  return value;
-}
-
-/** Cursors are sealed with a random IV: compare what they open to by using them, not their text. */
-function withoutCursors(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutCursors);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'endCursor' ? (v === null ? null : 'cursor') : withoutCursors(v)]));
-  }
-  return value;
-}
+const withoutDistrict = (value: unknown) => withoutKey(value, 'district');
 
 /** Both paths' responses as text (cursors normalised), after checking neither has errors. */
 async function both(query: string, variables: Record<string, unknown>, as: Principal) {
-  const { compiled, resolved } = variants(query);
-  const a = await api.countStatements(compiled, variables, as);
-  const b = await api.countStatements(resolved, variables, as);
-  expect(a.result.errors).toBeUndefined();
-  expect(b.result.errors).toBeUndefined();
+  const { compiled: a, resolved: b } = await runBothPaths(api, variants(query), variables, as);
   return {
     compiled: a,
     resolved: b,
