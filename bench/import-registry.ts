@@ -1,5 +1,5 @@
 /**
- * npm run bench:import -- [--households N] [--admin-url URL] [--keep]
+ * npm run bench:import -- [--households N] [--admin-url URL] [--keep] [--extract-only DIR]
  *
  * Registry-import benchmark (issue #17: 1,000,000 households with their members into PostgreSQL
  * in ≤ 3 min on the 2-core machine). Not a test: it prints timings for reports.
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     households: { type: 'string', default: '1000000' },
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     keep: { type: 'boolean', default: false },
+    // Writes the extract to DIR and stops (to profile parsing on its own: see docs/import.md "Speed").
+    'extract-only': { type: 'string' },
   },
 });
 const total = Number(values.households);
@@ -43,7 +45,7 @@ await admin.query(`CREATE DATABASE ${name}`);
 const url = new URL(values['admin-url']!);
 url.pathname = `/${name}`;
 const db = await openPostgres({ url: url.toString(), poolSize: 2, statementTimeoutMs: 0 });
-const dir = mkdtempSync(join(tmpdir(), 'kt-bench-import-'));
+const dir = values['extract-only'] ?? mkdtempSync(join(tmpdir(), 'kt-bench-import-'));
 try {
   let t = Date.now();
   await migrate(db);
@@ -97,6 +99,10 @@ try {
   await Promise.all([new Promise((r) => hOut.end(r)), new Promise((r) => mOut.end(r))]);
   console.log(`extract written: ${total} households, ${members} members (${seconds(t)} s, not timed)`);
 
+  if (values['extract-only']) {
+    console.log(`extract in ${dir}`);
+    process.exitCode = 0;
+  } else {
   const loadBefore = load();
   t = Date.now();
   const read = (f: string) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') });
@@ -112,9 +118,10 @@ try {
   console.log(`steps (ms): ${JSON.stringify(report.details['timingsMs'])}`);
   console.log(`IMPORT ${total} households + ${members} members into PostgreSQL: ${importSeconds} s (load average before ${loadBefore}, after ${load()}; ${(await import('node:os')).cpus().length} cores)`);
   writeFileSync(join(dir, 'done'), '');
+  }
 } finally {
   await db.close();
   if (!values.keep) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (!values['extract-only']) rmSync(dir, { recursive: true, force: true });
 }

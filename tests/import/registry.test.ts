@@ -65,6 +65,14 @@ describe('registry import', () => {
       `SELECT string_agg(pas::text || member_count || has_elderly || has_child || has_disabled, ';' ORDER BY id) AS rollups FROM households WHERE registry_id LIKE 'IDEM-%'`,
     );
     expect(recomputed!.rollups).toBe(before!.rollups);
+    // The import computes the RTLH verdict itself (kt.rtlh_computed, drizzle/0020): the row
+    // trigger, fired over the same rows, gives the same reasons and verdict.
+    const verdicts = `SELECT string_agg(registry_id || ':' || rtlh_reasons::text || is_rtlh, ';' ORDER BY id) AS v FROM households WHERE registry_id LIKE 'IDEM-%'`;
+    const [imported] = await t.db.query<{ v: string }>(verdicts);
+    expect(imported!.v).toContain('FLOOR');
+    await t.db.query(`UPDATE households SET occupants = occupants WHERE registry_id LIKE 'IDEM-%'`);
+    const [byTrigger] = await t.db.query<{ v: string }>(verdicts);
+    expect(byTrigger!.v).toBe(imported!.v);
     const audits = await t.db.query<{ after: { changes: Record<string, number> } }>(`SELECT after FROM audit_log WHERE action = 'IMPORT_REGISTRY' ORDER BY id`);
     expect(audits.at(-1)!.after.changes.householdsInserted).toBe(3);
 

@@ -5,6 +5,7 @@
  * not a million round trips.
  */
 import { copyLine as escapedCopyLine, type Queryable } from '../../db/database.js';
+import type { HouseholdRow, MemberRow } from './registry.format.js';
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 /** copyLine with a fast path: most values hold no character COPY must escape. */
@@ -18,7 +19,6 @@ function copyLine(values: readonly unknown[]): string {
   }
   return `${out}\n`;
 }
-import type { HouseholdRow, MemberRow } from './registry.format.js';
 
 /** Household columns compared, written and kept in history (the registry's own fields). */
 export const HISTORY_FIELDS = [
@@ -27,11 +27,49 @@ export const HISTORY_FIELDS = [
   'land_ownership', 'had_housing_aid', 'location',
 ] as const;
 
-function* mapLines<T>(rows: readonly T[], line: (row: T) => string): Generator<string> {
-  for (const row of rows) yield line(row);
+/** Columns of the staged households as the parser writes them (COPY text, `householdCopyLine`). */
+const HOUSEHOLD_STAGE_COLUMNS = [
+  'line', 'registry_id', 'village_code', 'longitude', 'latitude', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt',
+  'has_small_business', 'floor_area_m2', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity',
+  'water_source', 'land_ownership', 'had_housing_aid', 'head_name', 'head_nik', 'family_card_number', 'address',
+] as const;
+
+export function householdCopyLine(h: HouseholdRow): string {
+  return copyLine([
+    h.line, h.registryId, h.villageCode, h.lonLat[0], h.lonLat[1], h.desil, h.livelihood, h.isMustahik, h.receivesPkh, h.receivesBpnt,
+    h.hasSmallBusiness, h.floorAreaM2, h.floorMaterial, h.wallMaterial, h.roofMaterial, h.hasOwnToilet, h.hasElectricity, h.waterSource,
+    h.landOwnership, h.hadHousingAid, h.headName, h.headNik, h.familyCardNumber, h.address,
+  ]);
 }
 
-export async function stageRegistry(tx: Queryable, households: readonly HouseholdRow[], members: readonly MemberRow[]): Promise<void> {
+const MEMBER_STAGE_COLUMNS = ['line', 'registry_id', 'full_name', 'nik', 'birth_date', 'sex', 'relation', 'disability', 'in_school'] as const;
+
+export function memberCopyLine(m: MemberRow): string {
+  return copyLine([m.line, m.registryId, m.fullName, m.nik, m.birthDate, m.sex, m.relation, m.disability, m.inSchool]);
+}
+
+/** A PAS tag of a household (`nik` null) or of a member. */
+export function tagCopyLine(registryId: string, nik: string | null, pas: string, recordedOn: string): string {
+  return copyLine([registryId, nik, pas, recordedOn]);
+}
+
+export function programCopyLine(line: number, registryId: string, code: string, since: string): string {
+  return copyLine([line, registryId, code, since]);
+}
+
+/**
+ * The staging tables' COPY text, in chunks (registry.import.ts RegistryParser builds it). Sent in
+ * this order, each read only when its COPY starts: the parser's generators fill tags and programs
+ * while they read the households and members.
+ */
+export interface StagedCopy {
+  households: Iterable<string>;
+  members: Iterable<string>;
+  tags: Iterable<string>;
+  programs: Iterable<string>;
+}
+
+export async function stageRegistry(tx: Queryable, copy: StagedCopy): Promise<void> {
   // The staging tables of a large extract are far bigger than the default 8 MB of temporary
   // buffers; spilled, every pass over them goes through the kernel. The buffers are allocated as
   // they are used, so a small import costs nothing more. PostgreSQL refuses a new size once the
@@ -40,10 +78,12 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
   await tx.query(
     'DROP TABLE IF EXISTS pg_temp.reg_households_in, pg_temp.reg_households, pg_temp.reg_members, pg_temp.reg_tags, pg_temp.reg_programs, pg_temp.reg_skipped',
   );
+  // Longitude and latitude as numbers: PostGIS's text parser for `SRID=4326;POINT(…)` made the
+  // COPY of a million households take 11 s; ST_MakePoint in the pass below costs next to nothing.
   await tx.query(
-    `CREATE TEMP TABLE reg_households_in (line int, registry_id text, village_code text, location geometry(Point, 4326),
+    `CREATE TEMP TABLE reg_households_in (line int, registry_id text, village_code text, longitude float8, latitude float8,
        desil smallint, livelihood livelihood, is_mustahik boolean, receives_pkh boolean, receives_bpnt boolean, has_small_business boolean,
-       floor_area_m2 real, occupants smallint, floor_material floor_material, wall_material wall_material, roof_material roof_material,
+       floor_area_m2 real, floor_material floor_material, wall_material wall_material, roof_material roof_material,
        has_own_toilet boolean, has_electricity boolean, water_source water_source, land_ownership land_ownership, had_housing_aid boolean,
        head_name text, head_nik text, family_card_number text, address text) ON COMMIT DROP`,
   );
@@ -55,42 +95,30 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
   await tx.query('CREATE TEMP TABLE reg_programs (line int, registry_id text, program_code text, since date) ON COMMIT DROP');
   // Households left out under skipInvalid (a FULL snapshot must not mark them inactive).
   await tx.query('CREATE TEMP TABLE reg_skipped (registry_id text) ON COMMIT DROP');
-  const occupants = new Map<string, number>();
-  for (const m of members) occupants.set(m.registryId, (occupants.get(m.registryId) ?? 0) + 1);
-  // Lines are generated as COPY consumes them: a million households' lines held at once, beside
-  // the parsed rows, would double the import's memory.
-  await tx.copy(
-    'reg_households_in',
-    ['line', 'registry_id', 'village_code', 'location', 'desil', 'livelihood', 'is_mustahik', 'receives_pkh', 'receives_bpnt', 'has_small_business',
-      'floor_area_m2', 'occupants', 'floor_material', 'wall_material', 'roof_material', 'has_own_toilet', 'has_electricity', 'water_source',
-      'land_ownership', 'had_housing_aid', 'head_name', 'head_nik', 'family_card_number', 'address'],
-    mapLines(households, (h) =>
-      copyLine([
-        h.line, h.registryId, h.villageCode, `SRID=4326;POINT(${h.lonLat[0]} ${h.lonLat[1]})`, h.desil, h.livelihood, h.isMustahik, h.receivesPkh,
-        h.receivesBpnt, h.hasSmallBusiness, h.floorAreaM2, occupants.get(h.registryId) ?? 0, h.floorMaterial, h.wallMaterial, h.roofMaterial,
-        h.hasOwnToilet, h.hasElectricity, h.waterSource, h.landOwnership, h.hadHousingAid, h.headName, h.headNik, h.familyCardNumber, h.address,
-      ]),
-    ),
-  );
-  await tx.copy(
-    'reg_members',
-    ['line', 'registry_id', 'full_name', 'nik', 'birth_date', 'sex', 'relation', 'disability', 'in_school'],
-    mapLines(members, (m) => copyLine([m.line, m.registryId, m.fullName, m.nik, m.birthDate, m.sex, m.relation, m.disability, m.inSchool])),
-  );
-  await tx.copy('reg_tags', ['registry_id', 'nik', 'pas', 'recorded_on'], (function* () {
-    for (const h of households) for (const t of h.pas) yield copyLine([h.registryId, null, t.pas, t.recordedOn]);
-    for (const m of members) for (const t of m.pas) yield copyLine([m.registryId, m.nik, t.pas, t.recordedOn]);
-  })());
-  await tx.copy('reg_programs', ['line', 'registry_id', 'program_code', 'since'], (function* () {
-    for (const h of households) for (const p of h.programs) yield copyLine([h.line, h.registryId, p.code, p.since]);
-  })());
+  await tx.copy('reg_households_in', HOUSEHOLD_STAGE_COLUMNS, copy.households);
+  await tx.copy('reg_members', MEMBER_STAGE_COLUMNS, copy.members);
+  await tx.copy('reg_tags', ['registry_id', 'nik', 'pas', 'recorded_on'], copy.tags);
+  await tx.copy('reg_programs', ['line', 'registry_id', 'program_code', 'since'], copy.programs);
   // Each staged household gets its id once, in one pass: the existing household's, or a new one
   // from the table's sequence (imports hold an advisory lock, and the registry_id key still guards).
-  // A pass that creates the table writes each row once; UPDATEs of the staged rows would write it twice.
+  // The same pass adds what its members give it: occupants (the registry's household size is its
+  // member count) and the roll-ups a new household is inserted with. A pass that creates the table
+  // writes each row once; UPDATEs of the staged rows would write it twice.
   await tx.query(
     `CREATE TEMP TABLE reg_households ON COMMIT DROP AS
-     SELECT i.*, coalesce(h.id, nextval(pg_get_serial_sequence('households', 'id'))::int) AS household_id, h.id IS NULL AS is_new
-     FROM reg_households_in i LEFT JOIN households h ON h.registry_id = i.registry_id`,
+     SELECT i.line, i.registry_id, i.village_code, ST_SetSRID(ST_MakePoint(i.longitude, i.latitude), 4326)::geometry(Point, 4326) AS location,
+            i.desil, i.livelihood, i.is_mustahik, i.receives_pkh, i.receives_bpnt, i.has_small_business, i.floor_area_m2,
+            coalesce(m.member_count, 0)::smallint AS occupants, i.floor_material, i.wall_material, i.roof_material, i.has_own_toilet,
+            i.has_electricity, i.water_source, i.land_ownership, i.had_housing_aid, i.head_name, i.head_nik, i.family_card_number, i.address,
+            coalesce(m.member_count, 0)::smallint AS member_count, coalesce(m.has_elderly, false) AS has_elderly,
+            coalesce(m.has_child, false) AS has_child, coalesce(m.has_disabled, false) AS has_disabled,
+            coalesce(h.id, nextval(pg_get_serial_sequence('households', 'id'))::int) AS household_id, h.id IS NULL AS is_new
+     FROM reg_households_in i LEFT JOIN households h ON h.registry_id = i.registry_id
+     LEFT JOIN (SELECT registry_id, count(*) AS member_count,
+                       bool_or(birth_date <= current_date - interval '60 years') AS has_elderly,
+                       bool_or(birth_date > current_date - interval '18 years') AS has_child,
+                       bool_or(disability IS NOT NULL) AS has_disabled
+                FROM reg_members GROUP BY registry_id) m ON m.registry_id = i.registry_id`,
   );
   await tx.query('DROP TABLE reg_households_in');
   // A plain index, not a key: the staged ids are unique (duplicates are left out as parse issues),
@@ -102,6 +130,8 @@ export async function stageRegistry(tx: Queryable, households: readonly Househol
 
 export interface DbIssueRow extends Record<string, unknown> {
   file: 'households' | 'members';
+  /** The household the row belongs to (skipInvalid leaves it out). */
+  registry_id: string;
   line: number;
   column: string;
   value: string;
@@ -111,34 +141,34 @@ export interface DbIssueRow extends Record<string, unknown> {
 /** Checks that need the database, as issues (households.csv / members.csv by `file`). */
 export async function checkRegistryAgainstDatabase(tx: Queryable, asOf: string, toleranceMeters: number): Promise<DbIssueRow[]> {
   return tx.query<DbIssueRow>(
-    `SELECT 'households' AS file, line, 'village_code' AS column, village_code AS value, 'a village code in the Kemendagri table' AS expected
+    `SELECT 'households' AS file, line, 'village_code' AS column, village_code AS value, 'a village code in the Kemendagri table' AS expected, r.registry_id
      FROM reg_households r WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = r.village_code AND g.level = 'VILLAGE')
      UNION ALL
      SELECT 'households', r.line, 'longitude,latitude', ST_X(r.location) || ',' || ST_Y(r.location),
-            'a location inside village ' || r.village_code || ' (within ' || $2::float8::text || ' m of its boundary)'
+            'a location inside village ' || r.village_code || ' (within ' || $2::float8::text || ' m of its boundary)', r.registry_id
      FROM reg_households r JOIN village_geography g ON g.village_code = r.village_code
      WHERE NOT ST_Intersects(g.boundary, r.location) AND NOT ST_DWithin(g.boundary::geography, r.location::geography, $2::float8)
      UNION ALL
-     SELECT 'households', r.line, col, val, 'a region prefix (digits 1–6) that is a kecamatan in the Kemendagri table'
+     SELECT 'households', r.line, col, val, 'a region prefix (digits 1–6) that is a kecamatan in the Kemendagri table', r.registry_id
      FROM reg_households r, LATERAL (VALUES ('head_nik', r.head_nik), ('family_card_number', r.family_card_number)) v(col, val)
      WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.level = 'DISTRICT'
                        AND g.code = substr(val, 1, 2) || '.' || substr(val, 3, 2) || '.' || substr(val, 5, 2))
      UNION ALL
-     SELECT 'households', r.line, 'family_card_number', r.family_card_number, 'a family card number not held by another household (' || h.registry_id || ')'
+     SELECT 'households', r.line, 'family_card_number', r.family_card_number, 'a family card number not held by another household (' || h.registry_id || ')', r.registry_id
      FROM reg_households r JOIN household_identities i ON i.family_card_number = r.family_card_number
      JOIN households h ON h.id = i.household_id WHERE h.registry_id <> r.registry_id
      UNION ALL
-     SELECT 'households', r.line, 'registry_id', r.registry_id, 'a snapshot not older than the one already imported (' || h.registry_as_of || ')'
+     SELECT 'households', r.line, 'registry_id', r.registry_id, 'a snapshot not older than the one already imported (' || h.registry_as_of || ')', r.registry_id
      FROM reg_households r JOIN households h ON h.id = r.household_id WHERE h.registry_as_of > $1::date
      UNION ALL
-     SELECT 'households', p.line, 'programs', p.program_code, 'a program code in social_programs'
+     SELECT 'households', p.line, 'programs', p.program_code, 'a program code in social_programs', p.registry_id
      FROM reg_programs p WHERE NOT EXISTS (SELECT 1 FROM social_programs s WHERE s.code = p.program_code)
      UNION ALL
-     SELECT 'members', m.line, 'nik', m.nik, 'a region prefix (digits 1–6) that is a kecamatan in the Kemendagri table'
+     SELECT 'members', m.line, 'nik', m.nik, 'a region prefix (digits 1–6) that is a kecamatan in the Kemendagri table', m.registry_id
      FROM reg_members m WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.level = 'DISTRICT'
                        AND g.code = substr(m.nik, 1, 2) || '.' || substr(m.nik, 3, 2) || '.' || substr(m.nik, 5, 2))
      UNION ALL
-     SELECT 'members', m.line, 'nik', m.nik, 'a NIK not held by a member of another household (' || h.registry_id || ')'
+     SELECT 'members', m.line, 'nik', m.nik, 'a NIK not held by a member of another household (' || h.registry_id || ')', m.registry_id
      FROM reg_members m JOIN member_identities i ON i.nik = m.nik JOIN members x ON x.id = i.member_id
      JOIN households h ON h.id = x.household_id WHERE h.registry_id <> m.registry_id
      ORDER BY 1, 2, 3`,
@@ -193,24 +223,28 @@ export async function upsertHouseholds(tx: Queryable, asOf: string): Promise<{ i
      SELECT count(*)::int AS n FROM up`,
     [asOf],
   );
+  // The RTLH verdict is computed here, set-based under the active rule, exactly as the row
+  // trigger would (drizzle/0020): the trigger's query and function call per row were 7 s of the
+  // INSERT of a million households.
+  await tx.query("SET LOCAL kt.rtlh_computed = 'on'");
   const [inserted] = await tx.query<{ n: number }>(
-    `WITH mem AS (
-       SELECT registry_id, count(*)::smallint AS member_count,
-              bool_or(birth_date <= current_date - interval '60 years') AS has_elderly,
-              bool_or(birth_date > current_date - interval '18 years') AS has_child,
-              bool_or(disability IS NOT NULL) AS has_disabled
-       FROM reg_members GROUP BY registry_id),
-     tag AS (SELECT registry_id, array_agg(DISTINCT pas ORDER BY pas) AS pas FROM reg_tags GROUP BY registry_id),
-     ins AS (
-       INSERT INTO households (id, ${UPSERT_COLUMNS.join(', ')}, registry_as_of, pas, member_count, has_elderly, has_child, has_disabled)
-       SELECT r.household_id, ${UPSERT_COLUMNS.map(R).join(', ')}, $1::date, coalesce(tag.pas, '{}'), coalesce(mem.member_count, 0),
-              coalesce(mem.has_elderly, false), coalesce(mem.has_child, false), coalesce(mem.has_disabled, false)
-       FROM reg_households r LEFT JOIN mem ON mem.registry_id = r.registry_id LEFT JOIN tag ON tag.registry_id = r.registry_id
+    `WITH ins AS (
+       INSERT INTO households (id, ${UPSERT_COLUMNS.join(', ')}, registry_as_of, pas, member_count, has_elderly, has_child, has_disabled,
+                               rtlh_reasons, is_rtlh)
+       SELECT r.household_id, ${UPSERT_COLUMNS.map(R).join(', ')}, $1::date, coalesce(tag.pas, '{}'), r.member_count,
+              r.has_elderly, r.has_child, r.has_disabled,
+              coalesce(v.reasons, '{}'), coalesce(cardinality(v.reasons) >= rule.min_failed_criteria, false)
+       FROM reg_households r
+       LEFT JOIN (SELECT registry_id, array_agg(DISTINCT pas ORDER BY pas) AS pas FROM reg_tags GROUP BY registry_id) tag ON tag.registry_id = r.registry_id
+       LEFT JOIN rtlh_rules rule ON rule.is_active
+       CROSS JOIN LATERAL (SELECT rtlh_reasons_for(rule, r.floor_area_m2, r.occupants, r.floor_material, r.wall_material, r.roof_material,
+                                                   r.has_own_toilet, r.has_electricity, r.water_source) AS reasons) v
        WHERE r.is_new ORDER BY r.line
        RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,
     [asOf],
   );
+  await tx.query("SET LOCAL kt.rtlh_computed = 'off'");
   return { inserted: inserted?.n ?? 0, updated: updated?.n ?? 0 };
 }
 
