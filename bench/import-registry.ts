@@ -103,21 +103,21 @@ try {
     console.log(`extract in ${dir}`);
     process.exitCode = 0;
   } else {
-  const loadBefore = load();
-  t = Date.now();
-  const read = (f: string) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') });
-  const report = await runImport(db, 'REGISTRY', { households: read('households.csv'), members: read('members.csv') }, {
-    dryRun: false, asOf: '2025-12-31', mode: 'FULL', skipInvalid: false, actor: 'bench:import',
-  });
-  const importSeconds = seconds(t);
-  if (!report.written) {
-    console.log(JSON.stringify(report.issues.slice(0, 10), null, 2));
-    throw new Error(`the benchmark extract was refused: ${report.issues.length} issues`);
-  }
-  console.log(JSON.stringify(report.changes));
-  console.log(`steps (ms): ${JSON.stringify(report.details['timingsMs'])}`);
-  console.log(`IMPORT ${total} households + ${members} members into PostgreSQL: ${importSeconds} s (load average before ${loadBefore}, after ${load()}; ${(await import('node:os')).cpus().length} cores)`);
-  writeFileSync(join(dir, 'done'), '');
+    const loadBefore = load();
+    t = Date.now();
+    const read = (f: string) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') });
+    const report = await runImport(db, 'REGISTRY', { households: read('households.csv'), members: read('members.csv') }, {
+      dryRun: false, asOf: '2025-12-31', mode: 'FULL', skipInvalid: false, actor: 'bench:import',
+    });
+    const importSeconds = seconds(t);
+    if (!report.written) {
+      console.log(JSON.stringify(report.issues.slice(0, 10), null, 2));
+      throw new Error(`the benchmark extract was refused: ${report.issues.length} issues`);
+    }
+    console.log(JSON.stringify(report.changes));
+    console.log(`steps (ms): ${JSON.stringify(report.details['timingsMs'])}`);
+    console.log(`IMPORT ${total} households + ${members} members into PostgreSQL: ${importSeconds} s (load average before ${loadBefore}, after ${load()}; ${(await import('node:os')).cpus().length} cores)`);
+    writeFileSync(join(dir, 'done'), '');
   }
 } finally {
   await db.close();
