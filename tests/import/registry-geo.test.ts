@@ -94,6 +94,20 @@ describe('registry households as a point layer', () => {
     expect(notJson.issues[0]).toMatchObject({ file: 'households.geojson', line: 1, expected: expect.stringContaining('a GeoJSON FeatureCollection') });
   });
 
+  it('with skipInvalid, a bad first feature (position 1, like a CSV header line) skips its household only', async () => {
+    const files = extract([1, 2, 3].map((i) => household(`GEOS-${i}`, TANJUNG_MAS, inside, 92 + i)));
+    const collection = asGeoJson(files.households.text);
+    collection.features[0]!.properties['desil'] = 11;
+    const report = await runImport(t.db, 'REGISTRY', { households: { name: 'households.geojson', text: JSON.stringify(collection) }, members: files.members }, options({ skipInvalid: true }));
+    expect(report.issues).toEqual([expect.objectContaining({ file: 'households.geojson', line: 1, column: 'desil', value: '11' })]);
+    expect(report.written).toBe(true);
+    expect(report.skippedRows).toEqual([
+      { file: 'households.geojson', line: 1 },
+      { file: 'members.csv', line: 2 }, { file: 'members.csv', line: 3 }, { file: 'members.csv', line: 4 },
+    ]);
+    expect((await stored('GEOS')).map((r) => r.registry_id)).toEqual(['GEOS-2', 'GEOS-3']);
+  });
+
   it('imports households from a GeoPackage made by ogr2ogr (booleans become 1/0, numbers reals)', async () => {
     const files = extract([1, 2].map((i) => household(`GPKG-${i}`, TANJUNG_MAS, inside, 88 + i)));
     const geojson = join(scratch, 'households.geojson');

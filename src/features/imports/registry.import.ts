@@ -318,13 +318,13 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
   const householdsSkipped = () => report.skippedRows.filter((r) => r.file === files.households.name).length;
   if (issues.length) {
     if (!options.skipInvalid) return report;
-    // A missing column or a broken file: nothing can be imported.
-    if (issues.some((i) => i.line === 1)) return report;
     // Leave out every household with an issue on its own row or on one of its members' rows.
     const bad = new Set<string>();
     for (const i of issues) {
       const id = registryIdOfLine.get(lineKey(i.file, i.line));
       if (id) bad.add(id);
+      // A missing column or a broken file (line 1 of no household): nothing can be imported.
+      else if (id === undefined && i.line === 1) return report;
     }
     const ids = [...bad];
     // Lines of the skipped households and members: the staged ones from staging, the rest (rows
