@@ -138,34 +138,12 @@ export function readCsv(file: string, text: string, required: readonly string[],
 
 /** `readCsv` one record at a time (see csvRows); a CSV error ends the records with an issue on line 1. */
 export function* readCsvRows(file: string, text: string, required: readonly string[], issues: RowIssue[]): Generator<{ line: number; raw: Raw }> {
-  const rows = csvRows(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  let header: string[] = [];
-  try {
-    const first = rows.next();
-    header = first.done ? [] : first.value.fields;
-  } catch (error) {
-    issues.push({ file, line: 1, column: '', value: '', expected: `well-formed CSV (${(error as Error).message})` });
-    return;
-  }
-  for (const column of required) {
-    if (!header.includes(column)) issues.push({ file, line: 1, column, value: '', expected: `a column "${column}" in the header row` });
-  }
-  for (;;) {
-    let next: IteratorResult<{ line: number; fields: string[] }>;
-    try {
-      next = rows.next();
-    } catch (error) {
-      issues.push({ file, line: 1, column: '', value: '', expected: `well-formed CSV (${(error as Error).message})` });
-      return;
-    }
-    if (next.done) return;
-    const row = next.value;
-    if (row.fields.length !== header.length) {
-      issues.push({ file, line: row.line, column: '', value: `${row.fields.length} fields`, expected: `${header.length} fields, as in the header row` });
-      continue;
-    }
+  const table = readCsvTable(file, text, required, issues);
+  const columns = Object.entries(table.index);
+  for (const row of table.rows) {
+    if (row.fields.length !== table.width) continue; // its issue is listed (readCsvTable)
     const raw: Raw = {};
-    for (let k = 0; k < header.length; k++) raw[header[k]!] = row.fields[k]!;
+    for (const [column, k] of columns) raw[column] = row.fields[k]!;
     yield { line: row.line, raw };
   }
 }
