@@ -60,14 +60,24 @@ function compile(statement: SQL | string, params: unknown[] = []): { text: strin
   return { text: compiled.sql, values: compiled.params };
 }
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 /** Escapes one value for COPY text format (null → \N). */
 export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   if (Array.isArray(value)) return copyValue(`{${value.map((v) => String(v)).join(',')}}`);
   const text = typeof value === 'string' ? value : String(value);
+  // Most values hold nothing to escape: one test instead of four replaces (5 million lines in a
+  // 1,000,000-household registry import).
+  if (!COPY_SPECIAL.test(text)) return text;
   return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
+/**
+ * One COPY line. Built by one join, which makes one flat string: appending field by field makes a
+ * rope of every piece, and the ropes of lines waiting for their chunk were most of what the
+ * registry parser's garbage collection had to move (bench:import CPU profile).
+ */
 export function copyLine(values: readonly unknown[]): string {
   return `${values.map(copyValue).join('\t')}\n`;
 }

@@ -39,8 +39,8 @@ export interface ParsedRegistry {
   issues: RowIssue[];
   /** The registry id each line with an issue names (`file\0line`): skipInvalid leaves out its household. */
   registryIdOfLine: Map<string, string>;
-  /** Line of each household, by registry id (the first, if the file repeats one). */
-  householdLine: Map<string, number>;
+  /** Line of a household by registry id (the first, if the file repeats one). */
+  householdLine: (registryId: string) => number | undefined;
   parseMs: number;
 }
 
@@ -115,7 +115,6 @@ export class RegistryParser {
   private readonly programs = new CopyText();
   // Households: slot = position of the first row with a registry id.
   private readonly slotOf = new Map<string, number>();
-  private readonly householdLine = new Map<string, number>();
   private readonly headNik: string[] = [];
   private readonly slotLine: number[] = [];
   private memberCount = new Int32Array(0);
@@ -145,11 +144,10 @@ export class RegistryParser {
     const { issues, hFile, files, asOf } = this;
     const copy = new CopyText();
     const kkLine = new Map<string, number>();
-    const records: Iterable<{ line: number; fields: readonly string[]; index: Readonly<Record<string, number>>; width: number }> =
-      isGeoJsonText(files.households.text)
-        ? geoJsonRows(hFile, files.households.text, issues)
-        : tableRows(readCsvTable(hFile, files.households.text, HOUSEHOLD_COLUMNS.filter((c) => c !== 'pas' && c !== 'programs'), issues));
-    for (const { line, fields, index, width } of records) {
+    const { index, width, rows } = isGeoJsonText(files.households.text)
+      ? geoJsonTable(hFile, files.households.text, issues)
+      : readCsvTable(hFile, files.households.text, HOUSEHOLD_COLUMNS.filter((c) => c !== 'pas' && c !== 'programs'), issues);
+    for (const { line, fields } of rows) {
       this.householdRows += 1;
       if (fields.length !== width) {
         // Its issue is listed already (readCsvTable); the household is still named, for skipInvalid.
@@ -159,10 +157,9 @@ export class RegistryParser {
       const before = issues.length;
       const h = readHousehold(hFile, line, fields, index, asOf, issues);
       if (this.slotOf.has(h.registryId)) {
-        issues.push({ file: hFile, line, column: 'registry_id', value: h.registryId, expected: `a registry id not already used on line ${this.householdLine.get(h.registryId)}` });
+        issues.push({ file: hFile, line, column: 'registry_id', value: h.registryId, expected: `a registry id not already used on line ${this.slotLine[this.slotOf.get(h.registryId)!]}` });
       } else {
         this.slotOf.set(h.registryId, this.slotLine.length);
-        this.householdLine.set(h.registryId, line);
         this.slotLine.push(line);
         this.headNik.push(h.headNik);
       }
@@ -245,21 +242,18 @@ export class RegistryParser {
     }
     return {
       copy: { households: copy.households, members: copy.members, tags: [...this.tagChunks()], programs: [...this.programChunks()] },
-      householdRows: this.householdRows, memberRows: this.memberRows, issues, registryIdOfLine: this.registryIdOfLine, householdLine: this.householdLine,
+      householdRows: this.householdRows, memberRows: this.memberRows, issues, registryIdOfLine: this.registryIdOfLine,
+      householdLine: (registryId) => { const slot = this.slotOf.get(registryId); return slot === undefined ? undefined : this.slotLine[slot]; },
     };
   }
 }
 
-function* tableRows(table: CsvTable) {
-  for (const row of table.rows) yield { ...row, index: table.index, width: table.width };
-}
-
-/** GeoJSON households as rows in HOUSEHOLD_COLUMNS order (a property the feature lacks reads as ''). */
-const GEOJSON_INDEX: Readonly<Record<string, number>> = Object.fromEntries(HOUSEHOLD_COLUMNS.map((c, k) => [c, k]));
-function* geoJsonRows(file: string, text: string, issues: RowIssue[]) {
-  for (const { line, raw } of readGeoJsonRecords(file, text, issues)) {
-    yield { line, fields: HOUSEHOLD_COLUMNS.map((c) => raw[c] ?? ''), index: GEOJSON_INDEX, width: HOUSEHOLD_COLUMNS.length };
+/** GeoJSON households as a table in HOUSEHOLD_COLUMNS order (a property the feature lacks reads as ''). */
+function geoJsonTable(file: string, text: string, issues: RowIssue[]): CsvTable {
+  function* rows() {
+    for (const { line, raw } of readGeoJsonRecords(file, text, issues)) yield { line, fields: HOUSEHOLD_COLUMNS.map((c) => raw[c] ?? '') };
   }
+  return { index: Object.fromEntries(HOUSEHOLD_COLUMNS.map((c, k) => [c, k])), width: HOUSEHOLD_COLUMNS.length, rows: rows() };
 }
 
 async function insertAudit(tx: Queryable, options: ImportOptions, report: ImportReport): Promise<number> {
@@ -333,7 +327,7 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     const skipped = new Map<string, { file: string; line: number }>();
     const skip = (file: string, line: number) => skipped.set(lineKey(file, line), { file, line });
     for (const id of ids) {
-      const line = parsed.householdLine.get(id);
+      const line = parsed.householdLine(id);
       if (line !== undefined) skip(files.households.name, line);
     }
     for (const { line } of stagedMembers) skip(files.members.name, line);

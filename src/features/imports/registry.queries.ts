@@ -4,27 +4,8 @@
  * every write are set-based statements over them, so a million households is a few statements,
  * not a million round trips.
  */
-import { copyLine as escapedCopyLine, type Queryable } from '../../db/database.js';
+import { copyLine, type Queryable } from '../../db/database.js';
 import type { HouseholdRow, MemberRow } from './registry.format.js';
-
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-/**
- * copyLine with a fast path: most values hold no character COPY must escape. The line is built by
- * one join, which makes one flat string: appending field by field made a rope of every piece, and
- * the ropes of the lines waiting for their chunk were most of what the parser's garbage
- * collection had to move (bench:import CPU profile).
- */
-function copyLine(values: readonly unknown[]): string {
-  const texts = new Array<string>(values.length);
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k];
-    if (v === null || v === undefined) texts[k] = '\\N';
-    else if (typeof v !== 'string') texts[k] = String(v);
-    else if (NEEDS_ESCAPE.test(v)) return escapedCopyLine(values);
-    else texts[k] = v;
-  }
-  return `${texts.join('\t')}\n`;
-}
 
 /** Household columns compared, written and kept in history (the registry's own fields). */
 export const HISTORY_FIELDS = [
