@@ -44,7 +44,9 @@ async function startServer(): Promise<Running> {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': 'exit' may come before the last of stdout has been read (seen in CI under
+  // load: the log ended at 'shutting down' although the process had exited 0 after 'shutdown: done').
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited before it was ready:\n${output}`);
     if (output.includes('Kampung Terpadu GraphQL API on')) break;
