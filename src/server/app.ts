@@ -196,6 +196,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   const importWorker = startImportWorker(db, log, config.imports.workerPollMs, {
     statementTimeoutMs: config.imports.statementTimeoutMs,
+    workMemMb: config.imports.workMemMb,
     // An import's creator reads its own writes on the replicas too (read-routing.ts).
     onWritten: (subject) => routing.recordWrite(subject),
   });

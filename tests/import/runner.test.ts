@@ -1,6 +1,6 @@
 /**
  * Issue #17 review, defects 4 and 5: every import runs under its own statement timeout
- * (IMPORT_STATEMENT_TIMEOUT_MS, not the request timeout) and holds the import advisory lock for
+ * (IMPORT_STATEMENT_TIMEOUT_MS, not the request timeout) and work_mem (IMPORT_WORK_MEM_MB), and holds the import advisory lock for
  * its transaction, so two imports run one after the other.
  */
 import { inject } from 'vitest';
@@ -23,7 +23,7 @@ const options = (extra: Partial<RunOptions> = {}): RunOptions => ({ dryRun: fals
 
 /** The database, with the import's transaction observed: its statements and its statement_timeout once the lock is held. */
 function observed(db: Database) {
-  const seen: { statements: string[]; timeout?: string } = { statements: [] };
+  const seen: { statements: string[]; timeout?: string; workMem?: string } = { statements: [] };
   const wrapped = new Proxy(db, {
     get(target, prop) {
       if (prop === 'transaction') {
@@ -35,8 +35,11 @@ function observed(db: Database) {
                 seen.statements.push(text);
                 const rows = await tx.query(statement, params);
                 if (seen.timeout === undefined && text.includes('pg_advisory_xact_lock')) {
-                  const [row] = await tx.query<{ timeout: string }>(`SELECT current_setting('statement_timeout') AS timeout`);
+                  const [row] = await tx.query<{ timeout: string; work_mem: string }>(
+                    `SELECT current_setting('statement_timeout') AS timeout, current_setting('work_mem') AS work_mem`,
+                  );
                   seen.timeout = row!.timeout;
+                  seen.workMem = row!.work_mem;
                 }
                 return rows as never;
               },
@@ -52,15 +55,17 @@ function observed(db: Database) {
 }
 
 describe('import transaction', () => {
-  it('sets the configured statement timeout and takes the import lock before anything else', async () => {
+  it('sets the configured statement timeout and work_mem and takes the import lock before anything else', async () => {
     const { db, seen } = observed(t.db);
-    const report = await runImport(db, 'REGISTRY', extract([household('RUN-1', TANJUNG_MAS, inside, 81)]), options({ dryRun: true, statementTimeoutMs: 1_234_567 }));
+    const report = await runImport(db, 'REGISTRY', extract([household('RUN-1', TANJUNG_MAS, inside, 81)]), options({ dryRun: true, statementTimeoutMs: 1_234_567, workMemMb: 77 }));
     expect(report.issues).toEqual([]);
-    expect(seen.statements.slice(0, 2)).toEqual(['SET LOCAL statement_timeout = 1234567', `SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`]);
+    expect(seen.statements.slice(0, 3)).toEqual(['SET LOCAL statement_timeout = 1234567', "SET LOCAL work_mem = '77MB'", `SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`]);
     expect(seen.timeout).toBe('1234567ms');
-    // SET LOCAL: the connection's own timeout is back after the transaction.
-    const [after] = await t.db.query<{ timeout: string }>(`SELECT current_setting('statement_timeout') AS timeout`);
+    expect(seen.workMem).toBe('77MB');
+    // SET LOCAL: the connection's own settings are back after the transaction.
+    const [after] = await t.db.query<{ timeout: string; work_mem: string }>(`SELECT current_setting('statement_timeout') AS timeout, current_setting('work_mem') AS work_mem`);
     expect(after!.timeout).not.toBe('1234567ms');
+    expect(after!.work_mem).not.toBe('77MB');
   });
 
   it.runIf(testDatabaseKind() === 'postgres')('a second import waits for the lock a running one holds', async () => {

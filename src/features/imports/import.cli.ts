@@ -98,7 +98,7 @@ const onProgress = (p: ImportProgress) => {
 try {
   const report = await runImport(db, kind, files, {
     dryRun: values['dry-run'], asOf, mode, skipInvalid: values['skip-invalid'], actor: `cli:${userInfo().username}`,
-    statementTimeoutMs: config.imports.statementTimeoutMs, onProgress,
+    statementTimeoutMs: config.imports.statementTimeoutMs, workMemMb: config.imports.workMemMb, onProgress,
   }).finally(() => barStarted && bar.stop());
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exitCode = report.issues.length > 0 && !report.written && !(values['skip-invalid'] && report.skippedRows.length) ? 1 : 0;

@@ -89,6 +89,8 @@ export async function claimImportJob(db: Queryable): Promise<ImportJobRow | null
 export interface WorkerOptions {
   /** Statement timeout of each import's transaction (config IMPORT_STATEMENT_TIMEOUT_MS). */
   statementTimeoutMs?: number;
+  /** `work_mem` of each import's transaction in MB (config IMPORT_WORK_MEM_MB). */
+  workMemMb?: number;
   /** Where an unexpected job error is logged (with the job id); the job row keeps only a generic message. */
   log?: Pick<Logger, 'error'>;
   /**
@@ -131,7 +133,7 @@ export async function runImportJob(db: Database, job: ImportJobRow, workerOption
     await workerOptions.onProgressStored?.(job.id, progress);
   };
   try {
-    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs, onProgress });
+    const report = await runImport(db, job.kind, files, { ...job.options, actor: job.created_by, statementTimeoutMs: workerOptions.statementTimeoutMs, workMemMb: workerOptions.workMemMb, onProgress });
     const done = await db.query(
       `UPDATE import_jobs SET status = 'DONE', stage = NULL, report = $2::jsonb, progress_rows = total_rows,
          validated_rows = GREATEST(total_rows - $3::int, 0), files = NULL, finished_at = now()

@@ -28,6 +28,8 @@ export interface RunOptions extends ImportOptions {
   onProgress?: ProgressListener;
   /** Statement timeout for the import's transaction (config IMPORT_STATEMENT_TIMEOUT_MS); unset: the connection's. */
   statementTimeoutMs?: number;
+  /** `work_mem` of the import's transaction in MB (config IMPORT_WORK_MEM_MB); unset: the connection's. */
+  workMemMb?: number;
 }
 
 /**
@@ -95,6 +97,9 @@ export async function runImport(db: Database, kind: ImportKind, files: ImportFil
   try {
     return await db.transaction(async (tx) => {
       if (options.statementTimeoutMs !== undefined) await tx.query(`SET LOCAL statement_timeout = ${Math.trunc(options.statementTimeoutMs)}`);
+      // The staged rows are joined and grouped by registry id in hashes of a million entries: at the
+      // default 4 MB each is split into batches on disk (docs/import.md "Speed").
+      if (options.workMemMb !== undefined) await tx.query(`SET LOCAL work_mem = '${Math.trunc(options.workMemMb)}MB'`);
       // One key for all kinds: a boundary import changes the village boundaries a registry import checks locations against.
       await tx.query(`SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`);
       let report: ImportReport;
