@@ -8,7 +8,6 @@
  */
 import 'reflect-metadata';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ResponseSplices, stringifyResult } from '../graphql/raw-json.js';
@@ -36,6 +35,7 @@ import { createWebAppRouter } from './web-app.js';
 import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
 import { createReadRouting, type ReadRouting } from './read-routing.js';
+import { graphqlHttpHandler } from './graphql-http.js';
 import { createImportRouter, type ImportWorker, startImportWorker } from '../features/imports/index.js';
 
 export interface App {
@@ -165,7 +165,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const graphqlApp = express();
   graphqlApp.disable('x-powered-by');
   graphqlApp.set('etag', false);
-  graphqlApp.use(requireAuth('graphql'), express.json({ limit: MAX_BODY }), routing.graphqlScope, expressMiddleware(apollo, { context: async ({ res }) => contextFor(principalOf(res)) }));
+  graphqlApp.use(requireAuth('graphql'), express.json({ limit: MAX_BODY }), routing.graphqlScope, graphqlHttpHandler(apollo, (_req, res) => contextFor(principalOf(res))));
   app.use('/graphql', graphqlApp);
   // ADMIN file uploads for imports (larger than GraphQL's limits): the GraphQL budget and token rules.
   app.use('/imports', requireAuth('graphql'), createImportRouter({ db, log, maxBytes: config.imports.uploadMaxBytes }));

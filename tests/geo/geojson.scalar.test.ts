@@ -1,6 +1,6 @@
 import { GraphQLError, parseValue } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { RawJson, stringifyResult } from '../../src/graphql/raw-json.js';
+import { RawJson, ResponseSplices, stringifyResult } from '../../src/graphql/raw-json.js';
 import { GeoJSONScalar } from '../../src/geo/geojson.scalar.js';
 
 const point = { type: 'Point', coordinates: [110.42, -6.95] };
@@ -31,5 +31,23 @@ describe('GeoJSON scalar', () => {
 
   it('rejects non-object literals', () => {
     expect(() => GeoJSONScalar.parseLiteral(parseValue('"POINT(110 -7)"'), {})).toThrow(/received a StringValue literal/);
+  });
+});
+
+describe('ResponseSplices.deferred', () => {
+  it('leaves a placeholder in the body and gives the pieces back in its place, in order', () => {
+    const splices = new ResponseSplices();
+    const fc = splices.deferred(['{"type":"FeatureCollection","features":[', '{"a":"\\u0000"}', ',', '{"b":2}', ']}']);
+    const other = splices.deferred(['[1,', '2]']);
+    const body = stringifyResult({ data: { x: fc, y: 'text "quoted"', z: other, w: new RawJson('{"c":3}') } });
+    const pieces = splices.bodyPieces(body);
+    expect(pieces).toContain('{"b":2}');
+    expect(JSON.parse(pieces.join(''))).toEqual({ data: { x: { type: 'FeatureCollection', features: [{ a: '\u0000' }, { b: 2 }] }, y: 'text "quoted"', z: [1, 2], w: { c: 3 } } });
+    // Outside the HTTP writer the same value serialises as its parsed JSON.
+    expect(JSON.parse(JSON.stringify({ x: fc }))).toEqual({ x: { type: 'FeatureCollection', features: [{ a: '\u0000' }, { b: 2 }] } });
+  });
+
+  it('writes a body without deferred values as it is', () => {
+    expect(new ResponseSplices().bodyPieces('{"data":{}}')).toEqual(['{"data":{}}']);
   });
 });

@@ -53,4 +53,28 @@ describe('GeoJSON over HTTP', () => {
     const inProcess = await api.query(query, {}, undefined);
     expect(body.data).toEqual(inProcess.data);
   });
+
+  it('writes a FeatureCollection of several pieces with its exact Content-Length, the same as in process', async () => {
+    // More than FEATURES_PER_PIECE (200) features: several rows from PostgreSQL, written one by one.
+    const query = '{ a: householdsFeatureCollection(bboxWgs84: [94, -11, 141, 6], first: 450) b: householdsFeatureCollection(bboxWgs84: [94, -11, 141, 6], first: 3) }';
+    const response = await post(JSON.stringify({ query }));
+    expect(response.status).toBe(200);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    const text = bytes.toString('utf8');
+    expect(text).not.toMatch(/raw-json/);
+    const body = JSON.parse(text);
+    expect(body.data.a.features).toHaveLength(450);
+    expect(body.data.b.features).toHaveLength(3);
+    expect(body.data.a.features.map((f: { id: number }) => f.id)).toEqual([...body.data.a.features.map((f: { id: number }) => f.id)].sort((x, y) => x - y));
+    const inProcess = await api.query(query, {}, undefined);
+    expect(body.data).toEqual(inProcess.data);
+  });
+
+  it('answers a FeatureCollection an error nulled with the error and no placeholder', async () => {
+    const response = await post(JSON.stringify({ query: '{ householdsFeatureCollection(bboxWgs84: [94, -11, 141], first: 5) }' }));
+    const text = await response.text();
+    expect(text).not.toMatch(/raw-json/);
+    expect(JSON.parse(text).errors[0].message).toMatch(/bboxWgs84/);
+  });
 });

@@ -4,7 +4,7 @@ import type { Queryable } from '../../db/database.js';
 import type { Livelihood, Pas } from './household.enums.js';
 import type { Principal } from '../../auth/principal.js';
 import { policy } from '../../auth/policy.js';
-import { enumJson, jsonObject, literalJson, typenameJson } from '../../db/json-text.js';
+import { enumJson, FEATURES_PER_PIECE, jsonObject, literalJson, typenameJson } from '../../db/json-text.js';
 import { HOUSEHOLDS_FROM, type HouseholdCriteria, householdFeatureJson, householdGridCells, householdPageRows, householdWhere } from './household.source.js';
 
 export interface HouseholdRow {
@@ -152,12 +152,22 @@ export async function activeRtlhRule(db: Queryable): Promise<RtlhRuleRow | null>
  * RFC 7946 FeatureCollection of households built by PostGIS in one statement: serialising in
  * the database avoids materialising every row as a JS object only to stringify it again.
  */
-export async function householdFeatureCollection(db: Queryable, criteria: HouseholdCriteria, limit: number): Promise<{ fc: string; ids: number[] }> {
-  const [row] = await db.query<{ fc: string; ids: number[] | null }>(sql`
-    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(${householdFeatureJson(criteria.principal, 'camelCase')} ORDER BY h.id), '[]'::json))::text AS fc,
-      array_agg(h.id ORDER BY h.id) AS ids
-    FROM (${householdPageRows(criteria, null, limit)}) h`);
-  return { fc: row?.fc ?? '{"type":"FeatureCollection","features":[]}', ids: row?.ids ?? [] };
+/**
+ * A FeatureCollection of the households matching `criteria` (id order, at most `limit`) as JSON
+ * text in pieces of FEATURES_PER_PIECE features, which join to one RFC 7946 FeatureCollection,
+ * and the ids it reveals (for the audit). One statement; each piece is one row.
+ */
+export async function householdFeatureCollection(db: Queryable, criteria: HouseholdCriteria, limit: number): Promise<{ pieces: string[]; ids: number[] }> {
+  const rows = await db.query<{ features: string; ids: number[] }>(sql`
+    SELECT string_agg(f.feature, ',' ORDER BY f.id) AS features, array_agg(f.id ORDER BY f.id) AS ids
+    FROM (SELECT h.id, ${householdFeatureJson(criteria.principal, 'camelCase')}::text AS feature, row_number() OVER (ORDER BY h.id) AS n
+          FROM (${householdPageRows(criteria, null, limit)}) h) f
+    GROUP BY (f.n - 1) / ${sql.raw(String(FEATURES_PER_PIECE))} ORDER BY min(f.id)`);
+  const pieces = ['{"type":"FeatureCollection","features":['];
+  // The commas between pieces are pieces of their own: `,` + 80 kB would copy the 80 kB.
+  rows.forEach((row, i) => (i === 0 ? pieces.push(row.features) : pieces.push(',', row.features)));
+  pieces.push(']}');
+  return { pieces, ids: rows.flatMap((row) => row.ids) };
 }
 
 // --- the page as one JSON text (household.page.ts; how the JSON is written: db/json-text.ts) ---

@@ -15,6 +15,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
+import { FEATURES_PER_PIECE } from '../../db/json-text.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
 import { type HouseholdCriteria, householdConditions, householdFeatureJson, HOUSEHOLDS_FROM } from '../households/index.js';
 import { itemFeatureSource, type PackageItemFilters as ItemFilters } from '../packages/index.js';
@@ -263,16 +264,11 @@ export interface FeaturePage {
   householdIds: number[];
 }
 
-/** Features per piece of `pageFeatures`: about 80 kB of household features, under V8's 128 kB. */
-const FEATURES_PER_PIECE = 200;
-
 /**
- * `pageRows` with the features joined in PostgreSQL, in pieces of FEATURES_PER_PIECE. Joining the
- * 1,000 row strings of a page in JavaScript cost the API some 3 ms per page (CPU profile of op 7
- * at 1M), and so does any single string of ~400 kB: V8 allocates strings over 128 kB one by one
- * in its large-object space (decoding one 420 kB row took 2.7 ms, three 128 kB rows 0.05 ms).
- * Pieces of ~80 kB are decoded cheaply and written to the response as they are. Rows are read in
- * the cursor's direction; pieces and the features in them are in ascending key order.
+ * `pageRows` with the features joined in PostgreSQL, in pieces of FEATURES_PER_PIECE
+ * (db/json-text.ts). Joining the 1,000 row strings of a page in JavaScript cost the API some 3 ms
+ * per page (CPU profile of op 7 at 1M), and so does any single string of ~400 kB. Rows are read
+ * in the cursor's direction; pieces and the features in them are in ascending key order.
  */
 export async function pageFeatures(db: Queryable, s: Source, cursor: Pick<Cursor, 'direction' | 'key'> | null, limit: number): Promise<FeaturePage> {
   const where = [...s.where];
