@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import type { Database } from './db/database.js';
 import { StartupError } from './db/startup-error.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { applyHeapPolicy } from './server/heap-policy.js';
 import type { App } from './server/app.js';
 // Only light modules are imported up front, so the first line appears within a second; the
 // database driver (PGlite's WebAssembly), the seed and the GraphQL stack load inside their stages.
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   const log = createLogger(config);
-  log.info({ node: process.version, env: config.env, database: config.database.kind }, `starting Kampung Terpadu (${describeDatabase(config.database)})`);
+  const v8Flags = applyHeapPolicy(config.heap);
+  log.info({ node: process.version, env: config.env, database: config.database.kind, v8Flags }, `starting Kampung Terpadu (${describeDatabase(config.database)})`);
 
   // Filled in as the stages complete; shutdown closes whatever is open.
   const running: { db?: Database; app?: App } = {};

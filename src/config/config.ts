@@ -6,6 +6,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
+/** Default of HEAP_GROWING_PERCENT. */
+export const DEFAULT_HEAP_GROWING_PERCENT = 50;
 /** Default of IMPORT_WORK_MEM_MB (also what `npm run bench:import` runs with). */
 export const DEFAULT_IMPORT_WORK_MEM_MB = 256;
 
@@ -70,6 +72,16 @@ const envSchema = z.object({
    * limited to 255 MB by PostgreSQL): default 100 MB, about 300,000 households with members.
    */
   IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1_024).max(200_000_000).default(100_000_000),
+  /**
+   * How far V8 lets the JavaScript heap grow past what the last full garbage collection kept, in
+   * percent (V8's --heap-growing-percent; 0 = V8's own policy, which grows up to 300%). Large responses (a
+   * FeatureCollection of 5,000 households is 1.9 MB) outlive a young-generation collection while
+   * their request waits for the audit write, so they die in the old generation, which V8 let grow
+   * to ~4× the live heap before collecting it: 340 MiB resident under the benchmark's op 3 against
+   * 217–227 MiB at 50%, with the same throughput (bench/README.md, 2026-12-06). Applied at start by
+   * main.ts.
+   */
+  HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_HEAP_GROWING_PERCENT),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /**
    * How long start-up waits for an unreachable PostgreSQL (compose/Kubernetes start order, a
@@ -177,6 +189,8 @@ export interface Config {
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
   shutdown: { graceMs: number };
+  /** V8 heap policy applied at start (main.ts): growth past the last full collection, percent; 0 = V8's default. */
+  heap: { growingPercent: number };
   imports: { workerPollMs: number; statementTimeoutMs: number; workMemMb: number; uploadMaxBytes: number };
   auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean; maxLifetimeSeconds: number };
   /** Key material for sealed cursors (see src/graphql/pagination.ts). */
@@ -261,6 +275,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },
     shutdown: { graceMs: env.SHUTDOWN_GRACE_MS },
+    heap: { growingPercent: env.HEAP_GROWING_PERCENT },
     imports: { workerPollMs: env.IMPORT_WORKER_POLL_MS ?? (env.NODE_ENV === 'test' ? 0 : 2_000), statementTimeoutMs: env.IMPORT_STATEMENT_TIMEOUT_MS, workMemMb: env.IMPORT_WORK_MEM_MB, uploadMaxBytes: env.IMPORT_UPLOAD_MAX_BYTES },
     auth: {
       secret,
