@@ -223,10 +223,16 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     const [versions] = await raw.query<{ server: string; postgis: string }>('SELECT current_setting(\'server_version\') AS server, postgis_lib_version() AS postgis');
 
     phase('fixtures');
-    const fixtures = await discoverFixtures(raw, { villageHouseholds: 1000, bboxHouseholds: 5000 });
+    // A second size asks for the first size's village and tile counts (FixtureTargets.tileHouseholds).
+    const first = other?.fixtures;
+    const fixtures = await discoverFixtures(
+      raw,
+      first ? { villageHouseholds: first.villageHouseholds, bboxHouseholds: 5000, tileHouseholds: first.householdTileHouseholds } : { villageHouseholds: 1000, bboxHouseholds: 5000 },
+    );
     log(`op 1: regency ${fixtures.regencyCode} (${fixtures.regencyVillages} bounded villages)`);
     log(`op 2: village ${fixtures.villageCode} with ${fixtures.villageHouseholds} households (nearest to ${fixtures.villageTarget})`);
     log(`op 3: bbox [${fixtures.bbox.join(', ')}] around village ${fixtures.bboxVillageCode}: ${fixtures.bboxHouseholds} households`);
+    log(`op 6: z14 tile ${fixtures.householdTile.x}/${fixtures.householdTile.y} with ${fixtures.householdTileHouseholds} households${first ? ` (nearest to ${first.householdTileHouseholds}, as at ${first.households.toLocaleString('en')})` : ''}`);
     log(`op 8: regency ${fixtures.lastRegencyCode} (${fixtures.lastRegencyHouseholds} households) and province ${fixtures.lastProvinceCode} (${fixtures.lastProvinceHouseholds}), those of the highest household id`);
     const operations = buildOperations(fixtures, DEFAULT_OPERATION_SETTINGS).filter(selected);
     if (operations.length === 0) throw new Error(`--only ${values.only} selects no operation`);

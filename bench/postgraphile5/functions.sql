@@ -7,4 +7,11 @@ CREATE OR REPLACE FUNCTION public.households_location_geojson(h public.household
   LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT ST_AsGeoJSON(h.location, 7)::json $$;
 CREATE OR REPLACE FUNCTION public.households_in_bbox(min_lon float8, min_lat float8, max_lon float8, max_lat float8)
   RETURNS SETOF public.households LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT * FROM public.households h WHERE h.location && ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326) ORDER BY h.id $$;
+    SELECT * FROM public.households h
+    -- ST_Intersects, as the API: `&&` alone compares the index's float4 boxes, which are rounded
+    -- outwards, and let a household just outside the bbox through (5,050 rows against the API's
+    -- 5,049 at 200,000 households on 2026-12-06, and PostGraphile 5 was left out of op 3).
+    -- Active households only, as the API's FeatureCollection and the fixture's count.
+    WHERE ST_Intersects(h.location, ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326))
+      AND h.inactive_since IS NULL
+    ORDER BY h.id $$;
