@@ -204,6 +204,12 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
   };
 }
 
+/**
+ * Parallel workers per Gather for bulk jobs (imports, the scale seed), with `SET LOCAL`: PostgreSQL's
+ * default, which request connections turn off (openPostgres).
+ */
+export const BULK_PARALLEL_WORKERS = 2;
+
 export interface PostgresOptions {
   url: string;
   poolSize: number;
@@ -221,7 +227,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     // JIT off: the API's statements are short, and PostgreSQL's cost model turns JIT on for
     // per-household EXISTS subqueries (coverage), where compiling took ~600 ms of a 620 ms
     // statement (EXPLAIN ANALYZE on 200,000 households). Without it the statement takes ~15 ms.
-    options: '-c jit=off',
+    //
+    // No parallel workers: each request's statement runs in its own backend. At 10M households
+    // the planner gave the z14 household tile a Parallel Bitmap Heap Scan under a Gather; with ten
+    // requests at once on two cores, starting workers for each doubled the tile's p50 (87.8 →
+    // 180.6 ms from 1M to 10M for the same 3,113 households, against 1.23× the CPU per request;
+    // bench/README.md, 2026-12-06). Requests in parallel are the API's parallelism.
+    options: '-c jit=off -c max_parallel_workers_per_gather=0',
   });
   // An idle client's socket error would otherwise crash the process.
   pool.on('error', () => undefined);

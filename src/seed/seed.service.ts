@@ -7,7 +7,7 @@
  */
 import { seedLifecycleDemo } from '../features/graduation/index.js';
 import { createHash } from 'node:crypto';
-import { copyLine, type Database, type Queryable } from '../db/database.js';
+import { BULK_PARALLEL_WORKERS, copyLine, type Database, type Queryable } from '../db/database.js';
 import { PAS_CODES } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import { startProgress } from './progress.js';
@@ -283,6 +283,8 @@ export async function seedDemoIfEmpty(db: Database, options: { seed: number; sca
 export async function seedScale(db: Database, options: { seed: number; households: number }, log: Logger): Promise<SeedResult> {
   const startedAt = new Date();
   const result = await db.transaction(async (tx) => {
+    // Whole-table statistics over millions of rows: parallel workers as PostgreSQL's default allows.
+    await tx.query(`SET LOCAL max_parallel_workers_per_gather = ${BULK_PARALLEL_WORKERS}`);
     if (!(await referenceDataLoaded(tx))) await loadReferenceData(tx, log);
     await tx.query('TRUNCATE households, household_identities, members, member_identities, pas_tags, village_stats, seed_runs RESTART IDENTITY CASCADE');
     const contexts = buildVillageContexts(await villageFlags(tx));

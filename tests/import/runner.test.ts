@@ -5,7 +5,7 @@
  */
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, Queryable } from '../../src/db/database.js';
+import { BULK_PARALLEL_WORKERS, type Database, type Queryable } from '../../src/db/database.js';
 import { IMPORT_LOCK_CLASS, runImport, type RunOptions } from '../../src/features/imports/import.runner.js';
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../support/test-database.js';
 import { extract, household, pointInside, TANJUNG_MAS } from './registry-fixture.js';
@@ -23,7 +23,7 @@ const options = (extra: Partial<RunOptions> = {}): RunOptions => ({ dryRun: fals
 
 /** The database, with the import's transaction observed: its statements and its statement_timeout once the lock is held. */
 function observed(db: Database) {
-  const seen: { statements: string[]; timeout?: string; workMem?: string } = { statements: [] };
+  const seen: { statements: string[]; timeout?: string; workMem?: string; parallel?: string } = { statements: [] };
   const wrapped = new Proxy(db, {
     get(target, prop) {
       if (prop === 'transaction') {
@@ -35,11 +35,12 @@ function observed(db: Database) {
                 seen.statements.push(text);
                 const rows = await tx.query(statement, params);
                 if (seen.timeout === undefined && text.includes('pg_advisory_xact_lock')) {
-                  const [row] = await tx.query<{ timeout: string; work_mem: string }>(
-                    `SELECT current_setting('statement_timeout') AS timeout, current_setting('work_mem') AS work_mem`,
+                  const [row] = await tx.query<{ timeout: string; work_mem: string; parallel: string }>(
+                    `SELECT current_setting('statement_timeout') AS timeout, current_setting('work_mem') AS work_mem, current_setting('max_parallel_workers_per_gather') AS parallel`,
                   );
                   seen.timeout = row!.timeout;
                   seen.workMem = row!.work_mem;
+                  seen.parallel = row!.parallel;
                 }
                 return rows as never;
               },
@@ -55,17 +56,27 @@ function observed(db: Database) {
 }
 
 describe('import transaction', () => {
-  it('sets the configured statement timeout and work_mem and takes the import lock before anything else', async () => {
+  it('sets the configured statement timeout, work_mem and parallel workers and takes the import lock before anything else', async () => {
     const { db, seen } = observed(t.db);
     const report = await runImport(db, 'REGISTRY', extract([household('RUN-1', TANJUNG_MAS, inside, 81)]), options({ dryRun: true, statementTimeoutMs: 1_234_567, workMemMb: 77 }));
     expect(report.issues).toEqual([]);
-    expect(seen.statements.slice(0, 3)).toEqual(['SET LOCAL statement_timeout = 1234567', "SET LOCAL work_mem = '77MB'", `SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`]);
+    expect(seen.statements.slice(0, 4)).toEqual([
+      'SET LOCAL statement_timeout = 1234567',
+      "SET LOCAL work_mem = '77MB'",
+      `SET LOCAL max_parallel_workers_per_gather = ${BULK_PARALLEL_WORKERS}`,
+      `SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`,
+    ]);
     expect(seen.timeout).toBe('1234567ms');
     expect(seen.workMem).toBe('77MB');
+    expect(seen.parallel).toBe(String(BULK_PARALLEL_WORKERS));
     // SET LOCAL: the connection's own settings are back after the transaction.
-    const [after] = await t.db.query<{ timeout: string; work_mem: string }>(`SELECT current_setting('statement_timeout') AS timeout, current_setting('work_mem') AS work_mem`);
+    const [after] = await t.db.query<{ timeout: string; work_mem: string; parallel: string }>(
+      `SELECT current_setting('statement_timeout') AS timeout, current_setting('work_mem') AS work_mem, current_setting('max_parallel_workers_per_gather') AS parallel`,
+    );
     expect(after!.timeout).not.toBe('1234567ms');
     expect(after!.work_mem).not.toBe('77MB');
+    // Request connections run without parallel workers and without JIT (openPostgres).
+    if (testDatabaseKind() === 'postgres') expect(after!.parallel).toBe('0');
   });
 
   it.runIf(testDatabaseKind() === 'postgres')('a second import waits for the lock a running one holds', async () => {

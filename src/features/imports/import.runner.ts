@@ -3,7 +3,7 @@
  * rolls the transaction back, so the changes it reports are the ones a real run would make.
  * The audit record of a registry import is written inside the same transaction.
  */
-import type { Database } from '../../db/database.js';
+import { BULK_PARALLEL_WORKERS, type Database } from '../../db/database.js';
 import { importBoundaries } from './boundary.import.js';
 import { importFacilities } from './facility.import.js';
 import type { ImportKind, ImportOptions, ImportReport, ProgressListener } from './import.report.js';
@@ -100,6 +100,9 @@ export async function runImport(db: Database, kind: ImportKind, files: ImportFil
       // The staged rows are joined and grouped by registry id in hashes of a million entries: at the
       // default 4 MB each is split into batches on disk (docs/import.md "Speed").
       if (options.workMemMb !== undefined) await tx.query(`SET LOCAL work_mem = '${Math.trunc(options.workMemMb)}MB'`);
+      // Request connections run without parallel workers (db/database.ts); an import is one large
+      // job whose scans and hashes over millions of staged rows may use them, as measured.
+      await tx.query(`SET LOCAL max_parallel_workers_per_gather = ${BULK_PARALLEL_WORKERS}`);
       // One key for all kinds: a boundary import changes the village boundaries a registry import checks locations against.
       await tx.query(`SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, 0)`);
       let report: ImportReport;
