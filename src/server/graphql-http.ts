@@ -13,6 +13,7 @@
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RequestContext } from '../graphql/context.js';
+import { writePieces } from '../http/write-pieces.js';
 
 export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, contextFor: (req: Request, res: Response) => RequestContext): RequestHandler {
   apollo.assertStarted('graphqlHttpHandler()');
@@ -46,28 +47,4 @@ export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, context
       next(error);
     }
   };
-}
-
-/** Writes a body of known pieces with its Content-Length, waiting for the socket when it is full. */
-async function writePieces(res: Response, pieces: readonly string[]): Promise<void> {
-  let bytes = 0;
-  for (const piece of pieces) bytes += Buffer.byteLength(piece, 'utf8');
-  res.setHeader('Content-Length', bytes);
-  for (const piece of pieces) {
-    if (res.destroyed) return;
-    if (!res.write(piece, 'utf8')) await drainedOrClosed(res);
-  }
-  res.end();
-}
-
-function drainedOrClosed(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

@@ -7,6 +7,7 @@ import { gisRoute, notFoundError, sendError, type GisDeps } from './ogc.http.js'
 import { openApiDocument } from './ogc.openapi.js';
 import { QueryReader } from './ogc.params.js';
 import { assertJsonFormat, createOgcService, featureFormat, MEDIA } from './ogc.service.js';
+import { writePieces } from '../../http/write-pieces.js';
 
 /**
  * Every document depends on the token (features may be personal data; the collection list and
@@ -23,12 +24,9 @@ const NO_STORE = 'private, no-store';
  * no-store, which no client may keep and so never revalidates. A page comes in pieces (see
  * `pageFeatures`), written one after the other with their total length.
  */
-function sendFeatures(res: express.Response, type: string, body: string | string[]): void {
-  const pieces = (typeof body === 'string' ? [body] : body).map((piece) => Buffer.from(piece, 'utf8'));
-  res.set('Content-Type', `${type}; charset=utf-8`).set('Content-Length', String(pieces.reduce((n, b) => n + b.length, 0))).vary('Accept');
-  res.cork();
-  for (const piece of pieces) res.write(piece);
-  res.end();
+function sendFeatures(res: express.Response, type: string, body: string | string[]): Promise<void> {
+  res.set('Content-Type', `${type}; charset=utf-8`).vary('Accept');
+  return writePieces(res, typeof body === 'string' ? [body] : body);
 }
 
 export function createOgcRouter(deps: GisDeps): express.Router {
@@ -81,14 +79,14 @@ export function createOgcRouter(deps: GisDeps): express.Router {
     '/collections/:collectionId/items',
     route(async (req, res, ctx) => {
       const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
-      sendFeatures(res, MEDIA[format], await ogc.items(ctx, String(req.params.collectionId), format));
+      await sendFeatures(res, MEDIA[format], await ogc.items(ctx, String(req.params.collectionId), format));
     }),
   );
   router.get(
     '/collections/:collectionId/items/:featureId',
     route(async (req, res, ctx) => {
       const format = featureFormat(f(ctx.query), (types) => req.accepts(types));
-      sendFeatures(res, MEDIA[format], await ogc.item(ctx, String(req.params.collectionId), String(req.params.featureId), format));
+      await sendFeatures(res, MEDIA[format], await ogc.item(ctx, String(req.params.collectionId), String(req.params.featureId), format));
     }),
   );
   router.use((req, res) => {
