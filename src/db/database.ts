@@ -9,15 +9,14 @@
  */
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { compileSql } from './compile-sql.js';
 import { AppError, conflictFromDatabase, databaseUnavailable, isDatabaseUnavailable } from '../errors/errors.js';
 
-const dialect = new PgDialect();
 
 export type Row = Record<string, unknown>;
 
@@ -56,8 +55,7 @@ pg.types.setTypeParser(DATE, (v) => v);
 
 function compile(statement: SQL | string, params: unknown[] = []): { text: string; values: unknown[] } {
   if (typeof statement === 'string') return { text: statement, values: params };
-  const compiled = dialect.sqlToQuery(statement);
-  return { text: compiled.sql, values: compiled.params };
+  return compileSql(statement);
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;

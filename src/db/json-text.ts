@@ -12,7 +12,7 @@
  * JSON text, floats go through `jsonFloat` (then jsNumberNotation), and NULL becomes `null` (jsonObject).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { compileSql } from './compile-sql.js';
 
 /**
  * Features per piece when a statement returns a long JSON array as rows of pieces (OGC pages,
@@ -91,8 +91,6 @@ export function jsonArray(items: readonly SQL[]): SQL {
   return sql`('[' || ${sql.join([...items], sql` || ',' || `)} || ']')`;
 }
 
-const dialect = new PgDialect();
-
 /**
  * SQL fragments rendered to text once per key: drizzle walks a fragment's whole tree to render it,
  * and the villages page's JSON expression is a few thousand chunks (about 1 ms per request on the
@@ -107,7 +105,7 @@ export class RenderedSql {
   get(key: string, build: () => SQL): SQL {
     const hit = this.texts.get(key);
     if (hit) return hit;
-    const { sql: text, params } = dialect.sqlToQuery(build());
+    const { text, values: params } = compileSql(build());
     if (params.length > 0) throw new Error(`a fragment rendered once must hold no parameters; ${key} holds ${params.length}`);
     const fragment = sql.raw(text);
     this.texts.set(key, fragment);
