@@ -110,29 +110,60 @@ function assertSafeLiterals(query: DocumentNode): void {
   checkedDocuments.add(query);
 }
 
+/**
+ * Costs already computed, per parsed document and then per operation name and variables. The
+ * cost depends on nothing else, and graphql-query-complexity walks the whole document with type
+ * information to get it: on the villages page (op 1 of the benchmark) that walk was ~9% of the
+ * API's CPU per request. A client repeats the same operation with the same or a few variables
+ * (the next page's cursor changes `after`, not the cost, but it is part of the key: keys are
+ * exact). Variables longer than `COST_KEY_MAX_CHARS` as JSON (a polygon, a long id list) are not
+ * kept: their cost is computed every time. At most `COSTS_PER_DOCUMENT` keys per document, the
+ * oldest evicted first; documents themselves live as long as Apollo's document store keeps them.
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+const COST_KEY_MAX_CHARS = 1_000;
+const COSTS_PER_DOCUMENT = 64;
+
+function cachedCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, compute: () => number): number {
+  const variablesJson = JSON.stringify(variables);
+  if (variablesJson.length > COST_KEY_MAX_CHARS) return compute();
+  const key = `${operationName ?? ''}\u0000${variablesJson}`;
+  let known = costs.get(document);
+  if (!known) costs.set(document, (known = new Map()));
+  const hit = known.get(key);
+  if (hit !== undefined) return hit;
+  const cost = compute();
+  known.set(key, cost);
+  if (known.size > COSTS_PER_DOCUMENT) known.delete(known.keys().next().value!);
+  return cost;
+}
+
 function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const query = request.operationName ? separateOperations(document)[request.operationName] ?? document : document;
+          // The input layer's request-wide checks, before anything (scalar parsing included) walks
+          // the values: text PostgreSQL can store, finite numbers, bounded nesting.
+          const variables = request.variables ?? {};
+          for (const [name, value] of Object.entries(variables)) assertSafeValue(value, `$${name}`);
+          assertSafeLiterals(document);
           // The complexity estimators read arguments, so variables are coerced first; a value
           // that does not fit its type is the client's error (400 naming the variable), not an
           // exception inside this hook (which Apollo answers with 500).
-          const operation = getOperationAST(query, request.operationName);
-          // The input layer's request-wide checks, before anything (scalar parsing included) walks
-          // the values: text PostgreSQL can store, finite numbers, bounded nesting.
-          for (const [name, value] of Object.entries(request.variables ?? {})) assertSafeValue(value, `$${name}`);
-          assertSafeLiterals(document);
+          const operation = getOperationAST(document, request.operationName);
           if (operation) {
-            const coerced = getVariableValues(schema as GraphQLSchema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 5 });
+            const coerced = getVariableValues(schema as GraphQLSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 5 });
             if (coerced.errors) {
               const first = coerced.errors[0]!;
               const variable = /Variable "\$([^"]+)"/.exec(first.message)?.[1] ?? 'variables';
               throw badInput(`$${variable}`, first.message, { problems: coerced.errors.map((e) => e.message) });
             }
           }
-          const cost = getComplexity({ schema: schema as GraphQLSchema, query, variables: request.variables ?? {}, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+          const cost = cachedCost(document, request.operationName, variables, () => {
+            const query = request.operationName ? separateOperations(document)[request.operationName] ?? document : document;
+            return getComplexity({ schema: schema as GraphQLSchema, query, variables, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+          });
           if (cost > maxCost) {
             throw new AppError(ErrorCode.BAD_USER_INPUT, `Query cost ${cost} exceeds the limit of ${maxCost}: ask for smaller pages (first) or fewer nested lists.`, { cost, maxCost });
           }

@@ -77,6 +77,20 @@ describe('hostile queries', () => {
     expect(costly.body.errors?.[0]?.message ?? '').toMatch(/cost|exceeds/i);
   });
 
+  it('prices the same document again for other variables and another operation (costs are kept per document, operation and variables)', async () => {
+    const query = `query Small($first: Int!) { households(first: $first) { nodes { members { id age pasTags { pas memberId source } } pasTags { pas } } } }
+      query Large { households(first: 1000) { nodes { members { id age pasTags { pas memberId source } } pasTags { pas } } } }`;
+    const small = () => post({ query, operationName: 'Small', variables: { first: 1 } });
+    expect((await small()).body.errors).toBeUndefined();
+    // The same text (one parsed document in Apollo's store) with a page that costs too much.
+    const costlyVariables = await post({ query, operationName: 'Small', variables: { first: 1000 } });
+    expect(costlyVariables.body.errors?.[0]?.message ?? '').toMatch(/Query cost \d+ exceeds/);
+    const costlyOperation = await post({ query, operationName: 'Large' });
+    expect(costlyOperation.body.errors?.[0]?.message ?? '').toMatch(/Query cost \d+ exceeds/);
+    // And the cheap one is still cheap after them.
+    expect((await small()).body.errors).toBeUndefined();
+  });
+
   it('refuses token floods and batched requests', async () => {
     const flood = await post({ query: `{ ${'__typename '.repeat(6000)} }` });
     expect(flood.status).toBe(400);
