@@ -31,9 +31,15 @@ export function createLogger(config: Pick<Config, 'env' | 'log'>): Logger {
   // Pretty-printed in the same thread and synchronously, not through a worker transport: the
   // seed's progress lines go straight to stderr, and an asynchronous log line would appear after
   // the progress it announces.
+  //
+  // JSON lines go to stdout synchronously too. pino's default destination writes asynchronously
+  // on libuv's thread pool; at process.exit it flushes its buffer but skips a write still in
+  // flight, which is then lost (seen in CI under load: the log of a shutdown that ended with status
+  // 0 stopped at "shutting down"). The API logs no line per request, so the writes are few: start-up
+  // stages, warnings, errors, import and seed progress.
   return config.env === 'development' && process.stdout.isTTY
     ? pino(options, pretty({ colorize: true, ignore: 'pid,hostname', sync: true }))
-    : pino(options);
+    : pino(options, pino.destination({ dest: 1, sync: true }));
 }
 
 export type { Logger };
