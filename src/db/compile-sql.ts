@@ -67,11 +67,12 @@ function walk(chunks: readonly unknown[], inline: boolean, parts: string[], valu
       parts.push(`$${values.length}`);
     } else if (Array.isArray(chunk)) {
       // drizzle writes a JS array as a parenthesised list of its items.
+      // An index loop, not forEach: drizzle visits the holes of a sparse array too (as undefined).
       parts.push('(');
-      chunk.forEach((item, i) => {
+      for (let i = 0; i < chunk.length; i++) {
         if (i > 0) parts.push(', ');
-        walk([item], false, parts, values);
-      });
+        walk([chunk[i]], false, parts, values);
+      }
       parts.push(')');
     } else if (chunk instanceof Param) {
       if (chunk.encoder !== NOOP_ENCODER || isSQLWrapper(chunk.value)) throw UNSUPPORTED;

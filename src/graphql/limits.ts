@@ -111,30 +111,36 @@ function assertSafeLiterals(query: DocumentNode): void {
 }
 
 /**
- * Costs already computed, per parsed document and then per operation name and variables. The
- * cost depends on nothing else, and graphql-query-complexity walks the whole document with type
- * information to get it: on the villages page (op 1 of the benchmark) that walk was ~9% of the
- * API's CPU per request. A client repeats the same operation with the same or a few variables
- * (the next page's cursor changes `after`, not the cost, but it is part of the key: keys are
- * exact). Variables longer than `COST_KEY_MAX_CHARS` as JSON (a polygon, a long id list) are not
- * kept: their cost is computed every time. At most `COSTS_PER_DOCUMENT` keys per document, the
- * oldest evicted first; documents themselves live as long as Apollo's document store keeps them.
+ * Costs already computed, by parsed document, operation name and the values of the operation's
+ * declared variables. The cost depends on nothing else (undeclared variables are ignored by
+ * graphql-js and by the estimators, so they are not part of the key: junk variables cannot
+ * create entries), and graphql-query-complexity walks the whole document with type information
+ * to get it: on the villages page (op 1 of the benchmark) that walk was ~9% of the API's CPU per
+ * request. Keys are exact (the next page's `after` makes a new key). Values longer than
+ * `COST_KEY_MAX_CHARS` as JSON (a polygon, a long id list) are priced every time. One map for
+ * the process, at most `COSTS_MAX` keys (~2 MB), the oldest evicted first.
  */
-const costs = new WeakMap<DocumentNode, Map<string, number>>();
+const costs = new Map<string, number>();
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
 const COST_KEY_MAX_CHARS = 1_000;
-const COSTS_PER_DOCUMENT = 64;
+const COSTS_MAX = 2_000;
 
-function cachedCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, compute: () => number): number {
-  const variablesJson = JSON.stringify(variables);
+function cachedCost(document: DocumentNode, operation: OperationDefinitionNode | null, variables: Record<string, unknown>, compute: () => number): number {
+  if (!operation) return compute();
+  const declared: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) declared[definition.variable.name.value] = variables[definition.variable.name.value];
+  const variablesJson = JSON.stringify(declared);
   if (variablesJson.length > COST_KEY_MAX_CHARS) return compute();
-  const key = `${operationName ?? ''}\u0000${variablesJson}`;
-  let known = costs.get(document);
-  if (!known) costs.set(document, (known = new Map()));
-  const hit = known.get(key);
+  let documentId = documentIds.get(document);
+  if (documentId === undefined) documentIds.set(document, (documentId = nextDocumentId++));
+  const key = `${documentId}\u0000${operation.name?.value ?? ''}\u0000${variablesJson}`;
+  const hit = costs.get(key);
   if (hit !== undefined) return hit;
   const cost = compute();
-  known.set(key, cost);
-  if (known.size > COSTS_PER_DOCUMENT) known.delete(known.keys().next().value!);
+  costs.set(key, cost);
+  // A Map iterates in insertion order: the first key is the oldest.
+  if (costs.size > COSTS_MAX) costs.delete(costs.keys().next().value!);
   return cost;
 }
 
@@ -160,7 +166,7 @@ function costLimitPlugin(maxCost: number): ApolloServerPlugin {
               throw badInput(`$${variable}`, first.message, { problems: coerced.errors.map((e) => e.message) });
             }
           }
-          const cost = cachedCost(document, request.operationName, variables, () => {
+          const cost = cachedCost(document, operation ?? null, variables, () => {
             const query = request.operationName ? separateOperations(document)[request.operationName] ?? document : document;
             return getComplexity({ schema: schema as GraphQLSchema, query, variables, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
           });

@@ -40,6 +40,8 @@ describe('compileSql', () => {
     same(sql`SELECT ${1}, ${0}, ${-2.5}, ${'text'}, ${''}, ${null}, ${true}, ${false}, ${10n}`);
     same(sql`SELECT ${inner} = ${inner}, ${sql`${sql`${'deep'}`}`}`);
     same(sql`WHERE id IN ${[1, 2, 3]} AND code IN ${['a', sql`upper(${'b'})`]} AND x IN ${[]}`);
+    // eslint-disable-next-line no-sparse-arrays -- drizzle writes the holes of a sparse array too
+    same(sql`WHERE id IN ${[1, , 3]} OR id IN ${new Array(2)}`);
     same(sql`SELECT * FROM unnest(${sql.param([1, 2, 3])}::int[]), ${sql.param(null)}, ${sql.param({ a: 1 })}::jsonb`);
     same(sql`SELECT ${sql.identifier('a"b')} FROM ${sql.identifier('households')}`);
     same(sql`SELECT ${sql.raw('now()')}, ${sql.join([sql`a`, sql`${1}`, sql`${2}`], sql`, `)}, ${sql.join([sql`x`, sql`y`])}`);
