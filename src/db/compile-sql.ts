@@ -63,8 +63,7 @@ function walk(chunks: readonly unknown[], inline: boolean, parts: string[], valu
     } else if (chunk === null || typeof chunk !== 'object') {
       // A plain value: one parameter (drizzle's last case; functions are not values).
       if (typeof chunk === 'function') throw UNSUPPORTED;
-      values.push(chunk);
-      parts.push(`$${values.length}`);
+      parameter(chunk, parts, values);
     } else if (Array.isArray(chunk)) {
       // drizzle writes a JS array as a parenthesised list of its items.
       // An index loop, not forEach: drizzle visits the holes of a sparse array too (as undefined).
@@ -76,18 +75,22 @@ function walk(chunks: readonly unknown[], inline: boolean, parts: string[], valu
       parts.push(')');
     } else if (chunk instanceof Param) {
       if (chunk.encoder !== NOOP_ENCODER || isSQLWrapper(chunk.value)) throw UNSUPPORTED;
-      values.push(chunk.value);
-      parts.push(`$${values.length}`);
+      parameter(chunk.value, parts, values);
     } else if (chunk instanceof Name) {
       parts.push(dialect.escapeName(chunk.value));
     } else if (Object.getPrototypeOf(chunk) === Object.prototype || chunk instanceof Date || chunk instanceof Uint8Array) {
       // Plain objects (JSON), dates and bytes are values, as in drizzle (they have no getSQL).
       if (isSQLWrapper(chunk)) throw UNSUPPORTED;
-      values.push(chunk);
-      parts.push(`$${values.length}`);
+      parameter(chunk, parts, values);
     } else {
       // Table, Column, View, Subquery, Placeholder, an aliased SQL, an enum, any SQL wrapper.
       throw UNSUPPORTED;
     }
   }
+}
+
+/** `$n` in the text for the next parameter (drizzle's PgDialect.escapeParam numbers from 1). */
+function parameter(value: unknown, parts: string[], values: unknown[]): void {
+  values.push(value);
+  parts.push(`$${values.length}`);
 }

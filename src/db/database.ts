@@ -17,7 +17,6 @@ import { Readable } from 'node:stream';
 import { compileSql } from './compile-sql.js';
 import { AppError, conflictFromDatabase, databaseUnavailable, isDatabaseUnavailable } from '../errors/errors.js';
 
-
 export type Row = Record<string, unknown>;
 
 /** Something that runs SQL: the database itself or an open transaction. */

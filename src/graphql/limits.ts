@@ -6,7 +6,7 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, Kind, valueFromASTUntyped, visit, type ASTVisitor, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, separateOperations, type ValidationContext } from 'graphql';
+import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, Kind, valueFromASTUntyped, visit, type ASTVisitor, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationContext } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config/config.js';
 import { AppError, badInput, ErrorCode } from '../errors/errors.js';
@@ -166,10 +166,10 @@ function costLimitPlugin(maxCost: number): ApolloServerPlugin {
               throw badInput(`$${variable}`, first.message, { problems: coerced.errors.map((e) => e.message) });
             }
           }
-          const cost = cachedCost(document, operation ?? null, variables, () => {
-            const query = request.operationName ? separateOperations(document)[request.operationName] ?? document : document;
-            return getComplexity({ schema: schema as GraphQLSchema, query, variables, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
-          });
+          const cost = cachedCost(document, operation ?? null, variables, () =>
+            // operationName: only that operation of a document with several is priced.
+            getComplexity({ schema: schema as GraphQLSchema, query: document, operationName: request.operationName ?? undefined, variables, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] }),
+          );
           if (cost > maxCost) {
             throw new AppError(ErrorCode.BAD_USER_INPUT, `Query cost ${cost} exceeds the limit of ${maxCost}: ask for smaller pages (first) or fewer nested lists.`, { cost, maxCost });
           }
