@@ -32,6 +32,8 @@ export interface RecordedStatement {
   after: number[];
   /** Connection through the proxy (statements of one transaction share it). */
   connection: number;
+  /** Sent as a named (prepared) statement. */
+  prepared: boolean;
   /** From the Execute/Query message to ReadyForQuery, ms, in the (unloaded) capture. */
   ms: number | null;
 }
@@ -114,6 +116,7 @@ function record(statements: CapturedStatement[]): RecordedStatement[] {
     params: s.params.map((p) => (Buffer.isBuffer(p) ? { binaryBase64: p.toString('base64') } : p)),
     after: s.after,
     connection: s.connection,
+    prepared: s.prepared,
   }));
 }
 

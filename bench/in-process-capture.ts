@@ -6,7 +6,8 @@
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { performance } from 'node:perf_hooks';
-import type { Database } from '../src/db/database.js';
+import type { Database, QueryOptions } from '../src/db/database.js';
+import { isPlanStable } from '../src/db/prepared-statements.js';
 import type { CapturedStatement, StatementSource } from './pg-wire-proxy.js';
 
 const dialect = new PgDialect();
@@ -16,12 +17,13 @@ export function recordStatements(db: Database): StatementSource & { restore(): v
   let recorded: CapturedStatement[] = [];
   const original = db.query;
   const target = db as { query: Database['query'] };
-  target.query = async function query<T extends Record<string, unknown>>(statement: SQL | string, params?: unknown[]): Promise<T[]> {
+  target.query = async function query<T extends Record<string, unknown>>(statement: SQL | string, params?: unknown[], options?: QueryOptions): Promise<T[]> {
     const compiled = typeof statement === 'string' ? { sql: statement, params: params ?? [] } : dialect.sqlToQuery(statement);
-    const entry: CapturedStatement = { text: compiled.sql, params: compiled.params, protocol: 'E', connection: 0, startedAt: performance.now(), endedAt: null };
+    const prepared = options?.planStable ?? isPlanStable(statement);
+    const entry: CapturedStatement = { text: compiled.sql, params: compiled.params, protocol: 'E', prepared, connection: 0, startedAt: performance.now(), endedAt: null };
     if (recording) recorded.push(entry);
     try {
-      return await original.call(db, statement, params) as T[];
+      return await original.call(db, statement, params, options) as T[];
     } finally {
       entry.endedAt = performance.now();
     }

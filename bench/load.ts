@@ -143,6 +143,8 @@ export interface PlannedStatement {
   after: number[];
   /** Connection it was sent on (statements of one transaction share it). */
   connection: number;
+  /** The API sent it as a named statement: the replay does too (src/db/prepared-statements.ts). */
+  prepared: boolean;
 }
 
 /** One request's statements with their dependencies, from a capture of that request. */
@@ -152,6 +154,7 @@ export function planFromCapture(statements: readonly CapturedStatement[]): Plann
     params: s.params,
     after: statements.flatMap((other, j) => (j !== i && other.endedAt !== null && other.endedAt <= s.startedAt ? [j] : [])),
     connection: s.connection,
+    prepared: s.prepared,
   }));
 }
 
@@ -178,14 +181,14 @@ export async function runPlan(db: Queryable & { transaction?: Database['transact
       const inner = members.slice(1).filter((k) => !END.test((plan[k] as PlannedStatement).text));
       const transaction = waitFor.then(() =>
         db.transaction!(async (tx) => {
-          for (const k of inner) await tx.query((plan[k] as PlannedStatement).text, (plan[k] as PlannedStatement).params);
+          for (const k of inner) await tx.query((plan[k] as PlannedStatement).text, (plan[k] as PlannedStatement).params, { planStable: (plan[k] as PlannedStatement).prepared });
         }),
       );
       for (const k of members) done[k] = transaction;
       continue;
     }
     if (done[i]) continue; // part of a transaction started above
-    done[i] = waitFor.then(() => db.query(statement.text, statement.params));
+    done[i] = waitFor.then(() => db.query(statement.text, statement.params, { planStable: statement.prepared }));
   }
   await Promise.all(done);
 }

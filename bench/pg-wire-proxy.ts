@@ -29,6 +29,8 @@ export interface CapturedStatement {
   params: unknown[];
   /** `Q` (simple query protocol) or `E` (extended protocol Execute). */
   protocol: 'Q' | 'E';
+  /** Executed as a named (prepared) statement: the replay prepares it too. */
+  prepared: boolean;
   /** Client connection number (1, 2, …) through the proxy. */
   connection: number;
   /** performance.now() when the Execute/Query arrived, and when ReadyForQuery came back. */
@@ -147,7 +149,7 @@ export async function startPgWireProxy(target: { host: string; port: number }): 
     sockets.add(upstream);
     const named = new Map<string, string>();
     let unnamedText = '';
-    let bound: { text: string; params: (string | Buffer | null)[] } | null = null;
+    let bound: { text: string; params: (string | Buffer | null)[]; prepared: boolean } | null = null;
     const pending: CapturedStatement[] = [];
 
     const fromServer = new MessageReader(0, (type) => {
@@ -171,12 +173,12 @@ export async function startPgWireProxy(target: { host: string; port: number }): 
           else unnamedText = text;
         } else if (type === 'B') {
           const { statement, params } = parseBind(body);
-          bound = { text: statement ? (named.get(statement) ?? `<unknown prepared statement ${statement}>`) : unnamedText, params };
+          bound = { text: statement ? (named.get(statement) ?? `<unknown prepared statement ${statement}>`) : unnamedText, params, prepared: statement !== '' };
         } else if (type === 'E') {
-          record({ text: bound?.text ?? unnamedText, params: bound?.params ?? [], protocol: 'E', connection, startedAt: performance.now(), endedAt: null });
+          record({ text: bound?.text ?? unnamedText, params: bound?.params ?? [], protocol: 'E', prepared: bound?.prepared ?? false, connection, startedAt: performance.now(), endedAt: null });
         } else if (type === 'Q') {
           const [text] = cString(body, 0);
-          record({ text, params: [], protocol: 'Q', connection, startedAt: performance.now(), endedAt: null });
+          record({ text, params: [], protocol: 'Q', prepared: false, connection, startedAt: performance.now(), endedAt: null });
         } else if (type === 'C') {
           // Close of a prepared statement: forget its text.
           if (body[0] === 0x53) named.delete(cString(body, 1)[0]);

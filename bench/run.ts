@@ -2,7 +2,11 @@
  * npm run bench -- [--households 200000[,1000000]] [--duration 10] [--connections 10] [--warmup 3]
  *                  [--only op1,op2] [--skip-postgraphile] [--skip-postgraphile5] [--seed S]
  *                  [--admin-url URL] [--cpu-prof] [--api-root DIR | --api-commit REV] [--quick]
+ *                  [--prepared-statements N]
  *
+ * --prepared-statements (default PG_PREPARED_STATEMENTS, else the API's default of 100): named
+ * statements per connection for the API and for the raw replay alike; 0 sends all unnamed. A
+ * commit from before 2026-12-06 (--api-commit) never prepares: compare it with 0.
  * --households takes one size or a comma-separated list: the sizes run one after the other in
  * this run, and the growth targets compare them (never runs from other days).
  * --quick: 10,000 households, ops 1-3, 4 connections, 1 s warm-up + 2 s per run, PostGraphile 5
@@ -29,6 +33,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openPostgres, type Database } from '../src/db/database.js';
+import { DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION } from '../src/db/prepared-statements.js';
 import { authHeaders, BENCH_JWT_SECRET, mintAdminToken, mintBenchToken } from './auth.js';
 import { databaseUrl, ensureDataset } from './dataset.js';
 import { captureApi, capturePostgraphile, measure, type MeasureHooks, type Side } from './harness.js';
@@ -53,6 +58,7 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     warmup: { type: 'string' },
     only: { type: 'string' },
+    'prepared-statements': { type: 'string' },
     quick: { type: 'boolean', default: false },
     'skip-postgraphile': { type: 'boolean', default: false },
     'skip-postgraphile5': { type: 'boolean', default: false },
@@ -96,6 +102,11 @@ const settings: LoadSettings = {
 };
 // v4 needs its own npm ci and adds nothing to a smoke run; PostGraphile 5 is the baseline to beat.
 const skipV4 = values['skip-postgraphile'] || quick;
+/**
+ * Named statements per connection, the API's PG_PREPARED_STATEMENTS. The raw replay prepares the
+ * same way, so that its floor stays the API's own SQL sent as the API sends it.
+ */
+const preparedStatements = integer('prepared-statements', values['prepared-statements'] ?? process.env.PG_PREPARED_STATEMENTS ?? String(DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION), 0, 1000);
 const skipV5 = values['skip-postgraphile5'];
 const resultsDir = values.out ? resolve(values.out) : quick ? join(os.tmpdir(), 'kt-bench-quick') : RESULTS_DIR;
 const adminUrl = values['admin-url'];
@@ -202,7 +213,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
   const dataset = await ensureDataset({ adminUrl, households, seed, repoRoot: REPO_ROOT, log });
 
   const admin = await openPostgres({ url: adminUrl, poolSize: 1, statementTimeoutMs: 60_000 });
-  const raw: Database = await openPostgres({ url: dataset.url, poolSize: settings.connections, statementTimeoutMs: 60_000 });
+  const raw: Database = await openPostgres({ url: dataset.url, poolSize: settings.connections, statementTimeoutMs: 60_000, preparedStatementsPerConnection: preparedStatements });
   const servers: ServerProcess[] = [];
   const stopAll = async () => {
     for (const s of servers.splice(0)) await s.stop().catch(() => undefined);
@@ -246,6 +257,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
       SEED_ON_START: 'false',
       LOG_LEVEL: 'warn',
       PG_POOL_SIZE: String(settings.connections),
+      PG_PREPARED_STATEMENTS: String(preparedStatements),
       JWT_SECRET: BENCH_JWT_SECRET,
       // A load test from one token would hit the per-token limit within a second; the limiter
       // stays in the pipeline, only its ceiling is raised.
@@ -450,6 +462,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
         seed,
         apiPoolSize: settings.connections,
         rawPoolSize: settings.connections,
+        preparedStatementsPerConnection: preparedStatements,
         postgraphilePoolSize: settings.connections,
         only: only ?? null,
         skipPostgraphile: skipV4,

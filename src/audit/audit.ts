@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/database.js';
+import { planStable } from '../db/prepared-statements.js';
 
 export interface AuditEntry {
   action: string;
@@ -32,8 +33,10 @@ export function scrub(value: unknown): unknown {
 
 export async function writeAudit(db: Queryable, principal: Principal, entry: AuditEntry): Promise<void> {
   const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(scrub(v)));
-  await db.query(sql`INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
+  // An insert has one plan for any values: prepared (db/prepared-statements.ts). Every read of
+  // personal data writes one.
+  await db.query(planStable(sql`INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
     VALUES (${principal.subject}, ${principal.role}, ${principal.organisation}, ${entry.action}, ${entry.entity},
       ${entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId)}, ${entry.packageId ?? null}, ${entry.villageCode ?? null},
-      ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${entry.householdIds ? sql.param(entry.householdIds) : null}::int[], ${entry.requestId ?? null})`);
+      ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${entry.householdIds ? sql.param(entry.householdIds) : null}::int[], ${entry.requestId ?? null})`));
 }

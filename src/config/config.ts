@@ -5,6 +5,7 @@
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION } from '../db/prepared-statements.js';
 
 /** Default of HEAP_GROWING_PERCENT. */
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
@@ -90,6 +91,11 @@ const envSchema = z.object({
   DATABASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Size of the node-postgres pool (ignored by the embedded database, which has one connection). */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Named (prepared) statements kept per PostgreSQL connection, least recently used deallocated
+   * (src/db/prepared-statements.ts); 0 = none, for PgBouncer in transaction mode.
+   */
+  PG_PREPARED_STATEMENTS: z.coerce.number().int().min(0).max(1000).default(DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION),
   /**
    * HS256 signing secret for bearer tokens (at least 32 characters). Outside production a fixed
    * development secret is used when unset, so `npm start` and `npm run token` agree out of the box.
@@ -184,7 +190,7 @@ export interface Config {
   env: Environment['NODE_ENV'];
   http: { host: string; port: number; publicBaseUrl: string | null };
   database:
-    | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number; waitSeconds?: number }
+    | { kind: 'postgres'; url: string; poolSize: number; preparedStatementsPerConnection?: number; statementTimeoutMs: number; waitSeconds?: number }
     | { kind: 'embedded'; dataDir: string; statementTimeoutMs: number };
   seed: { onStart: boolean; seed: number; demoScale: number };
   log: { level: Environment['LOG_LEVEL'] };
@@ -270,7 +276,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT, publicBaseUrl: env.PUBLIC_BASE_URL ?? null },
     database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.PG_POOL_SIZE, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS, waitSeconds: env.DATABASE_WAIT_SECONDS }
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.PG_POOL_SIZE, preparedStatementsPerConnection: env.PG_PREPARED_STATEMENTS, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS, waitSeconds: env.DATABASE_WAIT_SECONDS }
       : { kind: 'embedded', dataDir: env.PGLITE_DATA_DIR, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS },
     seed: { onStart: env.SEED_ON_START, seed: env.SEED, demoScale: env.DEMO_SCALE },
     log: { level: env.LOG_LEVEL },

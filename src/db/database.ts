@@ -15,13 +15,22 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { compileSql } from './compile-sql.js';
+import { DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION, isPlanStable, PreparedStatements } from './prepared-statements.js';
 import { AppError, conflictFromDatabase, databaseUnavailable, isDatabaseUnavailable } from '../errors/errors.js';
 
 export type Row = Record<string, unknown>;
 
 /** Something that runs SQL: the database itself or an open transaction. */
+export interface QueryOptions {
+  /**
+   * Prepare it (PostgreSQL keeps its plan per connection): for a text whose plan does not depend
+   * on its parameters' values. SQL objects say so with `planStable(sql…)` instead.
+   */
+  planStable?: boolean;
+}
+
 export interface Queryable {
-  query<T extends Row = Row>(statement: SQL | string, params?: unknown[]): Promise<T[]>;
+  query<T extends Row = Row>(statement: SQL | string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   /**
    * Bulk-loads rows with COPY … FROM STDIN in text format. `lines` are already-escaped
    * tab-separated lines (see `copyLine`).
@@ -143,13 +152,53 @@ function pgliteQueryable(
   };
 }
 
-function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter): Queryable {
+/**
+ * Whether a client that failed may go back to the pool. A statement PostgreSQL refused (a
+ * constraint, a timeout, bad input) leaves the connection ready for the next one, with its
+ * prepared statements; a lost or failing connection is discarded.
+ */
+function keepsClient(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && !isDatabaseUnavailable(error);
+}
+
+/** Sends one statement on `client`, named when `prepared` says so (see prepared-statements.ts). */
+async function send<T extends Row>(client: pg.ClientBase, prepared: PreparedStatements, text: string, values: unknown[], stable: boolean, mayRetry: boolean): Promise<T[]> {
+  const { query, evicted } = prepared.queryFor(client, text, values, stable);
+  if (evicted) await prepared.deallocate(client, evicted);
+  try {
+    return (await client.query<T>(query)).rows;
+  } catch (error) {
+    const stale = prepared.forgetAfter(error, client, text);
+    if (stale === null) throw error;
+    // A table changed under the prepared statement. Outside a transaction it is prepared again
+    // once; inside one the error has aborted the transaction, and the caller's retry starts anew.
+    await prepared.deallocate(client, stale);
+    if (!mayRetry) throw error;
+    return send<T>(client, prepared, text, values, stable, false);
+  }
+}
+
+function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared: PreparedStatements): Queryable {
   return {
-    async query<T extends Row>(statement: SQL | string, params?: unknown[]) {
+    async query<T extends Row>(statement: SQL | string, params?: unknown[], options?: QueryOptions) {
       const { text, values } = compile(statement, params);
+      const stable = options?.planStable ?? isPlanStable(statement);
       counter.statements += 1;
-      const result = await translated(() => client.query<T>(text, values));
-      return result.rows;
+      if ('release' in client) return translated(() => send<T>(client, prepared, text, values, stable, false));
+      // One connection from the pool for the statement (what pool.query does), so that its
+      // prepared statements are known; pool.query also discarded it after any SQL error.
+      return translated(async () => {
+        const connection = await client.connect();
+        let failure: unknown;
+        try {
+          return await send<T>(connection, prepared, text, values, stable, true);
+        } catch (error) {
+          failure = error;
+          throw error;
+        } finally {
+          connection.release(failure === undefined || keepsClient(failure) ? undefined : failure instanceof Error ? failure : new Error(String(failure)));
+        }
+      });
     },
     async copy(table, columns, lines) {
       counter.statements += 1;
@@ -213,6 +262,11 @@ export interface PostgresOptions {
   statementTimeoutMs: number;
   /** How long to wait for a new connection, ms (default 10 s; read replicas use less, see replicas.ts). */
   connectionTimeoutMs?: number;
+  /**
+   * Named statements kept per connection (prepared-statements.ts); 0 sends every statement
+   * unnamed (PgBouncer in transaction mode). Default DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION.
+   */
+  preparedStatementsPerConnection?: number;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
@@ -243,7 +297,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     client.on('error', () => undefined);
   });
   const counter = new Counter();
-  const base = pgQueryable(pool, counter);
+  const prepared = new PreparedStatements(options.preparedStatementsPerConnection ?? DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION);
+  const base = pgQueryable(pool, counter, prepared);
   return {
     kind: 'postgres',
     ...base,
@@ -264,7 +319,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       try {
         counter.statements += 1;
         await client.query('BEGIN');
-        const result = await work(pgQueryable(client, counter));
+        const result = await work(pgQueryable(client, counter, prepared));
         counter.statements += 1;
         await client.query('COMMIT');
         return result;

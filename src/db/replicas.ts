@@ -29,6 +29,8 @@ export interface Replica {
 export interface ReplicaOptions {
   poolSize: number;
   statementTimeoutMs: number;
+  /** Named statements per connection, as on the primary (prepared-statements.ts). */
+  preparedStatementsPerConnection?: number;
 }
 
 /** After a replica failed to answer, reads skip it for this long before trying it again. */
@@ -53,7 +55,7 @@ export async function openReplicas(urls: readonly string[], options: ReplicaOpti
   return Promise.all(
     urls.map(async (url) => ({
       name: describe(url),
-      db: await openPostgres({ url, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs, connectionTimeoutMs: REPLICA_CONNECT_TIMEOUT_MS }),
+      db: await openPostgres({ url, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs, preparedStatementsPerConnection: options.preparedStatementsPerConnection, connectionTimeoutMs: REPLICA_CONNECT_TIMEOUT_MS }),
       downUntil: 0,
     })),
   );

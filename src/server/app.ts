@@ -23,6 +23,7 @@ import { createTokenVerifier } from '../auth/jwt.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import type { ReplicaOptions } from '../db/replicas.js';
 import { databaseUnavailable, ErrorCode, isDatabaseUnavailable } from '../errors/errors.js';
 import { createLoaders, type RequestContext } from '../graphql/context.js';
 import { applyHttpStatus, createErrorFormatter } from '../graphql/format-error.js';
@@ -60,7 +61,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const httpServer = http.createServer(app);
   const limits = createLimits(config.graphql);
   // Lag-tolerant reads to the replicas, when configured (read-routing.ts); `reads` is `db` otherwise.
-  const routing = await createReadRouting(db, { config: config.readRouting, pool: { poolSize: config.database.kind === 'postgres' ? config.database.poolSize : 1, statementTimeoutMs: config.database.statementTimeoutMs } }, log);
+  const routing = await createReadRouting(db, { config: config.readRouting, pool: replicaPool(config.database) }, log);
   const reads = routing.database;
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
@@ -214,6 +215,12 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await routing.close();
     },
   };
+}
+
+/** Each replica's pool is sized, timed and prepares statements as the primary's. */
+function replicaPool(database: Config['database']): ReplicaOptions {
+  const { statementTimeoutMs } = database;
+  return database.kind === 'postgres' ? { poolSize: database.poolSize, statementTimeoutMs, preparedStatementsPerConnection: database.preparedStatementsPerConnection } : { poolSize: 1, statementTimeoutMs };
 }
 
 /** Puts the JSON texts resolvers answered for whole sub-trees in place (graphql/raw-json.ts). */

@@ -38,7 +38,7 @@ import { principalOf } from '../auth/http-auth.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { RequestContext } from '../graphql/context.js';
-import { closeReplicas, compareLsn, currentWalLsn, hasReplayed, isReplicaDown, openReplicas, REPLICA_RETRY_AFTER_MS, type Replica } from '../db/replicas.js';
+import { closeReplicas, compareLsn, currentWalLsn, hasReplayed, isReplicaDown, openReplicas, REPLICA_RETRY_AFTER_MS, type Replica, type ReplicaOptions } from '../db/replicas.js';
 import type { Logger } from '../logging/logger.js';
 import { connectRedis, type RedisClient } from './rate-limit.js';
 
@@ -146,8 +146,8 @@ function sqlState(error: unknown): string | undefined {
 
 export interface ReadRoutingOptions {
   config: Config['readRouting'];
-  /** Pool size and statement timeout of each replica: those of the primary. */
-  pool: { poolSize: number; statementTimeoutMs: number };
+  /** Pool size, statement timeout and named statements of each replica: those of the primary. */
+  pool: ReplicaOptions;
   /** For tests: an already opened store instead of the configured one. */
   store?: LastWriteStore;
 }

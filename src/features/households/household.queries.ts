@@ -1,11 +1,12 @@
 /** All SQL of the households feature. */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database.js';
+import { planStable } from '../../db/prepared-statements.js';
 import type { Livelihood, Pas } from './household.enums.js';
 import type { Principal } from '../../auth/principal.js';
 import { policy } from '../../auth/policy.js';
 import { enumJson, FEATURES_PER_PIECE, jsonObject, literalJson, typenameJson } from '../../db/json-text.js';
-import { HOUSEHOLDS_FROM, type HouseholdCriteria, householdFeatureJson, householdGridCells, householdPageRows, householdWhere } from './household.source.js';
+import { HOUSEHOLDS_FROM, type HouseholdCriteria, householdFeatureJson, householdGridCells, householdPagePlanStable, householdPageRows, householdWhere } from './household.source.js';
 
 export interface HouseholdRow {
   id: number;
@@ -52,7 +53,8 @@ const columns = (principal: Principal) => sql`h.id, h.registry_id, h.village_cod
 
 /** A page of active households in the caller's scope, by id (keyset: ids after `afterId`). */
 export function findHouseholds(db: Queryable, criteria: HouseholdCriteria, afterId: number | null, limit: number): Promise<HouseholdRow[]> {
-  return db.query<HouseholdRow>(sql`SELECT ${columns(criteria.principal)} FROM (${householdPageRows(criteria, afterId, limit)}) h ORDER BY h.id`);
+  const statement = sql`SELECT ${columns(criteria.principal)} FROM (${householdPageRows(criteria, afterId, limit)}) h ORDER BY h.id`;
+  return db.query<HouseholdRow>(householdPagePlanStable(criteria, false) ? planStable(statement) : statement);
 }
 
 export async function countHouseholds(db: Queryable, criteria: HouseholdCriteria): Promise<number> {
@@ -263,10 +265,11 @@ export async function householdPageJson(
   withTotal: boolean,
 ): Promise<HouseholdPageJson> {
   const total = withTotal ? sql`, (SELECT count(*)::int ${HOUSEHOLDS_FROM} ${householdWhere(criteria)}) AS total` : sql`, NULL::int AS total`;
-  const [row] = await db.query<{ nodes: string; ids: number[]; total: number | null }>(sql`
+  const statement = sql`
     SELECT '[' || coalesce(string_agg(${householdNodeJson(criteria.principal, keys)}, ',' ORDER BY h.id) FILTER (WHERE h.page_row <= ${size}), '') || ']' AS nodes,
       coalesce(array_agg(h.id ORDER BY h.id), '{}'::int[]) AS ids${total}
-    FROM (SELECT h.*, row_number() OVER (ORDER BY h.id) AS page_row FROM (${householdPageRows(criteria, afterId, size + 1)}) h) h`);
+    FROM (SELECT h.*, row_number() OVER (ORDER BY h.id) AS page_row FROM (${householdPageRows(criteria, afterId, size + 1)}) h) h`;
+  const [row] = await db.query<{ nodes: string; ids: number[]; total: number | null }>(householdPagePlanStable(criteria, withTotal) ? planStable(statement) : statement);
   return { nodes: row?.nodes ?? '[]', ids: row?.ids ?? [], total: row?.total ?? null };
 }
 

@@ -132,6 +132,26 @@ export function householdPageRows(c: HouseholdCriteria, afterId: number | null, 
 }
 
 /**
+ * Whether a page of `householdPageRows` (and its count, when `withTotal`) has one best plan for
+ * every value of its parameters, so that it may be prepared (db/prepared-statements.ts). True
+ * when each part of the read descends one btree in id order whatever the values: a village
+ * (`households_village_idx`), a PLANNER's region (the region indexes of migration 0019), or
+ * everything for ADMIN and national planners. Boxes, polygons, circles, PAS, desil, livelihoods
+ * and flags select from none to all rows, and a generic plan chosen for one end walks the id
+ * index for the other (2.5–3.8 s against 0.2 s for a box at 1M households). So do a
+ * PENDAMPING's villages (`= ANY`), a PARTNER's delivery items without a village, a planner's
+ * regions read as one OR, and a count over a region.
+ */
+export function householdPagePlanStable(c: HouseholdCriteria, withTotal: boolean): boolean {
+  // Any criterion besides the village, including one added later, makes it unstable.
+  const { principal, villageCode, ...filters } = c;
+  if (Object.values(filters).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0))) return false;
+  if (villageCode) return true;
+  // More regions than MAX_ORDERED_BRANCHES are read as one OR (householdPageRows): not one index.
+  return !withTotal && (principal.role === 'ADMIN' || (principal.role === 'PLANNER' && policy.householdRowScopeParts(principal).length <= MAX_ORDERED_BRANCHES));
+}
+
+/**
  * The properties of a household feature (GraphQL FeatureCollection, OGC, tiles), in order, with
  * the SQL that gives each for this principal. No names, identifiers or addresses; PAS without
  * those the principal may not see. Surfaces pick names (camelCase for GraphQL, snake_case for OGC

@@ -1,0 +1,207 @@
+/**
+ * Named statements per connection (src/db/prepared-statements.ts): the bound holds on the server
+ * (pg_prepared_statements of the connection itself), evicted statements are deallocated and can
+ * be prepared again, 0 turns it off, a failing statement leaves the connection usable, and a
+ * table whose columns change under a prepared `SELECT *` is read again instead of failing.
+ */
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres, type Database } from '../../src/db/database.js';
+import { planStable, PreparedStatements } from '../../src/db/prepared-statements.js';
+import { householdPagePlanStable } from '../../src/features/households/household.source.js';
+import { principals, TEST_VILLAGE } from '../support/principals.js';
+import { testDatabaseKind, withDatabase } from '../support/test-database.js';
+
+/** A stand-in for a node-postgres client: records what is sent to it. */
+function fakeClient(): pg.ClientBase & { sent: string[]; connection: { parsedStatements: Record<string, string> } } {
+  const sent: string[] = [];
+  const connection = { parsedStatements: {} as Record<string, string> };
+  return {
+    sent,
+    connection,
+    query(text: string) {
+      sent.push(text);
+      return Promise.resolve({ rows: [] });
+    },
+  } as unknown as pg.ClientBase & { sent: string[]; connection: { parsedStatements: Record<string, string> } };
+}
+
+describe('PreparedStatements (per connection, least recently used)', () => {
+  const nameOf = (prepared: PreparedStatements, client: pg.ClientBase, text: string, values: unknown[]) => prepared.queryFor(client, text, values, true).query.name;
+
+  it('names a statement with parameters once per connection and reuses the name', () => {
+    const prepared = new PreparedStatements(2);
+    const a = fakeClient();
+    const b = fakeClient();
+    expect(nameOf(prepared, a, 'SELECT $1::int', [1])).toBe('kt_0');
+    expect(nameOf(prepared, a, 'SELECT $1::int', [2])).toBe('kt_0');
+    // Another connection prepares it under its own name.
+    expect(nameOf(prepared, b, 'SELECT $1::int', [3])).toBe('kt_0');
+    expect(nameOf(prepared, a, 'SELECT $1::text', ['x'])).toBe('kt_1');
+  });
+
+  it('leaves statements not marked plan-stable, without parameters or overlong, and a bound of 0, unnamed', () => {
+    const client = fakeClient();
+    expect(nameOf(new PreparedStatements(2), client, 'SELECT 1; SELECT 2', [])).toBeUndefined();
+    expect(nameOf(new PreparedStatements(2), client, `SELECT $1::text -- ${'x'.repeat(100_001)}`, ['a'])).toBeUndefined();
+    expect(nameOf(new PreparedStatements(0), client, 'SELECT $1::int', [1])).toBeUndefined();
+    expect(new PreparedStatements(2).queryFor(client, 'SELECT $1::int', [1], false).query.name).toBeUndefined();
+  });
+
+  it('evicts the least recently used statement past the bound and never reuses a name', async () => {
+    const prepared = new PreparedStatements(2);
+    const client = fakeClient();
+    expect(prepared.queryFor(client, 'SELECT $1::int AS a', [1], true).evicted).toBeNull(); // kt_0
+    expect(prepared.queryFor(client, 'SELECT $1::int AS b', [1], true).evicted).toBeNull(); // kt_1
+    prepared.queryFor(client, 'SELECT $1::int AS a', [1], true); // kt_0 used again: kt_1 is now the oldest
+    expect(prepared.queryFor(client, 'SELECT $1::int AS c', [1], true)).toEqual({ query: { name: 'kt_2', text: 'SELECT $1::int AS c', values: [1] }, evicted: 'kt_1' });
+    client.connection.parsedStatements = { kt_0: 'SELECT $1::int AS a', kt_1: 'SELECT $1::int AS b' };
+    await prepared.deallocate(client, 'kt_1');
+    expect(client.sent).toEqual(['DEALLOCATE kt_1']);
+    expect(Object.keys(client.connection.parsedStatements)).toEqual(['kt_0']);
+    // The evicted text comes back under a new name.
+    expect(prepared.queryFor(client, 'SELECT $1::int AS b', [1], true)).toMatchObject({ query: { name: 'kt_3' }, evicted: 'kt_0' });
+  });
+
+  it('forgets a statement only for the error of a table that changed under it', () => {
+    const prepared = new PreparedStatements(2);
+    const client = fakeClient();
+    prepared.queryFor(client, 'SELECT * FROM t WHERE id = $1', [1], true);
+    expect(prepared.forgetAfter(new Error('division by zero'), client, 'SELECT * FROM t WHERE id = $1')).toBeNull();
+    expect(prepared.forgetAfter(new Error('cached plan must not change result type'), client, 'SELECT * FROM t WHERE id = $1')).toBe('kt_0');
+    expect(nameOf(prepared, client, 'SELECT * FROM t WHERE id = $1', [1])).toBe('kt_1');
+  });
+});
+
+describe('which household pages are prepared (householdPagePlanStable)', () => {
+  const { admin, planner, plannerSemarang, pendamping, partner } = principals;
+
+  it('prepares a page that descends one index whatever the values: a village, a region, everything', () => {
+    expect(householdPagePlanStable({ principal: admin }, false)).toBe(true);
+    expect(householdPagePlanStable({ principal: planner }, false)).toBe(true);
+    expect(householdPagePlanStable({ principal: plannerSemarang }, false)).toBe(true);
+    expect(householdPagePlanStable({ principal: admin, villageCode: TEST_VILLAGE }, true)).toBe(true);
+    expect(householdPagePlanStable({ principal: pendamping, villageCode: TEST_VILLAGE }, false)).toBe(true);
+    expect(householdPagePlanStable({ principal: partner, villageCode: TEST_VILLAGE }, true)).toBe(true);
+    // Empty lists add no condition.
+    expect(householdPagePlanStable({ principal: admin, villageCode: TEST_VILLAGE, pasAny: [] }, false)).toBe(true);
+  });
+
+  it('leaves unnamed what selects from none to all rows: boxes, polygons, circles, PAS, desil, flags, counts over a region', () => {
+    expect(householdPagePlanStable({ principal: admin, bboxWgs84: [110, -7, 110.1, -6.9] }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: admin, villageCode: TEST_VILLAGE, bboxWgs84: [110, -7, 110.1, -6.9] }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: admin, within: { type: 'Polygon', coordinates: [[[110, -7], [110.1, -7], [110.1, -6.9], [110, -7]]] } }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: admin, near: { lonLatWgs84: [110, -7], radiusMeters: 500 } as never }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: admin, pasAny: ['LANSIA_TERLANTAR' as never] }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: admin, desilMax: 2 }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: admin, isRtlh: false }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: plannerSemarang }, true)).toBe(false);
+    expect(householdPagePlanStable({ principal: pendamping }, false)).toBe(false);
+    expect(householdPagePlanStable({ principal: partner }, false)).toBe(false);
+    const manyRegions = { ...plannerSemarang, regionCodes: Array.from({ length: 40 }, (_, i) => `33.${String(i + 1).padStart(2, '0')}`) };
+    expect(householdPagePlanStable({ principal: manyRegions }, false)).toBe(false);
+  });
+});
+
+const onPostgres = testDatabaseKind() === 'postgres';
+const STABLE = { planStable: true };
+const suite = onPostgres ? describe : describe.skip;
+
+suite('named statements on PostgreSQL', () => {
+  const adminUrl = process.env.TEST_DATABASE_URL ?? '';
+  const name = `kt_prepared_${process.pid}`;
+  let url = '';
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    url = withDatabase(adminUrl, name);
+  });
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  /** The statements prepared on the one connection of a pool of 1 (asked on that connection). */
+  async function preparedTexts(db: Database): Promise<string[]> {
+    const rows = await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY prepare_time');
+    return rows.map((r) => r.statement);
+  }
+
+  it('keeps at most the bound prepared on the server, and runs an evicted statement again', async () => {
+    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 3 });
+    try {
+      for (const n of [1, 2, 3, 4, 5]) expect(await db.query<{ v: number }>(`SELECT $1::int + ${n} AS v`, [10], STABLE)).toEqual([{ v: 10 + n }]);
+      expect(await preparedTexts(db)).toEqual(['SELECT $1::int + 3 AS v', 'SELECT $1::int + 4 AS v', 'SELECT $1::int + 5 AS v']);
+      // The first one was deallocated; it is prepared again under a new name and answers.
+      expect(await db.query<{ v: number }>('SELECT $1::int + 1 AS v', [20], STABLE)).toEqual([{ v: 21 }]);
+      expect(await preparedTexts(db)).toEqual(['SELECT $1::int + 4 AS v', 'SELECT $1::int + 5 AS v', 'SELECT $1::int + 1 AS v']);
+      // Inside a transaction the same connection's statements are used.
+      await db.transaction(async (tx) => {
+        expect(await tx.query<{ v: number }>('SELECT $1::int + 5 AS v', [1], STABLE)).toEqual([{ v: 6 }]);
+      });
+      expect(await preparedTexts(db)).toHaveLength(3);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('prepares only what is marked plan-stable: an SQL object by planStable(), a text by the option', async () => {
+    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 10 });
+    try {
+      const value = 3;
+      expect(await db.query(sql`SELECT ${value}::int AS unmarked`)).toEqual([{ unmarked: 3 }]);
+      expect(await db.query('SELECT $1::int AS text_unmarked', [3])).toEqual([{ text_unmarked: 3 }]);
+      expect(await db.query(planStable(sql`SELECT ${value}::int AS marked`))).toEqual([{ marked: 3 }]);
+      expect(await db.query('SELECT $1::int AS text_marked', [3], STABLE)).toEqual([{ text_marked: 3 }]);
+      expect(await preparedTexts(db)).toEqual(['SELECT $1::int AS marked', 'SELECT $1::int AS text_marked']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('prepares nothing with a bound of 0 (PgBouncer in transaction mode)', async () => {
+    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 0 });
+    try {
+      expect(await db.query<{ v: number }>('SELECT $1::int AS v', [7], STABLE)).toEqual([{ v: 7 }]);
+      expect(await preparedTexts(db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps the connection and its statements after a statement fails', async () => {
+    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 10 });
+    try {
+      const [{ pid }] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, $1::int AS x', [1], STABLE)) as [{ pid: number }];
+      await expect(db.query('SELECT 1 / $1::int AS v', [0], STABLE)).rejects.toThrow(/division by zero/);
+      await expect(db.query('SELEC $1::int', [0], STABLE)).rejects.toThrow(/syntax error/);
+      expect(await db.query<{ v: number }>('SELECT 1 / $1::int AS v', [1], STABLE)).toEqual([{ v: 1 }]);
+      const [again] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, $1::int AS x', [1], STABLE);
+      expect(again!.pid).toBe(pid);
+      expect(await preparedTexts(db)).toEqual(['SELECT pg_backend_pid() AS pid, $1::int AS x', 'SELECT 1 / $1::int AS v']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reads a table again after its columns changed under a prepared SELECT *', async () => {
+    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 10 });
+    try {
+      await db.query('CREATE TABLE shape (id int PRIMARY KEY, a text)');
+      await db.query('INSERT INTO shape VALUES (1, $1)', ['x'], STABLE);
+      expect(await db.query('SELECT * FROM shape WHERE id = $1', [1], STABLE)).toEqual([{ id: 1, a: 'x' }]);
+      await db.query('ALTER TABLE shape ADD COLUMN b int DEFAULT 2');
+      expect(await db.query('SELECT * FROM shape WHERE id = $1', [1], STABLE)).toEqual([{ id: 1, a: 'x', b: 2 }]);
+    } finally {
+      await db.query('DROP TABLE IF EXISTS shape').catch(() => undefined);
+      await db.close();
+    }
+  });
+});
