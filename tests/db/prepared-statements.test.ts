@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type Database } from '../../src/db/database.js';
 import { planStable, PreparedStatements } from '../../src/db/prepared-statements.js';
 import { householdPagePlanStable } from '../../src/features/households/household.source.js';
+import { householdSource } from '../../src/features/ogc/ogc.queries.js';
 import { principals, TEST_VILLAGE } from '../support/principals.js';
 import { testDatabaseKind, withDatabase } from '../support/test-database.js';
 
@@ -101,6 +102,14 @@ describe('which household pages are prepared (householdPagePlanStable)', () => {
     expect(householdPagePlanStable({ principal: partner }, false)).toBe(false);
     const manyRegions = { ...plannerSemarang, regionCodes: Array.from({ length: 40 }, (_, i) => `33.${String(i + 1).padStart(2, '0')}`) };
     expect(householdPagePlanStable({ principal: manyRegions }, false)).toBe(false);
+  });
+
+  it('holds for the OGC households collection too (one household source)', () => {
+    expect(householdSource(admin, {}).planStable).toBe(true);
+    expect(householdSource(admin, { villageCode: TEST_VILLAGE }).planStable).toBe(true);
+    expect(householdSource(admin, { bbox: [110, -7, 110.1, -6.9] }).planStable).toBe(false);
+    expect(householdSource(admin, { desil: 1 }).planStable).toBe(false);
+    expect(householdSource(pendamping, {}).planStable).toBe(false);
   });
 });
 

@@ -16,6 +16,7 @@ export {
   householdConditions,
   householdFeatureJson,
   householdGridCells,
+  householdPagePlanStable,
   type HouseholdProperty,
   householdProperties,
   type HouseholdReading,

@@ -16,8 +16,9 @@ import { policy } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Queryable } from '../../db/database.js';
 import { FEATURES_PER_PIECE } from '../../db/json-text.js';
+import { planStable } from '../../db/prepared-statements.js';
 import type { Cursor, BboxCrs84, FeatureKey } from './ogc.params.js';
-import { type HouseholdCriteria, householdConditions, householdFeatureJson, HOUSEHOLDS_FROM } from '../households/index.js';
+import { type HouseholdCriteria, householdConditions, householdFeatureJson, householdPagePlanStable, HOUSEHOLDS_FROM } from '../households/index.js';
 import { itemFeatureSource, type PackageItemFilters as ItemFilters } from '../packages/index.js';
 import { EXISTING_FACILITIES_FROM, EXISTING_FACILITY_FEATURE_JSON, EXISTING_FACILITY_GEOMETRY, existingFacilityConditions } from '../facilities/index.js';
 import { inRegion, villageGraduationFeatureJson, villageGraduationMapFrom } from '../graduation/index.js';
@@ -39,6 +40,11 @@ export interface Source {
    * counted only up to NUMBER_MATCHED_CAP (`countRows`).
    */
   count?: SQL;
+  /**
+   * Its pages have one best plan whatever the filter values, so they may be prepared
+   * (db/prepared-statements.ts; for households `householdPagePlanStable`). Unset: unnamed.
+   */
+  planStable?: boolean;
 }
 
 export interface SourceRow {
@@ -107,9 +113,11 @@ export function householdSource(principal: Principal, f: HouseholdFilters): Sour
   const { bbox, desil, ...criteria } = f;
   const desilMin = desil === undefined ? criteria.desilMin : Math.max(desil, criteria.desilMin ?? desil);
   const desilMax = desil === undefined ? criteria.desilMax : Math.min(desil, criteria.desilMax ?? desil);
+  const householdCriteria = { ...criteria, desilMin, desilMax, principal, ...(bbox ? { bboxWgs84: bbox } : {}) };
   return {
     from: HOUSEHOLDS_FROM,
-    where: householdConditions({ ...criteria, desilMin, desilMax, principal, ...(bbox ? { bboxWgs84: bbox } : {}) }),
+    where: householdConditions(householdCriteria),
+    planStable: householdPagePlanStable(householdCriteria, false),
     key: sql`h.id`,
     geometry: sql`h.location`,
     body: householdFeatureJson(principal, 'snake_case'),
@@ -274,12 +282,13 @@ export async function pageFeatures(db: Queryable, s: Source, cursor: Pick<Cursor
   const where = [...s.where];
   if (cursor) where.push(cursor.direction === 'after' ? sql`${s.key} > ${cursor.key}` : sql`${s.key} < ${cursor.key}`);
   const order = cursor?.direction === 'before' ? sql`DESC` : sql`ASC`;
-  const rows = await db.query<{ features: string; fetched: number; first_key: FeatureKey; last_key: FeatureKey; household_ids: number[] | null }>(sql`
+  const statement = sql`
     WITH p AS (SELECT ${s.key} AS key, ${s.body}::text AS body, ${s.householdId ?? sql`NULL::int`} AS household_id, row_number() OVER (ORDER BY ${s.key} ${order}) AS n
                ${s.from} WHERE ${and(where)} ORDER BY ${s.key} ${order} LIMIT ${limit + 1})
     SELECT string_agg(p.body, ',' ORDER BY p.key) AS features, (SELECT count(*)::int FROM p) AS fetched, min(p.key) AS first_key, max(p.key) AS last_key,
       array_agg(p.household_id ORDER BY p.key) FILTER (WHERE p.household_id IS NOT NULL) AS household_ids
-    FROM p WHERE p.n <= ${limit} GROUP BY (p.n - 1) / ${FEATURES_PER_PIECE} ORDER BY min(p.key)`);
+    FROM p WHERE p.n <= ${limit} GROUP BY (p.n - 1) / ${FEATURES_PER_PIECE} ORDER BY min(p.key)`;
+  const rows = await db.query<{ features: string; fetched: number; first_key: FeatureKey; last_key: FeatureKey; household_ids: number[] | null }>(s.planStable ? planStable(statement) : statement);
   // No piece: the page is empty, so nothing was fetched (limit >= 1).
   const fetched = rows[0]?.fetched ?? 0;
   return {
