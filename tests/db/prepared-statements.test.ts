@@ -137,6 +137,16 @@ suite('named statements on PostgreSQL', () => {
     await admin.end();
   });
 
+  /** Runs `work` on a pool of one connection keeping `bound` named statements, then closes it. */
+  async function onOneConnection(bound: number, work: (db: Database) => Promise<void>): Promise<void> {
+    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: bound });
+    try {
+      await work(db);
+    } finally {
+      await db.close();
+    }
+  }
+
   /** The statements prepared on the one connection of a pool of 1 (asked on that connection). */
   async function preparedTexts(db: Database): Promise<string[]> {
     const rows = await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY prepare_time');
@@ -144,60 +154,48 @@ suite('named statements on PostgreSQL', () => {
   }
 
   it('keeps at most the bound prepared on the server, and runs an evicted statement again', async () => {
-    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 3 });
-    try {
-      for (const n of [1, 2, 3, 4, 5]) expect(await db.query<{ v: number }>(`SELECT $1::int + ${n} AS v`, [10], STABLE)).toEqual([{ v: 10 + n }]);
-      expect(await preparedTexts(db)).toEqual(['SELECT $1::int + 3 AS v', 'SELECT $1::int + 4 AS v', 'SELECT $1::int + 5 AS v']);
-      // The first one was deallocated; it is prepared again under a new name and answers.
-      expect(await db.query<{ v: number }>('SELECT $1::int + 1 AS v', [20], STABLE)).toEqual([{ v: 21 }]);
-      expect(await preparedTexts(db)).toEqual(['SELECT $1::int + 4 AS v', 'SELECT $1::int + 5 AS v', 'SELECT $1::int + 1 AS v']);
-      // Inside a transaction the same connection's statements are used.
-      await db.transaction(async (tx) => {
-        expect(await tx.query<{ v: number }>('SELECT $1::int + 5 AS v', [1], STABLE)).toEqual([{ v: 6 }]);
-      });
-      expect(await preparedTexts(db)).toHaveLength(3);
-    } finally {
-      await db.close();
-    }
+    await onOneConnection(3, async (db) => {
+        for (const n of [1, 2, 3, 4, 5]) expect(await db.query<{ v: number }>(`SELECT $1::int + ${n} AS v`, [10], STABLE)).toEqual([{ v: 10 + n }]);
+        expect(await preparedTexts(db)).toEqual(['SELECT $1::int + 3 AS v', 'SELECT $1::int + 4 AS v', 'SELECT $1::int + 5 AS v']);
+        // The first one was deallocated; it is prepared again under a new name and answers.
+        expect(await db.query<{ v: number }>('SELECT $1::int + 1 AS v', [20], STABLE)).toEqual([{ v: 21 }]);
+        expect(await preparedTexts(db)).toEqual(['SELECT $1::int + 4 AS v', 'SELECT $1::int + 5 AS v', 'SELECT $1::int + 1 AS v']);
+        // Inside a transaction the same connection's statements are used.
+        await db.transaction(async (tx) => {
+          expect(await tx.query<{ v: number }>('SELECT $1::int + 5 AS v', [1], STABLE)).toEqual([{ v: 6 }]);
+        });
+        expect(await preparedTexts(db)).toHaveLength(3);
+    });
   });
 
   it('prepares only what is marked plan-stable: an SQL object by planStable(), a text by the option', async () => {
-    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 10 });
-    try {
-      const value = 3;
-      expect(await db.query(sql`SELECT ${value}::int AS unmarked`)).toEqual([{ unmarked: 3 }]);
-      expect(await db.query('SELECT $1::int AS text_unmarked', [3])).toEqual([{ text_unmarked: 3 }]);
-      expect(await db.query(planStable(sql`SELECT ${value}::int AS marked`))).toEqual([{ marked: 3 }]);
-      expect(await db.query('SELECT $1::int AS text_marked', [3], STABLE)).toEqual([{ text_marked: 3 }]);
-      expect(await preparedTexts(db)).toEqual(['SELECT $1::int AS marked', 'SELECT $1::int AS text_marked']);
-    } finally {
-      await db.close();
-    }
+    await onOneConnection(10, async (db) => {
+        const value = 3;
+        expect(await db.query(sql`SELECT ${value}::int AS unmarked`)).toEqual([{ unmarked: 3 }]);
+        expect(await db.query('SELECT $1::int AS text_unmarked', [3])).toEqual([{ text_unmarked: 3 }]);
+        expect(await db.query(planStable(sql`SELECT ${value}::int AS marked`))).toEqual([{ marked: 3 }]);
+        expect(await db.query('SELECT $1::int AS text_marked', [3], STABLE)).toEqual([{ text_marked: 3 }]);
+        expect(await preparedTexts(db)).toEqual(['SELECT $1::int AS marked', 'SELECT $1::int AS text_marked']);
+    });
   });
 
   it('prepares nothing with a bound of 0 (PgBouncer in transaction mode)', async () => {
-    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 0 });
-    try {
-      expect(await db.query<{ v: number }>('SELECT $1::int AS v', [7], STABLE)).toEqual([{ v: 7 }]);
-      expect(await preparedTexts(db)).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    await onOneConnection(0, async (db) => {
+        expect(await db.query<{ v: number }>('SELECT $1::int AS v', [7], STABLE)).toEqual([{ v: 7 }]);
+        expect(await preparedTexts(db)).toEqual([]);
+    });
   });
 
   it('keeps the connection and its statements after a statement fails', async () => {
-    const db = await openPostgres({ url, poolSize: 1, statementTimeoutMs: 10_000, preparedStatementsPerConnection: 10 });
-    try {
-      const [{ pid }] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, $1::int AS x', [1], STABLE)) as [{ pid: number }];
-      await expect(db.query('SELECT 1 / $1::int AS v', [0], STABLE)).rejects.toThrow(/division by zero/);
-      await expect(db.query('SELEC $1::int', [0], STABLE)).rejects.toThrow(/syntax error/);
-      expect(await db.query<{ v: number }>('SELECT 1 / $1::int AS v', [1], STABLE)).toEqual([{ v: 1 }]);
-      const [again] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, $1::int AS x', [1], STABLE);
-      expect(again!.pid).toBe(pid);
-      expect(await preparedTexts(db)).toEqual(['SELECT pg_backend_pid() AS pid, $1::int AS x', 'SELECT 1 / $1::int AS v']);
-    } finally {
-      await db.close();
-    }
+    await onOneConnection(10, async (db) => {
+        const [{ pid }] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, $1::int AS x', [1], STABLE)) as [{ pid: number }];
+        await expect(db.query('SELECT 1 / $1::int AS v', [0], STABLE)).rejects.toThrow(/division by zero/);
+        await expect(db.query('SELEC $1::int', [0], STABLE)).rejects.toThrow(/syntax error/);
+        expect(await db.query<{ v: number }>('SELECT 1 / $1::int AS v', [1], STABLE)).toEqual([{ v: 1 }]);
+        const [again] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, $1::int AS x', [1], STABLE);
+        expect(again!.pid).toBe(pid);
+        expect(await preparedTexts(db)).toEqual(['SELECT pg_backend_pid() AS pid, $1::int AS x', 'SELECT 1 / $1::int AS v']);
+    });
   });
 
   it('reads a table again after its columns changed under a prepared SELECT *', async () => {
