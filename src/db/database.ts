@@ -155,26 +155,28 @@ function pgliteQueryable(
 /**
  * Whether a client that failed may go back to the pool. A statement PostgreSQL refused (a
  * constraint, a timeout, bad input) leaves the connection ready for the next one, with its
- * prepared statements; a lost or failing connection is discarded.
+ * prepared statements; a lost or failing connection, or one left inside a transaction, is
+ * discarded.
  */
-function keepsClient(error: unknown): boolean {
-  return error instanceof pg.DatabaseError && !isDatabaseUnavailable(error);
+function keepsClient(error: unknown, client: pg.PoolClient): boolean {
+  return error instanceof pg.DatabaseError && !isDatabaseUnavailable(error) && client.getTransactionStatus() === 'I';
 }
 
-/** Sends one statement on `client`, named when `prepared` says so (see prepared-statements.ts). */
-async function send<T extends Row>(client: pg.ClientBase, prepared: PreparedStatements, text: string, values: unknown[], stable: boolean, mayRetry: boolean): Promise<T[]> {
-  const { query, evicted } = prepared.queryFor(client, text, values, stable);
-  if (evicted) await prepared.deallocate(client, evicted);
+/**
+ * Sends one statement on `client`, named when `prepared` says so (see prepared-statements.ts).
+ * `alone`: the connection is held for this statement only, outside any transaction; only then are
+ * evicted statements deallocated, and a statement whose plan PostgreSQL refused after a table
+ * changed is sent again once (inside a transaction the error has aborted it; the caller's retry
+ * starts anew).
+ */
+async function send<T extends Row>(client: pg.ClientBase, prepared: PreparedStatements, text: string, values: unknown[], stable: boolean, alone: boolean, retried = false): Promise<T[]> {
+  if (alone) await prepared.deallocateEvicted(client);
+  const query = prepared.queryFor(client, text, values, stable);
   try {
     return (await client.query<T>(query)).rows;
   } catch (error) {
-    const stale = prepared.forgetAfter(error, client, text);
-    if (stale === null) throw error;
-    // A table changed under the prepared statement. Outside a transaction it is prepared again
-    // once; inside one the error has aborted the transaction, and the caller's retry starts anew.
-    await prepared.deallocate(client, stale);
-    if (!mayRetry) throw error;
-    return send<T>(client, prepared, text, values, stable, false);
+    if (prepared.afterFailure(error, client, query) && alone && !retried) return send<T>(client, prepared, text, values, stable, alone, true);
+    throw error;
   }
 }
 
@@ -196,7 +198,7 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared
           failure = error;
           throw error;
         } finally {
-          connection.release(failure === undefined || keepsClient(failure) ? undefined : failure instanceof Error ? failure : new Error(String(failure)));
+          connection.release(failure === undefined || keepsClient(failure, connection) ? undefined : failure instanceof Error ? failure : new Error(String(failure)));
         }
       });
     },

@@ -239,12 +239,12 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
 
   const database: Database = {
     kind: 'postgres',
-    async query(statement, params) {
+    async query(statement, params, options) {
       const scope = scopes.getStore();
       const reader = scope?.reader;
-      if (!reader) return primary.query(statement, params);
+      if (!reader) return primary.query(statement, params, options);
       try {
-        const rows = await reader.db.query(statement, params);
+        const rows = await reader.db.query(statement, params, options);
         stats.replicaReads += 1;
         return rows as never;
       } catch (error) {
@@ -252,13 +252,13 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
           // A write in a read request (an audit record): the replica refused it, the primary takes it.
           stats.writesRedirected += 1;
           scope.wrote = true;
-          return primary.query(statement, params);
+          return primary.query(statement, params, options);
         }
         if (isReplicaDown(error)) {
           markDown(reader, error);
           stats.primaryReplicaDown += 1;
           scope.reader = null;
-          return primary.query(statement, params);
+          return primary.query(statement, params, options);
         }
         throw error;
       }

@@ -11,6 +11,7 @@ import { openPostgres, type Database } from '../../src/db/database.js';
 import { planStable, PreparedStatements } from '../../src/db/prepared-statements.js';
 import { householdPagePlanStable } from '../../src/features/households/household.source.js';
 import { householdSource } from '../../src/features/ogc/ogc.queries.js';
+import { villagePagePlanStable } from '../../src/features/villages/village.queries.js';
 import { principals, TEST_VILLAGE } from '../support/principals.js';
 import { testDatabaseKind, withDatabase } from '../support/test-database.js';
 
@@ -29,7 +30,7 @@ function fakeClient(): pg.ClientBase & { sent: string[]; connection: { parsedSta
 }
 
 describe('PreparedStatements (per connection, least recently used)', () => {
-  const nameOf = (prepared: PreparedStatements, client: pg.ClientBase, text: string, values: unknown[]) => prepared.queryFor(client, text, values, true).query.name;
+  const nameOf = (prepared: PreparedStatements, client: pg.ClientBase, text: string, values: unknown[]) => prepared.queryFor(client, text, values, true).name;
 
   it('names a statement with parameters once per connection and reuses the name', () => {
     const prepared = new PreparedStatements(2);
@@ -47,31 +48,45 @@ describe('PreparedStatements (per connection, least recently used)', () => {
     expect(nameOf(new PreparedStatements(2), client, 'SELECT 1; SELECT 2', [])).toBeUndefined();
     expect(nameOf(new PreparedStatements(2), client, `SELECT $1::text -- ${'x'.repeat(100_001)}`, ['a'])).toBeUndefined();
     expect(nameOf(new PreparedStatements(0), client, 'SELECT $1::int', [1])).toBeUndefined();
-    expect(new PreparedStatements(2).queryFor(client, 'SELECT $1::int', [1], false).query.name).toBeUndefined();
+    expect(new PreparedStatements(2).queryFor(client, 'SELECT $1::int', [1], false).name).toBeUndefined();
   });
 
-  it('evicts the least recently used statement past the bound and never reuses a name', async () => {
+  it('evicts the least recently used statement past the bound, deallocates it when asked, and never reuses a name', async () => {
     const prepared = new PreparedStatements(2);
     const client = fakeClient();
-    expect(prepared.queryFor(client, 'SELECT $1::int AS a', [1], true).evicted).toBeNull(); // kt_0
-    expect(prepared.queryFor(client, 'SELECT $1::int AS b', [1], true).evicted).toBeNull(); // kt_1
-    prepared.queryFor(client, 'SELECT $1::int AS a', [1], true); // kt_0 used again: kt_1 is now the oldest
-    expect(prepared.queryFor(client, 'SELECT $1::int AS c', [1], true)).toEqual({ query: { name: 'kt_2', text: 'SELECT $1::int AS c', values: [1] }, evicted: 'kt_1' });
+    nameOf(prepared, client, 'SELECT $1::int AS a', [1]); // kt_0
+    nameOf(prepared, client, 'SELECT $1::int AS b', [1]); // kt_1
+    nameOf(prepared, client, 'SELECT $1::int AS a', [1]); // kt_0 used again: kt_1 is now the oldest
+    expect(prepared.queryFor(client, 'SELECT $1::int AS c', [1], true)).toEqual({ name: 'kt_2', text: 'SELECT $1::int AS c', values: [1] });
+    // Nothing is sent until the connection is held alone outside a transaction.
+    expect(client.sent).toEqual([]);
     client.connection.parsedStatements = { kt_0: 'SELECT $1::int AS a', kt_1: 'SELECT $1::int AS b' };
-    await prepared.deallocate(client, 'kt_1');
+    await prepared.deallocateEvicted(client);
     expect(client.sent).toEqual(['DEALLOCATE kt_1']);
     expect(Object.keys(client.connection.parsedStatements)).toEqual(['kt_0']);
-    // The evicted text comes back under a new name.
-    expect(prepared.queryFor(client, 'SELECT $1::int AS b', [1], true)).toMatchObject({ query: { name: 'kt_3' }, evicted: 'kt_0' });
+    // The evicted text comes back under a new name; kt_0 falls out.
+    expect(nameOf(prepared, client, 'SELECT $1::int AS b', [1])).toBe('kt_3');
+    nameOf(prepared, client, 'SELECT $1::int AS d', [1]); // kt_4: kt_2 falls out, never parsed
+    await prepared.deallocateEvicted(client);
+    expect(client.sent).toEqual(['DEALLOCATE kt_1', 'DEALLOCATE kt_0']);
   });
 
-  it('forgets a statement only for the error of a table that changed under it', () => {
-    const prepared = new PreparedStatements(2);
+  it('after a failure forgets a name never parsed, and one whose plan PostgreSQL refused (then sending again)', () => {
+    const prepared = new PreparedStatements(4);
     const client = fakeClient();
-    prepared.queryFor(client, 'SELECT * FROM t WHERE id = $1', [1], true);
-    expect(prepared.forgetAfter(new Error('division by zero'), client, 'SELECT * FROM t WHERE id = $1')).toBeNull();
-    expect(prepared.forgetAfter(new Error('cached plan must not change result type'), client, 'SELECT * FROM t WHERE id = $1')).toBe('kt_0');
-    expect(nameOf(prepared, client, 'SELECT * FROM t WHERE id = $1', [1])).toBe('kt_1');
+    const text = 'SELECT * FROM t WHERE id = $1';
+    const first = prepared.queryFor(client, text, [1], true);
+    // The Parse failed (a syntax error, a lock timeout): node-postgres recorded nothing.
+    expect(prepared.afterFailure(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), client, first)).toBe(false);
+    const second = prepared.queryFor(client, text, [1], true);
+    expect(second.name).toBe('kt_1');
+    client.connection.parsedStatements = { kt_1: text };
+    expect(prepared.afterFailure(Object.assign(new Error('division by zero'), { code: '22012' }), client, second)).toBe(false);
+    expect(nameOf(prepared, client, text, [1])).toBe('kt_1');
+    // A table changed under it: identified by SQLSTATE and routine, whatever the message's language.
+    const changed = Object.assign(new Error('le plan en cache ne doit pas modifier le type en résultat'), { code: '0A000', routine: 'RevalidateCachedQuery' });
+    expect(prepared.afterFailure(changed, client, second)).toBe(true);
+    expect(nameOf(prepared, client, text, [1])).toBe('kt_2');
   });
 });
 
@@ -110,6 +125,31 @@ describe('which household pages are prepared (householdPagePlanStable)', () => {
     expect(householdSource(admin, { bbox: [110, -7, 110.1, -6.9] }).planStable).toBe(false);
     expect(householdSource(admin, { desil: 1 }).planStable).toBe(false);
     expect(householdSource(pendamping, {}).planStable).toBe(false);
+    // One region descends its index; several are one `= ANY` there (no branches per region).
+    expect(householdSource(plannerSemarang, {}).planStable).toBe(true);
+    const twoRegions = { ...plannerSemarang, regionCodes: ['33.74', '33.75'] };
+    expect(householdPagePlanStable({ principal: twoRegions }, false)).toBe(true);
+    expect(householdSource(twoRegions, {}).planStable).toBe(false);
+  });
+});
+
+describe('which villages pages are prepared (villagePagePlanStable)', () => {
+  const { admin, plannerSemarang, partner, viewer } = principals;
+
+  it('prepares a page filtered by region codes and kinds only, for every role but PARTNER', () => {
+    expect(villagePagePlanStable({}, admin)).toBe(true);
+    expect(villagePagePlanStable({ regencyCode: '35.24' }, plannerSemarang)).toBe(true);
+    expect(villagePagePlanStable({ provinceCode: '33', districtCode: '33.74.02', kinds: ['DESA'] }, viewer)).toBe(true);
+    expect(villagePagePlanStable({ regencyCode: '35.24' }, partner)).toBe(false);
+  });
+
+  it('leaves a name search, shapes, flags and need thresholds unnamed', () => {
+    expect(villagePagePlanStable({ regencyCode: '35.24', nameKey: 'tanjung' }, admin)).toBe(false);
+    expect(villagePagePlanStable({ bboxWgs84: [110, -7, 110.1, -6.9] }, admin)).toBe(false);
+    expect(villagePagePlanStable({ coastal: true }, admin)).toBe(false);
+    expect(villagePagePlanStable({ fishingVillage: { isFishing: true, threshold: 0.3 } }, admin)).toBe(false);
+    expect(villagePagePlanStable({ minRtlhHouseholds: 10 }, admin)).toBe(false);
+    expect(villagePagePlanStable({ hasBoundary: true }, admin)).toBe(false);
   });
 });
 
@@ -176,6 +216,20 @@ suite('named statements on PostgreSQL', () => {
         expect(await db.query(planStable(sql`SELECT ${value}::int AS marked`))).toEqual([{ marked: 3 }]);
         expect(await db.query('SELECT $1::int AS text_marked', [3], STABLE)).toEqual([{ text_marked: 3 }]);
         expect(await preparedTexts(db)).toEqual(['SELECT $1::int AS marked', 'SELECT $1::int AS text_marked']);
+    });
+  });
+
+  it('never deallocates inside a transaction: evictions wait until the connection is used alone', async () => {
+    await onOneConnection(1, async (db) => {
+      await expect(db.query('SELEC $1::int', [0], STABLE)).rejects.toThrow(/syntax error/);
+      await db.transaction(async (tx) => {
+        for (const n of [1, 2, 3]) expect(await tx.query<{ v: number }>(`SELECT $1::int * ${n} AS v`, [2], STABLE)).toEqual([{ v: 2 * n }]);
+        // Nothing deallocated yet: the transaction could not be aborted by it.
+        const [{ count }] = (await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_prepared_statements')) as [{ count: number }];
+        expect(count).toBe(3);
+      });
+      expect(await db.query<{ v: number }>('SELECT $1::int * 4 AS v', [2], STABLE)).toEqual([{ v: 8 }]);
+      expect(await preparedTexts(db)).toEqual(['SELECT $1::int * 4 AS v']);
     });
   });
 

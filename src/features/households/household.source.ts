@@ -140,15 +140,21 @@ export function householdPageRows(c: HouseholdCriteria, afterId: number | null, 
  * and flags select from none to all rows, and a generic plan chosen for one end walks the id
  * index for the other (2.5–3.8 s against 0.2 s for a box at 1M households). So do a
  * PENDAMPING's villages (`= ANY`), a PARTNER's delivery items without a village, a planner's
- * regions read as one OR, and a count over a region.
+ * regions read as one OR (`regionsAsBranches` false: a listing built on `householdConditions`
+ * rather than `householdPageRows`), and a count over a region.
  */
-export function householdPagePlanStable(c: HouseholdCriteria, withTotal: boolean): boolean {
+export function householdPagePlanStable(c: HouseholdCriteria, withTotal: boolean, regionsAsBranches = true): boolean {
   // Any criterion besides the village, including one added later, makes it unstable.
   const { principal, villageCode, ...filters } = c;
   if (Object.values(filters).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0))) return false;
   if (villageCode) return true;
-  // More regions than MAX_ORDERED_BRANCHES are read as one OR (householdPageRows): not one index.
-  return !withTotal && (principal.role === 'ADMIN' || (principal.role === 'PLANNER' && policy.householdRowScopeParts(principal).length <= MAX_ORDERED_BRANCHES));
+  if (withTotal) return false;
+  if (principal.role === 'ADMIN') return true;
+  if (principal.role !== 'PLANNER') return false;
+  // Several regions descend one index each only as householdPageRows' branches (up to
+  // MAX_ORDERED_BRANCHES); read as one OR or `= ANY` (householdConditions: OGC) they do not.
+  const parts = policy.householdRowScopeParts(principal).length;
+  return parts === 1 || (regionsAsBranches && parts <= MAX_ORDERED_BRANCHES);
 }
 
 /**

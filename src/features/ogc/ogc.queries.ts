@@ -117,7 +117,8 @@ export function householdSource(principal: Principal, f: HouseholdFilters): Sour
   return {
     from: HOUSEHOLDS_FROM,
     where: householdConditions(householdCriteria),
-    planStable: householdPagePlanStable(householdCriteria, false),
+    // OGC reads the row scope as one predicate (householdConditions), not as branches per region.
+    planStable: householdPagePlanStable(householdCriteria, false, false),
     key: sql`h.id`,
     geometry: sql`h.location`,
     body: householdFeatureJson(principal, 'snake_case'),
