@@ -20,7 +20,6 @@ import { AppError, conflictFromDatabase, databaseUnavailable, isDatabaseUnavaila
 
 export type Row = Record<string, unknown>;
 
-/** Something that runs SQL: the database itself or an open transaction. */
 export interface QueryOptions {
   /**
    * Prepare it (PostgreSQL keeps its plan per connection): for a text whose plan does not depend
@@ -29,6 +28,7 @@ export interface QueryOptions {
   planStable?: boolean;
 }
 
+/** Something that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
   query<T extends Row = Row>(statement: SQL | string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   /**

@@ -49,11 +49,12 @@ const PLAN_STABLE = new WeakSet<SQL>();
 
 /**
  * Marks a statement whose best plan is the same for every value of its parameters, so that it
- * may be prepared (see the module comment); returns it. Only the statement passed to `query`
- * counts, not fragments inside it.
+ * may be prepared (see the module comment), when `stable` (a source's own rule, e.g.
+ * `householdPagePlanStable`); returns it. Only the statement passed to `query` counts, not
+ * fragments inside it.
  */
-export function planStable(statement: SQL): SQL {
-  PLAN_STABLE.add(statement);
+export function planStable(statement: SQL, stable = true): SQL {
+  if (stable) PLAN_STABLE.add(statement);
   return statement;
 }
 

@@ -214,6 +214,7 @@ suite('named statements on PostgreSQL', () => {
         expect(await db.query(sql`SELECT ${value}::int AS unmarked`)).toEqual([{ unmarked: 3 }]);
         expect(await db.query('SELECT $1::int AS text_unmarked', [3])).toEqual([{ text_unmarked: 3 }]);
         expect(await db.query(planStable(sql`SELECT ${value}::int AS marked`))).toEqual([{ marked: 3 }]);
+        expect(await db.query(planStable(sql`SELECT ${value}::int AS declined`, false))).toEqual([{ declined: 3 }]);
         expect(await db.query('SELECT $1::int AS text_marked', [3], STABLE)).toEqual([{ text_marked: 3 }]);
         expect(await preparedTexts(db)).toEqual(['SELECT $1::int AS marked', 'SELECT $1::int AS text_marked']);
     });

@@ -54,7 +54,7 @@ const columns = (principal: Principal) => sql`h.id, h.registry_id, h.village_cod
 /** A page of active households in the caller's scope, by id (keyset: ids after `afterId`). */
 export function findHouseholds(db: Queryable, criteria: HouseholdCriteria, afterId: number | null, limit: number): Promise<HouseholdRow[]> {
   const statement = sql`SELECT ${columns(criteria.principal)} FROM (${householdPageRows(criteria, afterId, limit)}) h ORDER BY h.id`;
-  return db.query<HouseholdRow>(householdPagePlanStable(criteria, false) ? planStable(statement) : statement);
+  return db.query<HouseholdRow>(planStable(statement, householdPagePlanStable(criteria, false)));
 }
 
 export async function countHouseholds(db: Queryable, criteria: HouseholdCriteria): Promise<number> {
@@ -269,7 +269,7 @@ export async function householdPageJson(
     SELECT '[' || coalesce(string_agg(${householdNodeJson(criteria.principal, keys)}, ',' ORDER BY h.id) FILTER (WHERE h.page_row <= ${size}), '') || ']' AS nodes,
       coalesce(array_agg(h.id ORDER BY h.id), '{}'::int[]) AS ids${total}
     FROM (SELECT h.*, row_number() OVER (ORDER BY h.id) AS page_row FROM (${householdPageRows(criteria, afterId, size + 1)}) h) h`;
-  const [row] = await db.query<{ nodes: string; ids: number[]; total: number | null }>(householdPagePlanStable(criteria, withTotal) ? planStable(statement) : statement);
+  const [row] = await db.query<{ nodes: string; ids: number[]; total: number | null }>(planStable(statement, householdPagePlanStable(criteria, withTotal)));
   return { nodes: row?.nodes ?? '[]', ids: row?.ids ?? [], total: row?.total ?? null };
 }
 

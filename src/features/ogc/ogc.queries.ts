@@ -289,7 +289,7 @@ export async function pageFeatures(db: Queryable, s: Source, cursor: Pick<Cursor
     SELECT string_agg(p.body, ',' ORDER BY p.key) AS features, (SELECT count(*)::int FROM p) AS fetched, min(p.key) AS first_key, max(p.key) AS last_key,
       array_agg(p.household_id ORDER BY p.key) FILTER (WHERE p.household_id IS NOT NULL) AS household_ids
     FROM p WHERE p.n <= ${limit} GROUP BY (p.n - 1) / ${FEATURES_PER_PIECE} ORDER BY min(p.key)`;
-  const rows = await db.query<{ features: string; fetched: number; first_key: FeatureKey; last_key: FeatureKey; household_ids: number[] | null }>(s.planStable ? planStable(statement) : statement);
+  const rows = await db.query<{ features: string; fetched: number; first_key: FeatureKey; last_key: FeatureKey; household_ids: number[] | null }>(planStable(statement, s.planStable ?? false));
   // No piece: the page is empty, so nothing was fetched (limit >= 1).
   const fetched = rows[0]?.fetched ?? 0;
   return {

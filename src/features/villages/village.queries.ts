@@ -523,7 +523,7 @@ export async function villagePageJson(
       JOIN (SELECT r.code, r.name_key, ${score} AS priority_score ${villageFrom(protection)}
             WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy} LIMIT ${q.limit + 1}) p ON p.code = r.code) v`;
   const [row] = await db.query<{ nodes: string; rows: number; last_code: string | null; last_name_key: string | null; last_score: number | null; total: number | null }>(
-    villagePagePlanStable(q.criteria, principal) ? planStable(statement) : statement,
+    planStable(statement, villagePagePlanStable(q.criteria, principal)),
   );
   const code = row?.last_code ?? null;
   const lastKey: CursorKey | null =
