@@ -7,11 +7,12 @@
  *
  *   npm run build:server
  *   npx tsx bench/request-cost.ts --database-url postgres://postgres@127.0.0.1:5432/kt_bench_200000 \
- *     [--cases root,health,typename,op1,op2,tile] [--seconds 6] [--village 31.72.01.1002] \
- *     [--regency 35.24] [--tile 14/13626/8425] [--node-flag=--cpu-prof]
+ *     [--cases root,health,typename,op1,op2,op4,tile] [--seconds 6] [--village 31.72.01.1002] \
+ *     [--regency 35.24] [--tile 14/13626/8425] [--package <id>] [--node-flag=--cpu-prof]
  *
  * The database is one `npm run bench` seeded (kt_bench_N); the defaults are the fixtures of
- * 200,000 households. CPU is utime + stime of every thread of the server (/proc/<pid>/task),
+ * 200,000 households. Without `--package`, op4 proposes a package for `--village` as the
+ * benchmark does (named `bench:`, so the benchmark's next run deletes it). CPU is utime + stime of every thread of the server (/proc/<pid>/task),
  * divided by the requests of a timed run after a 2 s warm-up; the per-thread split shows that it
  * is the main thread. On a shared machine runs of the same code differ by up to 2×: compare
  * interleaved runs, and read a CPU profile for proportions.
@@ -21,6 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { BENCH_CLAIMS, BENCH_JWT_SECRET, mintBenchToken } from './auth.js';
+import { BENCH_BUDGETS, BENCH_PACKAGE_PREFIX } from './operations.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     village: { type: 'string', default: '31.72.01.1002' },
     regency: { type: 'string', default: '35.24' },
     tile: { type: 'string', default: '14/13626/8425' },
+    package: { type: 'string' },
     'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
@@ -60,6 +63,7 @@ try {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
+  const packageId = values.package ?? (values.cases.split(',').includes('op4') ? await proposePackage() : '0');
   const cases: Record<string, autocannon.Options> = {
     root: { url: `${base}/` },
     health: { url: `${base}/health` },
@@ -79,6 +83,15 @@ try {
           nodes { id registryId location desil pas memberCount pasTags { pas source recordedOn memberId } } } }`,
       { village: values.village, first: 1000 },
     ),
+    op4: graphql(
+      `query BenchPackageCoverage($id: ID!) {
+        package(id: $id) { id villageCode status totalCostIdr
+          coverage(radiusMeters: 500) { radiusMeters householdsInNeed householdsServed
+            byFunder { funderCode budgetIdr allocatedIdr remainingIdr } byCategory { category items costIdr }
+            byPas { pas households covered notCovered }
+            access { serves targetHouseholds withinReachBefore withinReachAfter } unservedHouseholdIds } } }`,
+      { id: packageId },
+    ),
     tile: { url: `${base}/tiles/households/${values.tile}.mvt`, headers: { authorization: `Bearer ${token}` } },
   };
   for (const name of values.cases.split(',')) {
@@ -97,6 +110,23 @@ try {
   }
 } finally {
   server.kill('SIGTERM');
+}
+
+/** A DRAFT package for op4, as the benchmark's `package-coverage` operation proposes one. */
+async function proposePackage(): Promise<string> {
+  const { token } = await mintBenchToken(process.cwd(), env, BENCH_CLAIMS);
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($village: String!, $name: String!, $budgets: [BudgetInput!]!) { proposePackage(villageCode: $village, name: $name, budgets: $budgets) { id } }',
+      variables: { village: values.village, name: `${BENCH_PACKAGE_PREFIX} request-cost`, budgets: BENCH_BUDGETS },
+    }),
+  });
+  const body = (await response.json()) as { data?: { proposePackage?: { id: string } }; errors?: unknown };
+  const id = body.data?.proposePackage?.id;
+  if (!id) throw new Error(`could not propose the op4 package: HTTP ${response.status} ${JSON.stringify(body.errors)}`);
+  return id;
 }
 
 async function waitForHealth(): Promise<void> {

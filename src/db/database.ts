@@ -180,13 +180,44 @@ async function send<T extends Row>(client: pg.ClientBase, prepared: PreparedStat
   }
 }
 
-function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared: PreparedStatements): Queryable {
+/**
+ * The statements of a transaction, one at a time in the order they were asked for. Features run
+ * independent reads of a transaction with Promise.all (proposePackage reads seven things at
+ * once); node-postgres queued them on the connection itself, which it deprecates and pg@9 will
+ * refuse. Once the transaction ends (`finish`, for COMMIT or ROLLBACK), a statement asked for is
+ * refused instead of running on a connection that is back in the pool, outside the transaction: a
+ * sibling of a failed Promise.all that goes on after the failure would otherwise do that.
+ */
+class StatementQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private ended = false;
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.ended) return Promise.reject(new Error('A statement was sent after its transaction had ended: the transaction\'s work went on after it returned or failed.'));
+    return this.after(work);
+  }
+
+  /** Runs `work` (COMMIT, ROLLBACK) after every statement already asked for; refuses any later one. */
+  finish<T>(work: () => Promise<T>): Promise<T> {
+    this.ended = true;
+    return this.after(work);
+  }
+
+  private after<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(work);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** `queue`: a transaction's, when `client` is the connection it holds. */
+function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared: PreparedStatements, queue = new StatementQueue()): Queryable {
   return {
     async query<T extends Row>(statement: SQL | string, params?: unknown[], options?: QueryOptions) {
       const { text, values } = compile(statement, params);
       const stable = options?.planStable ?? isPlanStable(statement);
       counter.statements += 1;
-      if ('release' in client) return translated(() => send<T>(client, prepared, text, values, stable, false));
+      if ('release' in client) return translated(() => queue.run(() => send<T>(client, prepared, text, values, stable, false)));
       // One connection from the pool for the statement (what pool.query does), so that its
       // prepared statements are known; pool.query also discarded it after any SQL error.
       return translated(async () => {
@@ -204,12 +235,16 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared
     },
     async copy(table, columns, lines) {
       counter.statements += 1;
-      const connection = 'release' in client ? client : await client.connect();
-      try {
+      const load = async (connection: pg.ClientBase) => {
         const stream = connection.query(copyFrom(copyStatement(table, columns, 'STDIN')));
         await pipeline(Readable.from(copyChunks(lines)), stream);
+      };
+      if ('release' in client) return queue.run(() => load(client));
+      const connection = await client.connect();
+      try {
+        await load(connection);
       } finally {
-        if (!('release' in client)) (connection as pg.PoolClient).release();
+        connection.release();
       }
     },
   };
@@ -318,17 +353,19 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         broken = error;
       };
       client.on('error', onError);
+      const queue = new StatementQueue();
       try {
         counter.statements += 1;
         await client.query('BEGIN');
-        const result = await work(pgQueryable(client, counter, prepared));
+        const result = await work(pgQueryable(client, counter, prepared, queue));
         counter.statements += 1;
-        await client.query('COMMIT');
+        await queue.finish(() => client.query('COMMIT'));
         return result;
       } catch (error) {
         if (isDatabaseUnavailable(error)) broken ??= error;
         if (!broken) {
-          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // After the statements already asked for (siblings of a failed Promise.all), none after.
+          await queue.finish(() => client.query('ROLLBACK')).catch((rollbackError: unknown) => {
             broken = rollbackError;
           });
         }
