@@ -164,9 +164,9 @@ const END = /^\s*(COMMIT|ROLLBACK|END)\b/i;
 /**
  * Runs one request's statements, each as soon as the statements it waits for are done. A
  * transaction of the capture (BEGIN … COMMIT on one connection) is replayed as one transaction on
- * one pooled connection.
+ * one pooled connection. Resolves to each statement's rows (undefined for a transaction's).
  */
-export async function runPlan(db: Queryable & { transaction?: Database['transaction'] }, plan: readonly PlannedStatement[]): Promise<void> {
+export async function runPlan(db: Queryable & { transaction?: Database['transaction'] }, plan: readonly PlannedStatement[]): Promise<unknown[]> {
   const done: Promise<unknown>[] = [];
   for (let i = 0; i < plan.length; i++) {
     const statement = plan[i] as PlannedStatement;
@@ -190,7 +190,7 @@ export async function runPlan(db: Queryable & { transaction?: Database['transact
     if (done[i]) continue; // part of a transaction started above
     done[i] = waitFor.then(() => db.query(statement.text, statement.params, { planStable: statement.prepared }));
   }
-  await Promise.all(done);
+  return Promise.all(done);
 }
 
 /** Closed loop: `connections` workers each repeat `work` until the deadline. */
@@ -222,9 +222,10 @@ async function closedLoop(connections: number, seconds: number, maxRequests: num
 /** The captured SQL replayed through `db` (a node-postgres pool of `connections`). */
 export async function sqlLoad(db: Queryable & { transaction?: Database['transaction'] }, plan: readonly PlannedStatement[], settings: LoadSettings): Promise<LoadResult & { firstError: string | null }> {
   const max = settings.maxRequests ?? Number.POSITIVE_INFINITY;
-  const warmup = settings.warmupSeconds > 0 ? await closedLoop(settings.connections, settings.warmupSeconds, max, () => runPlan(db, plan), null) : null;
+  const work = async () => void (await runPlan(db, plan));
+  const warmup = settings.warmupSeconds > 0 ? await closedLoop(settings.connections, settings.warmupSeconds, max, work, null) : null;
   const latencies: number[] = [];
-  const run = await closedLoop(settings.connections, settings.durationSeconds, max, () => runPlan(db, plan), latencies);
+  const run = await closedLoop(settings.connections, settings.durationSeconds, max, work, latencies);
   return {
     requests: latencies.length,
     seconds: round(run.seconds, 2),

@@ -7,7 +7,7 @@
  *
  *   npm run build:server
  *   npx tsx bench/request-cost.ts --database-url postgres://postgres@127.0.0.1:5432/kt_bench_200000 \
- *     [--cases root,health,typename,op1,op2,op4,tile] [--seconds 6] [--village 31.72.01.1002] \
+ *     [--cases root,health,typename,op1,op2,op4,op8,tile] [--seconds 6] [--village 31.72.01.1002] \
  *     [--regency 35.24] [--tile 14/13626/8425] [--package <id>] [--node-flag=--cpu-prof]
  *
  * The database is one `npm run bench` seeded (kt_bench_N); the defaults are the fixtures of
@@ -83,6 +83,7 @@ try {
           nodes { id registryId location desil pas memberCount pasTags { pas source recordedOn memberId } } } }`,
       { village: values.village, first: 1000 },
     ),
+    op8: graphql('query BenchPlannerFirstPage($first: Int!) { households(first: $first) { pageInfo { hasNextPage endCursor } nodes { id registryId villageCode desil pas } } }', { first: 50 }),
     op4: graphql(
       `query BenchPackageCoverage($id: ID!) {
         package(id: $id) { id villageCode status totalCostIdr
