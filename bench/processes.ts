@@ -42,6 +42,20 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * Waits until the process `pid` uses less than 25 ms of CPU in 250 ms (it has finished the
+ * requests a load left running), at most `timeoutMs`.
+ */
+export async function waitUntilIdle(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c0 = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const c1 = cpuSeconds(pid);
+    if (c0 === null || c1 === null || c1 - c0 < 0.025 || Date.now() > deadline) return;
+  }
+}
+
 export interface ServerProcess {
   name: string;
   pid: number;

@@ -40,7 +40,7 @@ import { captureApi, capturePostgraphile, measure, type MeasureHooks, type Side 
 import type { LoadSettings } from './load.js';
 import { BENCH_PACKAGE_PREFIX, benchPrincipals, buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
 import { startPgWireProxy } from './pg-wire-proxy.js';
-import { cpuSeconds, freePort, type ServerProcess, spawnServer } from './processes.js';
+import { cpuSeconds, freePort, type ServerProcess, spawnServer, waitUntilIdle } from './processes.js';
 import { assembleReport, type BenchReport, evaluateTargets, formatReport } from './report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -369,14 +369,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     /** Waits until the servers have finished requests still running from the previous run. */
     const waitIdle = async () => {
       for (const server of [api, postgraphile, postgraphile5]) {
-        if (!server) continue;
-        const deadline = Date.now() + 120_000;
-        for (;;) {
-          const c0 = cpuSeconds(server.pid);
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          const c1 = cpuSeconds(server.pid);
-          if (c0 === null || c1 === null || c1 - c0 < 0.025 || Date.now() > deadline) break;
-        }
+        if (server) await waitUntilIdle(server.pid, 120_000);
       }
     };
     const hooks: MeasureHooks = {
