@@ -34,8 +34,15 @@ const server = http.createServer((req, res) => {
     );
   });
 });
+server.on('error', (error) => {
+  console.error(`HTTP floor: ${error.message}`);
+  process.exit(1);
+});
 server.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => {
   server.close();
-  void db.close().then(() => process.exit(0));
+  db.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 });

@@ -203,6 +203,11 @@ class StatementQueue {
     return this.after(work);
   }
 
+  /** Refuses any statement from now on. */
+  end(): void {
+    this.ended = true;
+  }
+
   private after<T>(work: () => Promise<T>): Promise<T> {
     const next = this.tail.then(work);
     this.tail = next.catch(() => undefined);
@@ -359,7 +364,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         await client.query('BEGIN');
         const result = await work(pgQueryable(client, counter, prepared, queue));
         counter.statements += 1;
-        await queue.finish(() => client.query('COMMIT'));
+        const commit = await queue.finish(() => client.query('COMMIT'));
+        // A statement that failed while `work` went on (its error swallowed, or never awaited)
+        // aborted the transaction: PostgreSQL answers COMMIT with ROLLBACK and no error.
+        if (commit.command === 'ROLLBACK') throw new Error('The transaction was rolled back: one of its statements failed while its work went on.');
         return result;
       } catch (error) {
         if (isDatabaseUnavailable(error)) broken ??= error;
@@ -371,6 +379,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         }
         throw translateDatabaseError(error);
       } finally {
+        // Also when the connection was lost and neither COMMIT nor ROLLBACK was sent.
+        queue.end();
         client.off('error', onError);
         client.release(broken ? (broken instanceof Error ? broken : new Error(String(broken))) : undefined);
       }

@@ -80,4 +80,14 @@ describe('statements of a transaction', () => {
     await expect(kept!.query('INSERT INTO tx_probe (n) VALUES (20)')).rejects.toThrow(testDatabaseKind() === 'postgres' ? /after its transaction had ended/ : /closed/);
     expect(await database.db.query('SELECT n FROM tx_probe')).toEqual([]);
   });
+
+  it.runIf(testDatabaseKind() === 'postgres')('fails when a statement failed and the work went on (PostgreSQL answered COMMIT with ROLLBACK)', async () => {
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.query('INSERT INTO tx_probe (n) VALUES (30)');
+        await tx.query('INSERT INTO tx_probe (n) VALUES (30)').catch(() => undefined);
+      }),
+    ).rejects.toThrow(/rolled back/);
+    expect(await database.db.query('SELECT n FROM tx_probe')).toEqual([]);
+  });
 });
