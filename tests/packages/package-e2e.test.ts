@@ -331,4 +331,17 @@ describe('statements', () => {
     expect(result.data!.packages.nodes.length).toBeGreaterThan(1);
     expect(statements).toBeLessThanOrEqual(5);
   });
+
+  it('computes the whole coverage of a package in one statement (one snapshot), beside the package and its budgets', async () => {
+    const [p] = await rows<{ id: number }>(sql`SELECT id FROM packages WHERE village_code = ${TEST_VILLAGE} ORDER BY id LIMIT 1`);
+    const q = `{ package(id: "${p!.id}") { id totalCostIdr coverage(radiusMeters: 500) { householdsInNeed householdsServed byPas { pas households covered notCovered }
+      byCategory { category items costIdr } byFunder { funderCode allocatedIdr } access { serves targetHouseholds withinReachBefore withinReachAfter } unservedHouseholdIds } } }`;
+    const { statements, result } = await api.countStatements(q, {}, planner);
+    expect(result.errors).toBeUndefined();
+    const c = result.data!.package.coverage;
+    expect(c.access.map((a: any) => a.serves)).toEqual(['ELDERLY', 'DISABLED', 'CHILD', 'SANITATION']);
+    expect(c.byCategory.length).toBeGreaterThan(0);
+    // The package, its budgets (shared by totalCostIdr and byFunder), the coverage.
+    expect(statements).toBe(3);
+  });
 });

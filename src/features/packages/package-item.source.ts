@@ -260,16 +260,15 @@ export function budgetsOfPackages(db: Queryable, principal: Principal | null, pa
  * Items and cost per category of a package, in SQL with the caller's protection: exact where the
  * village's counts are exact; elsewhere the item count protected (`protectCountSql`) and the cost
  * null. Counts every item of the package (also those the caller cannot read one by one), as the
- * coverage of the package is about all of it. Ordered by the category enum (the catalog's order).
+ * coverage of the package is about all of it. `ord` is the category enum (the catalog's order).
  */
-export function categorySums(db: Queryable, principal: Principal, k: number, packageId: number) {
+export function categorySumsSql(principal: Principal, k: number, packageId: number): SQL {
   const exact = policy.exactAggregatesSql(principal, sql`pkg.village_code`);
-  return db.query<{ category: string; items: number | null; cost_idr: number | null }>(sql`
-    SELECT c.category::text AS category, ${protectCountSql(sql`c.items`, k, sql`c.exact`)} AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr
+  return sql`
+    SELECT c.category::text AS category, ${protectCountSql(sql`c.items`, k, sql`c.exact`)} AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr, c.category AS ord
     FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and(${exact}) AS exact
           FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
-          WHERE item.package_id = ${packageId} GROUP BY iv.category) c
-    ORDER BY c.category`);
+          WHERE item.package_id = ${packageId} GROUP BY iv.category) c`;
 }
 
 // --- execution outcome ------------------------------------------------------------------------

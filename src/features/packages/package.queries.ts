@@ -8,7 +8,7 @@ import { pointWgs84 } from '../../geo/spatial-sql.js';
 // caller's scope, active rows only (a full registry snapshot marks the ones it no longer lists
 // inactive) and the filters live in one place, as for every household list.
 import { HOUSEHOLDS_FROM, type HouseholdReading, householdWhere } from '../households/index.js';
-import { budgetsOfPackages, ITEM_ROW_COLUMNS, ITEMS_FROM, type BudgetRow, type ItemRow } from './package-item.source.js';
+import { budgetsOfPackages, categorySumsSql, ITEM_ROW_COLUMNS, ITEMS_FROM, type BudgetRow, type ItemRow } from './package-item.source.js';
 
 export type { BudgetRow, ItemRow };
 
@@ -287,20 +287,25 @@ export interface CoverageCounts {
 }
 
 /** Aggregates over the village (aggregate scope: counts only, suppressed by the caller). */
-export async function needCounts(db: Queryable, principal: Principal, villageCode: string, packageId: number): Promise<CoverageCounts> {
-  const [row] = await db.query<CoverageCounts>(sql`SELECT count(*) FILTER (WHERE ${need(principal)})::int AS in_need,
+function needCountsSql(principal: Principal, villageCode: string, packageId: number): SQL {
+  return sql`SELECT count(*) FILTER (WHERE ${need(principal)})::int AS in_need,
       count(*) FILTER (WHERE ${need(principal)} AND ${served(packageId)})::int AS served
-    ${villageHouseholds(principal, villageCode, 'aggregate')}`);
+    ${villageHouseholds(principal, villageCode, 'aggregate')}`;
+}
+
+export async function needCounts(db: Queryable, principal: Principal, villageCode: string, packageId: number): Promise<CoverageCounts> {
+  const [row] = await db.query<CoverageCounts>(needCountsSql(principal, villageCode, packageId));
   return row!;
 }
 
-export function pasCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
+/** Households per visible PAS and how many of them the package serves; `ord` is the PAS enum's order. */
+function pasCoverageSql(principal: Principal, villageCode: string, packageId: number): SQL {
   const hidden = policy.hiddenPas(principal);
-  return db.query<{ pas: string; households: number; covered: number }>(sql`
-    SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered
+  return sql`
+    SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered, p AS ord
     FROM (SELECT h.pas, ${served(packageId)} AS covered ${villageHouseholds(principal, villageCode, 'aggregate')}) x, unnest(x.pas) p
     WHERE NOT (p::text = ANY(${sql.param(hidden)}::text[]))
-    GROUP BY p ORDER BY p`);
+    GROUP BY p`;
 }
 
 const TARGETS: Record<string, SQL> = {
@@ -312,13 +317,14 @@ const TARGETS: Record<string, SQL> = {
 export const ACCESS_GROUPS = Object.keys(TARGETS);
 
 /**
- * Spatial access per target group, in one statement: target households within `radiusMeters`
- * (geodesic) of a facility that serves that group — a facility for EVERYONE (a mosque, a hall)
- * counts for no target group — before (existing facilities of the village and sites of its other
- * approved packages) and after (plus this package's sites). The sites are few (a CTE of at most a few
- * dozen rows), so each household is tested against that small list, not against package_items.
+ * Spatial access per target group: target households within `radiusMeters` (geodesic) of a
+ * facility that serves that group — a facility for EVERYONE (a mosque, a hall) counts for no
+ * target group — before (existing facilities of the village and sites of its other approved
+ * packages) and after (plus this package's sites), as columns t<i>, b<i>, a<i> per ACCESS_GROUPS.
+ * The sites are few (a CTE of at most a few dozen rows), so each household is tested against that
+ * small list, not against package_items.
  */
-export async function accessCoverage(db: Queryable, principal: Principal, villageCode: string, packageId: number, radiusMeters: number) {
+function accessCoverageSql(principal: Principal, villageCode: string, packageId: number, radiusMeters: number): SQL {
   const reach = (serves: string, includeThis: boolean) => sql`EXISTS (SELECT 1 FROM sites s WHERE ${serves} = ANY(s.serves)
     ${includeThis ? sql`` : sql`AND NOT s.this_package`} AND ST_DWithin(s.site, h.location::geography, ${radiusMeters}))`;
   const columns = ACCESS_GROUPS.map(
@@ -326,7 +332,7 @@ export async function accessCoverage(db: Queryable, principal: Principal, villag
       count(*) FILTER (WHERE ${TARGETS[serves]!} AND ${reach(serves, false)})::int AS ${sql.raw(`b${i}`)},
       count(*) FILTER (WHERE ${TARGETS[serves]!} AND ${reach(serves, true)})::int AS ${sql.raw(`a${i}`)}`,
   );
-  const [row] = await db.query<Record<string, number>>(sql`
+  return sql`
     WITH sites AS MATERIALIZED (
       SELECT ARRAY[iv.serves::text] AS serves, p.id = ${packageId} AS this_package, i.location::geography AS site
       FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
@@ -335,14 +341,62 @@ export async function accessCoverage(db: Queryable, principal: Principal, villag
       UNION ALL
       SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = ${villageCode})
     SELECT ${sql.join(columns, sql`, `)}
-    ${villageHouseholds(principal, villageCode, 'aggregate')}`);
-  return ACCESS_GROUPS.map((serves, i) => ({ serves, targets: row![`t${i}`]!, before: row![`b${i}`]!, after: row![`a${i}`]! }));
+    ${villageHouseholds(principal, villageCode, 'aggregate')}`;
 }
 
 /** Households in need with no item, within the principal's row scope (a list of records). */
-export function unservedHouseholdIds(db: Queryable, principal: Principal, villageCode: string, packageId: number) {
-  return db.query<{ id: number }>(sql`SELECT h.id ${villageHouseholds(principal, villageCode, 'records')}
-    AND ${need(principal)} AND NOT ${served(packageId)} ORDER BY h.id`);
+function unservedHouseholdIdsSql(principal: Principal, villageCode: string, packageId: number): SQL {
+  return sql`SELECT h.id ${villageHouseholds(principal, villageCode, 'records')}
+    AND ${need(principal)} AND NOT ${served(packageId)}`;
+}
+
+/** Coverage of a package as its five parts, before the caller's protection of counts (the resolver's). */
+export interface PackageCoverageRows {
+  counts: CoverageCounts;
+  pas: { pas: string; households: number; covered: number }[];
+  categories: { category: string; items: number | null; cost_idr: number | null }[];
+  access: { serves: string; targets: number; before: number; after: number }[];
+  /** Ids of the unserved households in need, ascending; empty unless `withUnservedIds`. */
+  unservedIds: number[];
+}
+
+/**
+ * The whole coverage of a package in one statement: need counts, PAS coverage, items and cost per
+ * category (protected in SQL by the package-item source), spatial access per target group and,
+ * for a caller who may read household records, the unserved households' ids. One statement is one
+ * snapshot: the parts cannot disagree because an item was added between them, as five statements
+ * on five pooled connections could; and it is one round trip instead of five (op 4 of the
+ * benchmark: each socket write to PostgreSQL costs the API ~0.13 ms of CPU here, bench/README.md).
+ * Each part is a subquery aggregated to JSON, in its documented order.
+ */
+export async function packageCoverage(
+  db: Queryable,
+  principal: Principal,
+  k: number,
+  villageCode: string,
+  packageId: number,
+  radiusMeters: number,
+  withUnservedIds: boolean,
+): Promise<PackageCoverageRows> {
+  const unserved = withUnservedIds
+    ? sql`(SELECT coalesce(json_agg(u.id ORDER BY u.id), '[]'::json) FROM (${unservedHouseholdIdsSql(principal, villageCode, packageId)}) u)`
+    : sql`'[]'::json`;
+  const [row] = await db.query<{ counts: CoverageCounts; pas: PackageCoverageRows['pas']; categories: PackageCoverageRows['categories']; access: Record<string, number>; unserved: number[] }>(sql`
+    SELECT (SELECT row_to_json(n) FROM (${needCountsSql(principal, villageCode, packageId)}) n) AS counts,
+      (SELECT coalesce(json_agg(json_build_object('pas', x.pas, 'households', x.households, 'covered', x.covered) ORDER BY x.ord), '[]'::json)
+        FROM (${pasCoverageSql(principal, villageCode, packageId)}) x) AS pas,
+      (SELECT coalesce(json_agg(json_build_object('category', c.category, 'items', c.items, 'cost_idr', c.cost_idr) ORDER BY c.ord), '[]'::json)
+        FROM (${categorySumsSql(principal, k, packageId)}) c) AS categories,
+      (SELECT row_to_json(a) FROM (${accessCoverageSql(principal, villageCode, packageId, radiusMeters)}) a) AS access,
+      ${unserved} AS unserved`);
+  const access = row!.access;
+  return {
+    counts: row!.counts,
+    pas: row!.pas,
+    categories: row!.categories,
+    access: ACCESS_GROUPS.map((serves, i) => ({ serves, targets: access[`t${i}`]!, before: access[`b${i}`]!, after: access[`a${i}`]! })),
+    unservedIds: row!.unserved,
+  };
 }
 
 /** Unserved households as an RFC 7946 FeatureCollection (row scope, visible PAS only). */

@@ -9,20 +9,17 @@ import { parseId } from '../../graphql/input.js';
 import { Household, toHousehold } from '../households/index.js';
 import { auditOfPackage, AuditRecord, toAuditRecord } from '../audit/index.js';
 import { packageCsv } from './package.export.js';
-import { type BudgetRow, categorySums, itemFeatureCollection, type ItemRow } from './package-item.source.js';
+import { type BudgetRow, itemFeatureCollection, type ItemRow } from './package-item.source.js';
 import { PackageConnection } from './package.connection.js';
 import { buildConnection } from '../../graphql/connection.type.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSize, toPage } from '../../graphql/pagination.js';
 import {
-  accessCoverage,
   countPackages,
   listPackages,
-  needCounts,
   packageById,
+  packageCoverage,
   type PackageRow,
-  pasCoverage,
   unservedFeatureCollection,
-  unservedHouseholdIds,
 } from './package.queries.js';
 import { addItem, addPackageSpecificItem, createPackage, duplicatePackage, proposePackage, removeItem, setBudget, setInstalments, setProgress, transition } from './package.service.js';
 import {
@@ -274,12 +271,8 @@ export class PackageResolver {
       });
     }
     const id = Number(pkg.id);
-    const [counts, pas, categories, access, unserved, budgets] = await Promise.all([
-      needCounts(ctx.db, ctx.principal, pkg.villageCode, id),
-      pasCoverage(ctx.db, ctx.principal, pkg.villageCode, id),
-      categorySums(ctx.db, ctx.principal, ctx.kAnonymity, id),
-      accessCoverage(ctx.db, ctx.principal, pkg.villageCode, id, radiusMeters),
-      policy.canReadHouseholdRecords(ctx.principal) ? unservedHouseholdIds(ctx.db, ctx.principal, pkg.villageCode, id) : Promise.resolve([]),
+    const [{ counts, pas, categories, access, unservedIds }, budgets] = await Promise.all([
+      packageCoverage(ctx.db, ctx.principal, ctx.kAnonymity, pkg.villageCode, id, radiusMeters, policy.canReadHouseholdRecords(ctx.principal)),
       ctx.loaders.budgetsByPackage.load(id),
     ]);
     const hide = (n: number) => (exact ? n : protectCount(n, ctx.kAnonymity));
@@ -292,7 +285,7 @@ export class PackageResolver {
       byCategory: categories.map((c) => ({ category: c.category, items: c.items, costIdr: c.cost_idr })),
       byFunder: budgets.map(toBudget),
       access: access.map((a) => ({ serves: a.serves, targetHouseholds: hide(a.targets), withinReachBefore: hide(a.before), withinReachAfter: hide(a.after) })),
-      unservedHouseholdIds: unserved.map((u) => String(u.id)),
+      unservedHouseholdIds: unservedIds.map(String),
     });
   }
 
