@@ -8,7 +8,9 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type Database } from '../../src/db/database.js';
-import { planStable, PreparedStatements } from '../../src/db/prepared-statements.js';
+import { isPlanStable, planStable, PreparedStatements } from '../../src/db/prepared-statements.js';
+import type { Queryable } from '../../src/db/database.js';
+import { packageCoverage } from '../../src/features/packages/package.queries.js';
 import { householdPagePlanStable } from '../../src/features/households/household.source.js';
 import { householdSource } from '../../src/features/ogc/ogc.queries.js';
 import { villagePagePlanStable } from '../../src/features/villages/village.queries.js';
@@ -150,6 +152,23 @@ describe('which villages pages are prepared (villagePagePlanStable)', () => {
     expect(villagePagePlanStable({ fishingVillage: { isFishing: true, threshold: 0.3 } }, admin)).toBe(false);
     expect(villagePagePlanStable({ minRtlhHouseholds: 10 }, admin)).toBe(false);
     expect(villagePagePlanStable({ hasBoundary: true }, admin)).toBe(false);
+  });
+});
+
+describe('a package\'s coverage is prepared', () => {
+  it('for every role: one village\'s households through the village index, one package\'s items through the package index', async () => {
+    for (const principal of [principals.admin, principals.planner, principals.pendamping, principals.partner]) {
+      const sent: unknown[] = [];
+      const db = {
+        query: async (statement: unknown) => {
+          sent.push(statement);
+          return [{ counts: { in_need: 0, served: 0 }, pas: [], categories: [], access: { t0: 0, b0: 0, a0: 0, t1: 0, b1: 0, a1: 0, t2: 0, b2: 0, a2: 0, t3: 0, b3: 0, a3: 0 }, unserved: [] }];
+        },
+      } as unknown as Queryable;
+      await packageCoverage(db, principal, 5, TEST_VILLAGE, 1, 500, true);
+      expect(sent).toHaveLength(1);
+      expect(isPlanStable(sent[0] as never)).toBe(true);
+    }
   });
 });
 

@@ -1,55 +1,57 @@
 -- README.md graphql example 5, operation 1, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
 -- 5 statements (texts only, sorted; see readme-operations.test.ts)
-SELECT (SELECT row_to_json(n) FROM (SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
-      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3) n) AS counts,
-      (SELECT coalesce(json_agg(json_build_object('pas', x.pas, 'households', x.households, 'covered', x.covered) ORDER BY x.ord), '[]'::json)
-        FROM (
-    SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered, p AS ord
-    FROM (SELECT h.pas, EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $4 AND i.household_id = h.id) AS covered FROM households h WHERE left(h.village_code, 5) = $5 AND h.inactive_since IS NULL AND h.village_code = $6) x, unnest(x.pas) p
-    WHERE NOT (p::text = ANY($7::text[]))
-    GROUP BY p) x) AS pas,
-      (SELECT coalesce(json_agg(json_build_object('category', c.category, 'items', c.items, 'cost_idr', c.cost_idr) ORDER BY c.ord), '[]'::json)
-        FROM (
-    SELECT c.category::text AS category, CASE WHEN c.exact OR c.items = 0 THEN c.items WHEN c.items < $8 THEN NULL ELSE (round(c.items::numeric / $9) * $10)::int END AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr, c.category AS ord
-    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and(left(pkg.village_code, 5) = $11) AS exact
-          FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
-          WHERE item.package_id = $12 GROUP BY iv.category) c) c) AS categories,
-      (SELECT row_to_json(a) FROM (
-    WITH sites AS MATERIALIZED (
-      SELECT ARRAY[iv.serves::text] AS serves, p.id = $13 AS this_package, i.location::geography AS site
-      FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
-      WHERE p.village_code = $14 AND i.location IS NOT NULL
-        AND (p.id = $15 OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED'))
-      UNION ALL
-      SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = $16)
-    SELECT count(*) FILTER (WHERE h.has_elderly)::int AS t0,
-      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $17 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $18)))::int AS b0,
-      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $19 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $20)))::int AS a0, count(*) FILTER (WHERE h.has_disabled)::int AS t1,
-      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $21 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $22)))::int AS b1,
-      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $23 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $24)))::int AS a1, count(*) FILTER (WHERE h.has_child)::int AS t2,
-      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $25 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $26)))::int AS b2,
-      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $27 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $28)))::int AS a2, count(*) FILTER (WHERE NOT h.has_own_toilet)::int AS t3,
-      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $29 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $30)))::int AS b3,
-      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $31 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $32)))::int AS a3
-    FROM households h WHERE left(h.village_code, 5) = $33 AND h.inactive_since IS NULL AND h.village_code = $34) a) AS access,
-      (SELECT coalesce(json_agg(u.id ORDER BY u.id), '[]'::json) FROM (SELECT h.id FROM households h WHERE left(h.village_code, 5) = $35 AND true AND h.inactive_since IS NULL AND h.village_code = $36
-    AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $37 AND i.household_id = h.id)) u) AS unserved;
-
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
       'geometry', ST_AsGeoJSON(h.location, 7)::json,
       'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
         'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
       array_agg(h.id ORDER BY h.id) AS ids
     FROM households h WHERE left(h.village_code, 5) = $1 AND true AND h.inactive_since IS NULL AND h.village_code = $2 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $3 AND i.household_id = h.id);
+
+WITH served_households AS MATERIALIZED (
+      SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
+    SELECT (SELECT row_to_json(n) FROM (SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
+      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND h.id IN (SELECT household_id FROM served_households))::int AS served
+    FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3) n) AS counts,
+      (SELECT coalesce(json_agg(json_build_object('pas', x.pas, 'households', x.households, 'covered', x.covered) ORDER BY x.ord), '[]'::json)
+        FROM (
+    SELECT p::text AS pas, count(*)::int AS households, count(*) FILTER (WHERE x.covered)::int AS covered, p AS ord
+    FROM (SELECT h.pas, h.id IN (SELECT household_id FROM served_households) AS covered FROM households h WHERE left(h.village_code, 5) = $4 AND h.inactive_since IS NULL AND h.village_code = $5) x, unnest(x.pas) p
+    WHERE NOT (p::text = ANY($6::text[]))
+    GROUP BY p) x) AS pas,
+      (SELECT coalesce(json_agg(json_build_object('category', c.category, 'items', c.items, 'cost_idr', c.cost_idr) ORDER BY c.ord), '[]'::json)
+        FROM (
+    SELECT c.category::text AS category, CASE WHEN c.exact OR c.items = 0 THEN c.items WHEN c.items < $7 THEN NULL ELSE (round(c.items::numeric / $8) * $9)::int END AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr, c.category AS ord
+    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and(left(pkg.village_code, 5) = $10) AS exact
+          FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
+          WHERE item.package_id = $11 GROUP BY iv.category) c) c) AS categories,
+      (SELECT row_to_json(a) FROM (
+    WITH sites AS MATERIALIZED (
+      SELECT ARRAY[iv.serves::text] AS serves, p.id = $12 AS this_package, i.location::geography AS site
+      FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
+      WHERE p.village_code = $13 AND i.location IS NOT NULL
+        AND (p.id = $14 OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED'))
+      UNION ALL
+      SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = $15)
+    SELECT count(*) FILTER (WHERE h.has_elderly)::int AS t0,
+      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $16 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $17)))::int AS b0,
+      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $18 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $19)))::int AS a0, count(*) FILTER (WHERE h.has_disabled)::int AS t1,
+      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $20 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $21)))::int AS b1,
+      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $22 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $23)))::int AS a1, count(*) FILTER (WHERE h.has_child)::int AS t2,
+      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $24 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $25)))::int AS b2,
+      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $26 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $27)))::int AS a2, count(*) FILTER (WHERE NOT h.has_own_toilet)::int AS t3,
+      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $28 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $29)))::int AS b3,
+      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $30 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $31)))::int AS a3
+    FROM households h WHERE left(h.village_code, 5) = $32 AND h.inactive_since IS NULL AND h.village_code = $33) a) AS access,
+      (SELECT coalesce(json_agg(u.id ORDER BY u.id), '[]'::json) FROM (SELECT h.id FROM households h WHERE left(h.village_code, 5) = $34 AND true AND h.inactive_since IS NULL AND h.village_code = $35
+    AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT h.id IN (SELECT household_id FROM served_households)) u) AS unserved;
 
 INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
     VALUES ($1, $2, $3, $4, $5,
