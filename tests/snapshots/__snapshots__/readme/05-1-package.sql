@@ -1,14 +1,6 @@
 -- README.md graphql example 5, operation 1, as {"sub":"readme-planner@example","role":"PLANNER","org":"Dinsos Kota Semarang","regions":["33.74"]}
 -- 5 statements (texts only, sorted; see readme-operations.test.ts)
-SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
-      'geometry', ST_AsGeoJSON(h.location, 7)::json,
-      'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
-        'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
-      array_agg(h.id ORDER BY h.id) AS ids
-    FROM households h WHERE left(h.village_code, 5) = $1 AND true AND h.inactive_since IS NULL AND h.village_code = $2 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $3 AND i.household_id = h.id);
-
-WITH served_households AS MATERIALIZED (
-      SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
+WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
     SELECT (SELECT row_to_json(n) FROM (SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND h.id IN (SELECT household_id FROM served_households))::int AS served
     FROM households h WHERE left(h.village_code, 5) = $2 AND h.inactive_since IS NULL AND h.village_code = $3) n) AS counts,
@@ -52,6 +44,14 @@ WITH served_households AS MATERIALIZED (
     FROM households h WHERE left(h.village_code, 5) = $32 AND h.inactive_since IS NULL AND h.village_code = $33) a) AS access,
       (SELECT coalesce(json_agg(u.id ORDER BY u.id), '[]'::json) FROM (SELECT h.id FROM households h WHERE left(h.village_code, 5) = $34 AND true AND h.inactive_since IS NULL AND h.village_code = $35
     AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT h.id IN (SELECT household_id FROM served_households)) u) AS unserved;
+
+WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', h.id,
+      'geometry', ST_AsGeoJSON(h.location, 7)::json,
+      'properties', json_build_object('id', h.id, 'desil', h.desil, 'isRtlh', h.is_rtlh, 'pas', h.pas::text[],
+        'hasElderly', h.has_elderly, 'hasDisabled', h.has_disabled, 'hasChild', h.has_child)) ORDER BY h.id), '[]'::json))::text AS fc,
+      array_agg(h.id ORDER BY h.id) AS ids
+    FROM households h WHERE left(h.village_code, 5) = $2 AND true AND h.inactive_since IS NULL AND h.village_code = $3 AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT h.id IN (SELECT household_id FROM served_households);
 
 INSERT INTO audit_log (actor, role, organisation, action, entity, entity_id, package_id, village_code, before, after, household_ids, request_id)
     VALUES ($1, $2, $3, $4, $5,

@@ -1,7 +1,6 @@
 -- docs/pilots.md graphql example 4, operation 1, as {"sub":"demo-planner@kemensos.go.id","role":"PLANNER","org":"Kemensos (demo)","regions":"*"}
 -- 3 statements (texts only, sorted; see readme-operations.test.ts)
-WITH served_households AS MATERIALIZED (
-      SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
+WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
     SELECT (SELECT row_to_json(n) FROM (SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
       count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND h.id IN (SELECT household_id FROM served_households))::int AS served
     FROM households h WHERE true AND h.inactive_since IS NULL AND h.village_code = $2) n) AS counts,

@@ -178,14 +178,6 @@ SELECT b.package_id, b.funder_code, b.budget_idr, b.over_budget_reason,
     FROM package_budgets b JOIN packages pkg ON pkg.id = b.package_id
     WHERE b.package_id = ANY($1::int[]) ORDER BY b.package_id, b.funder_code;
 
-SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
-      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE true AND h.inactive_since IS NULL AND h.village_code = $2;
-
-SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
-      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND EXISTS (SELECT 1 FROM package_items i WHERE i.package_id = $1 AND i.household_id = h.id))::int AS served
-    FROM households h WHERE true AND h.inactive_since IS NULL AND h.village_code = $2;
-
 SELECT f.code, f.name, f.kind, coalesce(d.requires_mustahik, false) AS requires_mustahik, f.description
     FROM funders f LEFT JOIN funds d ON d.funder_code = f.code AND d.is_default ORDER BY f.code;
 
@@ -262,3 +254,11 @@ SELECT round(ST_X(p)::numeric, 7)::float8 AS lon, round(ST_Y(p)::numeric, 7)::fl
 
 SELECT round(ST_X(p)::numeric, 7)::float8 AS lon, round(ST_Y(p)::numeric, 7)::float8 AS lat
     FROM (SELECT ST_PointOnSurface(boundary) AS p FROM village_geography WHERE village_code = $1) x;
+
+WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL) SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
+      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND h.id IN (SELECT household_id FROM served_households))::int AS served
+    FROM households h WHERE true AND h.inactive_since IS NULL AND h.village_code = $2;
+
+WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL) SELECT count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0))::int AS in_need,
+      count(*) FILTER (WHERE (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND h.id IN (SELECT household_id FROM served_households))::int AS served
+    FROM households h WHERE true AND h.inactive_since IS NULL AND h.village_code = $2;
