@@ -10,7 +10,7 @@
  *    so that changes in the machine's background load hit all three alike.
  */
 import type { Database } from '../src/db/database.js';
-import { httpLoad, type LoadResult, type LoadSettings, planFromCapture, type PlannedStatement, sqlLoad } from './load.js';
+import { httpLoad, type LoadResult, type LoadSettings, medianOfRounds, planFromCapture, type PlannedStatement, REWARM_SECONDS, sqlLoad } from './load.js';
 import { type BenchPrincipal, type HttpCall, isMissingFromSchema, type Operation, type ResponseCheck } from './operations.js';
 import type { CapturedStatement, StatementSource } from './pg-wire-proxy.js';
 
@@ -237,7 +237,9 @@ export interface OperationMeasurement {
   raw?: LoadResult & { firstError: string | null };
   postgraphile?: LoadResult;
   postgraphile5?: LoadResult;
+  /** Each side's figures over its rounds (medians; `rounds` keeps every round when there were several). */
   extras: Partial<Record<Side, RunExtras>>;
+  rounds?: OperationRounds;
 }
 
 export interface MeasureHooks {
@@ -246,7 +248,47 @@ export interface MeasureHooks {
   afterLoad?(side: Side, result: LoadResult): Promise<RunExtras>;
 }
 
-/** Phase 2: API, raw SQL and PostGraphile under the same load, operation by operation. */
+/** One round of one side: its load and what the hooks measured around it. */
+export interface RoundMeasurement {
+  load: LoadResult;
+  extras: RunExtras;
+}
+
+export interface OperationRounds {
+  /** Each side's rounds, in round order. */
+  sides: Partial<Record<Side, RoundMeasurement[]>>;
+  /** The order the sides ran in, per round. */
+  order: Side[][];
+}
+
+const medianOf = (values: readonly (number | null | undefined)[]) => {
+  const known = values.filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
+  if (!known.length) return null;
+  const mid = Math.floor(known.length / 2);
+  return known.length % 2 ? (known[mid] ?? null) : Math.round((((known[mid - 1] ?? 0) + (known[mid] ?? 0)) / 2) * 100) / 100;
+};
+
+/** One side's extras over its rounds: medians per request, the peak of the memory peaks. */
+function combineExtras(rounds: readonly RoundMeasurement[]): RunExtras {
+  const peaks = rounds.map((r) => r.extras.rssKiB).filter((v): v is number => typeof v === 'number');
+  return {
+    rssKiB: peaks.length ? Math.max(...peaks) : null,
+    xactPerRequest: medianOf(rounds.map((r) => r.extras.xactPerRequest)),
+    cpuMsPerRequest: medianOf(rounds.map((r) => r.extras.cpuMsPerRequest)),
+    dbCpuMsPerRequest: medianOf(rounds.map((r) => r.extras.dbCpuMsPerRequest)),
+  };
+}
+
+/**
+ * Phase 2: API, raw SQL and PostGraphile under the same load, operation by operation.
+ *
+ * With `settings.rounds` > 1 the sides take turns: round 1 in the order API, raw, PostGraphile v4,
+ * PostGraphile 5; round 2 the reverse; and so on. The host's speed drifts over minutes on a shared
+ * machine (`{ __typename }` cost 0.46 to 1.06 ms of CPU within ten minutes on 2026-12-06); with one
+ * window per side, the side that ran in the slow minute lost, and a ratio of two sides measured
+ * the drift as much as the servers. Alternating puts every side in the same stretch of time, and
+ * the median of its rounds (`medianOfRounds`) drops one round caught by a burst.
+ */
 export async function measure(
   operations: readonly Operation[],
   captures: Map<string, CaptureResult>,
@@ -257,39 +299,59 @@ export async function measure(
 ): Promise<OperationMeasurement[]> {
   const out: OperationMeasurement[] = [];
   const fmt = (r: LoadResult) => `p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.requestsPerSecond} req/s${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`;
+  const cpu = (side: Side, e: RunExtras | undefined) =>
+    e?.cpuMsPerRequest != null ? `; CPU/request: ${e.cpuMsPerRequest} ms ${side === 'raw' ? 'client' : 'server'}, ${e.dbCpuMsPerRequest ?? '?'} ms PostgreSQL` : '';
+  const label = (side: Side) => (side === 'api' ? 'API' : side === 'raw' ? 'raw SQL' : BASELINE_NAMES[side]).padEnd(16);
+  const rounds = Math.max(1, settings.rounds ?? 1);
   for (const listed of operations) {
     const entry = captures.get(listed.id);
     if (!entry?.capture.available || !entry.capture.api?.check.ok) continue;
     const op = entry.prepared ?? listed;
-    const m: OperationMeasurement = { id: op.id, extras: {} };
     const opSettings = op.connections ? { ...settings, connections: op.connections } : settings;
     log(`  (${op.number}) ${op.id}`);
-    const cpu = (side: Side) => {
-      const e = m.extras[side];
-      return e?.cpuMsPerRequest != null ? `; CPU/request: ${e.cpuMsPerRequest} ms ${side === 'raw' ? 'client' : 'server'}, ${e.dbCpuMsPerRequest ?? '?'} ms PostgreSQL` : '';
-    };
 
-    await hooks.beforeLoad?.('api');
-    m.api = await httpLoad(requestSpec(targets.api, op.api), opSettings);
-    m.extras.api = (await hooks.afterLoad?.('api', m.api)) ?? {};
-    log(`      API              ${fmt(m.api)}${cpu('api')}`);
-
-    if (targets.raw && entry.plan && !op.writes) {
-      await hooks.beforeLoad?.('raw');
-      m.raw = await sqlLoad(targets.raw, entry.plan, opSettings);
-      m.extras.raw = (await hooks.afterLoad?.('raw', m.raw)) ?? {};
-      log(`      raw SQL          ${fmt(m.raw)}${m.raw.firstError ? ` (first error: ${m.raw.firstError})` : ''}${cpu('raw')}`);
-    }
-
+    // Each side that can run this operation, and how to load it once.
+    const runners: Array<{ side: Side; run: (s: LoadSettings) => Promise<LoadResult> }> = [{ side: 'api', run: (s) => httpLoad(requestSpec(targets.api, op.api), s) }];
+    const { raw } = targets;
+    const plan = entry.plan;
+    if (raw && plan && !op.writes) runners.push({ side: 'raw', run: (s) => sqlLoad(raw, plan, s) });
     for (const which of ['postgraphile', 'postgraphile5'] as const) {
       const target = targets[which];
       const { call } = baselineCall(op, which);
-      if (!target || !call || !entry.capture[which]?.check.ok) continue;
-      await hooks.beforeLoad?.(which);
-      const result = await httpLoad(requestSpec(target, call), opSettings);
-      m[which] = result;
-      m.extras[which] = (await hooks.afterLoad?.(which, result)) ?? {};
-      log(`      ${BASELINE_NAMES[which].padEnd(16)} ${fmt(result)}${cpu(which)}`);
+      if (target && call && entry.capture[which]?.check.ok) runners.push({ side: which, run: (s) => httpLoad(requestSpec(target, call), s) });
+    }
+
+    const perSide: Partial<Record<Side, RoundMeasurement[]>> = {};
+    const order: Side[][] = [];
+    for (let r = 0; r < rounds; r++) {
+      const turn = r % 2 === 0 ? runners : [...runners].reverse();
+      order.push(turn.map((t) => t.side));
+      const roundSettings = r === 0 ? opSettings : { ...opSettings, warmupSeconds: Math.min(opSettings.warmupSeconds, REWARM_SECONDS) };
+      for (const { side, run } of turn) {
+        await hooks.beforeLoad?.(side);
+        const load = await run(roundSettings);
+        const extras = (await hooks.afterLoad?.(side, load)) ?? {};
+        (perSide[side] ??= []).push({ load, extras });
+        const firstError = 'firstError' in load && load.firstError ? ` (first error: ${String(load.firstError)})` : '';
+        log(`      ${rounds > 1 ? `[${r + 1}/${rounds}] ` : ''}${label(side)} ${fmt(load)}${firstError}${cpu(side, extras)}`);
+      }
+    }
+
+    const m: OperationMeasurement = { id: op.id, extras: {} };
+    for (const { side } of runners) {
+      const measured = perSide[side] ?? [];
+      if (!measured.length) continue;
+      m.extras[side] = combineExtras(measured);
+      if (side === 'raw') {
+        const loads = measured.map((x) => x.load as LoadResult & { firstError: string | null });
+        m.raw = { ...medianOfRounds(loads), firstError: loads.find((l) => l.firstError)?.firstError ?? null };
+      }
+      else m[side] = medianOfRounds(measured.map((x) => x.load));
+    }
+    if (rounds > 1) {
+      m.rounds = { sides: perSide, order };
+      const sides = runners.map((t) => t.side);
+      log(`      median of ${rounds}: ${sides.map((side) => `${side} ${m[side] ? fmt(m[side]) : '-'}`).join(' | ')}`);
     }
     out.push(m);
   }

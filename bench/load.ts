@@ -51,6 +51,53 @@ export interface LoadSettings {
   warmupSeconds: number;
   /** Stop each run after this many requests even if time is left (smoke runs only). */
   maxRequests?: number;
+  /**
+   * Rounds per operation (default 1): the sides take turns, each round a warm-up and a timed
+   * window, and a side's figures are the medians of its rounds (see `medianOfRounds`).
+   */
+  rounds?: number;
+}
+
+/** Warm-up of every round after the first, seconds: the process is warm by then, its pool open. */
+export const REWARM_SECONDS = 1;
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+};
+
+/**
+ * One side's rounds as one result. Each latency percentile and the request rate are the median
+ * of the rounds' values, not the percentile of all requests pooled: on a shared host one slow
+ * round (another process on the cores) then moves the figure not at all, where pooled it would
+ * move it by its share of the requests. Counts (requests, errors, responses) are summed.
+ */
+export function medianOfRounds<T extends LoadResult>(rounds: readonly T[]): T {
+  const [first] = rounds;
+  if (!first) throw new Error('medianOfRounds: no rounds');
+  if (rounds.length === 1) return first;
+  const sum = (pick: (r: LoadResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  const med = (pick: (r: LoadResult) => number) => round(median(rounds.map(pick)));
+  const sizes = rounds.map((r) => r.bytesPerResponse).filter((b): b is number => b !== null);
+  return {
+    ...first,
+    requests: sum((r) => r.requests),
+    seconds: round(sum((r) => r.seconds)),
+    requestsPerSecond: med((r) => r.requestsPerSecond),
+    latencyMs: {
+      p50: med((r) => r.latencyMs.p50),
+      p90: med((r) => r.latencyMs.p90),
+      p99: med((r) => r.latencyMs.p99),
+      mean: med((r) => r.latencyMs.mean),
+      max: Math.max(...rounds.map((r) => r.latencyMs.max)),
+    },
+    errors: sum((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
+    bytesPerResponse: sizes.length ? Math.round(median(sizes)) : null,
+    totalResponses: sum((r) => r.totalResponses),
+    sentRequests: sum((r) => r.sentRequests),
+  };
 }
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -4,9 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadResult, LoadSettings } from './load.js';
+import { type LoadResult, type LoadSettings, REWARM_SECONDS } from './load.js';
 import type { Fixtures, Operation } from './operations.js';
-import type { CaptureResult, OperationMeasurement, RunExtras, SideCapture } from './harness.js';
+import type { CaptureResult, OperationMeasurement, RunExtras, Side, SideCapture } from './harness.js';
 
 export const STATEMENT_COUNTING =
   'Statements per request are counted by a PostgreSQL wire-protocol proxy (bench/pg-wire-proxy.ts) placed between a separate capture instance of each server and PostgreSQL: every Execute (extended protocol) and every Query message (simple protocol) is one statement. ' +
@@ -36,6 +36,49 @@ export interface OperationReport {
     apiToPostgraphile5Rps: number | null;
     apiToPostgraphile5P50: number | null;
   };
+  /**
+   * With several rounds (settings.rounds): every round's figures per side, and the ratios of the
+   * sides within each round. The side's figures above are the medians of these; the spread of
+   * the per-round ratios is the run's own measure of the host's noise.
+   */
+  rounds?: RoundReport[];
+}
+
+export interface RoundReport {
+  order: Side[];
+  sides: Partial<Record<Side, { p50Ms: number; p99Ms: number; requestsPerSecond: number; cpuMsPerRequest: number | null; dbCpuMsPerRequest: number | null }>>;
+  apiToRawP50: number | null;
+  apiToPostgraphileRps: number | null;
+  apiToPostgraphile5Rps: number | null;
+}
+
+function roundReports(m: OperationMeasurement | undefined): RoundReport[] | undefined {
+  if (!m?.rounds) return undefined;
+  const { sides, order } = m.rounds;
+  return order.map((turn, i) => {
+    const at = (side: Side) => sides[side]?.[i];
+    const summary: RoundReport['sides'] = {};
+    for (const side of turn) {
+      const r = at(side);
+      if (r) summary[side] = { p50Ms: r.load.latencyMs.p50, p99Ms: r.load.latencyMs.p99, requestsPerSecond: r.load.requestsPerSecond, cpuMsPerRequest: r.extras.cpuMsPerRequest ?? null, dbCpuMsPerRequest: r.extras.dbCpuMsPerRequest ?? null };
+    }
+    return {
+      order: turn,
+      sides: summary,
+      apiToRawP50: ratio(summary.api?.p50Ms, summary.raw?.p50Ms),
+      apiToPostgraphileRps: ratio(summary.api?.requestsPerSecond, summary.postgraphile?.requestsPerSecond),
+      apiToPostgraphile5Rps: ratio(summary.api?.requestsPerSecond, summary.postgraphile5?.requestsPerSecond),
+    };
+  });
+}
+
+/** "1.91–2.10" from the rounds' values of one ratio; empty without rounds. */
+export function roundSpread(rounds: readonly RoundReport[] | undefined, pick: (r: RoundReport) => number | null): string {
+  const values = (rounds ?? []).map(pick).filter((v): v is number => v !== null);
+  if (values.length < 2) return '';
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo === hi ? `${lo}` : `${lo}–${hi}`;
 }
 
 /** Resources used during one load run (see RunExtras); memory in MiB. */
@@ -123,6 +166,7 @@ export function buildOperationReports(operations: readonly Operation[], captures
         apiToPostgraphile5Rps: ratio(m?.api?.requestsPerSecond, m?.postgraphile5?.requestsPerSecond),
         apiToPostgraphile5P50: ratio(m?.api?.latencyMs.p50, m?.postgraphile5?.latencyMs.p50),
       },
+      rounds: roundReports(m),
     };
   });
 }
@@ -153,6 +197,12 @@ export const REGIONAL_P50_BOUND = 1.5;
 /** API peak RSS bound during the benchmark, MiB (issue #19). */
 export const API_RSS_BOUND_MIB = 250;
 
+/** ", rounds 1.91–2.10" when the operation ran in several rounds. */
+const perRound = (rounds: readonly RoundReport[] | undefined, pick: (r: RoundReport) => number | null) => {
+  const spread = roundSpread(rounds, pick);
+  return spread ? ` (medians of ${rounds?.length} rounds; per round ${spread}×)` : '';
+};
+
 export function evaluateTargets(operations: readonly OperationReport[], households: number, other: BenchReport | null, apiPeakRssMiB: number | null = null): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
   const verdict = (ok: boolean | null): TargetVerdict['verdict'] => (ok === null ? 'not evaluated' : ok ? 'met' : 'missed');
@@ -169,7 +219,7 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
         id: `api-p50-vs-raw-op${n}${ops.length > 1 ? `-${op?.id}` : ''}`,
         description: `op ${n}${ops.length > 1 ? ` ${op?.id}` : ''}: API p50 ≤ ${bound} × raw SQL p50`,
         verdict: verdict(r === null ? null : r <= bound),
-        detail: r === null ? 'not measured' : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×`,
+        detail: r === null ? 'not measured' : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×${perRound(op?.rounds, (x) => x.apiToRawP50)}`,
       });
     }
   }
@@ -181,7 +231,7 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
       id: `throughput-vs-postgraphile-op${op.number}`,
       description: `op ${op.number}: API req/s ≥ ${need === 1 ? '' : `${need} × `}PostGraphile v4 req/s`,
       verdict: verdict(r === null ? null : r >= need),
-      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile v4 ${op.postgraphile?.load?.requestsPerSecond} req/s = ${r}×`,
+      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile v4 ${op.postgraphile?.load?.requestsPerSecond} req/s = ${r}×${perRound(op.rounds, (x) => x.apiToPostgraphileRps)}`,
     });
   }
   for (const op of operations.filter((o) => o.postgraphile5)) {
@@ -191,7 +241,7 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
       id: `throughput-vs-postgraphile5-op${op.number}`,
       description: `op ${op.number}: API req/s ≥ ${need} × PostGraphile 5 req/s`,
       verdict: verdict(r === null ? null : r >= need),
-      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile 5 ${op.postgraphile5?.load?.requestsPerSecond} req/s = ${r}×`,
+      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile 5 ${op.postgraphile5?.load?.requestsPerSecond} req/s = ${r}×${perRound(op.rounds, (x) => x.apiToPostgraphile5Rps)}`,
     });
   }
 
@@ -274,10 +324,10 @@ export function formatReport(report: BenchReport): string {
   const s = report.settings;
   lines.push(
     `Kampung Terpadu benchmark (${report.mode}), ${report.startedAt.slice(0, 10)}: ${Number(s.households ?? report.fixtures.households).toLocaleString('en')} households, ` +
-      `${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per run`,
+      `${s.connections} connections, ${(s.rounds ?? 1) > 1 ? `${s.rounds} rounds per operation (sides alternating; medians), ${s.warmupSeconds} s warm-up (${Math.min(s.warmupSeconds, REWARM_SECONDS)} s in later rounds) + ${s.durationSeconds} s per round` : `${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per run`}`,
   );
   lines.push('');
-  const header = ['op', 'API p50', 'p99', 'req/s', 'raw p50', 'p99', 'req/s', 'PGL p50', 'req/s', 'PG5 p50', 'req/s', 'API/raw p50', 'API/PGL req/s', 'API/PG5 req/s', 'SQL API', 'PGL', 'PG5'];
+  const header = ['op', 'API p50', 'p99', 'req/s', 'raw p50', 'p99', 'req/s', 'PGL p50', 'req/s', 'PG5 p50', 'req/s', 'API/raw p50', 'per round', 'API/PGL req/s', 'API/PG5 req/s', 'per round', 'SQL API', 'PGL', 'PG5'];
   const rows: string[][] = [header];
   const notes: string[] = [];
   for (const op of report.operations) {
@@ -304,8 +354,10 @@ export function formatReport(report: BenchReport): string {
       num(p5?.latencyMs.p50),
       num(p5?.requestsPerSecond, 1),
       num(op.ratios.apiToRawP50),
+      roundSpread(op.rounds, (x) => x.apiToRawP50) || '–',
       num(op.ratios.apiToPostgraphileRps),
       num(op.ratios.apiToPostgraphile5Rps),
+      roundSpread(op.rounds, (x) => x.apiToPostgraphile5Rps) || '–',
       String(op.api.statementsPerRequest),
       op.postgraphile ? String(op.postgraphile.statementsPerRequest) : '–',
       op.postgraphile5 ? String(op.postgraphile5.statementsPerRequest) : '–',

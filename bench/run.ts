@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--households 200000[,1000000]] [--duration 10] [--connections 10] [--warmup 3]
+ * npm run bench -- [--households 200000[,1000000]] [--duration 5] [--rounds 3] [--connections 10] [--warmup 3]
  *                  [--only op1,op2] [--skip-postgraphile] [--skip-postgraphile5] [--seed S]
  *                  [--admin-url URL] [--cpu-prof] [--api-root DIR | --api-commit REV] [--quick]
  *                  [--prepared-statements N]
@@ -7,6 +7,9 @@
  * --prepared-statements (default PG_PREPARED_STATEMENTS, else the API's default of 100): named
  * statements per connection for the API and for the raw replay alike; 0 sends all unnamed. A
  * commit from before 2026-12-06 (--api-commit) never prepares: compare it with 0.
+ * --rounds (default 3; 1 with --quick): per operation the sides take turns, the order reversed in
+ * every other round; each round is a warm-up (--warmup in the first, 1 s after) and --duration
+ * seconds timed; a side's figures are the medians of its rounds (bench/harness.ts, `measure`).
  * --households takes one size or a comma-separated list: the sizes run one after the other in
  * this run, and the growth targets compare them (never runs from other days).
  * --quick: 10,000 households, ops 1-3, 4 connections, 1 s warm-up + 2 s per run, PostGraphile 5
@@ -57,6 +60,7 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string' },
     warmup: { type: 'string' },
+    rounds: { type: 'string' },
     only: { type: 'string' },
     'prepared-statements': { type: 'string' },
     quick: { type: 'boolean', default: false },
@@ -97,8 +101,10 @@ const sizes = (values.households ?? (quick ? '10000' : '200000'))
 const seed = integer('seed', values.seed, 0, 2 ** 31 - 1);
 const settings: LoadSettings = {
   connections: integer('connections', values.connections ?? (quick ? '4' : '10'), 1, 1000),
-  durationSeconds: integer('duration', values.duration ?? (quick ? '2' : '10'), 1, 3600),
+  // Three rounds of 5 s per side (15 s timed; one window of 10 s before 2026-12-06, seventh).
+  durationSeconds: integer('duration', values.duration ?? (quick ? '2' : '5'), 1, 3600),
   warmupSeconds: integer('warmup', values.warmup ?? (quick ? '1' : '3'), 0, 600),
+  rounds: integer('rounds', values.rounds ?? (quick ? '1' : '3'), 1, 20),
 };
 // v4 needs its own npm ci and adds nothing to a smoke run; PostGraphile 5 is the baseline to beat.
 const skipV4 = values['skip-postgraphile'] || quick;
@@ -205,7 +211,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
   const nodeVersion = commandOutput(node, ['--version']);
   console.log(
     `Kampung Terpadu benchmark: ${households.toLocaleString('en')} households, ${settings.connections} connections, ` +
-      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run; API from the ${API_SOURCE} on Node ${nodeVersion}${only ? `, only ${only.join(',')}` : ''}` +
+      `${settings.rounds && settings.rounds > 1 ? `${settings.rounds} rounds of ` : ''}${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run; API from the ${API_SOURCE} on Node ${nodeVersion}${only ? `, only ${only.join(',')}` : ''}` +
       `${skipV4 ? ', without PostGraphile v4' : ''}${skipV5 ? ', without PostGraphile 5' : ''}`,
   );
 

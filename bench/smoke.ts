@@ -23,7 +23,8 @@ export interface SmokeOptions {
   log?: (line: string) => void;
 }
 
-export const SMOKE_SETTINGS: LoadSettings = { connections: 2, durationSeconds: 0.3, warmupSeconds: 0 };
+// Two rounds, so that the sides' alternation and the medians run in every test run.
+export const SMOKE_SETTINGS: LoadSettings = { connections: 2, durationSeconds: 0.3, warmupSeconds: 0, rounds: 2 };
 
 export const SMOKE_OPERATIONS = ['villages-priority', 'village-households', 'households-feature-collection', 'household-tile-z14'];
 

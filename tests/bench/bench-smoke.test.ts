@@ -75,6 +75,18 @@ describe('benchmark harness, smoke mode', () => {
       }
       expect(op.api?.load?.non2xx, op.id).toBe(0);
       expect(op.ratios.apiToRawP50, op.id).toBeGreaterThan(0);
+      // Two rounds, the sides in turn and the order reversed in the second; the side's figures
+      // are the medians of its rounds, its counts their sums.
+      expect(op.rounds?.map((r) => r.order), op.id).toEqual([
+        ['api', 'raw'],
+        ['raw', 'api'],
+      ]);
+      const rounds = op.rounds ?? [];
+      for (const side of ['api', 'raw'] as const) {
+        const p50s = rounds.map((r) => r.sides[side]?.p50Ms ?? Number.NaN);
+        expect(op[side]?.load?.latencyMs.p50, `${op.id} ${side}`).toBeCloseTo(((p50s[0] ?? 0) + (p50s[1] ?? 0)) / 2, 2);
+      }
+      expect(rounds.map((r) => r.apiToRawP50).every((x) => x !== null && x > 0), op.id).toBe(true);
     }
     // Later operations (a vector tile: a GET with a binary body) are measured when the API has
     // them and reported as not available otherwise; neither breaks the run.
