@@ -6,11 +6,12 @@
  *    whose SQL is recorded (statements per request, the exact SQL text and parameters, and the
  *    order they depend on), with a small and a large page where the operation has one;
  * 2. measure: for each available operation, the API under load, the captured SQL replayed
- *    through node-postgres at the same concurrency (the floor) and PostGraphile, back to back,
- *    so that changes in the machine's background load hit all three alike.
+ *    through node-postgres at the same concurrency (the floor), PostGraphile v4 and 5, back to
+ *    back, in rounds with the order reversed every other round, so that changes in the machine's
+ *    background load hit all sides alike.
  */
 import type { Database } from '../src/db/database.js';
-import { httpLoad, type LoadResult, type LoadSettings, medianOfRounds, planFromCapture, type PlannedStatement, REWARM_SECONDS, sqlLoad } from './load.js';
+import { httpLoad, type LoadResult, type LoadSettings, median, medianOfRounds, planFromCapture, type PlannedStatement, REWARM_SECONDS, sqlLoad } from './load.js';
 import { type BenchPrincipal, type HttpCall, isMissingFromSchema, type Operation, type ResponseCheck } from './operations.js';
 import type { CapturedStatement, StatementSource } from './pg-wire-proxy.js';
 
@@ -262,10 +263,8 @@ export interface OperationRounds {
 }
 
 const medianOf = (values: readonly (number | null | undefined)[]) => {
-  const known = values.filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
-  if (!known.length) return null;
-  const mid = Math.floor(known.length / 2);
-  return known.length % 2 ? (known[mid] ?? null) : Math.round((((known[mid - 1] ?? 0) + (known[mid] ?? 0)) / 2) * 100) / 100;
+  const m = median(values.filter((v): v is number => typeof v === 'number'));
+  return Number.isFinite(m) ? Math.round(m * 100) / 100 : null;
 };
 
 /** One side's extras over its rounds: medians per request, the peak of the memory peaks. */

@@ -61,17 +61,21 @@ export interface LoadSettings {
 /** Warm-up of every round after the first, seconds: the process is warm by then, its pool open. */
 export const REWARM_SECONDS = 1;
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
+/** Median of the finite values (a round with no completed request has NaN percentiles); NaN if none. */
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+  if (!sorted.length) return Number.NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
-};
+}
 
 /**
  * One side's rounds as one result. Each latency percentile and the request rate are the median
  * of the rounds' values, not the percentile of all requests pooled: on a shared host one slow
  * round (another process on the cores) then moves the figure not at all, where pooled it would
- * move it by its share of the requests. Counts (requests, errors, responses) are summed.
+ * move it by its share of the requests. Counts (requests, errors, responses) and seconds are
+ * summed, so `requests / seconds` is the mean rate, not `requestsPerSecond` (the median). A round
+ * without a completed request (NaN percentiles) is left out of the medians.
  */
 export function medianOfRounds<T extends LoadResult>(rounds: readonly T[]): T {
   const [first] = rounds;
@@ -80,6 +84,7 @@ export function medianOfRounds<T extends LoadResult>(rounds: readonly T[]): T {
   const sum = (pick: (r: LoadResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
   const med = (pick: (r: LoadResult) => number) => round(median(rounds.map(pick)));
   const sizes = rounds.map((r) => r.bytesPerResponse).filter((b): b is number => b !== null);
+  const maxes = rounds.map((r) => r.latencyMs.max).filter((v) => Number.isFinite(v));
   return {
     ...first,
     requests: sum((r) => r.requests),
@@ -90,7 +95,7 @@ export function medianOfRounds<T extends LoadResult>(rounds: readonly T[]): T {
       p90: med((r) => r.latencyMs.p90),
       p99: med((r) => r.latencyMs.p99),
       mean: med((r) => r.latencyMs.mean),
-      max: Math.max(...rounds.map((r) => r.latencyMs.max)),
+      max: maxes.length ? Math.max(...maxes) : Number.NaN,
     },
     errors: sum((r) => r.errors),
     non2xx: sum((r) => r.non2xx),

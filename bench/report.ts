@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LoadResult, type LoadSettings, REWARM_SECONDS } from './load.js';
+import { type LoadResult, type LoadSettings, median, REWARM_SECONDS } from './load.js';
 import type { Fixtures, Operation } from './operations.js';
 import type { CaptureResult, OperationMeasurement, RunExtras, Side, SideCapture } from './harness.js';
 
@@ -46,10 +46,14 @@ export interface OperationReport {
 
 export interface RoundReport {
   order: Side[];
-  sides: Partial<Record<Side, { p50Ms: number; p99Ms: number; requestsPerSecond: number; cpuMsPerRequest: number | null; dbCpuMsPerRequest: number | null }>>;
-  apiToRawP50: number | null;
-  apiToPostgraphileRps: number | null;
-  apiToPostgraphile5Rps: number | null;
+  sides: Partial<
+    Record<
+      Side,
+      { p50Ms: number; p99Ms: number; requestsPerSecond: number; cpuMsPerRequest: number | null; dbCpuMsPerRequest: number | null; xactPerRequest: number | null; rssDuringMiB: number | null }
+    >
+  >;
+  /** The ratios of OperationReport['ratios'], between the sides of this round. */
+  ratios: OperationReport['ratios'];
 }
 
 function roundReports(m: OperationMeasurement | undefined): RoundReport[] | undefined {
@@ -58,18 +62,57 @@ function roundReports(m: OperationMeasurement | undefined): RoundReport[] | unde
   return order.map((turn, i) => {
     const at = (side: Side) => sides[side]?.[i];
     const summary: RoundReport['sides'] = {};
+    const loads: Partial<Record<Side, LoadResult>> = {};
     for (const side of turn) {
       const r = at(side);
-      if (r) summary[side] = { p50Ms: r.load.latencyMs.p50, p99Ms: r.load.latencyMs.p99, requestsPerSecond: r.load.requestsPerSecond, cpuMsPerRequest: r.extras.cpuMsPerRequest ?? null, dbCpuMsPerRequest: r.extras.dbCpuMsPerRequest ?? null };
+      if (!r) continue;
+      loads[side] = r.load;
+      summary[side] = {
+        p50Ms: r.load.latencyMs.p50,
+        p99Ms: r.load.latencyMs.p99,
+        requestsPerSecond: r.load.requestsPerSecond,
+        cpuMsPerRequest: r.extras.cpuMsPerRequest ?? null,
+        dbCpuMsPerRequest: r.extras.dbCpuMsPerRequest ?? null,
+        xactPerRequest: r.extras.xactPerRequest ?? null,
+        rssDuringMiB: mib(r.extras.rssKiB),
+      };
     }
-    return {
-      order: turn,
-      sides: summary,
-      apiToRawP50: ratio(summary.api?.p50Ms, summary.raw?.p50Ms),
-      apiToPostgraphileRps: ratio(summary.api?.requestsPerSecond, summary.postgraphile?.requestsPerSecond),
-      apiToPostgraphile5Rps: ratio(summary.api?.requestsPerSecond, summary.postgraphile5?.requestsPerSecond),
-    };
+    return { order: turn, sides: summary, ratios: sideRatios(loads) };
   });
+}
+
+function sideRatios(s: Partial<Record<Side, LoadResult>>): OperationReport['ratios'] {
+  return {
+    apiToRawP50: ratio(s.api?.latencyMs.p50, s.raw?.latencyMs.p50),
+    apiToRawP99: ratio(s.api?.latencyMs.p99, s.raw?.latencyMs.p99),
+    apiToPostgraphileRps: ratio(s.api?.requestsPerSecond, s.postgraphile?.requestsPerSecond),
+    apiToPostgraphileP50: ratio(s.api?.latencyMs.p50, s.postgraphile?.latencyMs.p50),
+    apiToPostgraphile5Rps: ratio(s.api?.requestsPerSecond, s.postgraphile5?.requestsPerSecond),
+    apiToPostgraphile5P50: ratio(s.api?.latencyMs.p50, s.postgraphile5?.latencyMs.p50),
+  };
+}
+
+/**
+ * An operation's ratios. With rounds, each is the median of the rounds' ratios: the two sides of
+ * one round ran minutes apart at most, so their quotient cancels the host's drift, which the
+ * quotient of the two sides' medians (possibly from different rounds) does not. It can therefore
+ * differ a little from the quotient of the p50s shown beside it.
+ */
+function operationRatios(m: OperationMeasurement | undefined, rounds: readonly RoundReport[] | undefined): OperationReport['ratios'] {
+  const overall = sideRatios({ api: m?.api, raw: m?.raw, postgraphile: m?.postgraphile, postgraphile5: m?.postgraphile5 });
+  if (!rounds || rounds.length < 2) return overall;
+  const of = (key: keyof OperationReport['ratios']) => {
+    const values = rounds.map((r) => r.ratios[key]).filter((v): v is number => v !== null);
+    return values.length ? Math.round(median(values) * 100) / 100 : overall[key];
+  };
+  return {
+    apiToRawP50: of('apiToRawP50'),
+    apiToRawP99: of('apiToRawP99'),
+    apiToPostgraphileRps: of('apiToPostgraphileRps'),
+    apiToPostgraphileP50: of('apiToPostgraphileP50'),
+    apiToPostgraphile5Rps: of('apiToPostgraphile5Rps'),
+    apiToPostgraphile5P50: of('apiToPostgraphile5P50'),
+  };
 }
 
 /** "1.91–2.10" from the rounds' values of one ratio; empty without rounds. */
@@ -135,6 +178,7 @@ export function buildOperationReports(operations: readonly Operation[], captures
   return operations.map((op) => {
     const capture = captures.get(op.id)?.capture;
     const m = measurements.find((x) => x.id === op.id);
+    const rounds = roundReports(m);
     const api = capture?.api ? { ...capture.api, load: m?.api, resources: resources(m?.extras.api) } : undefined;
     const postgraphile = capture?.postgraphile ? { ...capture.postgraphile, load: m?.postgraphile, resources: resources(m?.extras.postgraphile) } : undefined;
     const postgraphile5 = capture?.postgraphile5 ? { ...capture.postgraphile5, load: m?.postgraphile5, resources: resources(m?.extras.postgraphile5) } : undefined;
@@ -158,15 +202,8 @@ export function buildOperationReports(operations: readonly Operation[], captures
         : undefined,
       postgraphile,
       postgraphile5,
-      ratios: {
-        apiToRawP50: ratio(m?.api?.latencyMs.p50, m?.raw?.latencyMs.p50),
-        apiToRawP99: ratio(m?.api?.latencyMs.p99, m?.raw?.latencyMs.p99),
-        apiToPostgraphileRps: ratio(m?.api?.requestsPerSecond, m?.postgraphile?.requestsPerSecond),
-        apiToPostgraphileP50: ratio(m?.api?.latencyMs.p50, m?.postgraphile?.latencyMs.p50),
-        apiToPostgraphile5Rps: ratio(m?.api?.requestsPerSecond, m?.postgraphile5?.requestsPerSecond),
-        apiToPostgraphile5P50: ratio(m?.api?.latencyMs.p50, m?.postgraphile5?.latencyMs.p50),
-      },
-      rounds: roundReports(m),
+      ratios: operationRatios(m, rounds),
+      rounds,
     };
   });
 }
@@ -200,7 +237,7 @@ export const API_RSS_BOUND_MIB = 250;
 /** ", rounds 1.91–2.10" when the operation ran in several rounds. */
 const perRound = (rounds: readonly RoundReport[] | undefined, pick: (r: RoundReport) => number | null) => {
   const spread = roundSpread(rounds, pick);
-  return spread ? ` (medians of ${rounds?.length} rounds; per round ${spread}×)` : '';
+  return spread ? ` (the median of ${rounds?.length} rounds' ratios, each between sides of one round: ${spread}×; the p50s and rates shown are each side's medians)` : '';
 };
 
 export function evaluateTargets(operations: readonly OperationReport[], households: number, other: BenchReport | null, apiPeakRssMiB: number | null = null): TargetVerdict[] {
@@ -219,7 +256,7 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
         id: `api-p50-vs-raw-op${n}${ops.length > 1 ? `-${op?.id}` : ''}`,
         description: `op ${n}${ops.length > 1 ? ` ${op?.id}` : ''}: API p50 ≤ ${bound} × raw SQL p50`,
         verdict: verdict(r === null ? null : r <= bound),
-        detail: r === null ? 'not measured' : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×${perRound(op?.rounds, (x) => x.apiToRawP50)}`,
+        detail: r === null ? 'not measured' : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×${perRound(op?.rounds, (x) => x.ratios.apiToRawP50)}`,
       });
     }
   }
@@ -231,7 +268,7 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
       id: `throughput-vs-postgraphile-op${op.number}`,
       description: `op ${op.number}: API req/s ≥ ${need === 1 ? '' : `${need} × `}PostGraphile v4 req/s`,
       verdict: verdict(r === null ? null : r >= need),
-      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile v4 ${op.postgraphile?.load?.requestsPerSecond} req/s = ${r}×${perRound(op.rounds, (x) => x.apiToPostgraphileRps)}`,
+      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile v4 ${op.postgraphile?.load?.requestsPerSecond} req/s = ${r}×${perRound(op.rounds, (x) => x.ratios.apiToPostgraphileRps)}`,
     });
   }
   for (const op of operations.filter((o) => o.postgraphile5)) {
@@ -241,7 +278,7 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
       id: `throughput-vs-postgraphile5-op${op.number}`,
       description: `op ${op.number}: API req/s ≥ ${need} × PostGraphile 5 req/s`,
       verdict: verdict(r === null ? null : r >= need),
-      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile 5 ${op.postgraphile5?.load?.requestsPerSecond} req/s = ${r}×${perRound(op.rounds, (x) => x.apiToPostgraphile5Rps)}`,
+      detail: r === null ? 'not measured' : `API ${op.api?.load?.requestsPerSecond} req/s vs PostGraphile 5 ${op.postgraphile5?.load?.requestsPerSecond} req/s = ${r}×${perRound(op.rounds, (x) => x.ratios.apiToPostgraphile5Rps)}`,
     });
   }
 
@@ -327,7 +364,7 @@ export function formatReport(report: BenchReport): string {
       `${s.connections} connections, ${(s.rounds ?? 1) > 1 ? `${s.rounds} rounds per operation (sides alternating; medians), ${s.warmupSeconds} s warm-up (${Math.min(s.warmupSeconds, REWARM_SECONDS)} s in later rounds) + ${s.durationSeconds} s per round` : `${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per run`}`,
   );
   lines.push('');
-  const header = ['op', 'API p50', 'p99', 'req/s', 'raw p50', 'p99', 'req/s', 'PGL p50', 'req/s', 'PG5 p50', 'req/s', 'API/raw p50', 'per round', 'API/PGL req/s', 'API/PG5 req/s', 'per round', 'SQL API', 'PGL', 'PG5'];
+  const header = ['op', 'API p50', 'p99', 'req/s', 'raw p50', 'p99', 'req/s', 'PGL p50', 'req/s', 'PG5 p50', 'req/s', 'API/raw p50', 'per round', 'API/PGL req/s', 'per round', 'API/PG5 req/s', 'per round', 'SQL API', 'PGL', 'PG5'];
   const rows: string[][] = [header];
   const notes: string[] = [];
   for (const op of report.operations) {
@@ -354,10 +391,11 @@ export function formatReport(report: BenchReport): string {
       num(p5?.latencyMs.p50),
       num(p5?.requestsPerSecond, 1),
       num(op.ratios.apiToRawP50),
-      roundSpread(op.rounds, (x) => x.apiToRawP50) || '–',
+      roundSpread(op.rounds, (x) => x.ratios.apiToRawP50) || '–',
       num(op.ratios.apiToPostgraphileRps),
+      roundSpread(op.rounds, (x) => x.ratios.apiToPostgraphileRps) || '–',
       num(op.ratios.apiToPostgraphile5Rps),
-      roundSpread(op.rounds, (x) => x.apiToPostgraphile5Rps) || '–',
+      roundSpread(op.rounds, (x) => x.ratios.apiToPostgraphile5Rps) || '–',
       String(op.api.statementsPerRequest),
       op.postgraphile ? String(op.postgraphile.statementsPerRequest) : '–',
       op.postgraphile5 ? String(op.postgraphile5.statementsPerRequest) : '–',
@@ -367,6 +405,7 @@ export function formatReport(report: BenchReport): string {
   for (const note of notes) lines.push(`! ${note}`);
   lines.push('');
   lines.push('Latencies in ms (exact per request; p50/p99 by nearest rank). raw = the API\'s own SQL through node-postgres; PGL = PostGraphile v4; PG5 = PostGraphile 5. SQL = statements per request.');
+  if ((s.rounds ?? 1) > 1) lines.push('Each side\'s figures are the medians of its rounds; each ratio is the median of the rounds\' ratios (the sides of one round side by side), "per round" their range.');
   lines.push(
     `Peak RSS (VmHWM): API ${num(report.memory.apiPeakRssMiB, 1)} MiB, PostGraphile v4 ${num(report.memory.postgraphilePeakRssMiB, 1)} MiB, PostGraphile 5 ${num(report.memory.postgraphile5PeakRssMiB, 1)} MiB.`,
   );
@@ -420,7 +459,7 @@ export function assembleReport(input: ReportInput): BenchReport {
       apiPeakRssMiB: mib(input.memory.apiPeakKiB),
       postgraphilePeakRssMiB: mib(input.memory.postgraphilePeakKiB),
       postgraphile5PeakRssMiB: mib(input.memory.postgraphile5PeakKiB ?? null),
-      note: 'VmHWM of the timed server process (/proc/<pid>/status) read at the end of the run: its peak resident set since start, start-up included. Per operation, rssDuringMiB is the largest VmRSS sampled every 250 ms during that operation.',
+      note: 'VmHWM of the timed server process (/proc/<pid>/status) read at the end of the run: its peak resident set since start, start-up included. Per operation, rssDuringMiB is the largest VmRSS sampled every 250 ms during that operation (over all of its rounds).',
     },
     targets: evaluateTargets(operations, Number(input.settings.households ?? input.fixtures.households), input.other, mib(input.memory.apiPeakKiB)),
   };
@@ -430,20 +469,27 @@ export function assembleReport(input: ReportInput): BenchReport {
 export function formatMarkdown(report: BenchReport): string {
   const out: string[] = [];
   const n = (v: number | null | undefined, d = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d }));
-  out.push('| op | API p50 | API p99 | API req/s | raw p50 | raw p99 | raw req/s | PGL p50 | PGL req/s | PG5 p50 | PG5 req/s | API/raw p50 | API/PGL req/s | API/PG5 req/s | SQL/req API | PGL | PG5 |');
-  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  const spread = (op: OperationReport, pick: (r: RoundReport) => number | null) => roundSpread(op.rounds, pick) || '–';
+  const rounds = Number(report.settings.rounds ?? 1);
+  if (rounds > 1) {
+    out.push(`${rounds} rounds per operation, the sides alternating; each side's figures are the medians of its rounds, each ratio the median of the rounds' ratios ("per round": their range).`);
+    out.push('');
+  }
+  out.push('| op | API p50 | API p99 | API req/s | raw p50 | raw p99 | raw req/s | PGL p50 | PGL req/s | PG5 p50 | PG5 req/s | API/raw p50 | per round | API/PGL req/s | per round | API/PG5 req/s | per round | SQL/req API | PGL | PG5 |');
+  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const op of report.operations) {
     const a = op.api?.load;
     const r = op.raw?.load;
     const p = op.postgraphile?.load;
     const p5 = op.postgraphile5?.load;
     if (!op.available || !a) {
-      out.push(`| ${op.number} ${op.id} | ${op.available ? `not measured: ${op.note ?? ''}` : 'not available'} ||||||||||||||||`);
+      out.push(`| ${op.number} ${op.id} | ${op.available ? `not measured: ${op.note ?? ''}` : 'not available'} |||||||||||||||||||`);
       continue;
     }
     out.push(
       `| ${op.number} ${op.id} | ${n(a.latencyMs.p50)} | ${n(a.latencyMs.p99)} | ${n(a.requestsPerSecond)} | ${n(r?.latencyMs.p50)} | ${n(r?.latencyMs.p99)} | ${n(r?.requestsPerSecond)} | ` +
-        `${n(p?.latencyMs.p50)} | ${n(p?.requestsPerSecond)} | ${n(p5?.latencyMs.p50)} | ${n(p5?.requestsPerSecond)} | ${n(op.ratios.apiToRawP50, 2)} | ${n(op.ratios.apiToPostgraphileRps, 2)} | ${n(op.ratios.apiToPostgraphile5Rps, 2)} | ` +
+        `${n(p?.latencyMs.p50)} | ${n(p?.requestsPerSecond)} | ${n(p5?.latencyMs.p50)} | ${n(p5?.requestsPerSecond)} | ${n(op.ratios.apiToRawP50, 2)} | ${spread(op, (x) => x.ratios.apiToRawP50)} | ` +
+        `${n(op.ratios.apiToPostgraphileRps, 2)} | ${spread(op, (x) => x.ratios.apiToPostgraphileRps)} | ${n(op.ratios.apiToPostgraphile5Rps, 2)} | ${spread(op, (x) => x.ratios.apiToPostgraphile5Rps)} | ` +
         `${op.api?.statementsPerRequest ?? '–'} | ${op.postgraphile?.statementsPerRequest ?? '–'} | ${op.postgraphile5?.statementsPerRequest ?? '–'} |`,
     );
   }

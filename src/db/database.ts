@@ -199,7 +199,7 @@ class StatementQueue {
 
   /** Runs `work` (COMMIT, ROLLBACK) after every statement already asked for; refuses any later one. */
   finish<T>(work: () => Promise<T>): Promise<T> {
-    this.ended = true;
+    this.end();
     return this.after(work);
   }
 
@@ -215,18 +215,23 @@ class StatementQueue {
   }
 }
 
-/** `queue`: a transaction's, when `client` is the connection it holds. */
-function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared: PreparedStatements, queue = new StatementQueue()): Queryable {
+/** Statements on the pool (a connection each), or on a transaction's connection through its queue. */
+type PgTarget = { pool: pg.Pool } | { client: pg.PoolClient; queue: StatementQueue };
+
+function pgQueryable(target: PgTarget, counter: Counter, prepared: PreparedStatements): Queryable {
   return {
     async query<T extends Row>(statement: SQL | string, params?: unknown[], options?: QueryOptions) {
       const { text, values } = compile(statement, params);
       const stable = options?.planStable ?? isPlanStable(statement);
       counter.statements += 1;
-      if ('release' in client) return translated(() => queue.run(() => send<T>(client, prepared, text, values, stable, false)));
+      if ('client' in target) {
+        const { client, queue } = target;
+        return translated(() => queue.run(() => send<T>(client, prepared, text, values, stable, false)));
+      }
       // One connection from the pool for the statement (what pool.query does), so that its
       // prepared statements are known; pool.query also discarded it after any SQL error.
       return translated(async () => {
-        const connection = await client.connect();
+        const connection = await target.pool.connect();
         let failure: unknown;
         try {
           return await send<T>(connection, prepared, text, values, stable, true);
@@ -244,8 +249,11 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, counter: Counter, prepared
         const stream = connection.query(copyFrom(copyStatement(table, columns, 'STDIN')));
         await pipeline(Readable.from(copyChunks(lines)), stream);
       };
-      if ('release' in client) return queue.run(() => load(client));
-      const connection = await client.connect();
+      if ('client' in target) {
+        const { client, queue } = target;
+        return queue.run(() => load(client));
+      }
+      const connection = await target.pool.connect();
       try {
         await load(connection);
       } finally {
@@ -340,7 +348,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   });
   const counter = new Counter();
   const prepared = new PreparedStatements(options.preparedStatementsPerConnection ?? DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION);
-  const base = pgQueryable(pool, counter, prepared);
+  const base = pgQueryable({ pool }, counter, prepared);
   return {
     kind: 'postgres',
     ...base,
@@ -362,7 +370,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       try {
         counter.statements += 1;
         await client.query('BEGIN');
-        const result = await work(pgQueryable(client, counter, prepared, queue));
+        const result = await work(pgQueryable({ client, queue }, counter, prepared));
         counter.statements += 1;
         const commit = await queue.finish(() => client.query('COMMIT'));
         // A statement that failed while `work` went on (its error swallowed, or never awaited)

@@ -42,6 +42,20 @@ describe('medianOfRounds', () => {
     expect(result.requestsPerSecond).toBe(400);
   });
 
+  it('leaves a round without a completed request out of the medians, whatever its place', () => {
+    const empty = round(Number.NaN, 0, { requests: 0 });
+    for (const rounds of [
+      [empty, round(10, 500), round(12, 480)],
+      [round(10, 500), empty, round(12, 480)],
+      [round(10, 500), round(12, 480), empty],
+    ]) {
+      const result = medianOfRounds(rounds);
+      expect(result.latencyMs.p50).toBe(11);
+      expect(result.latencyMs.max).toBe(48);
+      expect(result.requests).toBe(200);
+    }
+  });
+
   it('refuses no rounds', () => {
     expect(() => medianOfRounds([])).toThrow(/no rounds/);
   });

@@ -86,7 +86,7 @@ describe('benchmark harness, smoke mode', () => {
         const p50s = rounds.map((r) => r.sides[side]?.p50Ms ?? Number.NaN);
         expect(op[side]?.load?.latencyMs.p50, `${op.id} ${side}`).toBeCloseTo(((p50s[0] ?? 0) + (p50s[1] ?? 0)) / 2, 2);
       }
-      expect(rounds.map((r) => r.apiToRawP50).every((x) => x !== null && x > 0), op.id).toBe(true);
+      expect(rounds.map((r) => r.ratios.apiToRawP50).every((x) => x !== null && x > 0), op.id).toBe(true);
     }
     // Later operations (a vector tile: a GET with a binary body) are measured when the API has
     // them and reported as not available otherwise; neither breaks the run.
