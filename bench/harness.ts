@@ -230,12 +230,22 @@ export interface RunExtras {
   dbCpuMsPerRequest?: number | null;
 }
 
-export type Side = 'api' | 'raw' | Baseline;
+/**
+ * The sides of a measurement. `httpFloor`: a bare `node:http` server replaying the operation's
+ * captured SQL (http-floor-server.ts), what any HTTP service over the same SQL costs at least.
+ */
+export type Side = 'api' | 'raw' | 'httpFloor' | Baseline;
+
+export const SIDE_NAMES: Record<Side, string> = { api: 'API', raw: 'raw SQL', httpFloor: 'HTTP floor', ...BASELINE_NAMES };
+
+/** The header the HTTP floor picks the operation's statements by (http-floor-server.ts). */
+export const HTTP_FLOOR_OPERATION_HEADER = 'x-bench-operation';
 
 export interface OperationMeasurement {
   id: string;
   api?: LoadResult;
   raw?: LoadResult & { firstError: string | null };
+  httpFloor?: LoadResult;
   postgraphile?: LoadResult;
   postgraphile5?: LoadResult;
   /** Each side's figures over its rounds (medians; `rounds` keeps every round when there were several). */
@@ -291,7 +301,7 @@ function combineExtras(rounds: readonly RoundMeasurement[]): RunExtras {
 export async function measure(
   operations: readonly Operation[],
   captures: Map<string, CaptureResult>,
-  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; postgraphile5?: HttpTarget | null; raw: Database | null },
+  targets: { api: HttpTarget; postgraphile?: HttpTarget | null; postgraphile5?: HttpTarget | null; raw: Database | null; httpFloor?: HttpTarget | null },
   settings: LoadSettings,
   log: (line: string) => void,
   hooks: MeasureHooks = {},
@@ -300,7 +310,7 @@ export async function measure(
   const fmt = (r: LoadResult) => `p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.requestsPerSecond} req/s${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`;
   const cpu = (side: Side, e: RunExtras | undefined) =>
     e?.cpuMsPerRequest != null ? `; CPU/request: ${e.cpuMsPerRequest} ms ${side === 'raw' ? 'client' : 'server'}, ${e.dbCpuMsPerRequest ?? '?'} ms PostgreSQL` : '';
-  const label = (side: Side) => (side === 'api' ? 'API' : side === 'raw' ? 'raw SQL' : BASELINE_NAMES[side]).padEnd(16);
+  const label = (side: Side) => SIDE_NAMES[side].padEnd(16);
   const rounds = Math.max(1, settings.rounds ?? 1);
   for (const listed of operations) {
     const entry = captures.get(listed.id);
@@ -314,6 +324,13 @@ export async function measure(
     const { raw } = targets;
     const plan = entry.plan;
     if (raw && plan && !op.writes) runners.push({ side: 'raw', run: (s) => sqlLoad(raw, plan, s) });
+    const floor = targets.httpFloor;
+    if (floor && plan && !op.writes) {
+      // The API's request (its size and method) to a server that ignores it and replays the plan.
+      const apiRequest = requestSpec(targets.api, op.api);
+      const spec = { method: apiRequest.method, url: `${floor.baseUrl}/`, headers: { ...floor.headers, [HTTP_FLOOR_OPERATION_HEADER]: op.id }, body: apiRequest.body };
+      runners.push({ side: 'httpFloor', run: (s) => httpLoad(spec, s) });
+    }
     for (const which of ['postgraphile', 'postgraphile5'] as const) {
       const target = targets[which];
       const { call } = baselineCall(op, which);
@@ -344,8 +361,7 @@ export async function measure(
       if (side === 'raw') {
         const loads = measured.map((x) => x.load as LoadResult & { firstError: string | null });
         m.raw = { ...medianOfRounds(loads), firstError: loads.find((l) => l.firstError)?.firstError ?? null };
-      }
-      else m[side] = medianOfRounds(measured.map((x) => x.load));
+      } else m[side] = medianOfRounds(measured.map((x) => x.load));
     }
     if (rounds > 1) {
       m.rounds = { sides: perSide, order };

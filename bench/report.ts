@@ -22,6 +22,8 @@ export interface OperationReport {
   writes?: boolean;
   api?: SideCapture & { load?: LoadResult; resources?: Resources };
   raw?: { sql: string; note: string; load?: LoadResult & { firstError: string | null }; resources?: Resources };
+  /** The bare HTTP server over the same statements (`--http-floor`), when it ran. */
+  httpFloor?: { load?: LoadResult; resources?: Resources };
   postgraphile?: SideCapture & { load?: LoadResult; resources?: Resources };
   /** PostGraphile 5 (Grafast), run beside v4 on the same database and the API's Node. */
   postgraphile5?: SideCapture & { load?: LoadResult; resources?: Resources };
@@ -35,6 +37,10 @@ export interface OperationReport {
     /** API req/s / PostGraphile 5 req/s (higher is better; targets ≥ 1.5 on op 2, ≥ 2 on op 3). */
     apiToPostgraphile5Rps: number | null;
     apiToPostgraphile5P50: number | null;
+    /** HTTP floor p50 / raw SQL p50: what any HTTP service over this SQL adds (--http-floor). */
+    httpFloorToRawP50: number | null;
+    /** API p50 / HTTP floor p50: the API's own share. */
+    apiToHttpFloorP50: number | null;
   };
   /**
    * With several rounds (settings.rounds): every round's figures per side, and the ratios of the
@@ -89,6 +95,8 @@ function sideRatios(s: Partial<Record<Side, LoadResult>>): OperationReport['rati
     apiToPostgraphileP50: ratio(s.api?.latencyMs.p50, s.postgraphile?.latencyMs.p50),
     apiToPostgraphile5Rps: ratio(s.api?.requestsPerSecond, s.postgraphile5?.requestsPerSecond),
     apiToPostgraphile5P50: ratio(s.api?.latencyMs.p50, s.postgraphile5?.latencyMs.p50),
+    httpFloorToRawP50: ratio(s.httpFloor?.latencyMs.p50, s.raw?.latencyMs.p50),
+    apiToHttpFloorP50: ratio(s.api?.latencyMs.p50, s.httpFloor?.latencyMs.p50),
   };
 }
 
@@ -99,7 +107,7 @@ function sideRatios(s: Partial<Record<Side, LoadResult>>): OperationReport['rati
  * differ a little from the quotient of the p50s shown beside it.
  */
 function operationRatios(m: OperationMeasurement | undefined, rounds: readonly RoundReport[] | undefined): OperationReport['ratios'] {
-  const overall = sideRatios({ api: m?.api, raw: m?.raw, postgraphile: m?.postgraphile, postgraphile5: m?.postgraphile5 });
+  const overall = sideRatios({ api: m?.api, raw: m?.raw, httpFloor: m?.httpFloor, postgraphile: m?.postgraphile, postgraphile5: m?.postgraphile5 });
   if (!rounds || rounds.length < 2) return overall;
   const of = (key: keyof OperationReport['ratios']) => {
     const values = rounds.map((r) => r.ratios[key]).filter((v): v is number => v !== null);
@@ -112,6 +120,8 @@ function operationRatios(m: OperationMeasurement | undefined, rounds: readonly R
     apiToPostgraphileP50: of('apiToPostgraphileP50'),
     apiToPostgraphile5Rps: of('apiToPostgraphile5Rps'),
     apiToPostgraphile5P50: of('apiToPostgraphile5P50'),
+    httpFloorToRawP50: of('httpFloorToRawP50'),
+    apiToHttpFloorP50: of('apiToHttpFloorP50'),
   };
 }
 
@@ -200,6 +210,7 @@ export function buildOperationReports(operations: readonly Operation[], captures
             resources: resources(m?.extras.raw),
           }
         : undefined,
+      httpFloor: m?.httpFloor ? { load: m.httpFloor, resources: resources(m.extras.httpFloor) } : undefined,
       postgraphile,
       postgraphile5,
       ratios: operationRatios(m, rounds),
@@ -256,7 +267,11 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
         id: `api-p50-vs-raw-op${n}${ops.length > 1 ? `-${op?.id}` : ''}`,
         description: `op ${n}${ops.length > 1 ? ` ${op?.id}` : ''}: API p50 ≤ ${bound} × raw SQL p50`,
         verdict: verdict(r === null ? null : r <= bound),
-        detail: r === null ? 'not measured' : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×${perRound(op?.rounds, (x) => x.ratios.apiToRawP50)}`,
+        detail:
+          r === null
+            ? 'not measured'
+            : `API ${op?.api?.load?.latencyMs.p50} ms vs raw ${op?.raw?.load?.latencyMs.p50} ms = ${r}×${perRound(op?.rounds, (x) => x.ratios.apiToRawP50)}` +
+              (op?.ratios.httpFloorToRawP50 != null ? `; a bare HTTP server over the same SQL: ${op.httpFloor?.load?.latencyMs.p50} ms = ${op.ratios.httpFloorToRawP50}× raw${perRound(op.rounds, (x) => x.ratios.httpFloorToRawP50)}` : ''),
       });
     }
   }
@@ -349,6 +364,29 @@ export function evaluateTargets(operations: readonly OperationReport[], househol
   return verdicts;
 }
 
+/** The HTTP floor's rows (--http-floor): raw, floor and API side by side, for each operation that had it. */
+function httpFloorRows(report: BenchReport): string[][] {
+  const n = (v: number | null | undefined, d = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
+  const rows = [['op', 'raw p50', 'floor p50', 'API p50', 'floor/raw', 'per round', 'API/raw', 'API/floor', 'CPU ms/request: raw client / floor / API']];
+  for (const op of report.operations.filter((o) => o.httpFloor?.load)) {
+    rows.push([
+      `${op.number} ${op.id}`,
+      n(op.raw?.load?.latencyMs.p50),
+      n(op.httpFloor?.load?.latencyMs.p50),
+      n(op.api?.load?.latencyMs.p50),
+      n(op.ratios.httpFloorToRawP50),
+      roundSpread(op.rounds, (x) => x.ratios.httpFloorToRawP50) || '–',
+      n(op.ratios.apiToRawP50),
+      n(op.ratios.apiToHttpFloorP50),
+      `${n(op.raw?.resources?.cpuMsPerRequest)} / ${n(op.httpFloor?.resources?.cpuMsPerRequest)} / ${n(op.api?.resources?.cpuMsPerRequest)}`,
+    ]);
+  }
+  return rows.length > 1 ? rows : [];
+}
+
+const HTTP_FLOOR_NOTE =
+  'HTTP floor: a bare node:http server (bench/http-floor-server.ts) replaying the same captured statements through the same pool and answering their rows, with nothing of the API; what any HTTP service over this SQL costs at least on this machine.';
+
 function pad(cells: string[][]): string {
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length))) ?? [];
   return cells.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
@@ -403,6 +441,12 @@ export function formatReport(report: BenchReport): string {
   }
   lines.push(pad(rows));
   for (const note of notes) lines.push(`! ${note}`);
+  const floor = httpFloorRows(report);
+  if (floor.length) {
+    lines.push('');
+    lines.push(pad(floor));
+    lines.push(HTTP_FLOOR_NOTE);
+  }
   lines.push('');
   lines.push('Latencies in ms (exact per request; p50/p99 by nearest rank). raw = the API\'s own SQL through node-postgres; PGL = PostGraphile v4; PG5 = PostGraphile 5. SQL = statements per request.');
   if ((s.rounds ?? 1) > 1) lines.push('Each side\'s figures are the medians of its rounds; each ratio is the median of the rounds\' ratios (the sides of one round side by side), "per round" their range.');
@@ -492,6 +536,15 @@ export function formatMarkdown(report: BenchReport): string {
         `${n(op.ratios.apiToPostgraphileRps, 2)} | ${spread(op, (x) => x.ratios.apiToPostgraphileRps)} | ${n(op.ratios.apiToPostgraphile5Rps, 2)} | ${spread(op, (x) => x.ratios.apiToPostgraphile5Rps)} | ` +
         `${op.api?.statementsPerRequest ?? '–'} | ${op.postgraphile?.statementsPerRequest ?? '–'} | ${op.postgraphile5?.statementsPerRequest ?? '–'} |`,
     );
+  }
+  const floor = httpFloorRows(report);
+  if (floor.length) {
+    out.push('');
+    out.push(`| ${floor[0]?.join(' | ')} |`);
+    out.push(`|---|${floor[0]?.slice(1).map(() => '--:').join('|')}|`);
+    for (const row of floor.slice(1)) out.push(`| ${row.join(' | ')} |`);
+    out.push('');
+    out.push(HTTP_FLOOR_NOTE);
   }
   out.push('');
   out.push('CPU time per request (ms) and memory during the run:');

@@ -94,6 +94,8 @@ try {
       { id: packageId },
     ),
     tile: { url: `${base}/tiles/households/${values.tile}.mvt`, headers: { authorization: `Bearer ${token}` } },
+    // Op 7: an OGC API page of 1,000 households (GeoJSON), as the benchmark sends it.
+    op7: { url: `${base}/ogc/collections/households/items?limit=1000`, headers: { authorization: `Bearer ${token}` } },
   };
   for (const name of values.cases.split(',')) {
     const options = cases[name];

@@ -2,7 +2,7 @@
  * npm run bench -- [--households 200000[,1000000]] [--duration 5] [--rounds 3] [--connections 10] [--warmup 3]
  *                  [--only op1,op2] [--skip-postgraphile] [--skip-postgraphile5] [--seed S]
  *                  [--admin-url URL] [--cpu-prof] [--api-root DIR | --api-commit REV] [--quick]
- *                  [--prepared-statements N]
+ *                  [--prepared-statements N] [--http-floor]
  *
  * --prepared-statements (default PG_PREPARED_STATEMENTS, else the API's default of 100): named
  * statements per connection for the API and for the raw replay alike; 0 sends all unnamed. A
@@ -10,6 +10,8 @@
  * --rounds (default 3; 1 with --quick): per operation the sides take turns, the order reversed in
  * every other round; each round is a warm-up (--warmup in the first, 1 s after) and --duration
  * seconds timed; a side's figures are the medians of its rounds (bench/harness.ts, `measure`).
+ * --http-floor: one more side, a bare node:http server replaying each operation's captured SQL
+ * (http-floor-server.ts): what any HTTP service over the same SQL costs at least on this machine.
  * --households takes one size or a comma-separated list: the sizes run one after the other in
  * this run, and the growth targets compare them (never runs from other days).
  * --quick: 10,000 households, ops 1-3, 4 connections, 1 s warm-up + 2 s per run, PostGraphile 5
@@ -30,7 +32,7 @@
  * JSON in bench/results/).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +42,7 @@ import { DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION } from '../src/db/prepared-s
 import { authHeaders, BENCH_JWT_SECRET, mintAdminToken, mintBenchToken } from './auth.js';
 import { databaseUrl, ensureDataset } from './dataset.js';
 import { captureApi, capturePostgraphile, measure, type MeasureHooks, type Side } from './harness.js';
-import type { LoadSettings } from './load.js';
+import type { LoadSettings, PlannedStatement } from './load.js';
 import { BENCH_PACKAGE_PREFIX, benchPrincipals, buildOperations, DEFAULT_OPERATION_SETTINGS, discoverFixtures, type Operation } from './operations.js';
 import { startPgWireProxy } from './pg-wire-proxy.js';
 import { cpuSeconds, freePort, type ServerProcess, spawnServer, waitUntilIdle } from './processes.js';
@@ -66,6 +68,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     'skip-postgraphile': { type: 'boolean', default: false },
     'skip-postgraphile5': { type: 'boolean', default: false },
+    'http-floor': { type: 'boolean', default: false },
     /** Where the results file goes; default bench/results (--quick: the temp folder). */
     out: { type: 'string' },
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -114,6 +117,7 @@ const skipV4 = values['skip-postgraphile'] || quick;
  */
 const preparedStatements = integer('prepared-statements', values['prepared-statements'] ?? process.env.PG_PREPARED_STATEMENTS ?? String(DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION), 0, 1000);
 const skipV5 = values['skip-postgraphile5'];
+const withHttpFloor = values['http-floor'];
 const resultsDir = values.out ? resolve(values.out) : quick ? join(os.tmpdir(), 'kt-bench-quick') : RESULTS_DIR;
 const adminUrl = values['admin-url'];
 /** Exports a commit to a temporary folder (once per commit) that uses this repository's node_modules. */
@@ -317,6 +321,32 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
       servers.push(server);
       return server;
     };
+    /** The bare HTTP server over the captured statements (--http-floor; http-floor-server.ts). */
+    const startHttpFloor = async (url: string, captured: Map<string, { plan: PlannedStatement[] | null }>) => {
+      const plans = Object.fromEntries([...captured].flatMap(([id, c]) => (c.plan ? [[id, c.plan]] : [])));
+      const planFile = join(mkdtempSync(join(os.tmpdir(), 'kt-http-floor-')), 'plans.json');
+      writeFileSync(planFile, JSON.stringify(plans));
+      const port = await freePort();
+      const server = await spawnServer({
+        name: 'HTTP floor',
+        command: node,
+        args: ['--import', 'tsx', join(BENCH_DIR, 'http-floor-server.ts')],
+        cwd: REPO_ROOT,
+        env: {
+          ...(process.env as Record<string, string>),
+          NODE_ENV: 'production',
+          DATABASE_URL: url,
+          PORT: String(port),
+          PG_POOL_SIZE: String(settings.connections),
+          PG_PREPARED_STATEMENTS: String(preparedStatements),
+          FLOOR_PLANS: planFile,
+        },
+        port,
+        readyPath: '/',
+      });
+      servers.push(server);
+      return server;
+    };
     const stop = async (server: ServerProcess) => {
       servers.splice(servers.indexOf(server), 1);
       await server.stop();
@@ -358,6 +388,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     const api = await startApi('API', dataset.url, values['cpu-prof']);
     const postgraphile = withPostgraphile ? await startPostgraphile('PostGraphile', dataset.url) : null;
     const postgraphile5 = withPostgraphile5 ? await startPostgraphile5('PostGraphile 5', dataset.url) : null;
+    const httpFloor = withHttpFloor ? await startHttpFloor(dataset.url, captures) : null;
 
     const xactCommit = async () => {
       const [row] = await admin.query<{ n: number }>('SELECT xact_commit::float8 AS n FROM pg_stat_database WHERE datname = $1', [dataset.database]);
@@ -370,11 +401,11 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
       const rows = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dataset.database]);
       return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid) ?? 0]));
     };
-    const serverOf = (side: Side) => (side === 'api' ? api : side === 'postgraphile' ? postgraphile : side === 'postgraphile5' ? postgraphile5 : null);
+    const serverOf = (side: Side) => (side === 'api' ? api : side === 'postgraphile' ? postgraphile : side === 'postgraphile5' ? postgraphile5 : side === 'httpFloor' ? httpFloor : null);
     let before = { xact: 0, server: null as number | null, client: process.cpuUsage(), db: new Map<number, number>() };
     /** Waits until the servers have finished requests still running from the previous run. */
     const waitIdle = async () => {
-      for (const server of [api, postgraphile, postgraphile5]) {
+      for (const server of [api, postgraphile, postgraphile5, httpFloor]) {
         if (server) await waitUntilIdle(server.pid, 120_000);
       }
     };
@@ -415,6 +446,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
         postgraphile: postgraphile ? { baseUrl: postgraphile.baseUrl, headers: {} } : null,
         postgraphile5: postgraphile5 ? { baseUrl: postgraphile5.baseUrl, headers: {} } : null,
         raw,
+        httpFloor: httpFloor ? { baseUrl: httpFloor.baseUrl, headers: {} } : null,
       },
       settings,
       log,
@@ -426,6 +458,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
     await stop(api);
     if (postgraphile) await stop(postgraphile);
     if (postgraphile5) await stop(postgraphile5);
+    if (httpFloor) await stop(httpFloor);
 
     phase('report');
     const cpus = os.cpus();
@@ -466,6 +499,7 @@ async function runSize(households: number, other: BenchReport | null): Promise<{
         only: only ?? null,
         skipPostgraphile: skipV4,
         skipPostgraphile5: skipV5,
+        httpFloor: withHttpFloor ? 'a bare node:http server replaying each operation\'s captured statements through the product\'s pool (bench/http-floor-server.ts, from this working tree), on the servers\' Node' : null,
         quick,
         postgraphile5Pool: settings.connections,
         loadGenerator: 'autocannon (HTTP/1.1 keep-alive, pipelining 1) in the harness process; raw SQL: closed loop of the same number of workers',

@@ -18,10 +18,10 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const adminUrl = process.env.TEST_DATABASE_URL;
 
 describe.runIf(Boolean(adminUrl))('npm run bench -- --quick (PostgreSQL only: needs a server the benchmark can create its database on)', () => {
-  it('measures the API, the raw SQL and PostGraphile 5 on ops 1-3 without errors, with the SQL of every side', { timeout: 600_000 }, () => {
+  it('measures the API, the raw SQL, the HTTP floor and PostGraphile 5 on ops 1-3 in two rounds without errors, with the SQL of every side', { timeout: 600_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'kt-bench-quick-test-'));
     try {
-      const run = spawnSync('npx', ['tsx', 'bench/run.ts', '--quick', '--duration', '1', '--warmup', '0', '--rounds', '2', '--admin-url', adminUrl!, '--out', out], {
+      const run = spawnSync('npx', ['tsx', 'bench/run.ts', '--quick', '--duration', '1', '--warmup', '0', '--rounds', '2', '--http-floor', '--admin-url', adminUrl!, '--out', out], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
         timeout: 590_000,
@@ -42,12 +42,17 @@ describe.runIf(Boolean(adminUrl))('npm run bench -- --quick (PostgreSQL only: ne
         expect(op.raw?.sql, op.id).toContain('-- statement 1');
         expect(op.ratios.apiToRawP50, op.id).toBeGreaterThan(0);
         expect(op.rounds, op.id).toHaveLength(2);
+        // The bare HTTP server over the same statements answered every request.
+        expect(op.httpFloor?.load?.requests, op.id).toBeGreaterThan(0);
+        expect(op.httpFloor?.load?.errors, op.id).toBe(0);
+        expect(op.httpFloor?.load?.non2xx, op.id).toBe(0);
+        expect(op.ratios.httpFloorToRawP50, op.id).toBeGreaterThan(0);
       }
       for (const op of report.operations.filter((o) => o.number !== 1)) {
         // Every server in each round, the order reversed in the second.
         expect(op.rounds?.map((r) => r.order), op.id).toEqual([
-          ['api', 'raw', 'postgraphile5'],
-          ['postgraphile5', 'raw', 'api'],
+          ['api', 'raw', 'httpFloor', 'postgraphile5'],
+          ['postgraphile5', 'httpFloor', 'raw', 'api'],
         ]);
         expect(op.postgraphile5?.check.ok, `${op.id}: ${op.postgraphile5?.check.detail}`).toBe(true);
         expect(op.postgraphile5?.statements[0]?.text, op.id).toMatch(/select/i);
