@@ -291,8 +291,8 @@ function combineExtras(rounds: readonly RoundMeasurement[]): RunExtras {
 /**
  * Phase 2: API, raw SQL and PostGraphile under the same load, operation by operation.
  *
- * With `settings.rounds` > 1 the sides take turns: round 1 in the order API, raw, PostGraphile v4,
- * PostGraphile 5; round 2 the reverse; and so on. The host's speed drifts over minutes on a shared
+ * With `settings.rounds` > 1 the sides take turns: round 1 in the order API, raw, HTTP floor,
+ * PostGraphile v4, PostGraphile 5 (those that run); round 2 the reverse; and so on. The host's speed drifts over minutes on a shared
  * machine (`{ __typename }` cost 0.46 to 1.06 ms of CPU within ten minutes on 2026-12-06); with one
  * window per side, the side that ran in the slow minute lost, and a ratio of two sides measured
  * the drift as much as the servers. Alternating puts every side in the same stretch of time, and
