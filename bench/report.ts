@@ -109,20 +109,13 @@ function sideRatios(s: Partial<Record<Side, LoadResult>>): OperationReport['rati
 function operationRatios(m: OperationMeasurement | undefined, rounds: readonly RoundReport[] | undefined): OperationReport['ratios'] {
   const overall = sideRatios({ api: m?.api, raw: m?.raw, httpFloor: m?.httpFloor, postgraphile: m?.postgraphile, postgraphile5: m?.postgraphile5 });
   if (!rounds || rounds.length < 2) return overall;
-  const of = (key: keyof OperationReport['ratios']) => {
-    const values = rounds.map((r) => r.ratios[key]).filter((v): v is number => v !== null);
-    return values.length ? Math.round(median(values) * 100) / 100 : overall[key];
-  };
-  return {
-    apiToRawP50: of('apiToRawP50'),
-    apiToRawP99: of('apiToRawP99'),
-    apiToPostgraphileRps: of('apiToPostgraphileRps'),
-    apiToPostgraphileP50: of('apiToPostgraphileP50'),
-    apiToPostgraphile5Rps: of('apiToPostgraphile5Rps'),
-    apiToPostgraphile5P50: of('apiToPostgraphile5P50'),
-    httpFloorToRawP50: of('httpFloorToRawP50'),
-    apiToHttpFloorP50: of('apiToHttpFloorP50'),
-  };
+  const keys = Object.keys(overall) as (keyof OperationReport['ratios'])[];
+  return Object.fromEntries(
+    keys.map((key) => {
+      const values = rounds.map((r) => r.ratios[key]).filter((v): v is number => v !== null);
+      return [key, values.length ? Math.round(median(values) * 100) / 100 : overall[key]];
+    }),
+  ) as OperationReport['ratios'];
 }
 
 /** "1.91–2.10" from the rounds' values of one ratio; empty without rounds. */
@@ -245,7 +238,7 @@ export const REGIONAL_P50_BOUND = 1.5;
 /** API peak RSS bound during the benchmark, MiB (issue #19). */
 export const API_RSS_BOUND_MIB = 250;
 
-/** ", rounds 1.91–2.10" when the operation ran in several rounds. */
+/** The per-round range of a ratio for a verdict's detail, when the operation ran in several rounds. */
 const perRound = (rounds: readonly RoundReport[] | undefined, pick: (r: RoundReport) => number | null) => {
   const spread = roundSpread(rounds, pick);
   return spread ? ` (the median of ${rounds?.length} rounds' ratios, each between sides of one round: ${spread}×; the p50s and rates shown are each side's medians)` : '';
@@ -384,6 +377,8 @@ function httpFloorRows(report: BenchReport): string[][] {
   return rows.length > 1 ? rows : [];
 }
 
+const ROUNDS_NOTE = 'Each side\'s figures are the medians of its rounds; each ratio is the median of the rounds\' ratios (the sides of one round side by side), "per round" their range.';
+
 const HTTP_FLOOR_NOTE =
   'HTTP floor: a bare node:http server (bench/http-floor-server.ts) replaying the same captured statements through the same pool and answering their rows, with nothing of the API; what any HTTP service over this SQL costs at least on this machine.';
 
@@ -449,7 +444,7 @@ export function formatReport(report: BenchReport): string {
   }
   lines.push('');
   lines.push('Latencies in ms (exact per request; p50/p99 by nearest rank). raw = the API\'s own SQL through node-postgres; PGL = PostGraphile v4; PG5 = PostGraphile 5. SQL = statements per request.');
-  if ((s.rounds ?? 1) > 1) lines.push('Each side\'s figures are the medians of its rounds; each ratio is the median of the rounds\' ratios (the sides of one round side by side), "per round" their range.');
+  if ((s.rounds ?? 1) > 1) lines.push(ROUNDS_NOTE);
   lines.push(
     `Peak RSS (VmHWM): API ${num(report.memory.apiPeakRssMiB, 1)} MiB, PostGraphile v4 ${num(report.memory.postgraphilePeakRssMiB, 1)} MiB, PostGraphile 5 ${num(report.memory.postgraphile5PeakRssMiB, 1)} MiB.`,
   );
@@ -516,18 +511,19 @@ export function formatMarkdown(report: BenchReport): string {
   const spread = (op: OperationReport, pick: (r: RoundReport) => number | null) => roundSpread(op.rounds, pick) || '–';
   const rounds = Number(report.settings.rounds ?? 1);
   if (rounds > 1) {
-    out.push(`${rounds} rounds per operation, the sides alternating; each side's figures are the medians of its rounds, each ratio the median of the rounds' ratios ("per round": their range).`);
+    out.push(`${rounds} rounds per operation, the sides alternating. ${ROUNDS_NOTE}`);
     out.push('');
   }
-  out.push('| op | API p50 | API p99 | API req/s | raw p50 | raw p99 | raw req/s | PGL p50 | PGL req/s | PG5 p50 | PG5 req/s | API/raw p50 | per round | API/PGL req/s | per round | API/PG5 req/s | per round | SQL/req API | PGL | PG5 |');
-  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  const header = ['op', 'API p50', 'API p99', 'API req/s', 'raw p50', 'raw p99', 'raw req/s', 'PGL p50', 'PGL req/s', 'PG5 p50', 'PG5 req/s', 'API/raw p50', 'per round', 'API/PGL req/s', 'per round', 'API/PG5 req/s', 'per round', 'SQL/req API', 'PGL', 'PG5'];
+  out.push(`| ${header.join(' | ')} |`);
+  out.push(`|---|${header.slice(1).map(() => '--:').join('|')}|`);
   for (const op of report.operations) {
     const a = op.api?.load;
     const r = op.raw?.load;
     const p = op.postgraphile?.load;
     const p5 = op.postgraphile5?.load;
     if (!op.available || !a) {
-      out.push(`| ${op.number} ${op.id} | ${op.available ? `not measured: ${op.note ?? ''}` : 'not available'} |||||||||||||||||||`);
+      out.push(`| ${op.number} ${op.id} | ${op.available ? `not measured: ${op.note ?? ''}` : 'not available'} |${'|'.repeat(header.length - 2)}`);
       continue;
     }
     out.push(
