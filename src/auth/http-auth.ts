@@ -1,29 +1,52 @@
 /**
- * Express side of authentication: reads `Authorization: Bearer <jwt>`, verifies it once per
- * request, and leaves the principal in `res.locals.principal`. GraphQL, OGC API and tile routes
- * all mount this same middleware, so no path is reachable without a verified principal.
+ * HTTP side of authentication: reads `Authorization: Bearer <jwt>`, verifies it once per request,
+ * and leaves the principal in `res.locals.principal` (Express routes) or hands it to the GraphQL
+ * route. OGC API and tile routes mount `authenticate`, and GraphQL calls the same
+ * `authenticateRequest`, so no path is reachable without a verified principal.
  */
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import { sendJson } from '../http/send-json.js';
 import { AppError } from '../errors/errors.js';
 import type { TokenVerifier } from './jwt.js';
 import type { Principal } from './principal.js';
 
 export function authenticate(verify: TokenVerifier) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const header = req.headers.authorization;
-    if (!header) {
-      return refuse(res, 'Authentication required: send "Authorization: Bearer <token>" (see README, "Tokens and roles").');
-    }
-    const token = bearerToken(header);
-    if (!token) return refuse(res, 'Authorization header must be "Bearer <token>" (or HTTP Basic with the token as the password).');
     try {
-      res.locals.principal = await verify(token);
+      const principal = await authenticateRequest(req.headers.authorization, verify, res);
+      if (!principal) return;
+      res.locals.principal = principal;
       next();
     } catch (error) {
-      if (error instanceof AppError) return refuse(res, error.message);
       next(error);
     }
   };
+}
+
+/**
+ * The verified principal of an `Authorization` header, or null after answering 401 (which check
+ * failed, never the token). Shared by the Express routes (`authenticate`) and the GraphQL route,
+ * which is served without Express (server/graphql-route.ts). Errors other than a refused token
+ * (an identity provider's JWKS that cannot be fetched) are thrown.
+ */
+export async function authenticateRequest(header: string | undefined, verify: TokenVerifier, res: ServerResponse): Promise<Principal | null> {
+  if (!header) {
+    refuse(res, 'Authentication required: send "Authorization: Bearer <token>" (see README, "Tokens and roles").');
+    return null;
+  }
+  const token = bearerToken(header);
+  if (!token) {
+    refuse(res, 'Authorization header must be "Bearer <token>" (or HTTP Basic with the token as the password).');
+    return null;
+  }
+  try {
+    return await verify(token);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    refuse(res, error.message);
+    return null;
+  }
 }
 
 /**
@@ -41,9 +64,9 @@ function bearerToken(header: string): string | null {
   return decoded.includes(':') && password ? password : null;
 }
 
-function refuse(res: Response, message: string) {
+function refuse(res: ServerResponse, message: string) {
   res.setHeader('WWW-Authenticate', 'Bearer realm="kampung-terpadu"');
-  res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+  sendJson(res, 401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
 }
 
 export function principalOf(res: Response): Principal {

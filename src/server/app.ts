@@ -37,6 +37,8 @@ import { createGraphqlIdeRouter } from './graphql-ide.js';
 import { createRateLimits } from './rate-limit.js';
 import { createReadRouting, type ReadRouting } from './read-routing.js';
 import { graphqlHttpHandler } from './graphql-http.js';
+import { createGraphqlRoute, type GraphqlRoute } from './graphql-route.js';
+import { bodyRefusalMessage } from '../http/json-body.js';
 import { createImportRouter, type ImportWorker, startImportWorker } from '../features/imports/index.js';
 
 export interface App {
@@ -54,11 +56,18 @@ export interface App {
 
 /** Request bodies larger than this are refused (413) before parsing. */
 export const MAX_BODY = '1mb';
+/** MAX_BODY in bytes, as body-parser reads `1mb`. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function createApp(config: Config, db: Database, log: Logger): Promise<App> {
   setCursorSecret(config.cursors.secret);
   const app = express();
-  const httpServer = http.createServer(app);
+  // JSON POSTs to /graphql are served without Express (graphql-route.ts); everything else by it.
+  let graphqlRoute: GraphqlRoute | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (graphqlRoute?.accepts(req)) graphqlRoute.serve(req, res);
+    else app(req, res);
+  });
   const limits = createLimits(config.graphql);
   // Lag-tolerant reads to the replicas, when configured (read-routing.ts); `reads` is `db` otherwise.
   const routing = await createReadRouting(db, { config: config.readRouting, pool: replicaPool(config.database) }, log);
@@ -108,21 +117,20 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(
-    helmet({
-      // The API serves JSON, GeoJSON and tiles, never HTML with scripts: the strictest policy fits.
-      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-      crossOriginResourcePolicy: { policy: config.httpLimits.corsOrigins.length ? 'cross-origin' : 'same-origin' },
-    }),
-  );
-  app.use(
-    cors({
-      origin: config.httpLimits.corsOrigins.length ? config.httpLimits.corsOrigins : false,
-      allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
-      exposedHeaders: ['ETag', 'RateLimit', 'RateLimit-Policy'],
-      maxAge: 600,
-    }),
-  );
+  // One instance of each, used by Express and by the GraphQL route (graphql-route.ts).
+  const securityHeaders = helmet({
+    // The API serves JSON, GeoJSON and tiles, never HTML with scripts: the strictest policy fits.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: config.httpLimits.corsOrigins.length ? 'cross-origin' : 'same-origin' },
+  });
+  const corsPolicy = cors({
+    origin: config.httpLimits.corsOrigins.length ? config.httpLimits.corsOrigins : false,
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+    exposedHeaders: ['ETag', 'RateLimit', 'RateLimit-Policy'],
+    maxAge: 600,
+  });
+  app.use(securityHeaders);
+  app.use(corsPolicy);
 
   app.get('/', (_req, res) => {
     res.json({
@@ -149,7 +157,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   // Separate budgets for GraphQL and for map clients (OGC API, tiles): see rate-limit.ts.
   const rateLimits = await createRateLimits(config.httpLimits, log);
-  const verify = authenticate(createTokenVerifier(config.auth));
+  const verifyToken = createTokenVerifier(config.auth);
+  const verify = authenticate(verifyToken);
   const requireAuth = (budget: 'graphql' | 'map') => [rateLimits.perIp(budget), verify, rateLimits.perUser(budget)];
 
   if (config.graphql.ide) {
@@ -160,14 +169,19 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       next();
     });
   }
-  // GraphQL answers in a sub-application without Express's automatic ETag: it hashed every
-  // response body (a SHA-1 pass over 1.9 MB for a 5,000-household FeatureCollection) for answers
-  // that are private POSTs no client revalidates.
-  const graphqlApp = express();
-  graphqlApp.disable('x-powered-by');
-  graphqlApp.set('etag', false);
-  graphqlApp.use(requireAuth('graphql'), express.json({ limit: MAX_BODY }), routing.graphqlScope, graphqlHttpHandler(apollo, (_req, res) => contextFor(principalOf(res))));
-  app.use('/graphql', graphqlApp);
+  // What the GraphQL route (graphql-route.ts) does not take: GET, preflight, other bodies.
+  app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), (_req: express.Request, res: express.Response, next: express.NextFunction) => routing.inGraphqlScope(principalOf(res).subject, next), graphqlHttpHandler(apollo, (_req, res) => contextFor(principalOf(res))));
+  graphqlRoute = createGraphqlRoute({
+    apollo,
+    contextFor,
+    headers: [securityHeaders, corsPolicy],
+    rateLimits,
+    verify: verifyToken,
+    routing,
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyText: MAX_BODY,
+    log,
+  });
   // ADMIN file uploads for imports (larger than GraphQL's limits): the GraphQL budget and token rules.
   app.use('/imports', requireAuth('graphql'), createImportRouter({ db, log, maxBytes: config.imports.uploadMaxBytes }));
   app.use('/ogc', requireAuth('map'), routing.readRoute, createOgcRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, graduationTargetPerYear: config.graduation.targetPerPendampingPerYear, publicBaseUrl: config.http.publicBaseUrl }));
@@ -185,9 +199,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     const message =
       error.type === 'entity.too.large'
-        ? `Request body larger than ${MAX_BODY}.`
+        ? bodyRefusalMessage('too-large', MAX_BODY)
         : error.type === 'entity.parse.failed'
-          ? 'Request body is not valid JSON: send {"query": "...", "variables": {...}} with Content-Type: application/json.'
+          ? bodyRefusalMessage('not-json', MAX_BODY)
           : status === 500
             ? 'Internal error.'
             : 'Bad request.';

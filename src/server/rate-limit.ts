@@ -9,27 +9,43 @@
  * Counters live in Redis when REDIS_URL is set, so every API process behind a load balancer
  * charges the same bucket; otherwise in this process's memory. If Redis fails at request time the
  * request passes (logged): an outage of the counter store must not take the API down with it.
+ *
+ * The counting is written here over express-rate-limit's store interface (its MemoryStore,
+ * rate-limit-redis's RedisStore) rather than through its Express middleware, because the GraphQL
+ * route is served without Express (server/graphql-route.ts): one limiter charges both, with the
+ * same buckets and the same headers (IETF draft 8 `RateLimit` and `RateLimit-Policy`, as
+ * express-rate-limit's `standardHeaders: 'draft-8'` wrote them).
  */
-import type express from 'express';
-import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, MemoryStore, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { createClient } from 'redis';
 import { principalOf } from '../auth/http-auth.js';
 import type { Config } from '../config/config.js';
 import { StartupError } from '../db/startup-error.js';
+import { sendJson } from '../http/send-json.js';
 import type { Logger } from '../logging/logger.js';
 
 export type Budget = 'graphql' | 'map';
 
 export interface RateLimits {
-  /** Before authentication: counts by client IP. */
-  perIp(budget: Budget): RateLimitRequestHandler;
-  /** After authentication: counts by the token's subject. */
-  perUser(budget: Budget): RateLimitRequestHandler;
+  /** Before authentication: counts by client IP (Express routes). */
+  perIp(budget: Budget): RequestHandler;
+  /** After authentication: counts by the token's subject (Express routes). */
+  perUser(budget: Budget): RequestHandler;
+  /**
+   * The same two charges outside Express. Each answers 429 itself and resolves false when the
+   * bucket is exhausted; true when the request may go on.
+   */
+  chargeIp(budget: Budget, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  chargeUser(budget: Budget, subject: string, res: ServerResponse): Promise<boolean>;
   close(): Promise<void>;
 }
 
 const WINDOW_MS = 60_000;
+const WINDOW_SECONDS = WINDOW_MS / 1000;
 const IP_FACTOR = 4;
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -61,55 +77,106 @@ export async function connectRedis(url: string, log: Logger, purpose = 'the rate
   return client;
 }
 
+/** The client's address as Express reports it with `trust proxy` off (server/app.ts): the socket's peer. */
+export function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? '';
+}
+
+/**
+ * One bucket per key and window. `name` is the draft-8 policy name (`graphql-ip`, `map-user`…).
+ */
+class Limiter {
+  /** Draft-8 partition keys by bucket key: a SHA-256 per request was measurable, and keys repeat. */
+  private readonly partitionKeys = new Map<string, string>();
+
+  constructor(
+    private readonly name: string,
+    private readonly limit: number,
+    private readonly store: Store,
+    private readonly refusal: { message: string; extensions: Record<string, unknown> },
+    private readonly log: Logger,
+  ) {
+    // MemoryStore and RedisStore read only `windowMs` of the middleware options they were made for.
+    void Promise.resolve(store.init?.({ windowMs: WINDOW_MS } as Options)).catch((error: unknown) => log.error({ err: error, limiter: name }, 'rate-limit store failed to initialise'));
+  }
+
+  async charge(key: string, res: ServerResponse): Promise<boolean> {
+    let totalHits: number;
+    let resetTime: Date | undefined;
+    try {
+      ({ totalHits, resetTime } = await this.store.increment(key));
+    } catch (error) {
+      this.log.error({ err: error, limiter: this.name }, 'rate-limit store failed; request allowed without counting');
+      return true;
+    }
+    if (res.headersSent) return !res.destroyed && totalHits <= this.limit;
+    const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : WINDOW_SECONDS;
+    res.appendHeader('RateLimit', `"${this.name}"; r=${Math.max(this.limit - totalHits, 0)}; t=${resetSeconds}`);
+    res.appendHeader('RateLimit-Policy', `"${this.name}"; q=${this.limit}; w=${WINDOW_SECONDS}; pk=:${this.partitionKey(key)}:`);
+    if (totalHits <= this.limit) return true;
+    res.setHeader('Retry-After', String(resetSeconds));
+    sendJson(res, 429, { errors: [this.refusal] });
+    return false;
+  }
+
+  /** As express-rate-limit derives it: base64 of the first 12 hex digits of the key's SHA-256. */
+  private partitionKey(key: string): string {
+    let pk = this.partitionKeys.get(key);
+    if (pk === undefined) {
+      pk = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+      if (this.partitionKeys.size >= 10_000) this.partitionKeys.clear();
+      this.partitionKeys.set(key, pk);
+    }
+    return pk;
+  }
+
+  close(): void {
+    (this.store as { shutdown?: () => void }).shutdown?.();
+  }
+}
+
 export async function createRateLimits(limits: Config['httpLimits'], log: Logger): Promise<RateLimits> {
   const config = limits.rateLimitStore;
   const redis = config.kind === 'redis' ? await connectRedis(config.url, log) : null;
-  // One store per limiter: express-rate-limit refuses a store shared by two limiters.
-  const storeFor = (name: string): Store | undefined =>
+  const storeFor = (name: string): Store =>
     redis && config.kind === 'redis'
       ? new RedisStore({ prefix: `${config.prefix}${name}:`, sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply> })
-      : undefined;
+      : new MemoryStore();
 
   const perMinute: Record<Budget, number> = { graphql: limits.rateLimitPerMinute, map: limits.mapRateLimitPerMinute };
   const what: Record<Budget, string> = { graphql: 'GraphQL requests', map: 'OGC API and tile requests' };
 
-  const limiter = (budget: Budget, scope: 'ip' | 'user', limit: number, keyGenerator: (req: express.Request, res: express.Response) => string) =>
-    rateLimit({
-      windowMs: WINDOW_MS,
+  const limiter = (budget: Budget, scope: 'ip' | 'user', limit: number) =>
+    new Limiter(
+      `${budget}-${scope}`,
       limit,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      identifier: `${budget}-${scope}`,
-      keyGenerator,
-      ...(redis ? { store: storeFor(`${budget}:${scope}`) } : {}),
-      passOnStoreError: true,
-      handler: (_req, res) => {
-        res.status(429).json({
-          errors: [
-            {
-              message: `Rate limit of ${limit} ${what[budget]} per minute ${scope === 'ip' ? 'from this address' : 'for this token'} exceeded; retry after the time in the RateLimit header.`,
-              extensions: { code: 'RATE_LIMITED', budget, limitPerMinute: limit },
-            },
-          ],
-        });
+      storeFor(`${budget}:${scope}`),
+      {
+        message: `Rate limit of ${limit} ${what[budget]} per minute ${scope === 'ip' ? 'from this address' : 'for this token'} exceeded; retry after the time in the RateLimit header.`,
+        extensions: { code: 'RATE_LIMITED', budget, limitPerMinute: limit },
       },
-    });
+      log,
+    );
 
-  const handlers = {
-    ip: {
-      graphql: limiter('graphql', 'ip', perMinute.graphql * IP_FACTOR, (req) => ipKeyGenerator(req.ip ?? '')),
-      map: limiter('map', 'ip', perMinute.map * IP_FACTOR, (req) => ipKeyGenerator(req.ip ?? '')),
-    },
-    user: {
-      graphql: limiter('graphql', 'user', perMinute.graphql, (_req, res) => `user:${principalOf(res).subject}`),
-      map: limiter('map', 'user', perMinute.map, (_req, res) => `user:${principalOf(res).subject}`),
-    },
+  const limiters = {
+    ip: { graphql: limiter('graphql', 'ip', perMinute.graphql * IP_FACTOR), map: limiter('map', 'ip', perMinute.map * IP_FACTOR) },
+    user: { graphql: limiter('graphql', 'user', perMinute.graphql), map: limiter('map', 'user', perMinute.map) },
   };
+  const chargeIp = (budget: Budget, req: IncomingMessage, res: ServerResponse) => limiters.ip[budget].charge(ipKeyGenerator(clientAddress(req)), res);
+  const chargeUser = (budget: Budget, subject: string, res: ServerResponse) => limiters.user[budget].charge(`user:${subject}`, res);
+  const middleware =
+    (charge: (req: Request, res: Response) => Promise<boolean>): RequestHandler =>
+    (req, res, next) => {
+      charge(req, res).then((allowed) => allowed && next(), next);
+    };
 
   return {
-    perIp: (budget) => handlers.ip[budget],
-    perUser: (budget) => handlers.user[budget],
+    perIp: (budget) => middleware((req, res) => chargeIp(budget, req, res)),
+    perUser: (budget) => middleware((_req, res) => chargeUser(budget, principalOf(res).subject, res)),
+    chargeIp,
+    chargeUser,
     async close() {
+      for (const scope of Object.values(limiters)) for (const l of Object.values(scope)) l.close();
       if (redis?.isOpen) await redis.quit().catch(() => redis.destroy());
     },
   };

@@ -118,8 +118,11 @@ export interface ReadRouting {
   readonly replicas: readonly Replica[];
   /** After authentication on GET routes that tolerate lag (OGC API, tiles): picks the reader. */
   readonly readRoute: RequestHandler;
-  /** After authentication and body parsing on /graphql: the plugin picks the reader per operation. */
-  readonly graphqlScope: RequestHandler;
+  /**
+   * Runs a /graphql request's work (after authentication and body parsing) in the principal's
+   * routing scope; the plugin picks the reader per operation.
+   */
+  inGraphqlScope<T>(subject: string, work: () => T): T;
   readonly plugin: ApolloServerPlugin<RequestContext>;
   /** Remembers the principal's last write position (called after a request that wrote). */
   recordWrite(subject: string): Promise<void>;
@@ -162,7 +165,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
       database: primary,
       replicas: [],
       readRoute: passThrough,
-      graphqlScope: passThrough,
+      inGraphqlScope: (_subject, work) => work(),
       plugin: {},
       async recordWrite() {},
       stats: () => ({ ...stats }),
@@ -288,9 +291,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
   };
 
   // Body parsing (a stream) loses the async context, so the scope opens after it.
-  const graphqlScope: RequestHandler = (_req, res, next) => {
-    scopes.run({ subject: principalOf(res).subject, reader: null, wrote: false }, next);
-  };
+  const inGraphqlScope = <T>(subject: string, work: () => T): T => scopes.run({ subject, reader: null, wrote: false }, work);
 
   const plugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
@@ -323,7 +324,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     database,
     replicas,
     readRoute,
-    graphqlScope,
+    inGraphqlScope,
     plugin,
     recordWrite,
     stats: () => ({ ...stats }),
