@@ -49,6 +49,8 @@ export interface App {
   contextFor(principal: Principal): RequestContext;
   /** Where reads go (replicas when configured) and its counters. */
   readRouting: ReadRouting;
+  /** JSON POSTs to /graphql, served without Express (graphql-route.ts). */
+  graphqlRoute: GraphqlRoute;
   /** The import job worker of this process (polls the queue unless IMPORT_WORKER_POLL_MS is 0). */
   importWorker: ImportWorker;
   stop(): Promise<void>;
@@ -171,7 +173,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   }
   // What the GraphQL route (graphql-route.ts) does not take: GET, preflight, other bodies.
   app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), (_req: express.Request, res: express.Response, next: express.NextFunction) => routing.inGraphqlScope(principalOf(res).subject, next), graphqlHttpHandler(apollo, (_req, res) => contextFor(principalOf(res))));
-  graphqlRoute = createGraphqlRoute({
+  const route = createGraphqlRoute({
     apollo,
     contextFor,
     headers: [securityHeaders, corsPolicy],
@@ -182,6 +184,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     maxBodyText: MAX_BODY,
     log,
   });
+  graphqlRoute = route;
   // ADMIN file uploads for imports (larger than GraphQL's limits): the GraphQL budget and token rules.
   app.use('/imports', requireAuth('graphql'), createImportRouter({ db, log, maxBytes: config.imports.uploadMaxBytes }));
   app.use('/ogc', requireAuth('map'), routing.readRoute, createOgcRouter({ db: reads, log, kAnonymity: config.privacy.kAnonymity, graduationTargetPerYear: config.graduation.targetPerPendampingPerYear, publicBaseUrl: config.http.publicBaseUrl }));
@@ -221,6 +224,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     apollo,
     contextFor,
     readRouting: routing,
+    graphqlRoute: route,
     importWorker,
     async stop() {
       await importWorker.stop();
