@@ -62,7 +62,7 @@ function isPlainJson(contentType: string | undefined): boolean {
   if (type!.trim().toLowerCase() !== 'application/json') return false;
   return parameters.every((p) => {
     const [name, value] = p.split('=').map((s) => s.trim().toLowerCase());
-    return name === 'charset' && (value === 'utf-8' || value === '"utf-8"' || value === 'utf8');
+    return name === 'charset' && (value === 'utf-8' || value === '"utf-8"');
   });
 }
 
@@ -84,6 +84,10 @@ export function createGraphqlRoute(options: GraphqlRouteOptions): GraphqlRoute {
       body = await readJsonBody(req, maxBodyBytes);
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
+      // A client that went away is not an error of ours: nothing to log, nobody to answer.
+      if (error.refusal === 'aborted' && (req.destroyed || res.destroyed)) return;
+      // Over the limit the connection is not reused: the rest of the body may still be arriving.
+      if (error.refusal === 'too-large') res.setHeader('Connection', 'close');
       sendJson(res, error.status, { errors: [{ message: bodyRefusalMessage(error.refusal, maxBodyText), extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }

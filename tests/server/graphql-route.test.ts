@@ -6,7 +6,7 @@
  * application/json` (the GraphQL route) and with `application/json; profile=x`, which body-parser
  * reads as JSON and the GraphQL route leaves to Express.
  */
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../src/auth/jwt.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -37,8 +37,10 @@ const ROUTE = 'application/json';
 const EXPRESS = 'application/json; profile=x';
 const token = (sub: string) => mintToken(config.auth, { sub, role: 'PLANNER', org: 'test', regions: '*' }, '1h');
 
-async function post(contentType: string, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+async function post(contentType: string, body: string | (() => ReadableStream<Uint8Array>), headers: Record<string, string> = {}) {
+  // A stream goes chunked, without Content-Length.
+  const init = typeof body === 'string' ? { body } : { body: body(), duplex: 'half' };
+  const response = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, ...init } as RequestInit);
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
@@ -75,15 +77,35 @@ describe('GraphQL route and Express route at /graphql', () => {
     expect(route.headers.get('ratelimit-policy')).toMatch(/^"graphql-ip"; q=160; w=60; pk=:[A-Za-z0-9+/=]+:, "graphql-user"; q=40; w=60; pk=:[A-Za-z0-9+/=]+:$/);
   });
 
-  it('refuse the same way: no token, a bad token, JSON that is not, a scalar body, a body over 1 MB', async () => {
+  it('refuse the same way: no token, a bad token, JSON that is not, a scalar, whitespace or empty body, a body over 1 MB (declared or chunked); read a body after a byte-order mark', async () => {
     const bearer = await token('refusals');
-    const cases: [string, string, Record<string, string>, number][] = [
+    /** 2 MB in 64 kB chunks, sent chunked: the limit is met while reading, not from Content-Length. */
+    const chunked = () => {
+      let sent = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(new TextEncoder().encode('{"query":"{ __typename }","variables":{"pad":"'));
+          if (sent >= 2 * 1024 * 1024) {
+            controller.enqueue(new TextEncoder().encode('"}}'));
+            controller.close();
+            return;
+          }
+          controller.enqueue(new Uint8Array(64 * 1024).fill(120));
+          sent += 64 * 1024;
+        },
+      });
+    };
+    const cases: [string, string | (() => ReadableStream<Uint8Array>), Record<string, string>, number][] = [
       ['no token', '{"query":"{ __typename }"}', {}, 401],
       ['bad token', '{"query":"{ __typename }"}', { authorization: 'Bearer not.a.jwt' }, 401],
       ['not JSON', '{"query": ', { authorization: `Bearer ${bearer}` }, 400],
       ['a JSON string', '"{ __typename }"', { authorization: `Bearer ${bearer}` }, 400],
       ['over 1 MB', JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024) } }), { authorization: `Bearer ${bearer}` }, 413],
+      ['over 1 MB, chunked', chunked, { authorization: `Bearer ${bearer}` }, 413],
       ['no query', '{}', { authorization: `Bearer ${bearer}` }, 400],
+      ['only whitespace', ' \n ', { authorization: `Bearer ${bearer}` }, 400],
+      ['empty', '', { authorization: `Bearer ${bearer}` }, 400],
+      ['a byte-order mark before the JSON', '\uFEFF{"query":"{ __typename }"}', { authorization: `Bearer ${bearer}` }, 200],
     ];
     for (const [name, body, headers, status] of cases) {
       const [route, viaExpress] = [await post(ROUTE, body, headers), await post(EXPRESS, body, headers)];
@@ -92,6 +114,24 @@ describe('GraphQL route and Express route at /graphql', () => {
       expect({ name, body: JSON.parse(route.body) }).toEqual({ name, body: JSON.parse(viaExpress.body) });
       expect({ name, headers: stableHeaders(route.headers) }).toEqual({ name, headers: stableHeaders(viaExpress.headers) });
     }
+  });
+
+  it('a client that goes away in the middle of its body leaves the server answering the next one', async () => {
+    const bearer = await token('goes-away');
+    const { port } = app.httpServer.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${bearer}\r\nContent-Length: 1000\r\n\r\n{"query":`);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+      socket.on('error', reject);
+    });
+    const next = await post(ROUTE, '{"query":"{ __typename }"}', { authorization: `Bearer ${bearer}` });
+    expect(next.status).toBe(200);
+    expect(JSON.parse(next.body)).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('charge one budget: requests on either route count against the same per-user limit', async () => {
