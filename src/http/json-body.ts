@@ -8,6 +8,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 
+const MIB = 1024 * 1024;
+
 export type BodyRefusal = 'too-large' | 'not-json' | 'aborted';
 
 export class BodyError extends Error {
@@ -19,11 +21,11 @@ export class BodyError extends Error {
   }
 }
 
-/** What a client is told when its body is refused (`limitText` as configured, e.g. `1mb`). */
-export function bodyRefusalMessage(refusal: BodyRefusal, limitText: string): string {
+/** What a client is told when its body is refused; the limit in bytes reads as body-parser's `1mb`. */
+export function bodyRefusalMessage(refusal: BodyRefusal, limitBytes: number): string {
   switch (refusal) {
     case 'too-large':
-      return `Request body larger than ${limitText}.`;
+      return `Request body larger than ${limitBytes % MIB === 0 ? `${limitBytes / MIB}mb` : `${limitBytes} bytes`}.`;
     case 'not-json':
       return 'Request body is not valid JSON: send {"query": "...", "variables": {...}} with Content-Type: application/json.';
     case 'aborted':

@@ -56,10 +56,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Request bodies larger than this are refused (413) before parsing. */
-export const MAX_BODY = '1mb';
-/** MAX_BODY in bytes, as body-parser reads `1mb`. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Request bodies larger than this (1 MiB) are refused (413) before parsing, on both GraphQL routes. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function createApp(config: Config, db: Database, log: Logger): Promise<App> {
   setCursorSecret(config.cursors.secret);
@@ -177,7 +175,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     });
   }
   // What the GraphQL route (graphql-route.ts) does not take: GET, preflight, other bodies.
-  app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY }), (_req: express.Request, res: express.Response, next: express.NextFunction) => routing.inGraphqlScope(principalOf(res).subject, next), graphqlHttpHandler(apollo, (_req, res) => contextFor(principalOf(res))));
+  app.use('/graphql', requireAuth('graphql'), express.json({ limit: MAX_BODY_BYTES }), (_req: express.Request, res: express.Response, next: express.NextFunction) => routing.inGraphqlScope(principalOf(res).subject, next), graphqlHttpHandler(apollo, (_req, res) => contextFor(principalOf(res))));
   const route = createGraphqlRoute({
     apollo,
     contextFor,
@@ -186,7 +184,6 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     verify: verifyToken,
     routing,
     maxBodyBytes: MAX_BODY_BYTES,
-    maxBodyText: MAX_BODY,
     log,
   });
   graphqlRoute = route;
@@ -207,9 +204,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     const message =
       error.type === 'entity.too.large'
-        ? bodyRefusalMessage('too-large', MAX_BODY)
+        ? bodyRefusalMessage('too-large', MAX_BODY_BYTES)
         : error.type === 'entity.parse.failed'
-          ? bodyRefusalMessage('not-json', MAX_BODY)
+          ? bodyRefusalMessage('not-json', MAX_BODY_BYTES)
           : status === 500
             ? 'Internal error.'
             : 'Bad request.';

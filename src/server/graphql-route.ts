@@ -42,8 +42,6 @@ export interface GraphqlRouteOptions {
   verify: TokenVerifier;
   routing: Pick<ReadRouting, 'inGraphqlScope'>;
   maxBodyBytes: number;
-  /** The limit as configured (`1mb`), for the 413 message. */
-  maxBodyText: string;
   log: Logger;
 }
 
@@ -67,7 +65,7 @@ function isPlainJson(contentType: string | undefined): boolean {
 }
 
 export function createGraphqlRoute(options: GraphqlRouteOptions): GraphqlRoute {
-  const { apollo, contextFor, headers, rateLimits, verify, routing, maxBodyBytes, maxBodyText, log } = options;
+  const { apollo, contextFor, headers, rateLimits, verify, routing, maxBodyBytes, log } = options;
   apollo.assertStarted('createGraphqlRoute()');
 
   const runMiddleware = (middleware: NodeMiddleware, req: IncomingMessage, res: ServerResponse) =>
@@ -88,7 +86,7 @@ export function createGraphqlRoute(options: GraphqlRouteOptions): GraphqlRoute {
       if (error.refusal === 'aborted' && (req.destroyed || res.destroyed)) return;
       // Over the limit the connection is not reused: the rest of the body may still be arriving.
       if (error.refusal === 'too-large') res.setHeader('Connection', 'close');
-      sendJson(res, error.status, { errors: [{ message: bodyRefusalMessage(error.refusal, maxBodyText), extensions: { code: 'BAD_REQUEST' } }] });
+      sendJson(res, error.status, { errors: [{ message: bodyRefusalMessage(error.refusal, maxBodyBytes), extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
     await routing.inGraphqlScope(principal.subject, () => respondGraphql(apollo, req, body, res, () => contextFor(principal)));

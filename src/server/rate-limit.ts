@@ -78,7 +78,7 @@ export async function connectRedis(url: string, log: Logger, purpose = 'the rate
 }
 
 /** The client's address as Express reports it with `trust proxy` off (server/app.ts): the socket's peer. */
-export function clientAddress(req: IncomingMessage): string {
+function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '';
 }
 
