@@ -8,7 +8,11 @@
  *
  * Counters live in Redis when REDIS_URL is set, so every API process behind a load balancer
  * charges the same bucket; otherwise in this process's memory. If Redis fails at request time the
- * request passes (logged): an outage of the counter store must not take the API down with it.
+ * request passes: an outage of the counter store must not take the API down with it. "Fails"
+ * includes "does not answer": commands are not queued while the client is reconnecting and each
+ * has a deadline (connectRedis), because with node-redis's defaults every request waited for
+ * Redis to come back. The outage is logged when it starts and when counting resumes, with the
+ * number of requests that passed uncounted, not once per request.
  *
  * The counting is written here over express-rate-limit's store interface (its MemoryStore,
  * rate-limit-redis's RedisStore) rather than through its Express middleware, because the GraphQL
@@ -52,9 +56,30 @@ type RedisClient = ReturnType<typeof createClient>;
 
 export type { RedisClient };
 
-/** Connects to Redis or fails start-up with one actionable line; `purpose` says what it holds. */
+/**
+ * Longest wait for one Redis command on a request's path. A local or same-zone Redis answers in
+ * well under a millisecond; a Redis that accepts the connection but does not answer (a network
+ * partition, a stopped process whose socket stays open) would otherwise hold every request until
+ * TCP gave up, minutes later.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 250;
+
+/**
+ * Connects to Redis or fails start-up with one actionable line; `purpose` says what it holds.
+ *
+ * The client refuses commands at once while it is disconnected (`disableOfflineQueue`) and gives
+ * each command REDIS_COMMAND_TIMEOUT_MS: by default node-redis queues commands until it has
+ * reconnected, so a Redis outage held every GraphQL request (measured: no answer within 8 s, and
+ * each answered only when Redis came back). The callers treat a refused command as "no answer"
+ * (rate limits pass, read-your-writes reads the primary) and reconnection goes on in the background.
+ */
 export async function connectRedis(url: string, log: Logger, purpose = 'the rate-limit counters'): Promise<RedisClient> {
-  const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+    socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) },
+  });
   // node-redis emits 'error' on every failed reconnect; unhandled, it would crash the process.
   let lastError = '';
   client.on('error', (error: Error) => {
@@ -75,6 +100,19 @@ export async function connectRedis(url: string, log: Logger, purpose = 'the rate
     throw new StartupError(`Cannot reach Redis at ${safeUrl} for ${purpose} (${(error as Error).message}): start Redis, fix REDIS_URL, or unset it to keep them in memory.`);
   }
   return client;
+}
+
+/**
+ * Closes a client made by connectRedis: QUIT when Redis answers, else drops the socket and stops
+ * reconnecting (QUIT waited for a Redis that was down, and shutdown with it).
+ */
+export async function closeRedis(redis: RedisClient): Promise<void> {
+  if (!redis.isOpen) return;
+  if (!redis.isReady) {
+    redis.destroy();
+    return;
+  }
+  await redis.quit().catch(() => redis.destroy());
 }
 
 /** The client's address as Express reports it with `trust proxy` off (server/app.ts): the socket's peer. */
@@ -98,7 +136,13 @@ class Limiter {
   ) {
     // MemoryStore and RedisStore read only `windowMs` of the middleware options they were made for.
     void Promise.resolve(store.init?.({ windowMs: WINDOW_MS } as Options)).catch((error: unknown) => log.error({ err: error, limiter: name }, 'rate-limit store failed to initialise'));
+    if (store instanceof RedisStore) this.watchScript(store);
   }
+
+  /** Since when the store fails, and how many requests passed uncounted since; null while it counts. */
+  private outage: { since: number; uncounted: number } | null = null;
+  /** Whether the RedisStore's increment script is known to have failed to load (see reloadScript). */
+  private scriptFailed = false;
 
   async charge(key: string, res: ServerResponse): Promise<boolean> {
     let totalHits: number;
@@ -106,8 +150,12 @@ class Limiter {
     try {
       ({ totalHits, resetTime } = await this.store.increment(key));
     } catch (error) {
-      this.log.error({ err: error, limiter: this.name }, 'rate-limit store failed; request allowed without counting');
+      this.storeFailed(error);
       return true;
+    }
+    if (this.outage) {
+      this.log.warn({ limiter: this.name, uncounted: this.outage.uncounted, outageMs: Date.now() - this.outage.since }, 'rate-limit store counting again');
+      this.outage = null;
     }
     if (res.headersSent) return !res.destroyed && totalHits <= this.limit;
     const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : WINDOW_SECONDS;
@@ -128,6 +176,41 @@ class Limiter {
       this.partitionKeys.set(key, pk);
     }
     return pk;
+  }
+
+  /** One log line per outage (a log line per request would flood the log at full request rate). */
+  private storeFailed(error: unknown): void {
+    if (this.outage) this.outage.uncounted += 1;
+    else {
+      this.outage = { since: Date.now(), uncounted: 1 };
+      this.log.error({ err: error, limiter: this.name }, 'rate-limit store failed; requests pass uncounted until it answers again');
+    }
+    if (this.scriptFailed && this.store instanceof RedisStore) this.reloadScript(this.store);
+  }
+
+  /**
+   * rate-limit-redis loads its increment script once, at `init`, and keeps the promise: if that
+   * SCRIPT LOAD failed (Redis restarting as the API started, a dropped connection), every later
+   * increment re-throws the same rejection — it only reloads after a NOSCRIPT reply — and the
+   * limiter passed every request uncounted until the process restarted. So a failed load is
+   * noticed here and the script is loaded again on the next failing request.
+   */
+  private watchScript(store: RedisStore): void {
+    const loading = store.incrementScriptSha;
+    loading.then(
+      () => {
+        if (store.incrementScriptSha === loading) this.scriptFailed = false;
+      },
+      () => {
+        if (store.incrementScriptSha === loading) this.scriptFailed = true;
+      },
+    );
+  }
+
+  private reloadScript(store: RedisStore): void {
+    this.scriptFailed = false;
+    store.incrementScriptSha = store.loadIncrementScript();
+    this.watchScript(store);
   }
 
   close(): void {
@@ -177,7 +260,7 @@ export async function createRateLimits(limits: Config['httpLimits'], log: Logger
     chargeUser,
     async close() {
       for (const scope of Object.values(limiters)) for (const l of Object.values(scope)) l.close();
-      if (redis?.isOpen) await redis.quit().catch(() => redis.destroy());
+      if (redis) await closeRedis(redis);
     },
   };
 }

@@ -40,7 +40,7 @@ import type { Database } from '../db/database.js';
 import type { RequestContext } from '../graphql/context.js';
 import { closeReplicas, compareLsn, currentWalLsn, hasReplayed, isReplicaDown, openReplicas, REPLICA_RETRY_AFTER_MS, type Replica, type ReplicaOptions } from '../db/replicas.js';
 import type { Logger } from '../logging/logger.js';
-import { connectRedis, type RedisClient } from './rate-limit.js';
+import { closeRedis, connectRedis, type RedisClient } from './rate-limit.js';
 
 /** Where a principal's last write position is kept. */
 export interface LastWriteStore {
@@ -95,7 +95,7 @@ export function redisLastWriteStore(redis: RedisClient, prefix: string): LastWri
       await redis.eval(REMEMBER_MAX_LSN, { keys: [`${prefix}${subject}`], arguments: [lsn, String(Math.round(ttlMs))] });
     },
     async close() {
-      if (redis.isOpen) await redis.quit().catch(() => redis.destroy());
+      await closeRedis(redis);
     },
   };
 }

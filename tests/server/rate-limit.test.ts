@@ -4,7 +4,7 @@
  * of either budget is still refused with 429. With REDIS_URL the counters are shared by every
  * API process (two apps here stand for two replicas).
  */
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket, connect } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../src/auth/jwt.js';
@@ -95,4 +95,107 @@ describe('rate limits', () => {
       await redis.quit();
     }
   });
+
+  it('with Redis gone, requests are answered at once and pass uncounted; counting resumes when it is back, also after its scripts failed to load at start', async () => {
+    // Redis behind a TCP proxy the test can cut: first the start-up's SCRIPT LOAD is dropped,
+    // later the whole connection.
+    const redisProxy = await startRedisProxy();
+    try {
+      redisProxy.dropScriptLoads = true;
+      const prefix = `kampung-terpadu-test-${process.pid}-${Date.now()}-outage:`;
+      const { origin, config } = await serve({ REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`, RATE_LIMIT_REDIS_PREFIX: prefix, RATE_LIMIT_MAP_PER_MINUTE: '6' });
+      const bearer = await token(config, 'outage-user');
+      const tile = async (i: number) => {
+        // A request held by the limiter would run into this deadline instead of into the test's timeout.
+        const response = await fetch(emptyTile(origin, i), { headers: { authorization: `Bearer ${bearer}` }, signal: AbortSignal.timeout(3_000) });
+        await response.arrayBuffer();
+        return { status: response.status, counted: response.headers.has('ratelimit') };
+      };
+      // The scripts failed to load (their connection was cut); once Redis answers, requests are counted again.
+      await until(() => redisProxy.scriptLoadsDropped >= 1);
+      redisProxy.dropScriptLoads = false;
+      const first: { status: number; counted: boolean }[] = [];
+      for (let i = 0; i < 12 && !first.some((r) => r.status === 429); i += 1) {
+        first.push(await tile(i));
+        if (!first.at(-1)!.counted) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(first.filter((r) => r.counted && r.status === 204).length).toBe(6);
+      expect(first.at(-1)).toEqual({ status: 429, counted: true });
+
+      // Redis goes away: answered at once, uncounted (no RateLimit header), not refused.
+      await redisProxy.stop();
+      for (let i = 0; i < 5; i += 1) expect(await tile(100 + i)).toEqual({ status: 204, counted: false });
+
+      // Redis is back: the bucket it kept is charged again, so this user is still over the limit.
+      await redisProxy.start();
+      await until(async () => (await tile(200)).counted);
+      expect(await tile(201)).toEqual({ status: 429, counted: true });
+    } finally {
+      await redisProxy.stop();
+      const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+      await redis.connect();
+      const keys = await redis.keys(`kampung-terpadu-test-${process.pid}-*-outage:*`);
+      if (keys.length) await redis.del(keys);
+      await redis.quit();
+    }
+  }, 60_000);
 });
+
+/** Polls `condition` every 100 ms for up to 15 s. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 150; i += 1) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not met within 15 s');
+}
+
+/**
+ * A TCP proxy to the machine's Redis (127.0.0.1:6379) that can be stopped (every connection cut,
+ * connections refused) and started again on the same port, and that can cut a connection when
+ * the client sends SCRIPT LOAD.
+ */
+async function startRedisProxy() {
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  const proxy = {
+    port: 0,
+    dropScriptLoads: false,
+    scriptLoadsDropped: 0,
+    async start() {
+      server = createServer((client) => {
+        const upstream = connect(6379, '127.0.0.1');
+        sockets.add(client).add(upstream);
+        client.on('data', (chunk: Buffer) => {
+          if (proxy.dropScriptLoads && /SCRIPT/i.test(chunk.toString('latin1'))) {
+            proxy.scriptLoadsDropped += 1;
+            client.destroy();
+            upstream.destroy();
+            return;
+          }
+          upstream.write(chunk);
+        });
+        upstream.pipe(client);
+        const close = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('close', close).on('error', close);
+        upstream.on('close', close).on('error', close);
+      });
+      await new Promise<void>((resolve) => server!.listen(proxy.port, '127.0.0.1', resolve));
+      proxy.port = (server!.address() as AddressInfo).port;
+    },
+    async stop() {
+      const closing = server;
+      server = null;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      if (closing) await new Promise((resolve) => closing.close(resolve));
+    },
+  };
+  await proxy.start();
+  return proxy;
+}
