@@ -301,9 +301,17 @@ export function protectCount(count: number, k: number): number | null {
   return Math.round(count / k) * k;
 }
 
-/** SQL twin of `protectCount`, applied unless `exact` holds. */
+/**
+ * SQL twin of `protectCount`, applied unless `exact` holds. `k` is written as a literal, not a
+ * parameter: it is configuration (K_ANONYMITY, one value per process), so the statement's text is
+ * the same for every request either way, and a villages page protects a dozen counts three times
+ * over — as parameters that were ~115 values to bind and send per request, and fragments that
+ * could not be rendered once (village.queries.ts).
+ */
 export function protectCountSql(count: SQL, k: number, exact: SQL = sql`false`): SQL {
-  return sql`CASE WHEN ${exact} OR ${count} = 0 THEN ${count} WHEN ${count} < ${k} THEN NULL ELSE (round(${count}::numeric / ${k}) * ${k})::int END`;
+  if (!Number.isSafeInteger(k) || k < 1) throw new Error(`k-anonymity must be an integer ≥ 1; got ${k}`);
+  const kText = sql.raw(String(k));
+  return sql`CASE WHEN ${exact} OR ${count} = 0 THEN ${count} WHEN ${count} < ${kText} THEN NULL ELSE (round(${count}::numeric / ${kText}) * ${kText})::int END`;
 }
 
 function inRegions(principal: Principal, villageCode: string): boolean {

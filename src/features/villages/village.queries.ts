@@ -114,10 +114,19 @@ const VISIBLE_COUNTS = [
  * and drops the columns a statement does not use).
  */
 export function villageFrom(p: VillageProtection = EXACT): SQL {
-  const c = (column: string) => protectCountSql(sql.raw(`coalesce(s.${column}, 0)`), p.k, sql`px.exact`);
   return sql`${BASE_FROM}
   CROSS JOIN LATERAL (SELECT ${p.exact} AS exact) px
-  CROSS JOIN LATERAL (SELECT ${sql.join(VISIBLE_COUNTS.map((column) => sql`${c(column)} AS ${sql.raw(column)}`), sql`, `)}) pv`;
+  ${visibleCountsFrom(p.k)}`;
+}
+
+/** Rendered once per k: the statement part most of a village query's text is (literals only). */
+const visibleCountsByK = new RenderedSql(8);
+
+function visibleCountsFrom(k: number): SQL {
+  return visibleCountsByK.get(String(k), () => {
+    const c = (column: string) => protectCountSql(sql.raw(`coalesce(s.${column}, 0)`), k, sql`px.exact`);
+    return sql`CROSS JOIN LATERAL (SELECT ${sql.join(VISIBLE_COUNTS.map((column) => sql`${c(column)} AS ${sql.raw(column)}`), sql`, `)}) pv`;
+  });
 }
 
 /** Fisher share as the caller sees it: exact, or protected fishers over protected households (as visibleNeedStatistics). */

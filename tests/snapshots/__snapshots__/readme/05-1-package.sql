@@ -12,37 +12,37 @@ WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM pack
     GROUP BY p) x) AS pas,
       (SELECT coalesce(json_agg(json_build_object('category', c.category, 'items', c.items, 'cost_idr', c.cost_idr) ORDER BY c.ord), '[]'::json)
         FROM (
-    SELECT c.category::text AS category, CASE WHEN c.exact OR c.items = 0 THEN c.items WHEN c.items < $7 THEN NULL ELSE (round(c.items::numeric / $8) * $9)::int END AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr, c.category AS ord
-    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and(left(pkg.village_code, 5) = $10) AS exact
+    SELECT c.category::text AS category, CASE WHEN c.exact OR c.items = 0 THEN c.items WHEN c.items < 5 THEN NULL ELSE (round(c.items::numeric / 5) * 5)::int END AS items, CASE WHEN c.exact THEN c.cost_idr END AS cost_idr, c.category AS ord
+    FROM (SELECT iv.category, count(*)::int AS items, sum(item.cost_idr)::bigint AS cost_idr, bool_and(left(pkg.village_code, 5) = $7) AS exact
           FROM package_items item JOIN packages pkg ON pkg.id = item.package_id JOIN interventions iv ON iv.code = item.intervention_code
-          WHERE item.package_id = $11 GROUP BY iv.category) c) c) AS categories,
+          WHERE item.package_id = $8 GROUP BY iv.category) c) c) AS categories,
       (SELECT row_to_json(a) FROM (
     WITH sites AS MATERIALIZED (
-      SELECT ARRAY[iv.serves::text] AS serves, p.id = $12 AS this_package, i.location::geography AS site
+      SELECT ARRAY[iv.serves::text] AS serves, p.id = $9 AS this_package, i.location::geography AS site
       FROM package_items i JOIN packages p ON p.id = i.package_id JOIN interventions iv ON iv.code = i.intervention_code
-      WHERE p.village_code = $13 AND i.location IS NOT NULL
-        AND (p.id = $14 OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED'))
+      WHERE p.village_code = $10 AND i.location IS NOT NULL
+        AND (p.id = $11 OR p.status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED'))
       UNION ALL
-      SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = $15)
+      SELECT e.serves, false, e.location::geography FROM existing_facilities e WHERE e.village_code = $12)
     SELECT count(*) FILTER (WHERE h.has_elderly)::int AS t0,
-      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $16 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $17)))::int AS b0,
-      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $18 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $19)))::int AS a0, count(*) FILTER (WHERE h.has_disabled)::int AS t1,
-      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $20 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $21)))::int AS b1,
-      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $22 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $23)))::int AS a1, count(*) FILTER (WHERE h.has_child)::int AS t2,
-      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $24 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $25)))::int AS b2,
-      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $26 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $27)))::int AS a2, count(*) FILTER (WHERE NOT h.has_own_toilet)::int AS t3,
-      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $28 = ANY(s.serves)
-    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $29)))::int AS b3,
-      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $30 = ANY(s.serves)
-     AND ST_DWithin(s.site, h.location::geography, $31)))::int AS a3
-    FROM households h WHERE left(h.village_code, 5) = $32 AND h.inactive_since IS NULL AND h.village_code = $33) a) AS access,
-      (SELECT coalesce(json_agg(u.id ORDER BY u.id), '[]'::json) FROM (SELECT h.id FROM households h WHERE left(h.village_code, 5) = $34 AND true AND h.inactive_since IS NULL AND h.village_code = $35
+      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $13 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $14)))::int AS b0,
+      count(*) FILTER (WHERE h.has_elderly AND EXISTS (SELECT 1 FROM sites s WHERE $15 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $16)))::int AS a0, count(*) FILTER (WHERE h.has_disabled)::int AS t1,
+      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $17 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $18)))::int AS b1,
+      count(*) FILTER (WHERE h.has_disabled AND EXISTS (SELECT 1 FROM sites s WHERE $19 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $20)))::int AS a1, count(*) FILTER (WHERE h.has_child)::int AS t2,
+      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $21 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $22)))::int AS b2,
+      count(*) FILTER (WHERE h.has_child AND EXISTS (SELECT 1 FROM sites s WHERE $23 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $24)))::int AS a2, count(*) FILTER (WHERE NOT h.has_own_toilet)::int AS t3,
+      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $25 = ANY(s.serves)
+    AND NOT s.this_package AND ST_DWithin(s.site, h.location::geography, $26)))::int AS b3,
+      count(*) FILTER (WHERE NOT h.has_own_toilet AND EXISTS (SELECT 1 FROM sites s WHERE $27 = ANY(s.serves)
+     AND ST_DWithin(s.site, h.location::geography, $28)))::int AS a3
+    FROM households h WHERE left(h.village_code, 5) = $29 AND h.inactive_since IS NULL AND h.village_code = $30) a) AS access,
+      (SELECT coalesce(json_agg(u.id ORDER BY u.id), '[]'::json) FROM (SELECT h.id FROM households h WHERE left(h.village_code, 5) = $31 AND true AND h.inactive_since IS NULL AND h.village_code = $32
     AND (h.desil <= 2 OR h.is_rtlh OR cardinality(h.pas::text[]) > 0) AND NOT h.id IN (SELECT household_id FROM served_households)) u) AS unserved;
 
 WITH served_households AS MATERIALIZED (SELECT DISTINCT i.household_id FROM package_items i WHERE i.package_id = $1 AND i.household_id IS NOT NULL)
