@@ -55,6 +55,15 @@ const envSchema = z.object({
    */
   IMPORT_WORKER_POLL_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   /**
+   * How often each API process brings the households' age roll-ups (has_elderly, has_child, the
+   * village statistics' elderly and child counts) to the database's current day, in milliseconds;
+   * it also runs once at start. 0 = never. Unset: 900,000 (15 minutes: a member who turned 60 or
+   * 18 counts within a quarter of an hour after midnight, database time), and 0 under
+   * NODE_ENV=test, so that background statements never show up in SQL statement counts. A run
+   * that finds the day already done (another process did it) is one cheap statement.
+   */
+  AGE_ROLLUP_REFRESH_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
+  /**
    * Statement timeout inside an import's transaction (CLI and job worker), in milliseconds: a large
    * registry import runs statements far longer than STATEMENT_TIMEOUT_MS allows a request (writing
    * the members of a million households takes about two minutes). Default 30 minutes.
@@ -198,6 +207,8 @@ export interface Config {
   /** V8 heap policy applied at start (main.ts): growth past the last full collection, percent; 0 = V8's default. */
   heap: { growingPercent: number };
   imports: { workerPollMs: number; statementTimeoutMs: number; workMemMb: number; uploadMaxBytes: number };
+  /** Period of the age roll-up refresh (src/features/households/household.jobs.ts); 0 = never. */
+  ageRollups: { refreshMs: number };
   auth: { secret: string | null; jwksUrl: string | null; issuer: string; audience: string; usingDevelopmentSecret: boolean; maxLifetimeSeconds: number };
   /** Key material for sealed cursors (see src/graphql/pagination.ts). */
   cursors: { secret: string };
@@ -283,6 +294,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdown: { graceMs: env.SHUTDOWN_GRACE_MS },
     heap: { growingPercent: env.HEAP_GROWING_PERCENT },
     imports: { workerPollMs: env.IMPORT_WORKER_POLL_MS ?? (env.NODE_ENV === 'test' ? 0 : 2_000), statementTimeoutMs: env.IMPORT_STATEMENT_TIMEOUT_MS, workMemMb: env.IMPORT_WORK_MEM_MB, uploadMaxBytes: env.IMPORT_UPLOAD_MAX_BYTES },
+    ageRollups: { refreshMs: env.AGE_ROLLUP_REFRESH_MS ?? (env.NODE_ENV === 'test' ? 0 : 900_000) },
     auth: {
       secret,
       jwksUrl: env.JWT_JWKS_URL ?? null,

@@ -287,7 +287,12 @@ export const members = pgTable(
     /** Attends school (only meaningful for school-age members, 7–18). */
     inSchool: boolean('in_school').notNull().default(false),
   },
-  (t) => [index('members_household_idx').on(t.householdId, t.id)],
+  (t) => [
+    index('members_household_idx').on(t.householdId, t.id),
+    // The members who turn 18 or 60 between two days are a birth_date range: the daily refresh of
+    // the age roll-ups (refresh_age_rollups, drizzle/0021) reads them here instead of every member.
+    index('members_birth_date_idx').on(t.birthDate),
+  ],
 );
 
 export const memberIdentities = pgTable('member_identities', {
@@ -381,6 +386,23 @@ export const villageStats = pgTable(
     index('village_stats_rtlh_idx').on(t.rtlhHouseholds),
     index('village_stats_desil12_idx').on(t.householdsDesil1To2),
   ],
+);
+
+/**
+ * The day as of which every household's age roll-ups (`has_elderly`, `has_child`) and the age
+ * counts of `village_stats` are correct: one row, kept by the database (drizzle/0021). Each was
+ * computed on some day from `as_of` to today, so only members who turned 60 or 18 since `as_of`
+ * can have changed them; `refresh_age_rollups()` recomputes their households and moves `as_of` to
+ * today, and a writer whose transaction began before `as_of` moves it back to its own day.
+ */
+export const householdAgeRollups = pgTable(
+  'household_age_rollups',
+  {
+    /** Always true: the primary key and the check make this a one-row table. */
+    id: boolean('id').primaryKey().default(true),
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+  },
+  (t) => [check('household_age_rollups_one_row', sql`${t.id}`)],
 );
 
 /** One row per completed seed, written in the seed's own transaction: a seed is all or nothing. */

@@ -62,20 +62,13 @@ export async function copyHouseholdLines(tx: Queryable, lines: HouseholdCopyLine
   if (!withRollups) await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT generate_series($1::int, $2::int)))', [firstId, lastId]);
 }
 
-/** `date` (YYYY-MM-DD) minus whole years as PostgreSQL's `date - interval 'N years'` gives it (29 Feb → 28 Feb). */
-export function yearsBefore(date: string, years: number): string {
-  const y = Number(date.slice(0, 4)) - years;
-  const md = date.slice(5);
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return `${String(y).padStart(4, '0')}-${md === '02-29' && !leap ? '02-28' : md}`;
-}
-
 const PAS_ORDER = new Map<string, number>(PAS_CODES.map((code, i) => [code, i]));
 
 /**
  * A generated household's roll-ups as refresh_household_rollups computes them: distinct PAS of the
  * household and its members in the enum's order, member count, and whether a member is 60 or older,
- * under 18 or disabled on `today` (the transaction's current_date, read from the database).
+ * under 18 or disabled on the day whose age thresholds `today` holds (the database's
+ * elderly_born_by and child_born_after of the transaction's current_date, drizzle/0021).
  */
 export function householdRollups(
   h: { tags: readonly { pas: string }[]; members: readonly { birthDate: string; disability: string | null; tags: readonly { pas: string }[] }[] },
@@ -184,8 +177,13 @@ export async function copyHouseholds(
   let memberId = 0;
   let tagId = 0;
   // The checksum covers the generated rows, not the roll-ups: those depend on the day of the run.
-  const [{ today } = { today: '' }] = await tx.query<{ today: string }>('SELECT current_date::text AS today');
-  const ages = { elderlyOnOrBefore: yearsBefore(today, 60), childAfter: yearsBefore(today, 18) };
+  // The age thresholds of that day come from the database's one definition of them, and the day is
+  // recorded as one on which age roll-ups were computed (age_rollups_computed, drizzle/0021).
+  await tx.query('SELECT age_rollups_computed()');
+  const [ages] = await tx.query<{ elderlyOnOrBefore: string; childAfter: string }>(
+    'SELECT elderly_born_by(current_date)::text AS "elderlyOnOrBefore", child_born_after(current_date)::text AS "childAfter"',
+  );
+  if (!ages) throw new Error('the age thresholds of the seed day were not returned');
   const newBatch = (): Batch => ({ households: [], identities: [], members: [], memberIdentities: [], tags: [], firstId: householdId + 1, lastId: householdId });
   let batch = newBatch();
 

@@ -40,6 +40,7 @@ import { graphqlHttpHandler } from './graphql-http.js';
 import { createGraphqlRoute, type GraphqlRoute } from './graphql-route.js';
 import { bodyRefusalMessage } from '../http/json-body.js';
 import { createImportRouter, type ImportWorker, startImportWorker } from '../features/imports/index.js';
+import { type AgeRollupRefresher, startAgeRollupRefresher } from '../features/households/index.js';
 
 export interface App {
   httpServer: http.Server;
@@ -53,6 +54,8 @@ export interface App {
   graphqlRoute: GraphqlRoute;
   /** The import job worker of this process (polls the queue unless IMPORT_WORKER_POLL_MS is 0). */
   importWorker: ImportWorker;
+  /** The age roll-up refresh of this process (at start and every AGE_ROLLUP_REFRESH_MS unless 0). */
+  ageRollups: AgeRollupRefresher;
   stop(): Promise<void>;
 }
 
@@ -220,6 +223,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     // An import's creator reads its own writes on the replicas too (read-routing.ts).
     onWritten: (subject) => routing.recordWrite(subject),
   });
+  // On the primary: it writes. After migrations and the seed (main.ts runs both before this).
+  const ageRollups = startAgeRollupRefresher(db, log, config.ageRollups.refreshMs);
   return {
     httpServer,
     express: app,
@@ -228,8 +233,10 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     readRouting: routing,
     graphqlRoute: route,
     importWorker,
+    ageRollups,
     async stop() {
       await importWorker.stop();
+      await ageRollups.stop();
       await apollo.stop();
       await rateLimits.close();
       await routing.close();

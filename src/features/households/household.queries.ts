@@ -287,3 +287,26 @@ export function householdGrid(db: Queryable, criteria: HouseholdCriteria, cellDe
   return db.query<GridRow>(sql`SELECT ST_AsGeoJSON(g.cell, 7) AS cell, g.households, g.desil_1_to_2, g.rtlh, g.suppressed
     FROM (${householdGridCells(criteria, cellDegrees, k, cellsWgs84)}) g ORDER BY g.gy, g.gx`);
 }
+
+/** What one run of `refresh_age_rollups()` did (drizzle/0021). */
+export type AgeRollupRefresh =
+  /** The age roll-ups were brought from `fromDate` to `toDate` (the database's current_date). */
+  | { outcome: 'REFRESHED'; fromDate: string; toDate: string; householdsChanged: number; villagesRefreshed: number }
+  /** They were already correct as of today: another process (or an earlier run) did it. */
+  | { outcome: 'UP_TO_DATE'; fromDate: string; toDate: string; householdsChanged: 0; villagesRefreshed: 0 }
+  /** A writer computing age roll-ups, or another refresh, was in its transaction: left to the next run. */
+  | { outcome: 'BUSY'; fromDate: null; toDate: string; householdsChanged: 0; villagesRefreshed: 0 };
+
+/**
+ * Recomputes has_elderly/has_child (and their villages' statistics) of the households whose members
+ * turned 60 or 18 since the day the roll-ups were last brought up to date, in one statement: the
+ * function claims the day under a lock, and on any error none of it happens, the day included.
+ */
+export async function refreshAgeRollups(db: Queryable): Promise<AgeRollupRefresh> {
+  const [row] = await db.query<AgeRollupRefresh>(
+    `SELECT outcome, from_date::text AS "fromDate", to_date::text AS "toDate", households_changed AS "householdsChanged",
+            villages_refreshed AS "villagesRefreshed" FROM refresh_age_rollups()`,
+  );
+  if (!row) throw new Error('refresh_age_rollups() returned no row; it returns exactly one');
+  return row;
+}

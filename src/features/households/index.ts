@@ -22,6 +22,7 @@ export {
   type HouseholdReading,
   householdWhere,
 } from './household.source.js';
-export { householdsByIds, type HouseholdRow, membersByHouseholdIds, type MemberRow } from './household.queries.js';
+export { type AgeRollupRefresher, startAgeRollupRefresher } from './household.jobs.js';
+export { type AgeRollupRefresh, householdsByIds, type HouseholdRow, membersByHouseholdIds, type MemberRow, refreshAgeRollups } from './household.queries.js';
 export { toHousehold } from './household.service.js';
 export { Household } from './household.type.js';

@@ -97,7 +97,9 @@ export async function stageRegistry(tx: Queryable, copy: StagedCopy): Promise<vo
   // from the table's sequence (imports hold an advisory lock, and the registry_id key still guards).
   // The same pass adds what its members give it: occupants (the registry's household size is its
   // member count) and the roll-ups a new household is inserted with. A pass that creates the table
-  // writes each row once; UPDATEs of the staged rows would write it twice.
+  // writes each row once; UPDATEs of the staged rows would write it twice. Its age flags are those
+  // of the transaction's day, which age_rollups_computed records (drizzle/0021).
+  await tx.query('SELECT age_rollups_computed()');
   await tx.query(
     `CREATE TEMP TABLE reg_households ON COMMIT DROP AS
      SELECT i.line, i.registry_id, i.village_code, ST_SetSRID(ST_MakePoint(i.longitude, i.latitude), 4326)::geometry(Point, 4326) AS location,
@@ -109,8 +111,8 @@ export async function stageRegistry(tx: Queryable, copy: StagedCopy): Promise<vo
             coalesce(h.id, ${nextId('households')}) AS household_id, h.id IS NULL AS is_new
      FROM reg_households_in i LEFT JOIN households h ON h.registry_id = i.registry_id
      LEFT JOIN (SELECT registry_id, count(*) AS member_count,
-                       bool_or(birth_date <= current_date - interval '60 years') AS has_elderly,
-                       bool_or(birth_date > current_date - interval '18 years') AS has_child,
+                       bool_or(birth_date <= elderly_born_by(current_date)) AS has_elderly,
+                       bool_or(birth_date > child_born_after(current_date)) AS has_child,
                        bool_or(disability IS NOT NULL) AS has_disabled
                 FROM reg_members GROUP BY registry_id) m ON m.registry_id = i.registry_id`,
   );

@@ -1,0 +1,74 @@
+/**
+ * Background work of the households feature: the age roll-up refresh. A household's has_elderly and
+ * has_child are computed when it or its members are written, on that day; a member who turns 60 or
+ * 18 later changes them only through `refresh_age_rollups()` (drizzle/0021), which this runs at
+ * start and then every `periodMs`. The database keeps the refresh's invariant (one claimed day, a
+ * lock against writers and other processes), so every API process runs it: the first one after
+ * midnight does the day's work and the others find it done.
+ */
+import type { Database } from '../../db/database.js';
+import { isDatabaseUnavailable } from '../../errors/errors.js';
+import type { Logger } from '../../logging/logger.js';
+import { type AgeRollupRefresh, refreshAgeRollups } from './household.queries.js';
+
+export interface AgeRollupRefresher {
+  /** Runs a refresh now, after any run in progress (tests call it instead of waiting for the timer). */
+  runNow(): Promise<AgeRollupRefresh>;
+  /** Stops the timer and waits for a run in progress to end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Refreshes at once and then every `periodMs` (0: never, not even at start). A failed run is
+ * logged and leaves the day unchanged, so the next one retries; it never throws into the process,
+ * an unreachable database included.
+ */
+export function startAgeRollupRefresher(db: Database, log: Logger, periodMs: number): AgeRollupRefresher {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  // Runs one after another: a run at start, the timer's and runNow's never overlap in one process.
+  let current: Promise<void> = Promise.resolve();
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = current.then(work);
+    current = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  };
+  const run = async (): Promise<AgeRollupRefresh> => {
+    const started = Date.now();
+    const result = await refreshAgeRollups(db);
+    const ms = Date.now() - started;
+    if (result.outcome === 'REFRESHED') {
+      log.info({ ...result, ms }, `age roll-ups refreshed from ${result.fromDate} to ${result.toDate}: ${result.householdsChanged} households changed`);
+    } else if (result.outcome === 'BUSY') {
+      log.info({ ...result, ms }, 'age roll-ups: a writer or another refresh holds the lock; trying again at the next run');
+    } else {
+      log.debug({ ...result, ms }, 'age roll-ups: up to date');
+    }
+    return result;
+  };
+  const tick = () => {
+    void enqueue(async () => {
+      try {
+        await run();
+      } catch (error) {
+        const retry = `the next run (in ${Math.round(periodMs / 1000)} s) retries`;
+        if (isDatabaseUnavailable(error)) log.warn({ err: error }, `age roll-up refresh: database unavailable; ${retry}`);
+        else log.error({ err: error }, `age roll-up refresh failed and changed nothing; ${retry}`);
+      }
+    }).finally(() => {
+      if (!stopped) timer = setTimeout(tick, periodMs).unref();
+    });
+  };
+  if (periodMs > 0) tick();
+  return {
+    runNow: () => enqueue(run),
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}

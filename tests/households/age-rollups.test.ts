@@ -1,0 +1,398 @@
+/**
+ * The age roll-ups follow the calendar (drizzle/0021): members are moved in time by their birth
+ * dates, the recorded day is set back, and refresh_age_rollups() must change exactly the households
+ * whose members turned 60 or 18 in between, their villages' statistics, and the day, atomically,
+ * once, whatever runs beside it.
+ */
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { openPostgres, type Queryable } from '../../src/db/database.js';
+import { refreshAgeRollups, startAgeRollupRefresher } from '../../src/features/households/index.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createApp } from '../../src/server/app.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+let database: TestDatabase;
+let today: string;
+const silent = createLogger({ env: 'test', log: { level: 'silent' } });
+
+beforeAll(async () => {
+  database = await openTestDatabase(inject('template'));
+  [{ today } = { today: '' }] = await database.db.query<{ today: string }>('SELECT current_date::text AS today');
+  // The template was seeded on some day up to today: start from roll-ups correct as of today.
+  await refreshAgeRollups(database.db);
+});
+afterAll(async () => database?.dispose());
+
+/** `today` plus `days` (negative: before), as YYYY-MM-DD, by the database's calendar. */
+async function dayOffset(days: number): Promise<string> {
+  const [row] = await database.db.query<{ d: string }>('SELECT ($1::date + $2::int)::text AS d', [today, days]);
+  return row!.d;
+}
+
+const asOf = async (db: Queryable = database.db) => (await db.query<{ d: string }>('SELECT as_of::text AS d FROM household_age_rollups'))[0]!.d;
+const setAsOf = (day: string) => database.db.query('UPDATE household_age_rollups SET as_of = $1::date', [day]);
+
+interface HouseholdState {
+  id: number;
+  has_elderly: boolean;
+  has_child: boolean;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+async function households(): Promise<Map<number, HouseholdState>> {
+  const rows = await database.db.query<HouseholdState>('SELECT id, has_elderly, has_child, updated_at::text AS updated_at FROM households ORDER BY id');
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Households whose age flags differ from today's, by the expression the writers used before the
+ * thresholds became functions: an oracle independent of elderly_born_by and child_born_after.
+ */
+async function staleHouseholds(): Promise<number[]> {
+  const rows = await database.db.query<{ id: number }>(
+    `SELECT h.id FROM households h WHERE (h.has_elderly, h.has_child) IS DISTINCT FROM (
+       EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id AND m.birth_date <= current_date - interval '60 years'),
+       EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id AND m.birth_date > current_date - interval '18 years'))
+     ORDER BY h.id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+const used = new Set<string>();
+
+/**
+ * A household of a village no earlier pick used, and one of its members, such that moving that
+ * member's birth date flips the chosen flag (or, for `extraElderly`, adds an elderly member to a
+ * household that already has one, which changes only the village's elderly count).
+ */
+async function pick(kind: 'turnsElderly' | 'turnsAdult' | 'extraElderly'): Promise<{ household: number; member: number; village: string }> {
+  const adult = 'm.birth_date <= child_born_after(current_date) AND m.birth_date > elderly_born_by(current_date)';
+  const condition = {
+    // No elderly member yet: an adult (not a child, so has_child stays) becomes 60.
+    turnsElderly: `NOT h.has_elderly AND ${adult}`,
+    // Exactly one child: that child becomes 18, so has_child flips.
+    turnsAdult: `h.has_child AND m.birth_date > child_born_after(current_date)
+                 AND (SELECT count(*) FROM members c WHERE c.household_id = h.id AND c.birth_date > child_born_after(current_date)) = 1`,
+    extraElderly: `h.has_elderly AND ${adult}`,
+  }[kind];
+  const [row] = await database.db.query<{ household: number; member: number; village: string }>(
+    `SELECT h.id AS household, m.id AS member, h.village_code AS village FROM households h JOIN members m ON m.household_id = h.id
+     WHERE h.inactive_since IS NULL AND ${condition} AND NOT (h.village_code = ANY($1::text[]))
+     ORDER BY h.id, m.id LIMIT 1`,
+    [[...used]],
+  );
+  if (!row) throw new Error(`no household for ${kind}`);
+  used.add(row.village);
+  return row;
+}
+
+/**
+ * Gives the member the birth date `birthDate` without writing the household's roll-ups: as if the
+ * date had always been so and the roll-ups were computed on a day before this member's birthday.
+ */
+async function moveBirthDate(member: number, birthDate: string): Promise<void> {
+  await database.db.transaction(async (tx) => {
+    await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+    await tx.query('UPDATE members SET birth_date = $2::date WHERE id = $1', [member, birthDate]);
+  });
+}
+
+/** Birth dates that make a member turn 60 (or 18) `daysAgo` days before today, by the shared thresholds. */
+async function turnedOn(years: 60 | 18, daysAgo: number): Promise<string> {
+  const [row] = await database.db.query<{ d: string }>(
+    `SELECT (CASE WHEN $1::int = 60 THEN elderly_born_by(d) ELSE child_born_after(d) END)::text AS d FROM (SELECT current_date - $2::int AS d) x`,
+    [years, daysAgo],
+  );
+  return row!.d;
+}
+
+interface VillageAges {
+  village_code: string;
+  elderly_members: number;
+  child_members: number;
+  households_with_elderly: number;
+  [key: string]: unknown;
+}
+
+async function villageAges(codes: string[]): Promise<Map<string, VillageAges>> {
+  const rows = await database.db.query<VillageAges>(
+    'SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats WHERE village_code = ANY($1::text[])',
+    [codes],
+  );
+  return new Map(rows.map((r) => [r.village_code, r]));
+}
+
+/** A household that turns elderly and one that loses its only child, three days after the recorded day. */
+async function stageBirthdays() {
+  const elderly = await pick('turnsElderly');
+  const adult = await pick('turnsAdult');
+  // The 60th birthday was yesterday, the 18th the day before: both after the recorded day below.
+  await moveBirthDate(elderly.member, await turnedOn(60, 1));
+  await moveBirthDate(adult.member, await turnedOn(18, 2));
+  const since = await dayOffset(-3);
+  await setAsOf(since);
+  return { elderly, adult, since };
+}
+
+describe('refresh_age_rollups', () => {
+  it('flips has_elderly and has_child of exactly the households whose members turned 60 or 18 since the recorded day, refreshes their villages and records today', async () => {
+    const { elderly, adult, since } = await stageBirthdays();
+    // A third elderly member changes the village's elderly count and no flag.
+    const extra = await pick('extraElderly');
+    await moveBirthDate(extra.member, await turnedOn(60, 1));
+    // A member who turns 60 tomorrow is not yet elderly and must not count.
+    const tomorrow = await pick('turnsElderly');
+    await moveBirthDate(tomorrow.member, await turnedOn(60, -1));
+    const villages = [elderly.village, adult.village, extra.village];
+    const before = await households();
+    const statsBefore = await villageAges(villages);
+    expect(before.get(elderly.household)).toMatchObject({ has_elderly: false });
+    expect(before.get(adult.household)).toMatchObject({ has_child: true });
+    expect(await staleHouseholds()).toEqual([elderly.household, adult.household].sort((a, b) => a - b));
+
+    const result = await refreshAgeRollups(database.db);
+
+    // Every village with a member who crossed a threshold since the recorded day is refreshed: ours,
+    // and those of members the calendar itself moved in those three days (their flags were right).
+    const [crossed] = await database.db.query<{ n: number }>(
+      `SELECT count(DISTINCT h.village_code)::int AS n FROM members m JOIN households h ON h.id = m.household_id
+       WHERE (m.birth_date > $1::date - interval '60 years' AND m.birth_date <= current_date - interval '60 years')
+          OR (m.birth_date > $1::date - interval '18 years' AND m.birth_date <= current_date - interval '18 years')`,
+      [since],
+    );
+    expect(crossed!.n).toBeGreaterThanOrEqual(3);
+    expect(result).toEqual({ outcome: 'REFRESHED', fromDate: since, toDate: today, householdsChanged: 2, villagesRefreshed: crossed!.n });
+    expect(await asOf()).toBe(today);
+    expect(await staleHouseholds()).toEqual([]);
+    const after = await households();
+    expect(after.get(elderly.household)).toMatchObject({ has_elderly: true, has_child: before.get(elderly.household)!.has_child });
+    expect(after.get(adult.household)).toMatchObject({ has_child: false, has_elderly: before.get(adult.household)!.has_elderly });
+    // Written as an ordinary write writes them (updated_at), and nothing else was written at all.
+    for (const id of [elderly.household, adult.household]) expect(after.get(id)!.updated_at).not.toBe(before.get(id)!.updated_at);
+    const untouched = [...before.values()].filter((h) => h.id !== elderly.household && h.id !== adult.household);
+    expect(untouched.filter((h) => JSON.stringify(after.get(h.id)) !== JSON.stringify(h))).toEqual([]);
+
+    const statsAfter = await villageAges(villages);
+    expect(statsAfter.get(elderly.village)).toEqual({
+      ...statsBefore.get(elderly.village),
+      elderly_members: statsBefore.get(elderly.village)!.elderly_members + 1,
+      households_with_elderly: statsBefore.get(elderly.village)!.households_with_elderly + 1,
+    });
+    expect(statsAfter.get(adult.village)).toEqual({ ...statsBefore.get(adult.village), child_members: statsBefore.get(adult.village)!.child_members - 1 });
+    expect(statsAfter.get(extra.village)).toEqual({ ...statsBefore.get(extra.village), elderly_members: statsBefore.get(extra.village)!.elderly_members + 1 });
+    // The whole table agrees with a recomputation of every village: nothing else was stale.
+    const [differing] = await database.db.transaction(async (tx) => {
+      await tx.query('CREATE TEMP TABLE stats_before ON COMMIT DROP AS SELECT * FROM village_stats');
+      await tx.query('SELECT refresh_village_stats()');
+      return tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (
+           (SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats
+            EXCEPT SELECT village_code, elderly_members, child_members, households_with_elderly FROM stats_before)
+           UNION ALL
+           (SELECT village_code, elderly_members, child_members, households_with_elderly FROM stats_before
+            EXCEPT SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats)) d`,
+      );
+    });
+    expect(differing!.n).toBe(0);
+  });
+
+  it('changes nothing when run again the same day', async () => {
+    const before = await households();
+    expect(await refreshAgeRollups(database.db)).toEqual({ outcome: 'UP_TO_DATE', fromDate: today, toDate: today, householdsChanged: 0, villagesRefreshed: 0 });
+    expect(await households()).toEqual(before);
+    expect(await asOf()).toBe(today);
+  });
+
+  it('run by several processes at once, does the day once: one refreshes, the others find it busy or done, without errors', async () => {
+    const { elderly, adult } = await stageBirthdays();
+    // Two API processes: two refreshers, each with its own timer and queue, on the same database.
+    const processes = [0, 1, 2, 3].map(() => startAgeRollupRefresher(database.db, silent, 0));
+    const results = await Promise.all(processes.map((p) => p.runNow()));
+    await Promise.all(processes.map((p) => p.stop()));
+
+    expect(results.filter((r) => r.outcome === 'REFRESHED')).toHaveLength(1);
+    expect(results.every((r) => ['REFRESHED', 'BUSY', 'UP_TO_DATE'].includes(r.outcome))).toBe(true);
+    expect(results.reduce((n, r) => n + r.householdsChanged, 0)).toBe(2);
+    expect(await asOf()).toBe(today);
+    const after = await households();
+    expect(after.get(elderly.household)!.has_elderly).toBe(true);
+    expect(after.get(adult.household)!.has_child).toBe(false);
+    expect(await staleHouseholds()).toEqual([]);
+  });
+
+  it('does not advance the day past a writer that computed age roll-ups and has not committed (PostgreSQL: busy at once; embedded: one session, runs after the commit)', async () => {
+    const { elderly, since } = await stageBirthdays();
+    const events: string[] = [];
+    let refresh: Promise<unknown> | undefined;
+    await database.db.transaction(async (tx) => {
+      // An ordinary member write: the trigger's refresh_household_rollups computes on the
+      // transaction's day and holds the age roll-ups' lock shared until the commit.
+      await tx.query('UPDATE members SET in_school = in_school WHERE id = $1', [elderly.member]);
+      if (database.db.kind === 'postgres') {
+        // Another connection: the refresh finds the lock held and leaves the day to its next run.
+        expect(await refreshAgeRollups(database.db)).toMatchObject({ outcome: 'BUSY', householdsChanged: 0 });
+        expect(await asOf()).toBe(since);
+      } else {
+        refresh = refreshAgeRollups(database.db).then(() => events.push('refresh'));
+        for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+      events.push('commit');
+    });
+    if (refresh) {
+      await refresh;
+      expect(events).toEqual(['commit', 'refresh']);
+    } else {
+      expect(await refreshAgeRollups(database.db)).toMatchObject({ outcome: 'REFRESHED', fromDate: since });
+    }
+    expect(await asOf()).toBe(today);
+    expect(await staleHouseholds()).toEqual([]);
+  });
+
+  it('is moved back by a writer whose transaction began before the recorded day, so the next refresh covers that writer', async () => {
+    const member = await pick('turnsElderly');
+    // As if a refresh claimed tomorrow while this writer's transaction (of today) was running.
+    await setAsOf(await dayOffset(1));
+    await database.db.query('UPDATE members SET in_school = in_school WHERE id = $1', [member.member]);
+    expect(await asOf()).toBe(today);
+    // A writer of the recorded day or later leaves it alone.
+    await database.db.query('UPDATE members SET in_school = in_school WHERE id = $1', [member.member]);
+    expect(await asOf()).toBe(today);
+  });
+
+  it('fails as a whole: an error after households were written leaves them, the statistics and the day unchanged, and the next run does the work', async () => {
+    const { elderly, adult, since } = await stageBirthdays();
+    const before = await households();
+    const statsBefore = await database.db.query('SELECT * FROM village_stats ORDER BY village_code');
+    // The village statistics are refreshed after the households: refuse them for one village.
+    await database.db.query(
+      `CREATE FUNCTION test_refuse_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'refused by the test for village %', NEW.village_code; END $$`,
+    );
+    await database.db.query(
+      `CREATE TRIGGER refuse_stats BEFORE INSERT ON village_stats FOR EACH ROW
+       WHEN (NEW.village_code = '${adult.village}') EXECUTE FUNCTION test_refuse_stats()`,
+    );
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string }), done()) }));
+    try {
+      await expect(refreshAgeRollups(database.db)).rejects.toThrow(/refused by the test/);
+      expect(await asOf()).toBe(since);
+      expect(await households()).toEqual(before);
+      expect(await database.db.query('SELECT * FROM village_stats ORDER BY village_code')).toEqual(statsBefore);
+      // The refresher's own run at start fails the same way: logged, never thrown into the process.
+      const refresher = startAgeRollupRefresher(database.db, log, 3_600_000);
+      await refresher.stop();
+      expect(lines).toEqual([expect.objectContaining({ level: 50, msg: expect.stringMatching(/^age roll-up refresh failed and changed nothing/) })]);
+    } finally {
+      await database.db.query('DROP TRIGGER refuse_stats ON village_stats');
+      await database.db.query('DROP FUNCTION test_refuse_stats()');
+    }
+    const refresher = startAgeRollupRefresher(database.db, log, 0);
+    expect(await refresher.runNow()).toMatchObject({ outcome: 'REFRESHED', fromDate: since, toDate: today, householdsChanged: 2 });
+    await refresher.stop();
+    expect(lines.at(-1)).toMatchObject({ level: 30, msg: `age roll-ups refreshed from ${since} to ${today}: 2 households changed` });
+    const after = await households();
+    expect(after.get(elderly.household)!.has_elderly).toBe(true);
+    expect(after.get(adult.household)!.has_child).toBe(false);
+  });
+
+  it('survives an unreachable database: the run is logged as a warning, and the process goes on', async () => {
+    const unreachable = await openPostgres({ url: 'postgres://postgres@127.0.0.1:1/none', poolSize: 1, statementTimeoutMs: 1000, connectionTimeoutMs: 1000 });
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string }), done()) }));
+    try {
+      const refresher = startAgeRollupRefresher(unreachable, log, 3_600_000);
+      await refresher.stop();
+      expect(lines).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^age roll-up refresh: database unavailable; the next run \(in 3600 s\) retries/) })]);
+    } finally {
+      await unreachable.close();
+    }
+  });
+});
+
+describe('the migration (drizzle/0021) on an existing database', () => {
+  it('brings stale age roll-ups and village statistics to today once, as it records today', async () => {
+    // Roll-ups computed on days nobody recorded: a household flagged elderly with no elderly member,
+    // and a village whose statistics count one child too many.
+    const elderly = await pick('turnsElderly');
+    await database.db.transaction(async (tx) => {
+      await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+      await tx.query('UPDATE households SET has_elderly = true WHERE id = $1', [elderly.household]);
+      await tx.query('UPDATE village_stats SET child_members = child_members + 1 WHERE village_code = $1', [elderly.village]);
+    });
+    expect(await staleHouseholds()).toEqual([elderly.household]);
+    const statements = readFileSync('drizzle/0021_age_rollups_as_of.sql', 'utf8').split('--> statement-breakpoint');
+    const insert = statements.findIndex((s) => s.includes('INSERT INTO household_age_rollups'));
+    expect(insert).toBeGreaterThan(0);
+    await database.db.transaction(async (tx) => {
+      // The migration's own statements from its INSERT of the day on (the table exists here already).
+      await tx.query('DELETE FROM household_age_rollups');
+      for (const statement of statements.slice(insert)) await tx.query(statement);
+    });
+    expect(await staleHouseholds()).toEqual([]);
+    expect(await asOf()).toBe(today);
+    const [stats] = await database.db.query<{ stale: number }>(
+      `SELECT count(*)::int AS stale FROM village_stats s WHERE s.village_code = $1 AND s.child_members <> (
+         SELECT count(*) FROM members m JOIN households h ON h.id = m.household_id
+         WHERE h.village_code = s.village_code AND h.inactive_since IS NULL AND m.birth_date > current_date - interval '18 years')`,
+      [elderly.village],
+    );
+    expect(stats!.stale).toBe(0);
+  });
+});
+
+describe('the age thresholds every writer shares', () => {
+  it('are PostgreSQL date arithmetic, leap days included, equal to the expressions the writers used before', async () => {
+    const [row] = await database.db.query<{ n: number; differing: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE elderly_born_by(d) <> d - interval '60 years'
+                                                  OR child_born_after(d) <> d - interval '18 years')::int AS differing
+       FROM (SELECT generate_series('2023-01-01'::date, '2104-12-31'::date, interval '1 day')::date AS d) s`,
+    );
+    expect(row).toEqual({ n: 29950, differing: 0 });
+    const [leap] = await database.db.query(
+      `SELECT elderly_born_by('2084-02-29')::text AS e84, elderly_born_by('2100-02-28')::text AS e2100,
+              child_born_after('2026-02-28')::text AS c26, child_born_after('2026-03-01')::text AS c26m, child_born_after('2024-02-29')::text AS c24`,
+    );
+    expect(leap).toEqual({ e84: '2024-02-29', e2100: '2040-02-28', c26: '2008-02-28', c26m: '2008-03-01', c24: '2006-02-28' });
+  });
+
+  it('find the members who cross a threshold through members_birth_date_idx', async () => {
+    // Too few rows in the test database for the planner to prefer the index on its own.
+    const plan = await database.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      return tx.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT household_id FROM members m
+         WHERE (m.birth_date > elderly_born_by('2026-01-01') AND m.birth_date <= elderly_born_by(current_date))
+            OR (m.birth_date > child_born_after('2026-01-01') AND m.birth_date <= child_born_after(current_date))`,
+      );
+    });
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/members_birth_date_idx/);
+  });
+});
+
+describe('the refresher in the API process', () => {
+  it('runs at start when AGE_ROLLUP_REFRESH_MS is set, and not at all under the test default', async () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).ageRollups.refreshMs).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'development' }).ageRollups.refreshMs).toBe(900_000);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AGE_ROLLUP_REFRESH_MS: '0' }).ageRollups.refreshMs).toBe(0);
+
+    const { elderly, since } = await stageBirthdays();
+    const quiet = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), database.db, silent);
+    await quiet.stop();
+    expect(await asOf()).toBe(since);
+
+    const app = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AGE_ROLLUP_REFRESH_MS: '600000' }), database.db, silent);
+    try {
+      // Queued after the run at start, which did the day's work.
+      expect(await app.ageRollups.runNow()).toMatchObject({ outcome: 'UP_TO_DATE', fromDate: today });
+    } finally {
+      await app.stop();
+    }
+    expect((await households()).get(elderly.household)!.has_elderly).toBe(true);
+  });
+});
