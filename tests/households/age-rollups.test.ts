@@ -131,9 +131,10 @@ async function villageAges(codes: string[]): Promise<Map<string, VillageAges>> {
 async function stageBirthdays() {
   const elderly = await pick('turnsElderly');
   const adult = await pick('turnsAdult');
-  // The 60th birthday was yesterday, the 18th the day before: both after the recorded day below.
+  // Both birthdays were yesterday, after the recorded day below. Two days apart from it, not one:
+  // 29 February minus 18 years is 28 February, so two consecutive days can share a threshold.
   await moveBirthDate(elderly.member, await turnedOn(60, 1));
-  await moveBirthDate(adult.member, await turnedOn(18, 2));
+  await moveBirthDate(adult.member, await turnedOn(18, 1));
   const since = await dayOffset(-3);
   await setAsOf(since);
   return { elderly, adult, since };
