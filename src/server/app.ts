@@ -154,17 +154,20 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   });
   // The web app is public HTML/JS with its own CSP; its data comes from the routes below with a token.
   app.use('/app', createWebAppRouter(config, log));
-  app.get('/health', async (_req, res) => {
-    try {
-      await db.query('SELECT 1');
-      res.json({ status: 'ok', database: db.kind });
-    } catch {
-      res.status(503).json({ status: 'unavailable', database: db.kind });
-    }
-  });
 
   // Separate budgets for GraphQL and for map clients (OGC API, tiles): see rate-limit.ts.
   const rateLimits = await createRateLimits(config.httpLimits, log);
+  // 503 only when the database is down. Rate limits whose Redis is away say so (`redis-unavailable`:
+  // requests pass uncounted, see rate-limit.ts) without taking the process out of a load balancer.
+  app.get('/health', async (_req, res) => {
+    const rateLimitStore = rateLimits.store();
+    try {
+      await db.query('SELECT 1');
+      res.json({ status: 'ok', database: db.kind, rateLimits: rateLimitStore });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: db.kind, rateLimits: rateLimitStore });
+    }
+  });
   const verifyToken = createTokenVerifier(config.auth);
   const verify = authenticate(verifyToken);
   const requireAuth = (budget: 'graphql' | 'map') => [rateLimits.perIp(budget), verify, rateLimits.perUser(budget)];

@@ -45,6 +45,8 @@ export interface RateLimits {
    */
   chargeIp(budget: Budget, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   chargeUser(budget: Budget, subject: string, res: ServerResponse): Promise<boolean>;
+  /** Where the counters are: in memory, in Redis, or in a Redis that does not answer now (requests pass uncounted). */
+  store(): 'memory' | 'redis' | 'redis-unavailable';
   close(): Promise<void>;
 }
 
@@ -258,6 +260,7 @@ export async function createRateLimits(limits: Config['httpLimits'], log: Logger
     perUser: (budget) => middleware((_req, res) => chargeUser(budget, principalOf(res).subject, res)),
     chargeIp,
     chargeUser,
+    store: () => (redis === null ? 'memory' : redis.isReady ? 'redis' : 'redis-unavailable'),
     async close() {
       for (const scope of Object.values(limiters)) for (const l of Object.values(scope)) l.close();
       if (redis) await closeRedis(redis);

@@ -40,7 +40,10 @@ const sign = (claims: Record<string, unknown>, key: Uint8Array, opts: { exp?: nu
 describe('authentication', () => {
   it('leaves the landing page and health open, and nothing else', async () => {
     expect((await fetch(`${url}/`)).status).toBe(200);
-    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    // As the README shows it; this app keeps its rate-limit counters in memory (no REDIS_URL).
+    expect(await health.json()).toEqual({ status: 'ok', database: process.env.TEST_DATABASE_URL ? 'postgres' : 'embedded', rateLimits: 'memory' });
     const response = await ask(url);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -122,14 +122,20 @@ describe('rate limits', () => {
       expect(first.filter((r) => r.counted && r.status === 204).length).toBe(6);
       expect(first.at(-1)).toEqual({ status: 429, counted: true });
 
-      // Redis goes away: answered at once, uncounted (no RateLimit header), not refused.
+      expect(await (await fetch(`${origin}/health`)).json()).toMatchObject({ status: 'ok', rateLimits: 'redis' });
+
+      // Redis goes away: answered at once, uncounted (no RateLimit header), not refused; /health says so.
       await redisProxy.stop();
       for (let i = 0; i < 5; i += 1) expect(await tile(100 + i)).toEqual({ status: 204, counted: false });
+      const health = await fetch(`${origin}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', rateLimits: 'redis-unavailable' });
 
       // Redis is back: the bucket it kept is charged again, so this user is still over the limit.
       await redisProxy.start();
       await until(async () => (await tile(200)).counted);
       expect(await tile(201)).toEqual({ status: 429, counted: true });
+      expect(await (await fetch(`${origin}/health`)).json()).toMatchObject({ rateLimits: 'redis' });
     } finally {
       await redisProxy.stop();
       const redis = createClient({ url: 'redis://127.0.0.1:6379' });
