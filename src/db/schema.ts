@@ -379,6 +379,14 @@ export const villageStats = pgTable(
     fisherShare: doublePrecision('fisher_share').notNull(),
     /** Households with at least one of LANSIA_TERLANTAR, DISABILITAS, ANAK_RENTAN, PEREMPUAN_RENTAN. */
     vulnerableHouseholds: integer('vulnerable_households').notNull(),
+    /**
+     * The day as of which elderly_members and child_members are correct (drizzle/0022): the day
+     * refresh_village_stats computed them, moved forward by refresh_age_rollups as it adds the
+     * members who turned 60 or 18 since. The later of it and household_age_rollups.as_of counts.
+     */
+    agesAsOf: date('ages_as_of', { mode: 'string' })
+      .notNull()
+      .default(sql`current_date`),
     refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

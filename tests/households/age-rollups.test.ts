@@ -1,8 +1,9 @@
 /**
- * The age roll-ups follow the calendar (drizzle/0021): members are moved in time by their birth
- * dates, the recorded day is set back, and refresh_age_rollups() must change exactly the households
- * whose members turned 60 or 18 in between, their villages' statistics, and the day, atomically,
- * once, whatever runs beside it.
+ * The age roll-ups follow the calendar (drizzle/0021, 0022): members are moved in time by their
+ * birth dates, the recorded day and the villages' age counts are set back, and refresh_age_rollups()
+ * must change exactly the households whose members turned 60 or 18 in between, add exactly those
+ * members to their villages' statistics (never twice: not where a writer already counted them), and
+ * move the day, atomically, once, whatever runs beside it.
  */
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -35,6 +36,47 @@ async function dayOffset(days: number): Promise<string> {
 
 const asOf = async (db: Queryable = database.db) => (await db.query<{ d: string }>('SELECT as_of::text AS d FROM household_age_rollups'))[0]!.d;
 const setAsOf = (day: string) => database.db.query('UPDATE household_age_rollups SET as_of = $1::date', [day]);
+
+/**
+ * Every village's age counts as they were on `day`, by the expressions the writers used before the
+ * thresholds became functions, and recorded as of that day: as if refresh_village_stats had last
+ * run on `day` everywhere. Household flags are left as they are (each correct as of some day from
+ * `day` on, which is all the recorded day promises of them).
+ */
+async function rewindVillageAges(day: string): Promise<void> {
+  await database.db.transaction(async (tx) => {
+    await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+    await tx.query(
+      `UPDATE village_stats s SET ages_as_of = $1::date,
+         elderly_members = (SELECT count(*) FROM members m JOIN households h ON h.id = m.household_id
+                            WHERE h.village_code = s.village_code AND h.inactive_since IS NULL AND m.birth_date <= $1::date - interval '60 years'),
+         child_members = (SELECT count(*) FROM members m JOIN households h ON h.id = m.household_id
+                          WHERE h.village_code = s.village_code AND h.inactive_since IS NULL AND m.birth_date > $1::date - interval '18 years')`,
+      [day],
+    );
+  });
+}
+
+/** Village rows (age columns) that differ from a recomputation of every village today: [] when all are right. */
+async function villagesDifferingFromRecomputation(): Promise<string[]> {
+  return database.db.transaction(async (tx) => {
+    await tx.query('CREATE TEMP TABLE stats_before ON COMMIT DROP AS SELECT * FROM village_stats');
+    await tx.query('SELECT refresh_village_stats()');
+    const rows = await tx.query<{ village_code: string }>(
+      `SELECT DISTINCT village_code FROM (
+         (SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats
+          EXCEPT SELECT village_code, elderly_members, child_members, households_with_elderly FROM stats_before)
+         UNION ALL
+         (SELECT village_code, elderly_members, child_members, households_with_elderly FROM stats_before
+          EXCEPT SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats)) d
+       ORDER BY village_code`,
+    );
+    // Leave the table as the refresh left it: the recomputation was only the oracle.
+    await tx.query('DELETE FROM village_stats');
+    await tx.query('INSERT INTO village_stats SELECT * FROM stats_before');
+    return rows.map((r) => r.village_code);
+  });
+}
 
 interface HouseholdState {
   id: number;
@@ -80,9 +122,14 @@ async function pick(kind: 'turnsElderly' | 'turnsAdult' | 'extraElderly'): Promi
                  AND (SELECT count(*) FROM members c WHERE c.household_id = h.id AND c.birth_date > child_born_after(current_date)) = 1`,
     extraElderly: `h.has_elderly AND ${adult}`,
   }[kind];
+  // Villages where the calendar itself moved nobody across a threshold in the last week, so that
+  // the staged member is the only change a refresh finds there.
   const [row] = await database.db.query<{ household: number; member: number; village: string }>(
     `SELECT h.id AS household, m.id AS member, h.village_code AS village FROM households h JOIN members m ON m.household_id = h.id
      WHERE h.inactive_since IS NULL AND ${condition} AND NOT (h.village_code = ANY($1::text[]))
+       AND NOT EXISTS (SELECT 1 FROM members o JOIN households oh ON oh.id = o.household_id WHERE oh.village_code = h.village_code
+             AND ((o.birth_date > elderly_born_by(current_date - 7) AND o.birth_date <= elderly_born_by(current_date + 1))
+               OR (o.birth_date > child_born_after(current_date - 7) AND o.birth_date <= child_born_after(current_date + 1))))
      ORDER BY h.id, m.id LIMIT 1`,
     [[...used]],
   );
@@ -127,7 +174,10 @@ async function villageAges(codes: string[]): Promise<Map<string, VillageAges>> {
   return new Map(rows.map((r) => [r.village_code, r]));
 }
 
-/** A household that turns elderly and one that loses its only child, three days after the recorded day. */
+/**
+ * A household that turns elderly and one that loses its only child, after the recorded day, which
+ * is three days ago for the households and for every village's age counts.
+ */
 async function stageBirthdays() {
   const elderly = await pick('turnsElderly');
   const adult = await pick('turnsAdult');
@@ -137,6 +187,7 @@ async function stageBirthdays() {
   await moveBirthDate(adult.member, await turnedOn(18, 1));
   const since = await dayOffset(-3);
   await setAsOf(since);
+  await rewindVillageAges(since);
   return { elderly, adult, since };
 }
 
@@ -158,10 +209,11 @@ describe('refresh_age_rollups', () => {
 
     const result = await refreshAgeRollups(database.db);
 
-    // Every village with a member who crossed a threshold since the recorded day is refreshed: ours,
-    // and those of members the calendar itself moved in those three days (their flags were right).
+    // Every village with a member of an active household who crossed a threshold since the recorded
+    // day gets that member added: ours, and those of members the calendar itself moved in those
+    // three days (their households' flags were right; the villages' counts are as of three days ago).
     const [crossed] = await database.db.query<{ n: number }>(
-      `SELECT count(DISTINCT h.village_code)::int AS n FROM members m JOIN households h ON h.id = m.household_id
+      `SELECT count(DISTINCT h.village_code)::int AS n FROM members m JOIN households h ON h.id = m.household_id AND h.inactive_since IS NULL
        WHERE (m.birth_date > $1::date - interval '60 years' AND m.birth_date <= current_date - interval '60 years')
           OR (m.birth_date > $1::date - interval '18 years' AND m.birth_date <= current_date - interval '18 years')`,
       [since],
@@ -186,20 +238,61 @@ describe('refresh_age_rollups', () => {
     });
     expect(statsAfter.get(adult.village)).toEqual({ ...statsBefore.get(adult.village), child_members: statsBefore.get(adult.village)!.child_members - 1 });
     expect(statsAfter.get(extra.village)).toEqual({ ...statsBefore.get(extra.village), elderly_members: statsBefore.get(extra.village)!.elderly_members + 1 });
-    // The whole table agrees with a recomputation of every village: nothing else was stale.
-    const [differing] = await database.db.transaction(async (tx) => {
-      await tx.query('CREATE TEMP TABLE stats_before ON COMMIT DROP AS SELECT * FROM village_stats');
-      await tx.query('SELECT refresh_village_stats()');
-      return tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM (
-           (SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats
-            EXCEPT SELECT village_code, elderly_members, child_members, households_with_elderly FROM stats_before)
-           UNION ALL
-           (SELECT village_code, elderly_members, child_members, households_with_elderly FROM stats_before
-            EXCEPT SELECT village_code, elderly_members, child_members, households_with_elderly FROM village_stats)) d`,
-      );
+    // Only the age counts were written, and the whole table agrees with a recomputation of every
+    // village: the additions of three days over all villages are exactly what counting anew finds.
+    const [rows] = await database.db.query<{ n: number; moved: number }>(
+      `SELECT count(*) FILTER (WHERE ages_as_of = current_date)::int AS moved, count(*)::int AS n FROM village_stats`,
+    );
+    expect(rows!.moved).toBe(crossed!.n);
+    expect(await villagesDifferingFromRecomputation()).toEqual([]);
+  });
+
+  it('does not count twice the birthdays a writer already counted today: its villages get only the flags the writer did not write', async () => {
+    const { elderly, adult } = await stageBirthdays();
+    // An ordinary write after the day began recomputes the elderly household's village as of today:
+    // the member who turned 60 yesterday is counted; the household's flag, not written, is not.
+    await database.db.query('SELECT refresh_village_stats(ARRAY[$1::text])', [elderly.village]);
+    const before = await villageAges([elderly.village, adult.village]);
+    const [row] = await database.db.query<{ d: string }>('SELECT ages_as_of::text AS d FROM village_stats WHERE village_code = $1', [elderly.village]);
+    expect(row!.d).toBe(today);
+
+    await refreshAgeRollups(database.db);
+
+    const after = await villageAges([elderly.village, adult.village]);
+    expect(after.get(elderly.village)).toEqual({
+      ...before.get(elderly.village),
+      households_with_elderly: before.get(elderly.village)!.households_with_elderly + 1,
     });
-    expect(differing!.n).toBe(0);
+    expect(after.get(adult.village)).toEqual({ ...before.get(adult.village), child_members: before.get(adult.village)!.child_members - 1 });
+    expect(await villagesDifferingFromRecomputation()).toEqual([]);
+  });
+
+  it('counts a village from the recorded day when its own day is older (nobody wrote it since), and writes no village where nothing changed', async () => {
+    const { since } = await stageBirthdays();
+    // A village whose counts say they were computed a year ago and are still right: the members
+    // who crossed a threshold in that year did so before the recorded day, up to which a refresh
+    // already brought them. Counting from the village's own day would add them a second time.
+    const yearAgo = await dayOffset(-365);
+    const [village] = await database.db.query<{ code: string; crossings: number }>(
+      `SELECT h.village_code AS code, count(*)::int AS crossings FROM members m JOIN households h ON h.id = m.household_id AND h.inactive_since IS NULL
+       WHERE (m.birth_date > elderly_born_by($1::date) AND m.birth_date <= elderly_born_by($2::date))
+          OR (m.birth_date > child_born_after($1::date) AND m.birth_date <= child_born_after($2::date))
+       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+      [yearAgo, since],
+    );
+    expect(village!.crossings).toBeGreaterThan(0);
+    await database.db.query('UPDATE village_stats SET ages_as_of = $1::date WHERE village_code = $2', [yearAgo, village!.code]);
+    const before = await database.db.query<{ village_code: string; refreshed_at: string }>(
+      'SELECT village_code, refreshed_at::text AS refreshed_at FROM village_stats ORDER BY village_code',
+    );
+    const result = await refreshAgeRollups(database.db);
+    expect(result).toMatchObject({ outcome: 'REFRESHED', fromDate: since });
+    expect(await villagesDifferingFromRecomputation()).toEqual([]);
+    const after = await database.db.query<{ village_code: string; refreshed_at: string }>(
+      'SELECT village_code, refreshed_at::text AS refreshed_at FROM village_stats ORDER BY village_code',
+    );
+    const written = after.filter((r, i) => r.refreshed_at !== before[i]!.refreshed_at);
+    expect(written).toHaveLength(result.villagesRefreshed);
   });
 
   it('changes nothing when run again the same day', async () => {
@@ -269,13 +362,13 @@ describe('refresh_age_rollups', () => {
     const { elderly, adult, since } = await stageBirthdays();
     const before = await households();
     const statsBefore = await database.db.query('SELECT * FROM village_stats ORDER BY village_code');
-    // The village statistics are refreshed after the households: refuse them for one village.
+    // The village statistics are written after the households: refuse them for one village.
     await database.db.query(
       `CREATE FUNCTION test_refuse_stats() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN RAISE EXCEPTION 'refused by the test for village %', NEW.village_code; END $$`,
     );
     await database.db.query(
-      `CREATE TRIGGER refuse_stats BEFORE INSERT ON village_stats FOR EACH ROW
+      `CREATE TRIGGER refuse_stats BEFORE INSERT OR UPDATE ON village_stats FOR EACH ROW
        WHEN (NEW.village_code = '${adult.village}') EXECUTE FUNCTION test_refuse_stats()`,
     );
     const lines: { level: number; msg: string }[] = [];

@@ -1,0 +1,147 @@
+-- refresh_age_rollups (0021) recomputed the whole statistics row of every village where a member
+-- turned 60 or 18: about 33 µs per household of those villages. At 10M households one day touches
+-- some 2,300 villages, about 90 s, over the 15 s statement timeout, so the refresh would fail every
+-- day and the age figures would stay stale. This migration makes it add the day's changes instead:
+-- work in proportion to the members who crossed a threshold (a few thousand a day at 10M), not to
+-- the households of their villages.
+--
+-- Adding is exact only if the refresh knows from which day each village's age counts are correct.
+-- refresh_village_stats, run by writers, computes them on its own transaction's day; a writer
+-- after midnight has already counted the new day's birthdays for its villages, and adding them
+-- again would count them twice. Hence ages_as_of, per village: the day the counts were computed
+-- (or last brought forward by the refresh). A village's counts are correct as of the later of its
+-- ages_as_of and household_age_rollups.as_of (a village nobody wrote and where nobody crossed a
+-- threshold is as correct on the recorded day as on the day it was computed).
+--
+-- Existing rows: correct as of the recorded day (0021's invariant), whatever day they were written.
+ALTER TABLE "village_stats" ADD COLUMN "ages_as_of" date DEFAULT current_date NOT NULL;
+--> statement-breakpoint
+UPDATE village_stats SET ages_as_of = (SELECT as_of FROM household_age_rollups)
+WHERE EXISTS (SELECT 1 FROM household_age_rollups);
+--> statement-breakpoint
+-- As 0021, recording the day the age counts were computed.
+CREATE OR REPLACE FUNCTION refresh_village_stats(village_codes text[] DEFAULT NULL) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  changed integer;
+BEGIN
+  PERFORM age_rollups_computed();
+  DELETE FROM village_stats WHERE village_codes IS NULL OR village_code = ANY(village_codes);
+  INSERT INTO village_stats (village_code, households, members, households_by_desil, households_desil_1_to_2,
+    households_desil_1_to_4, households_by_pas, rtlh_households, elderly_members, child_members, disabled_members,
+    households_with_elderly, households_with_disabled, fisher_households, fisher_share, vulnerable_households, ages_as_of)
+  SELECT h.village_code,
+         count(*)::int,
+         sum(h.member_count)::int,
+         ARRAY[count(*) FILTER (WHERE h.desil = 1), count(*) FILTER (WHERE h.desil = 2), count(*) FILTER (WHERE h.desil = 3), count(*) FILTER (WHERE h.desil = 4), count(*) FILTER (WHERE h.desil = 5), count(*) FILTER (WHERE h.desil = 6), count(*) FILTER (WHERE h.desil = 7), count(*) FILTER (WHERE h.desil = 8), count(*) FILTER (WHERE h.desil = 9), count(*) FILTER (WHERE h.desil = 10)]::int[] AS by_desil,
+         count(*) FILTER (WHERE h.desil <= 2)::int,
+         count(*) FILTER (WHERE h.desil <= 4)::int,
+         coalesce((SELECT jsonb_object_agg(p.pas, p.n) FROM (
+           SELECT u.tag AS pas, count(*)::int AS n FROM households t, unnest(t.pas) AS u(tag)
+           WHERE t.village_code = h.village_code AND t.inactive_since IS NULL GROUP BY u.tag) AS p), '{}'::jsonb),
+         count(*) FILTER (WHERE h.is_rtlh)::int,
+         coalesce(sum(m.elderly), 0)::int,
+         coalesce(sum(m.children), 0)::int,
+         coalesce(sum(m.disabled), 0)::int,
+         count(*) FILTER (WHERE h.has_elderly)::int,
+         count(*) FILTER (WHERE h.has_disabled)::int,
+         count(*) FILTER (WHERE h.livelihood IN ('FISHER', 'FISH_FARMER'))::int,
+         (count(*) FILTER (WHERE h.livelihood IN ('FISHER', 'FISH_FARMER')))::float8 / count(*),
+         count(*) FILTER (WHERE h.pas && ARRAY['LANSIA_TERLANTAR', 'DISABILITAS', 'ANAK_RENTAN', 'PEREMPUAN_RENTAN']::pas[])::int,
+         current_date
+  FROM households h
+  LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE mm.birth_date <= elderly_born_by(current_date)) AS elderly,
+           count(*) FILTER (WHERE mm.birth_date > child_born_after(current_date)) AS children,
+           count(*) FILTER (WHERE mm.disability IS NOT NULL) AS disabled
+    FROM members mm WHERE mm.household_id = h.id
+  ) m ON true
+  WHERE (village_codes IS NULL OR h.village_code = ANY(village_codes)) AND h.inactive_since IS NULL
+  GROUP BY h.village_code;
+  GET DIAGNOSTICS changed = ROW_COUNT;
+  RETURN changed;
+END
+$$;
+--> statement-breakpoint
+-- Brings the age roll-ups from D (household_age_rollups.as_of) to today, in the caller's
+-- transaction, all of it or, on any error, none of it (D included, so the next run retries). One
+-- statement over the members who turned 60 or 18 in (D, today] (members_birth_date_idx):
+--   * households: has_elderly and has_child recomputed where one of their members crossed, written
+--     (with updated_at, as an ordinary write) only where they changed. As days pass a member only
+--     becomes elderly and stops being a child, so a change of has_elderly is always false to true;
+--   * village_stats, only for villages with such a member in an active household:
+--       elderly_members += members who turned 60 after the village's counts were computed,
+--       child_members   -= members who turned 18 after that,
+--       households_with_elderly += active households whose has_elderly just changed (this column
+--       counts the stored flags, whatever day each was computed, so a flip is its exact change),
+--     and ages_as_of moves to today.
+-- Nothing else in a statistics row depends on the day. What the old whole-row recomputation would
+-- also have corrected (a row already wrong) stays as it is: refresh_village_stats() rebuilds rows.
+-- Outcomes as in 0021: BUSY (a writer or another refresh holds the lock; not waited for),
+-- UP_TO_DATE (D is today), REFRESHED (D moved from from_date).
+CREATE OR REPLACE FUNCTION refresh_age_rollups()
+  RETURNS TABLE (outcome text, from_date date, to_date date, households_changed integer, villages_refreshed integer)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  since date;
+  changed integer;
+  villages integer;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(7102027, 0) THEN
+    RETURN QUERY SELECT 'BUSY', NULL::date, current_date, 0, 0;
+    RETURN;
+  END IF;
+  SELECT a.as_of INTO since FROM household_age_rollups a;
+  IF since IS NULL THEN
+    RAISE EXCEPTION 'household_age_rollups has no row: restore it with the day the age roll-ups were last all computed'
+      USING ERRCODE = 'no_data_found';
+  END IF;
+  IF since >= current_date THEN
+    RETURN QUERY SELECT 'UP_TO_DATE', since, current_date, 0, 0;
+    RETURN;
+  END IF;
+  WITH crossed AS MATERIALIZED (
+    SELECT m.household_id, m.birth_date FROM members m
+    WHERE (m.birth_date > elderly_born_by(since) AND m.birth_date <= elderly_born_by(current_date))
+       OR (m.birth_date > child_born_after(since) AND m.birth_date <= child_born_after(current_date))
+  ), flipped AS (
+    UPDATE households h SET has_elderly = r.has_elderly, has_child = r.has_child, updated_at = now()
+    FROM (
+      SELECT x.id, x.has_elderly AS had_elderly,
+        EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.birth_date <= elderly_born_by(current_date)) AS has_elderly,
+        EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.birth_date > child_born_after(current_date)) AS has_child
+      FROM households x WHERE x.id IN (SELECT c.household_id FROM crossed c)
+    ) r
+    WHERE h.id = r.id AND (h.has_elderly, h.has_child) IS DISTINCT FROM (r.has_elderly, r.has_child)
+    RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly AND NOT r.had_elderly AS became_elderly
+  ), member_deltas AS (
+    -- Each village from the later of its ages_as_of and D: a village a writer recomputed today
+    -- already counts today's birthdays.
+    SELECT h.village_code,
+      count(*) FILTER (WHERE c.birth_date > elderly_born_by(greatest(s.ages_as_of, since))
+                         AND c.birth_date <= elderly_born_by(current_date)) AS elderly,
+      count(*) FILTER (WHERE c.birth_date > child_born_after(greatest(s.ages_as_of, since))
+                         AND c.birth_date <= child_born_after(current_date)) AS adults
+    FROM crossed c
+    JOIN households h ON h.id = c.household_id AND h.inactive_since IS NULL
+    JOIN village_stats s ON s.village_code = h.village_code
+    GROUP BY h.village_code
+  ), flag_deltas AS (
+    SELECT f.village_code, count(*) AS elderly_households FROM flipped f WHERE f.active AND f.became_elderly GROUP BY f.village_code
+  ), deltas AS (
+    SELECT coalesce(d.village_code, f.village_code) AS village_code, coalesce(d.elderly, 0) AS elderly,
+           coalesce(d.adults, 0) AS adults, coalesce(f.elderly_households, 0) AS elderly_households
+    FROM member_deltas d FULL JOIN flag_deltas f ON f.village_code = d.village_code
+  ), updated AS (
+    UPDATE village_stats s
+    SET elderly_members = s.elderly_members + d.elderly, child_members = s.child_members - d.adults,
+        households_with_elderly = s.households_with_elderly + d.elderly_households,
+        ages_as_of = greatest(s.ages_as_of, current_date), refreshed_at = now()
+    FROM deltas d
+    WHERE s.village_code = d.village_code AND (d.elderly, d.adults, d.elderly_households) <> (0, 0, 0)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM flipped)::int, (SELECT count(*) FROM updated)::int INTO changed, villages;
+  UPDATE household_age_rollups SET as_of = current_date;
+  RETURN QUERY SELECT 'REFRESHED', since, current_date, changed, villages;
+END
+$$;
