@@ -104,15 +104,19 @@ BEGIN
     WHERE (m.birth_date > elderly_born_by(since) AND m.birth_date <= elderly_born_by(current_date))
        OR (m.birth_date > child_born_after(since) AND m.birth_date <= child_born_after(current_date))
   ), flipped AS (
+    -- Driven by the crossed households, each probed by key (households_pkey, members_household_idx):
+    -- with EXISTS here the planner, misjudging the CTE's size, scanned every household and hashed
+    -- every elderly member (0.4 s at 200k, growing with the registry). bool_or cannot be hashed.
     UPDATE households h SET has_elderly = r.has_elderly, has_child = r.has_child, updated_at = now()
-    FROM (
-      SELECT x.id, x.has_elderly AS had_elderly,
-        EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.birth_date <= elderly_born_by(current_date)) AS has_elderly,
-        EXISTS (SELECT 1 FROM members m WHERE m.household_id = x.id AND m.birth_date > child_born_after(current_date)) AS has_child
-      FROM households x WHERE x.id IN (SELECT c.household_id FROM crossed c)
+    FROM (SELECT DISTINCT c.household_id AS id FROM crossed c) x
+    JOIN households o ON o.id = x.id
+    CROSS JOIN LATERAL (
+      SELECT coalesce(bool_or(m.birth_date <= elderly_born_by(current_date)), false) AS has_elderly,
+             coalesce(bool_or(m.birth_date > child_born_after(current_date)), false) AS has_child
+      FROM members m WHERE m.household_id = x.id
     ) r
-    WHERE h.id = r.id AND (h.has_elderly, h.has_child) IS DISTINCT FROM (r.has_elderly, r.has_child)
-    RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly AND NOT r.had_elderly AS became_elderly
+    WHERE h.id = x.id AND (o.has_elderly, o.has_child) IS DISTINCT FROM (r.has_elderly, r.has_child)
+    RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly AND NOT o.has_elderly AS became_elderly
   ), member_deltas AS (
     -- Each village from the later of its ages_as_of and D: a village a writer recomputed today
     -- already counts today's birthdays.
