@@ -13,6 +13,13 @@
 -- ages_as_of and household_age_rollups.as_of (a village nobody wrote and where nobody crossed a
 -- threshold is as correct on the recorded day as on the day it was computed).
 --
+-- Adding also relies on the rule every writer already keeps for the other columns of village_stats
+-- (households, members, PAS counts): whoever writes households, members or PAS tags recomputes
+-- their villages' statistics in the same transaction (assessments, post-works verification, the
+-- import, the seed). households_with_elderly then always counts the stored flags, and a flag the
+-- refresh flips is exactly one more. A write outside that rule leaves a row wrong until its village
+-- is next recomputed, as it always did for the other columns.
+--
 -- Existing rows: correct as of the recorded day (0021's invariant), whatever day they were written.
 ALTER TABLE "village_stats" ADD COLUMN "ages_as_of" date DEFAULT current_date NOT NULL;
 --> statement-breakpoint
@@ -78,6 +85,14 @@ $$;
 -- also have corrected (a row already wrong) stays as it is: refresh_village_stats() rebuilds rows.
 -- Outcomes as in 0021: BUSY (a writer or another refresh holds the lock; not waited for),
 -- UP_TO_DATE (D is today), REFRESHED (D moved from from_date).
+--
+-- BUSY also when a row it must write stays locked for 100 ms. Some writers lock a household row
+-- before they take the roll-ups' lock (a verification marks had_housing_aid, then refreshes its
+-- village's statistics): waiting on that row while holding the lock exclusively would be a
+-- deadlock, which PostgreSQL resolves after deadlock_timeout (1 s) by failing one side, possibly
+-- the writer. With lock_timeout under deadlock_timeout the refresh always gives way: all its work
+-- is undone (the block's subtransaction), its lock is released when the caller's transaction
+-- ends, and the next run does the day.
 CREATE OR REPLACE FUNCTION refresh_age_rollups()
   RETURNS TABLE (outcome text, from_date date, to_date date, households_changed integer, villages_refreshed integer)
   LANGUAGE plpgsql AS $$
@@ -85,6 +100,7 @@ DECLARE
   since date;
   changed integer;
   villages integer;
+  caller_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   IF NOT pg_try_advisory_xact_lock(7102027, 0) THEN
     RETURN QUERY SELECT 'BUSY', NULL::date, current_date, 0, 0;
@@ -99,53 +115,61 @@ BEGIN
     RETURN QUERY SELECT 'UP_TO_DATE', since, current_date, 0, 0;
     RETURN;
   END IF;
-  WITH crossed AS MATERIALIZED (
-    SELECT m.household_id, m.birth_date FROM members m
-    WHERE (m.birth_date > elderly_born_by(since) AND m.birth_date <= elderly_born_by(current_date))
-       OR (m.birth_date > child_born_after(since) AND m.birth_date <= child_born_after(current_date))
-  ), flipped AS (
-    -- Driven by the crossed households, each probed by key (households_pkey, members_household_idx):
-    -- with EXISTS here the planner, misjudging the CTE's size, scanned every household and hashed
-    -- every elderly member (0.4 s at 200k, growing with the registry). bool_or cannot be hashed.
-    UPDATE households h SET has_elderly = r.has_elderly, has_child = r.has_child, updated_at = now()
-    FROM (SELECT DISTINCT c.household_id AS id FROM crossed c) x
-    JOIN households o ON o.id = x.id
-    CROSS JOIN LATERAL (
-      SELECT coalesce(bool_or(m.birth_date <= elderly_born_by(current_date)), false) AS has_elderly,
-             coalesce(bool_or(m.birth_date > child_born_after(current_date)), false) AS has_child
-      FROM members m WHERE m.household_id = x.id
-    ) r
-    WHERE h.id = x.id AND (o.has_elderly, o.has_child) IS DISTINCT FROM (r.has_elderly, r.has_child)
-    RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly AND NOT o.has_elderly AS became_elderly
-  ), member_deltas AS (
-    -- Each village from the later of its ages_as_of and D: a village a writer recomputed today
-    -- already counts today's birthdays.
-    SELECT h.village_code,
-      count(*) FILTER (WHERE c.birth_date > elderly_born_by(greatest(s.ages_as_of, since))
-                         AND c.birth_date <= elderly_born_by(current_date)) AS elderly,
-      count(*) FILTER (WHERE c.birth_date > child_born_after(greatest(s.ages_as_of, since))
-                         AND c.birth_date <= child_born_after(current_date)) AS adults
-    FROM crossed c
-    JOIN households h ON h.id = c.household_id AND h.inactive_since IS NULL
-    JOIN village_stats s ON s.village_code = h.village_code
-    GROUP BY h.village_code
-  ), flag_deltas AS (
-    SELECT f.village_code, count(*) AS elderly_households FROM flipped f WHERE f.active AND f.became_elderly GROUP BY f.village_code
-  ), deltas AS (
-    SELECT coalesce(d.village_code, f.village_code) AS village_code, coalesce(d.elderly, 0) AS elderly,
-           coalesce(d.adults, 0) AS adults, coalesce(f.elderly_households, 0) AS elderly_households
-    FROM member_deltas d FULL JOIN flag_deltas f ON f.village_code = d.village_code
-  ), updated AS (
-    UPDATE village_stats s
-    SET elderly_members = s.elderly_members + d.elderly, child_members = s.child_members - d.adults,
-        households_with_elderly = s.households_with_elderly + d.elderly_households,
-        ages_as_of = greatest(s.ages_as_of, current_date), refreshed_at = now()
-    FROM deltas d
-    WHERE s.village_code = d.village_code AND (d.elderly, d.adults, d.elderly_households) <> (0, 0, 0)
-    RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM flipped)::int, (SELECT count(*) FROM updated)::int INTO changed, villages;
-  UPDATE household_age_rollups SET as_of = current_date;
+  BEGIN
+    PERFORM set_config('lock_timeout', '100ms', true);
+    WITH crossed AS MATERIALIZED (
+      SELECT m.household_id, m.birth_date FROM members m
+      WHERE (m.birth_date > elderly_born_by(since) AND m.birth_date <= elderly_born_by(current_date))
+         OR (m.birth_date > child_born_after(since) AND m.birth_date <= child_born_after(current_date))
+    ), flipped AS (
+      -- Driven by the crossed households, each probed by key (households_pkey, members_household_idx):
+      -- with EXISTS here the planner, misjudging the CTE's size, scanned every household and hashed
+      -- every elderly member (0.4 s at 200k, growing with the registry). bool_or cannot be hashed.
+      UPDATE households h SET has_elderly = r.has_elderly, has_child = r.has_child, updated_at = now()
+      FROM (SELECT DISTINCT c.household_id AS id FROM crossed c) x
+      JOIN households o ON o.id = x.id
+      CROSS JOIN LATERAL (
+        SELECT coalesce(bool_or(m.birth_date <= elderly_born_by(current_date)), false) AS has_elderly,
+               coalesce(bool_or(m.birth_date > child_born_after(current_date)), false) AS has_child
+        FROM members m WHERE m.household_id = x.id
+      ) r
+      WHERE h.id = x.id AND (o.has_elderly, o.has_child) IS DISTINCT FROM (r.has_elderly, r.has_child)
+      RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly AND NOT o.has_elderly AS became_elderly
+    ), member_deltas AS (
+      -- Each village from the later of its ages_as_of and D: a village a writer recomputed today
+      -- already counts today's birthdays.
+      SELECT h.village_code,
+        count(*) FILTER (WHERE c.birth_date > elderly_born_by(greatest(s.ages_as_of, since))
+                           AND c.birth_date <= elderly_born_by(current_date)) AS elderly,
+        count(*) FILTER (WHERE c.birth_date > child_born_after(greatest(s.ages_as_of, since))
+                           AND c.birth_date <= child_born_after(current_date)) AS adults
+      FROM crossed c
+      JOIN households h ON h.id = c.household_id AND h.inactive_since IS NULL
+      JOIN village_stats s ON s.village_code = h.village_code
+      GROUP BY h.village_code
+    ), flag_deltas AS (
+      SELECT f.village_code, count(*) AS elderly_households FROM flipped f WHERE f.active AND f.became_elderly GROUP BY f.village_code
+    ), deltas AS (
+      SELECT coalesce(d.village_code, f.village_code) AS village_code, coalesce(d.elderly, 0) AS elderly,
+             coalesce(d.adults, 0) AS adults, coalesce(f.elderly_households, 0) AS elderly_households
+      FROM member_deltas d FULL JOIN flag_deltas f ON f.village_code = d.village_code
+    ), updated AS (
+      UPDATE village_stats s
+      SET elderly_members = s.elderly_members + d.elderly, child_members = s.child_members - d.adults,
+          households_with_elderly = s.households_with_elderly + d.elderly_households,
+          ages_as_of = greatest(s.ages_as_of, current_date), refreshed_at = now()
+      FROM deltas d
+      WHERE s.village_code = d.village_code AND (d.elderly, d.adults, d.elderly_households) <> (0, 0, 0)
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM flipped)::int, (SELECT count(*) FROM updated)::int INTO changed, villages;
+    UPDATE household_age_rollups SET as_of = current_date;
+  EXCEPTION WHEN lock_not_available THEN
+    -- The subtransaction's rollback also restored the caller's lock_timeout.
+    RETURN QUERY SELECT 'BUSY', NULL::date, current_date, 0, 0;
+    RETURN;
+  END;
+  PERFORM set_config('lock_timeout', caller_lock_timeout, true);
   RETURN QUERY SELECT 'REFRESHED', since, current_date, changed, villages;
 END
 $$;

@@ -14,7 +14,7 @@ import { openPostgres, type Queryable } from '../../src/db/database.js';
 import { refreshAgeRollups, startAgeRollupRefresher } from '../../src/features/households/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../support/test-database.js';
 
 let database: TestDatabase;
 let today: string;
@@ -317,6 +317,7 @@ describe('refresh_age_rollups', () => {
     expect(after.get(elderly.household)!.has_elderly).toBe(true);
     expect(after.get(adult.household)!.has_child).toBe(false);
     expect(await staleHouseholds()).toEqual([]);
+    expect(await villagesDifferingFromRecomputation()).toEqual([]);
   });
 
   it('does not advance the day past a writer that computed age roll-ups and has not committed (PostgreSQL: busy at once; embedded: one session, runs after the commit)', async () => {
@@ -325,8 +326,11 @@ describe('refresh_age_rollups', () => {
     let refresh: Promise<unknown> | undefined;
     await database.db.transaction(async (tx) => {
       // An ordinary member write: the trigger's refresh_household_rollups computes on the
-      // transaction's day and holds the age roll-ups' lock shared until the commit.
+      // transaction's day and holds the age roll-ups' lock shared until the commit. As every
+      // writer of members does (assessments, the import), it then recomputes its village's
+      // statistics in the same transaction: the refresh's additions rely on that.
       await tx.query('UPDATE members SET in_school = in_school WHERE id = $1', [elderly.member]);
+      await tx.query('SELECT refresh_village_stats(ARRAY[$1::text])', [elderly.village]);
       if (database.db.kind === 'postgres') {
         // Another connection: the refresh finds the lock held and leaves the day to its next run.
         expect(await refreshAgeRollups(database.db)).toMatchObject({ outcome: 'BUSY', householdsChanged: 0 });
@@ -345,7 +349,38 @@ describe('refresh_age_rollups', () => {
     }
     expect(await asOf()).toBe(today);
     expect(await staleHouseholds()).toEqual([]);
+    expect(await villagesDifferingFromRecomputation()).toEqual([]);
   });
+
+  // Embedded: one session, so no refresh can hold the lock while a writer holds a row.
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'gives way to a writer that locked a household before taking the roll-ups lock: BUSY within 100 ms, no deadlock, the writer commits',
+    async () => {
+      const { elderly, since } = await stageBirthdays();
+      let refresh: Promise<unknown> | undefined;
+      await database.db.transaction(async (tx) => {
+        // As a post-works verification does: the household row first, its village's statistics after.
+        await tx.query('UPDATE households SET had_housing_aid = had_housing_aid WHERE id = $1', [elderly.household]);
+        // The refresh takes the lock (no writer holds it yet) and then needs that household's row.
+        refresh = refreshAgeRollups(database.db);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Were the refresh still waiting on the row, this would wait on the refresh: a deadlock,
+        // broken after deadlock_timeout (1 s) by failing one of the two.
+        await tx.query('SELECT refresh_village_stats(ARRAY[$1::text])', [elderly.village]);
+      });
+      expect(await refresh).toMatchObject({ outcome: 'BUSY', householdsChanged: 0 });
+      expect(await asOf()).toBe(since);
+      // The caller's own lock_timeout is left as it was.
+      expect(await database.db.transaction(async (tx) => {
+        await tx.query("SET LOCAL lock_timeout = '7s'");
+        await tx.query('SELECT * FROM refresh_age_rollups()');
+        return (await tx.query<{ t: string }>("SELECT current_setting('lock_timeout') AS t"))[0]!.t;
+      })).toBe('7s');
+      expect(await asOf()).toBe(today);
+      expect(await staleHouseholds()).toEqual([]);
+      expect(await villagesDifferingFromRecomputation()).toEqual([]);
+    },
+  );
 
   it('is moved back by a writer whose transaction began before the recorded day, so the next refresh covers that writer', async () => {
     const member = await pick('turnsElderly');
