@@ -20,11 +20,14 @@
 -- refresh flips is exactly one more. A write outside that rule leaves a row wrong until its village
 -- is next recomputed, as it always did for the other columns.
 --
--- Existing rows: correct as of the recorded day (0021's invariant), whatever day they were written.
+-- Existing rows: each was computed whole on the day of its refreshed_at (by a writer, the seed, or
+-- 0021's refresh, which recomputed every village where someone crossed a threshold), and so is
+-- correct as of that day and, by 0021's invariant, as of the recorded day: the later of the two. Not
+-- the recorded day alone: a writer after midnight, before the day's first refresh, already counted
+-- that day's birthdays. (greatest ignores the NULL of a missing household_age_rollups row.)
 ALTER TABLE "village_stats" ADD COLUMN "ages_as_of" date DEFAULT current_date NOT NULL;
 --> statement-breakpoint
-UPDATE village_stats SET ages_as_of = (SELECT as_of FROM household_age_rollups)
-WHERE EXISTS (SELECT 1 FROM household_age_rollups);
+UPDATE village_stats SET ages_as_of = greatest(refreshed_at::date, (SELECT as_of FROM household_age_rollups));
 --> statement-breakpoint
 -- As 0021, recording the day the age counts were computed.
 CREATE OR REPLACE FUNCTION refresh_village_stats(village_codes text[] DEFAULT NULL) RETURNS integer LANGUAGE plpgsql AS $$
@@ -73,20 +76,23 @@ $$;
 -- transaction, all of it or, on any error, none of it (D included, so the next run retries). One
 -- statement over the members who turned 60 or 18 in (D, today] (members_birth_date_idx):
 --   * households: has_elderly and has_child recomputed where one of their members crossed, written
---     (with updated_at, as an ordinary write) only where they changed. As days pass a member only
---     becomes elderly and stops being a child, so a change of has_elderly is always false to true;
+--     (with updated_at, as an ordinary write) only where they changed;
 --   * village_stats, only for villages with such a member in an active household:
 --       elderly_members += members who turned 60 after the village's counts were computed,
 --       child_members   -= members who turned 18 after that,
---       households_with_elderly += active households whose has_elderly just changed (this column
---       counts the stored flags, whatever day each was computed, so a flip is its exact change),
+--       households_with_elderly += active households whose has_elderly it set, minus those whose
+--       has_elderly it cleared (this column counts the stored flags, whatever day each was
+--       computed, so a flip is its exact change; clearing happens only when a writer's day was
+--       later than the refresh's: a transaction begun after midnight before the refresh's, or a
+--       session in a later time zone, current_date being the session's),
 --     and ages_as_of moves to today.
 -- Nothing else in a statistics row depends on the day. What the old whole-row recomputation would
 -- also have corrected (a row already wrong) stays as it is: refresh_village_stats() rebuilds rows.
 -- Outcomes as in 0021: BUSY (a writer or another refresh holds the lock; not waited for),
 -- UP_TO_DATE (D is today), REFRESHED (D moved from from_date).
 --
--- BUSY also when a row it must write stays locked for 100 ms. Some writers lock a household row
+-- BUSY also when a row it must write stays locked for 100 ms (or half of deadlock_timeout if that is
+-- shorter). Some writers lock a household row
 -- before they take the roll-ups' lock (a verification marks had_housing_aid, then refreshes its
 -- village's statistics): waiting on that row while holding the lock exclusively would be a
 -- deadlock, which PostgreSQL resolves after deadlock_timeout (1 s) by failing one side, possibly
@@ -116,7 +122,8 @@ BEGIN
     RETURN;
   END IF;
   BEGIN
-    PERFORM set_config('lock_timeout', '100ms', true);
+    PERFORM set_config('lock_timeout',
+      greatest(1, round(extract(epoch FROM least(interval '100 ms', current_setting('deadlock_timeout')::interval / 2)) * 1000))::text, true);
     WITH crossed AS MATERIALIZED (
       SELECT m.household_id, m.birth_date FROM members m
       WHERE (m.birth_date > elderly_born_by(since) AND m.birth_date <= elderly_born_by(current_date))
@@ -134,7 +141,7 @@ BEGIN
         FROM members m WHERE m.household_id = x.id
       ) r
       WHERE h.id = x.id AND (o.has_elderly, o.has_child) IS DISTINCT FROM (r.has_elderly, r.has_child)
-      RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly AND NOT o.has_elderly AS became_elderly
+      RETURNING h.village_code, h.inactive_since IS NULL AS active, r.has_elderly::int - o.has_elderly::int AS elderly_change
     ), member_deltas AS (
       -- Each village from the later of its ages_as_of and D: a village a writer recomputed today
       -- already counts today's birthdays.
@@ -148,7 +155,7 @@ BEGIN
       JOIN village_stats s ON s.village_code = h.village_code
       GROUP BY h.village_code
     ), flag_deltas AS (
-      SELECT f.village_code, count(*) AS elderly_households FROM flipped f WHERE f.active AND f.became_elderly GROUP BY f.village_code
+      SELECT f.village_code, sum(f.elderly_change) AS elderly_households FROM flipped f WHERE f.active GROUP BY f.village_code
     ), deltas AS (
       SELECT coalesce(d.village_code, f.village_code) AS village_code, coalesce(d.elderly, 0) AS elderly,
              coalesce(d.adults, 0) AS adults, coalesce(f.elderly_households, 0) AS elderly_households

@@ -400,8 +400,9 @@ export const villageStats = pgTable(
  * The day as of which every household's age roll-ups (`has_elderly`, `has_child`) and the age
  * counts of `village_stats` are correct: one row, kept by the database (drizzle/0021). Each was
  * computed on some day from `as_of` to today, so only members who turned 60 or 18 since `as_of`
- * can have changed them; `refresh_age_rollups()` recomputes their households and moves `as_of` to
- * today, and a writer whose transaction began before `as_of` moves it back to its own day.
+ * can have changed them; `refresh_age_rollups()` recomputes their households, adds them to their
+ * villages' counts (from each village's `ages_as_of`) and moves `as_of` to today, and a writer whose
+ * transaction began before `as_of` moves it back to its own day.
  */
 export const householdAgeRollups = pgTable(
   'household_age_rollups',

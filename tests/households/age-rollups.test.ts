@@ -295,6 +295,60 @@ describe('refresh_age_rollups', () => {
     expect(written).toHaveLength(result.villagesRefreshed);
   });
 
+  it('takes a flag back out of households_with_elderly when it clears one a writer of a later day had set', async () => {
+    // A writer whose day is later than the refresh's (its transaction began after midnight before
+    // the refresh's, or its session's time zone is ahead) computed a household and its village as
+    // of tomorrow: a member who turns 60 tomorrow made it elderly. The refresh visits the household
+    // (its only child turned 18 yesterday) and computes it as of today: not elderly.
+    const [h] = await database.db.query<{ household: number; village: string; child: number; adult: number }>(
+      `SELECT h.id AS household, h.village_code AS village, c.id AS child, a.id AS adult FROM households h
+       JOIN members c ON c.household_id = h.id AND c.birth_date > child_born_after(current_date)
+       JOIN members a ON a.household_id = h.id AND a.birth_date <= child_born_after(current_date) AND a.birth_date > elderly_born_by(current_date)
+       WHERE h.inactive_since IS NULL AND NOT h.has_elderly AND NOT (h.village_code = ANY($1::text[]))
+         AND (SELECT count(*) FROM members x WHERE x.household_id = h.id AND x.birth_date > child_born_after(current_date)) = 1
+       ORDER BY h.id LIMIT 1`,
+      [[...used]],
+    );
+    used.add(h!.village);
+    await moveBirthDate(h!.child, await turnedOn(18, 1));
+    await moveBirthDate(h!.adult, await turnedOn(60, -1));
+    const since = await dayOffset(-3);
+    await setAsOf(since);
+    await rewindVillageAges(since);
+    const tomorrow = await dayOffset(1);
+    await database.db.transaction(async (tx) => {
+      await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+      await tx.query('UPDATE households SET has_elderly = true, has_child = false WHERE id = $1', [h!.household]);
+      await tx.query(
+        `UPDATE village_stats s SET ages_as_of = $2::date,
+           households_with_elderly = (SELECT count(*) FROM households x WHERE x.village_code = s.village_code AND x.inactive_since IS NULL AND x.has_elderly),
+           elderly_members = (SELECT count(*) FROM members m JOIN households x ON x.id = m.household_id
+                              WHERE x.village_code = s.village_code AND x.inactive_since IS NULL AND m.birth_date <= $2::date - interval '60 years'),
+           child_members = (SELECT count(*) FROM members m JOIN households x ON x.id = m.household_id
+                            WHERE x.village_code = s.village_code AND x.inactive_since IS NULL AND m.birth_date > $2::date - interval '18 years')
+         WHERE village_code = $1`,
+        [h!.village, tomorrow],
+      );
+    });
+    const before = (await villageAges([h!.village])).get(h!.village)!;
+
+    await refreshAgeRollups(database.db);
+
+    expect((await households()).get(h!.household)).toMatchObject({ has_elderly: false, has_child: false });
+    const after = (await villageAges([h!.village])).get(h!.village)!;
+    const [flags] = await database.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM households WHERE village_code = $1 AND inactive_since IS NULL AND has_elderly',
+      [h!.village],
+    );
+    // The column counts the stored flags; the members' counts stay as of tomorrow, the village's day.
+    expect(after).toEqual({ ...before, households_with_elderly: flags!.n });
+    expect(after.households_with_elderly).toBe(before.households_with_elderly - 1);
+    const [day] = await database.db.query<{ d: string }>('SELECT ages_as_of::text AS d FROM village_stats WHERE village_code = $1', [h!.village]);
+    expect(day!.d).toBe(tomorrow);
+    // Every other village agrees with a recomputation today.
+    expect(await villagesDifferingFromRecomputation()).toEqual([h!.village]);
+  });
+
   it('changes nothing when run again the same day', async () => {
     const before = await households();
     expect(await refreshAgeRollups(database.db)).toEqual({ outcome: 'UP_TO_DATE', fromDate: today, toDate: today, householdsChanged: 0, villagesRefreshed: 0 });
@@ -472,6 +526,36 @@ describe('the migration (drizzle/0021) on an existing database', () => {
       [elderly.village],
     );
     expect(stats!.stale).toBe(0);
+  });
+});
+
+describe('the migration (drizzle/0022) on an existing database', () => {
+  it('records every existing village row as of the later of the day it was computed and the recorded day', async () => {
+    const statements = readFileSync('drizzle/0022_village_ages_as_of.sql', 'utf8').split('--> statement-breakpoint');
+    const backfill = statements.find((s) => s.includes('UPDATE village_stats SET ages_as_of'));
+    expect(backfill).toBeDefined();
+    const recorded = await dayOffset(-3);
+    const rolledBack = new Error('rolled back by the test');
+    let rows: { n: number; today: number; recorded: number }[] = [];
+    await expect(
+      database.db.transaction(async (tx) => {
+        // Half the rows computed five days ago (before the recorded day), half today (after it:
+        // a writer after midnight counted today's birthdays already).
+        await tx.query('UPDATE household_age_rollups SET as_of = $1::date', [recorded]);
+        await tx.query(`UPDATE village_stats SET refreshed_at = CASE WHEN village_code < '33' THEN now() - interval '5 days' ELSE now() END`);
+        await tx.query(backfill!);
+        rows = await tx.query<{ n: number; today: number; recorded: number }>(
+          `SELECT count(*)::int AS n,
+                  count(*) FILTER (WHERE village_code >= '33' AND ages_as_of = current_date)::int AS today,
+                  count(*) FILTER (WHERE village_code < '33' AND ages_as_of = $1::date)::int AS recorded FROM village_stats`,
+          [recorded],
+        );
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(rows[0]!.today).toBeGreaterThan(0);
+    expect(rows[0]!.recorded).toBeGreaterThan(0);
+    expect(rows[0]!.today + rows[0]!.recorded).toBe(rows[0]!.n);
   });
 });
 

@@ -19,7 +19,7 @@ afterAll(async () => t?.dispose());
 
 const options = (asOf: string, extra: Partial<RunOptions> = {}): RunOptions => ({ dryRun: false, asOf, mode: 'FULL', skipInvalid: false, actor: 'test:import', ...extra });
 /** Each prefix gets its own range of NIK and KK serials, so fixtures of different tests never collide. */
-const BASE: Record<string, number> = { IDEM: 0, BAD: 10, CHK: 20, DRY: 30, SNAP: 40, JOB: 50, INV: 60, SKP: 70 };
+const BASE: Record<string, number> = { IDEM: 0, BAD: 10, CHK: 20, DRY: 30, SNAP: 40, JOB: 50, INV: 60, SKP: 70, AGE: 80 };
 const fixture = (prefix: string, n: number): FixtureHousehold[] =>
   Array.from({ length: n }, (_, i) => household(`${prefix}-${i + 1}`, TANJUNG_MAS, inside, BASE[prefix]! + i + 1));
 
@@ -80,6 +80,44 @@ describe('registry import', () => {
     expect(second.written).toBe(true);
     expect(Object.values(second.changes).every((n) => n === 0)).toBe(true);
     expect(await state('IDEM')).toEqual(after1);
+  });
+
+  it('an unchanged extract that brings a listed household\'s has_elderly to today also brings its village\'s statistics', async () => {
+    // The head turned 60 yesterday. The household's flags were last computed before that (the day
+    // recorded for the age roll-ups is three days ago), and its village's count of households with
+    // an elderly member counts the stored flag.
+    const [{ born } = { born: '' }] = await t.db.query<{ born: string }>('SELECT elderly_born_by(current_date - 1)::text AS born');
+    const fixtureHousehold = fixture('AGE', 1)[0]!;
+    const head = fixtureHousehold.members[0]!;
+    fixtureHousehold.members[0] = { ...head, birthDate: born };
+    const files = extract([fixtureHousehold]);
+    expect((await runImport(t.db, 'REGISTRY', files, options('2025-06-30', { mode: 'INCREMENTAL' }))).written).toBe(true);
+    const elderlyHouseholds = async () =>
+      (
+        await t.db.query<{ stats: number; flags: number }>(
+          `SELECT (SELECT households_with_elderly FROM village_stats WHERE village_code = $1) AS stats,
+                  (SELECT count(*)::int FROM households WHERE village_code = $1 AND inactive_since IS NULL AND has_elderly) AS flags`,
+          [TANJUNG_MAS],
+        )
+      )[0]!;
+    await t.db.transaction(async (tx) => {
+      await tx.query("SET LOCAL kt.skip_rollups = 'on'");
+      await tx.query("UPDATE households SET has_elderly = false WHERE registry_id = 'AGE-1'");
+      await tx.query('UPDATE village_stats SET households_with_elderly = households_with_elderly - 1 WHERE village_code = $1', [TANJUNG_MAS]);
+      await tx.query('UPDATE household_age_rollups SET as_of = current_date - 3');
+    });
+    const stale = await elderlyHouseholds();
+    expect(stale.stats).toBe(stale.flags);
+
+    const second = await runImport(t.db, 'REGISTRY', files, options('2025-06-30', { mode: 'INCREMENTAL' }));
+    expect(Object.values(second.changes).every((n) => n === 0)).toBe(true);
+    const [flag] = await t.db.query<{ has_elderly: boolean }>("SELECT has_elderly FROM households WHERE registry_id = 'AGE-1'");
+    expect(flag!.has_elderly).toBe(true);
+    // The daily refresh adds only the flags it flips itself: this one the import flipped.
+    await t.db.query('SELECT * FROM refresh_age_rollups()');
+    const after = await elderlyHouseholds();
+    expect(after.flags).toBe(stale.flags + 1);
+    expect(after.stats).toBe(after.flags);
   });
 
   it('a file with one bad row writes nothing and reports exactly that row', async () => {

@@ -1,8 +1,10 @@
 /**
  * Background work of the households feature: the age roll-up refresh. A household's has_elderly and
  * has_child are computed when it or its members are written, on that day; a member who turns 60 or
- * 18 later changes them only through `refresh_age_rollups()` (drizzle/0021), which this runs at
- * start and then every `periodMs`. The database keeps the refresh's invariant (one claimed day, a
+ * 18 later changes them only through `refresh_age_rollups()` (drizzle/0021; since 0022 it adds the
+ * day's changes to the villages' statistics instead of recomputing them, so a day's work follows the
+ * members who crossed a threshold, not the size of their villages), which this runs at start and
+ * then every `periodMs`. The database keeps the refresh's invariant (one claimed day, a
  * lock against writers and other processes), so every API process runs it: the first one after
  * midnight does the day's work and the others find it done.
  */

@@ -288,19 +288,23 @@ export function householdGrid(db: Queryable, criteria: HouseholdCriteria, cellDe
     FROM (${householdGridCells(criteria, cellDegrees, k, cellsWgs84)}) g ORDER BY g.gy, g.gx`);
 }
 
-/** What one run of `refresh_age_rollups()` did (drizzle/0021). */
+/** What one run of `refresh_age_rollups()` did (drizzle/0021, 0022). */
 export type AgeRollupRefresh =
   /** The age roll-ups were brought from `fromDate` to `toDate` (the database's current_date). */
   | { outcome: 'REFRESHED'; fromDate: string; toDate: string; householdsChanged: number; villagesRefreshed: number }
   /** They were already correct as of today: another process (or an earlier run) did it. */
   | { outcome: 'UP_TO_DATE'; fromDate: string; toDate: string; householdsChanged: 0; villagesRefreshed: 0 }
-  /** A writer computing age roll-ups, or another refresh, was in its transaction: left to the next run. */
+  /**
+   * A writer computing age roll-ups, or another refresh, was in its transaction, or a row the
+   * refresh had to write stayed locked for 100 ms: nothing changed, left to the next run.
+   */
   | { outcome: 'BUSY'; fromDate: null; toDate: string; householdsChanged: 0; villagesRefreshed: 0 };
 
 /**
- * Recomputes has_elderly/has_child (and their villages' statistics) of the households whose members
- * turned 60 or 18 since the day the roll-ups were last brought up to date, in one statement: the
- * function claims the day under a lock, and on any error none of it happens, the day included.
+ * Recomputes has_elderly/has_child of the households whose members turned 60 or 18 since the day the
+ * roll-ups were last brought up to date, and adds those members to their villages' statistics, in
+ * one statement: the function claims the day under a lock, and on any error none of it happens, the
+ * day included. `villagesRefreshed` counts the villages whose statistics it changed.
  */
 export async function refreshAgeRollups(db: Queryable): Promise<AgeRollupRefresh> {
   const [row] = await db.query<AgeRollupRefresh>(

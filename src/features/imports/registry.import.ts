@@ -363,7 +363,10 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
   written += parsed.memberRows - (report.skippedRows.length - householdsSkipped());
   await progress('DERIVING', validated);
   // New households were inserted with their roll-ups; existing ones may hold other sources' tags.
-  step('rollups', await tx.query('SELECT refresh_household_rollups(ARRAY(SELECT household_id FROM reg_households WHERE NOT is_new))'));
+  const [rollups] = step(
+    'rollups',
+    await tx.query<{ changed: number }>('SELECT refresh_household_rollups(ARRAY(SELECT household_id FROM reg_households WHERE NOT is_new)) AS changed'),
+  );
   const programs = step('programs', await writePrograms(tx, options.asOf));
   const inactivated = step('inactive', options.mode === 'FULL' ? await markMissingInactive(tx, options.asOf, auditId) : 0);
   const [inactiveVillages] = await tx.query<{ codes: string[] }>(
@@ -385,8 +388,11 @@ export async function importRegistry(tx: Queryable, files: RegistryFiles, option
     programMembershipsEnded: programs.ended,
     householdsMarkedInactive: inactivated,
   };
-  // Village statistics of every village touched; an import that changed nothing leaves them as they are.
-  if (Object.values(report.changes).some((n) => n > 0)) step('villageStats', await refreshDerived(tx, [...(moved?.codes ?? []), ...(inactiveVillages?.codes ?? [])]));
+  // Village statistics of every village touched; an import that changed nothing leaves them as they
+  // are. Roll-ups count as a change: a listed household's has_elderly computed today (a member
+  // turned 60 since it was last written) must reach households_with_elderly, which counts the
+  // stored flags and to which the daily age refresh adds only the flags it flips itself.
+  if ((rollups?.changed ?? 0) > 0 || Object.values(report.changes).some((n) => n > 0)) step('villageStats', await refreshDerived(tx, [...(moved?.codes ?? []), ...(inactiveVillages?.codes ?? [])]));
   await tx.query(`UPDATE audit_log SET after = after || $2::jsonb WHERE id = $1`, [auditId, JSON.stringify({ changes: report.changes, skippedRows: report.skippedRows.length })]);
   report.details['auditId'] = auditId;
   report.written = true;
