@@ -1,9 +1,10 @@
 -- refresh_age_rollups (0021) recomputed the whole statistics row of every village where a member
--- turned 60 or 18: about 33 µs per household of those villages. At 10M households one day touches
--- some 2,300 villages, about 90 s, over the 15 s statement timeout, so the refresh would fail every
--- day and the age figures would stay stale. This migration makes it add the day's changes instead:
--- work in proportion to the members who crossed a threshold (a few thousand a day at 10M), not to
--- the households of their villages.
+-- turned 60 or 18, so its cost grew with the households of those villages: at 10M households one
+-- day took 11-12 s (2,170 villages), near the 15 s statement timeout it runs under, and a backlog of
+-- three days 21-25 s, over it, so the refresh would have failed until someone intervened
+-- (bench/age-rollup-refresh.sh, bench/README.md). This migration makes it add the day's changes
+-- instead: work in proportion to the members who crossed a threshold (2,674 on one day at 10M),
+-- not to the households of their villages.
 --
 -- Adding is exact only if the refresh knows from which day each village's age counts are correct.
 -- refresh_village_stats, run by writers, computes them on its own transaction's day; a writer
@@ -25,52 +26,13 @@
 -- correct as of that day and, by 0021's invariant, as of the recorded day: the later of the two. Not
 -- the recorded day alone: a writer after midnight, before the day's first refresh, already counted
 -- that day's birthdays. (greatest ignores the NULL of a missing household_age_rollups row.)
+--
+-- refresh_village_stats (0021) is not restated: it inserts rows without ages_as_of, so the
+-- column's default records the day, current_date, which is the start date of the inserting
+-- transaction, the same day the function's thresholds used.
 ALTER TABLE "village_stats" ADD COLUMN "ages_as_of" date DEFAULT current_date NOT NULL;
 --> statement-breakpoint
 UPDATE village_stats SET ages_as_of = greatest(refreshed_at::date, (SELECT as_of FROM household_age_rollups));
---> statement-breakpoint
--- As 0021, recording the day the age counts were computed.
-CREATE OR REPLACE FUNCTION refresh_village_stats(village_codes text[] DEFAULT NULL) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-  changed integer;
-BEGIN
-  PERFORM age_rollups_computed();
-  DELETE FROM village_stats WHERE village_codes IS NULL OR village_code = ANY(village_codes);
-  INSERT INTO village_stats (village_code, households, members, households_by_desil, households_desil_1_to_2,
-    households_desil_1_to_4, households_by_pas, rtlh_households, elderly_members, child_members, disabled_members,
-    households_with_elderly, households_with_disabled, fisher_households, fisher_share, vulnerable_households, ages_as_of)
-  SELECT h.village_code,
-         count(*)::int,
-         sum(h.member_count)::int,
-         ARRAY[count(*) FILTER (WHERE h.desil = 1), count(*) FILTER (WHERE h.desil = 2), count(*) FILTER (WHERE h.desil = 3), count(*) FILTER (WHERE h.desil = 4), count(*) FILTER (WHERE h.desil = 5), count(*) FILTER (WHERE h.desil = 6), count(*) FILTER (WHERE h.desil = 7), count(*) FILTER (WHERE h.desil = 8), count(*) FILTER (WHERE h.desil = 9), count(*) FILTER (WHERE h.desil = 10)]::int[] AS by_desil,
-         count(*) FILTER (WHERE h.desil <= 2)::int,
-         count(*) FILTER (WHERE h.desil <= 4)::int,
-         coalesce((SELECT jsonb_object_agg(p.pas, p.n) FROM (
-           SELECT u.tag AS pas, count(*)::int AS n FROM households t, unnest(t.pas) AS u(tag)
-           WHERE t.village_code = h.village_code AND t.inactive_since IS NULL GROUP BY u.tag) AS p), '{}'::jsonb),
-         count(*) FILTER (WHERE h.is_rtlh)::int,
-         coalesce(sum(m.elderly), 0)::int,
-         coalesce(sum(m.children), 0)::int,
-         coalesce(sum(m.disabled), 0)::int,
-         count(*) FILTER (WHERE h.has_elderly)::int,
-         count(*) FILTER (WHERE h.has_disabled)::int,
-         count(*) FILTER (WHERE h.livelihood IN ('FISHER', 'FISH_FARMER'))::int,
-         (count(*) FILTER (WHERE h.livelihood IN ('FISHER', 'FISH_FARMER')))::float8 / count(*),
-         count(*) FILTER (WHERE h.pas && ARRAY['LANSIA_TERLANTAR', 'DISABILITAS', 'ANAK_RENTAN', 'PEREMPUAN_RENTAN']::pas[])::int,
-         current_date
-  FROM households h
-  LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE mm.birth_date <= elderly_born_by(current_date)) AS elderly,
-           count(*) FILTER (WHERE mm.birth_date > child_born_after(current_date)) AS children,
-           count(*) FILTER (WHERE mm.disability IS NOT NULL) AS disabled
-    FROM members mm WHERE mm.household_id = h.id
-  ) m ON true
-  WHERE (village_codes IS NULL OR h.village_code = ANY(village_codes)) AND h.inactive_since IS NULL
-  GROUP BY h.village_code;
-  GET DIAGNOSTICS changed = ROW_COUNT;
-  RETURN changed;
-END
-$$;
 --> statement-breakpoint
 -- Brings the age roll-ups from D (household_age_rollups.as_of) to today, in the caller's
 -- transaction, all of it or, on any error, none of it (D included, so the next run retries). One
