@@ -300,6 +300,25 @@ export type AgeRollupRefresh =
    */
   | { outcome: 'BUSY'; fromDate: null; toDate: string; householdsChanged: 0; villagesRefreshed: 0 };
 
+/** A village whose stored age counts differ from a recomputation as of today (`village_age_drift`, drizzle/0022). */
+export type VillageAgeDrift = {
+  villageCode: string;
+  /** [elderly_members, child_members, households_with_elderly] as stored. */
+  stored: number[];
+  /** The same, recomputed from households and members as of today. */
+  recomputed: number[];
+};
+
+/** Up to `sample` villages drawn at random, checked against a recomputation; only those that differ. */
+export function villageAgeDrift(db: Queryable, sample: number): Promise<VillageAgeDrift[]> {
+  return db.query<VillageAgeDrift>('SELECT village_code AS "villageCode", stored, recomputed FROM village_age_drift($1)', [sample]);
+}
+
+/** Rebuilds the statistics rows of these villages from their households (`refresh_village_stats`), in one statement. */
+export async function rebuildVillageStats(db: Queryable, villageCodes: string[]): Promise<void> {
+  await db.query('SELECT refresh_village_stats($1::text[])', [villageCodes]);
+}
+
 /**
  * Recomputes has_elderly/has_child of the households whose members turned 60 or 18 since the day the
  * roll-ups were last brought up to date, and adds those members to their villages' statistics, in
