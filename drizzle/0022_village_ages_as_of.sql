@@ -149,11 +149,12 @@ $$;
 -- as of today or earlier, recomputed as of today and returned where the stored age counts differ
 -- (elderly_members, child_members, households_with_elderly). Nothing while the recorded day is
 -- not today (a refresh is pending, or a writer of yesterday moved it back): the stored counts of
--- some villages are then legitimately of an earlier day. One snapshot, read only; the API's
--- refresher runs it after each refresh and rebuilds what it returns (refresh_village_stats).
+-- some villages are then legitimately of an earlier day. One statement, read only (not STABLE:
+-- random()); the API's refresher runs it after each refresh and rebuilds what it returns
+-- (refresh_village_stats).
 CREATE FUNCTION village_age_drift(sample integer)
   RETURNS TABLE (village_code text, stored integer[], recomputed integer[])
-  LANGUAGE sql STABLE AS $$
+  LANGUAGE sql AS $$
   SELECT s.village_code,
          ARRAY[s.elderly_members, s.child_members, s.households_with_elderly],
          ARRAY[r.elderly, r.children, r.with_elderly]
