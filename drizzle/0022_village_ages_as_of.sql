@@ -145,33 +145,31 @@ $$;
 --> statement-breakpoint
 -- What adding gives up: the old refresh rebuilt every village it touched and so, in passing,
 -- repaired a row that a write outside the writers' rule had left wrong; adding keeps it wrong. This
--- brings the check back: up to `sample` villages, drawn at random among those whose counts are
--- as of today or earlier, recomputed as of today and returned where the stored age counts differ
--- (elderly_members, child_members, households_with_elderly). Nothing while the recorded day is
--- not today (a refresh is pending, or a writer of yesterday moved it back): the stored counts of
--- some villages are then legitimately of an earlier day. One statement, read only (not STABLE:
--- random()); the API's refresher runs it after each refresh and rebuilds what it returns
--- (refresh_village_stats).
+-- brings the check back: up to `sample` villages, drawn at random among those whose counts are as
+-- of today or earlier, are rebuilt by refresh_village_stats (the one definition of the counts), and
+-- those whose age counts (elderly_members, child_members, households_with_elderly) the rebuild
+-- changed are returned as they were and as they are. Nothing while the recorded day is not today
+-- (a refresh is pending, or a writer of yesterday moved it back): the stored counts of some
+-- villages are then legitimately of an earlier day. The API's refresher runs it after each refresh
+-- and logs what it returns as an error.
 CREATE FUNCTION village_age_drift(sample integer)
   RETURNS TABLE (village_code text, stored integer[], recomputed integer[])
-  LANGUAGE sql AS $$
-  SELECT s.village_code,
-         ARRAY[s.elderly_members, s.child_members, s.households_with_elderly],
-         ARRAY[r.elderly, r.children, r.with_elderly]
-  FROM (SELECT v.village_code FROM village_stats v, household_age_rollups a
-        WHERE a.as_of = current_date AND v.ages_as_of <= current_date
-        ORDER BY random() LIMIT sample) p
-  JOIN village_stats s ON s.village_code = p.village_code
-  CROSS JOIN LATERAL (
-    SELECT coalesce(sum(x.elderly), 0)::int AS elderly, coalesce(sum(x.children), 0)::int AS children,
-           count(*) FILTER (WHERE h.has_elderly)::int AS with_elderly
-    FROM households h
-    CROSS JOIN LATERAL (
-      SELECT count(*) FILTER (WHERE m.birth_date <= elderly_born_by(current_date)) AS elderly,
-             count(*) FILTER (WHERE m.birth_date > child_born_after(current_date)) AS children
-      FROM members m WHERE m.household_id = h.id
-    ) x
-    WHERE h.village_code = p.village_code AND h.inactive_since IS NULL
-  ) r
-  WHERE (s.elderly_members, s.child_members, s.households_with_elderly) IS DISTINCT FROM (r.elderly, r.children, r.with_elderly)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  codes text[];
+  before village_stats[];
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM household_age_rollups a WHERE a.as_of = current_date) THEN
+    RETURN;
+  END IF;
+  codes := ARRAY(SELECT v.village_code FROM village_stats v WHERE v.ages_as_of <= current_date ORDER BY random() LIMIT sample);
+  before := ARRAY(SELECT v FROM village_stats v WHERE v.village_code = ANY(codes));
+  PERFORM refresh_village_stats(codes);
+  RETURN QUERY
+    SELECT b.village_code, ARRAY[b.elderly_members, b.child_members, b.households_with_elderly],
+           ARRAY[s.elderly_members, s.child_members, s.households_with_elderly]
+    FROM unnest(before) b JOIN village_stats s ON s.village_code = b.village_code
+    WHERE (b.elderly_members, b.child_members, b.households_with_elderly)
+          IS DISTINCT FROM (s.elderly_members, s.child_members, s.households_with_elderly);
+END
 $$;

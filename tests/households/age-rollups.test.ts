@@ -505,7 +505,7 @@ describe('refresh_age_rollups', () => {
     const [stats] = await database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM village_stats');
     expect(lines.filter((l) => l.level >= 50)).toEqual([
       expect.objectContaining({
-        msg: `village statistics: the age counts of 1 of 100000 villages checked differ from a recomputation as of ${today}; rebuilding them`,
+        msg: `village statistics: the age counts of 1 of 100000 villages checked differed from a recomputation as of ${today}; rebuilt`,
         villages: [{ villageCode: wrong.village, stored: expect.any(Array), recomputed: expect.any(Array) }],
       }),
     ]);

@@ -300,23 +300,21 @@ export type AgeRollupRefresh =
    */
   | { outcome: 'BUSY'; fromDate: null; toDate: string; householdsChanged: 0; villagesRefreshed: 0 };
 
-/** A village whose stored age counts differ from a recomputation as of today (`village_age_drift`, drizzle/0022). */
+/** A village whose stored age counts differed from a recomputation as of today (`village_age_drift`, drizzle/0022). */
 export type VillageAgeDrift = {
   villageCode: string;
-  /** [elderly_members, child_members, households_with_elderly] as stored. */
+  /** [elderly_members, child_members, households_with_elderly] as they were stored. */
   stored: number[];
   /** The same, recomputed from households and members as of today. */
   recomputed: number[];
 };
 
-/** Up to `sample` villages drawn at random, checked against a recomputation; only those that differ. */
+/**
+ * Rebuilds up to `sample` villages drawn at random (`refresh_village_stats`, in one statement) and
+ * returns those whose age counts the rebuild changed.
+ */
 export function villageAgeDrift(db: Queryable, sample: number): Promise<VillageAgeDrift[]> {
   return db.query<VillageAgeDrift>('SELECT village_code AS "villageCode", stored, recomputed FROM village_age_drift($1)', [sample]);
-}
-
-/** Rebuilds the statistics rows of these villages from their households (`refresh_village_stats`), in one statement. */
-export async function rebuildVillageStats(db: Queryable, villageCodes: string[]): Promise<void> {
-  await db.query('SELECT refresh_village_stats($1::text[])', [villageCodes]);
 }
 
 /**
