@@ -16,7 +16,9 @@
  * otherwise. It is stored before the response leaves, so the client cannot ask again before it
  * is known. A later read by that principal goes to a replica only once the replica's
  * `pg_last_wal_replay_lsn()` has reached that position; it waits for that at most
- * READ_YOUR_WRITES_WAIT_MS (polling), then reads from the primary instead.
+ * READ_YOUR_WRITES_WAIT_MS (polling), then reads from the primary instead. When Redis cannot keep
+ * the position (down, restarting), the response is held until every replica has replayed the write
+ * (at most UNSHARED_WRITE_WAIT_MS), so that no process can read it stale once Redis is back.
  *
  * Why positions and not "primary for N seconds after a write": the comparison is exact (a
  * replica that has replayed the position shows the write, whatever its lag), it keeps the
@@ -110,6 +112,10 @@ export interface RoutingStats {
   /** Writes in read requests that the replica refused and the primary took (audit records). */
   writesRedirected: number;
   writesRecorded: number;
+  /** Write positions the store could not keep (Redis unreachable): see recordWrite. */
+  writesUnshared: number;
+  /** Of those, writes every replica had replayed before the response left. */
+  unsharedReplayed: number;
 }
 
 export interface ReadRouting {
@@ -139,6 +145,11 @@ interface Scope {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const POLL_MS = 10;
+/**
+ * How long a write whose position the store could not keep holds its response while the replicas
+ * replay it (recordWrite). Longer than a reader's wait: it is paid only while Redis is down.
+ */
+export const UNSHARED_WRITE_WAIT_MS = 1_000;
 
 function sqlState(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError, depth++) {
@@ -157,7 +168,7 @@ export interface ReadRoutingOptions {
 
 export async function createReadRouting(primary: Database, options: ReadRoutingOptions, log: Logger): Promise<ReadRouting> {
   const { config } = options;
-  const stats: RoutingStats = { replicaReads: 0, primaryAfterWait: 0, primaryReplicaDown: 0, writesRedirected: 0, writesRecorded: 0 };
+  const stats: RoutingStats = { replicaReads: 0, primaryAfterWait: 0, primaryReplicaDown: 0, writesRedirected: 0, writesRecorded: 0, writesUnshared: 0, unsharedReplayed: 0 };
   const passThrough: RequestHandler = (_req, _res, next) => next();
 
   if (config.replicaUrls.length === 0 || primary.kind !== 'postgres') {
@@ -176,6 +187,8 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
   const replicas = await openReplicas(config.replicaUrls, options.pool);
   const store =
     options.store ?? (config.store.kind === 'redis' ? redisLastWriteStore(await connectRedis(config.store.url, log, 'read-your-writes positions'), config.store.prefix) : memoryLastWriteStore());
+  // Positions the shared store could not keep, for this process's own reads (see recordWrite).
+  const unshared = memoryLastWriteStore();
   const ttlMs = config.ttlSeconds * 1000;
   const scopes = new AsyncLocalStorage<Scope>();
   log.info({ replicas: replicas.map((r) => r.name), store: config.store.kind, waitMs: config.waitMs }, 'read routing: lag-tolerant reads go to the replicas');
@@ -208,6 +221,8 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
       log.warn({ err: error }, 'read-your-writes store unavailable; reading from the primary');
       return null;
     }
+    const local = await unshared.get(subject);
+    if (local && (!lsn || compareLsn(local, lsn) > 0)) lsn = local;
     if (!lsn) return order[0] ?? null;
     const deadline = Date.now() + config.waitMs;
     for (;;) {
@@ -234,10 +249,51 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     }
   };
 
+  /** Whether every replica has replayed `lsn`, polling until `waitMs` has passed. */
+  const replayedEverywhere = async (lsn: string, waitMs: number): Promise<boolean> => {
+    const deadline = Date.now() + waitMs;
+    let pending = [...replicas];
+    for (;;) {
+      const still: Replica[] = [];
+      for (const replica of pending) {
+        // A replica that does not answer cannot confirm: it may come back behind the write.
+        const done = await hasReplayed(replica.db, lsn).catch(() => false);
+        if (!done) still.push(replica);
+      }
+      pending = still;
+      if (pending.length === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+    }
+  };
+
+  /**
+   * Remembers the primary's position after a write. When the store cannot keep it (Redis down or
+   * restarting), no other process would know to wait for this write, and the principal's next read
+   * through one of them could miss it on a lagging replica, also after Redis is back. So the
+   * response is held until every replica has replayed the write (normally milliseconds; at most
+   * UNSHARED_WRITE_WAIT_MS): after that no replica can show a state without it. The position is
+   * also kept in this process's memory for its own reads. A warning names what is left: a replica
+   * that had not replayed it in time, or did not answer, may still serve an older state to this
+   * principal through another process until it catches up.
+   */
   const recordWrite = async (subject: string) => {
     const lsn = await currentWalLsn(primary);
-    await store.remember(subject, lsn, ttlMs);
-    stats.writesRecorded += 1;
+    try {
+      await store.remember(subject, lsn, ttlMs);
+      stats.writesRecorded += 1;
+      return;
+    } catch (error) {
+      stats.writesUnshared += 1;
+      await unshared.remember(subject, lsn, ttlMs);
+      if (await replayedEverywhere(lsn, UNSHARED_WRITE_WAIT_MS)) {
+        stats.unsharedReplayed += 1;
+        log.warn({ err: error }, 'read-your-writes store unavailable; the write was replayed by every replica before the response');
+      } else {
+        log.warn({ err: error, waitedMs: UNSHARED_WRITE_WAIT_MS },
+          'read-your-writes store unavailable and a replica had not replayed the write in time: another API process may serve this principal an older state until it catches up');
+      }
+    }
   };
 
   const database: Database = {
@@ -311,6 +367,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
           try {
             await recordWrite(scope.subject);
           } catch (error) {
+            // The primary did not give its position (it went away after the write committed).
             // The write itself is committed; only the routing hint is missing. The principal's
             // next read may lag behind it by the replica's delay.
             log.warn({ err: error }, 'could not record the write position for read-your-writes');

@@ -8,6 +8,7 @@
  * The replica is made to lag on purpose with pg_wal_replay_pause(): then a read from the replica
  * provably does not show the write, and the tests can tell where each read went.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -19,6 +20,8 @@ import { connect } from '../../src/db/connect.js';
 import type { Database } from '../../src/db/database.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp, type App } from '../../src/server/app.js';
+import { UNSHARED_WRITE_WAIT_MS } from '../../src/server/read-routing.js';
+import { freePort } from '../failsafe/pg-cluster.js';
 import { createReplicatedCluster, hasPgBinaries, type ReplicatedCluster } from './replica-cluster.js';
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -42,6 +45,41 @@ async function listCodes(url: string, token: string): Promise<string[]> {
   const { status, body } = await graphql(url, token, LIST);
   expect(status, JSON.stringify(body.errors)).toBe(200);
   return ((body.data?.interventions ?? []) as { code: string }[]).map((i) => i.code);
+}
+
+/** A Redis of the test's own (redis-server, installed with Redis), to stop and start at will. */
+async function privateRedis() {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const ping = async () => {
+    const client = createClient({ url, socket: { reconnectStrategy: false } });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      if (client.isOpen) await client.quit().catch(() => undefined);
+    }
+  };
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (await ping()) return;
+      await sleep(50);
+    }
+    throw new Error(`redis-server did not answer on port ${port}`);
+  };
+  /** As a crash: SIGKILL, no goodbye to the clients. */
+  const kill = async () => {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child?.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url, start, kill };
 }
 
 async function listen(app: App): Promise<string> {
@@ -160,6 +198,81 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
       await redis.del(`kampung-terpadu:last-write:${subject}`);
       await redis.quit();
     }
+  });
+
+  describe('when Redis is down as a principal writes (its position cannot be shared)', () => {
+    let redis: Awaited<ReturnType<typeof privateRedis>> | undefined;
+    afterAll(async () => redis?.kill());
+
+    /** Reads through `api` until one went to the replica (its Redis client is back), each checked with `check`. */
+    const readFromReplica = async (api: { app: App; url: string }, token: string, check: (codes: string[]) => void) => {
+      for (let i = 0; i < 200; i++) {
+        const before = api.app.readRouting.stats().replicaReads;
+        check(await listCodes(api.url, token));
+        if (api.app.readRouting.stats().replicaReads > before) return;
+        await sleep(50);
+      }
+      throw new Error('reads never went back to the replica');
+    };
+
+    it('the write is answered once every replica has replayed it, so another API process reads it from the replica after Redis is back', async () => {
+      redis = await privateRedis();
+      const first = await startApi({ REDIS_URL: redis.url });
+      const second = await startApi({ REDIS_URL: redis.url });
+      const token = await mintToken(first.config.auth, { sub: `blip-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
+      await replicaAdmin!.query('SELECT pg_wal_replay_pause()');
+      const code = `RPL_${Date.now()}_B`;
+      try {
+        await redis.kill();
+        const before = first.app.readRouting.stats();
+        let answered = false;
+        const write = graphql(first.url, token, CREATE, { input: interventionInput(code) }).then((r) => {
+          answered = true;
+          return r;
+        });
+        await sleep(300);
+        // Committed on the primary, but not yet on the replica: the response waits.
+        expect(answered).toBe(false);
+        await replicaAdmin!.query('SELECT pg_wal_replay_resume()');
+        const created = await write;
+        expect(created.status, JSON.stringify(created.body.errors)).toBe(200);
+        expect(first.app.readRouting.stats()).toMatchObject({ writesUnshared: before.writesUnshared + 1, unsharedReplayed: before.unsharedReplayed + 1 });
+        // The replica stops again, with the write; Redis comes back without the position.
+        await replicaAdmin!.query('SELECT pg_wal_replay_pause()');
+        await redis.start();
+        await readFromReplica(second, token, (codes) => expect(codes).toContain(code));
+      } finally {
+        await replicaAdmin!.query('SELECT pg_wal_replay_resume()');
+      }
+    });
+
+    it('when a replica does not replay it in time, the write is answered after the bounded wait and this process keeps reading it from the primary', async () => {
+      redis ??= await privateRedis();
+      const api = await startApi({ REDIS_URL: redis.url });
+      const token = await mintToken(api.config.auth, { sub: `lag-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
+      await replicaAdmin!.query('SELECT pg_wal_replay_pause()');
+      const code = `RPL_${Date.now()}_L`;
+      try {
+        await redis.kill();
+        const before = api.app.readRouting.stats();
+        const started = Date.now();
+        const created = await graphql(api.url, token, CREATE, { input: interventionInput(code) });
+        expect(created.status, JSON.stringify(created.body.errors)).toBe(200);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(UNSHARED_WRITE_WAIT_MS);
+        expect(api.app.readRouting.stats()).toMatchObject({ writesUnshared: before.writesUnshared + 1, unsharedReplayed: before.unsharedReplayed });
+        await redis.start();
+        // Redis is back and knows nothing of the write; this process does: it waits for the
+        // paused replica, then reads the primary.
+        for (let i = 0; i < 200 && api.app.readRouting.stats().primaryAfterWait === before.primaryAfterWait; i++) {
+          expect(await listCodes(api.url, token)).toContain(code);
+          await sleep(50);
+        }
+        expect(api.app.readRouting.stats().primaryAfterWait).toBeGreaterThan(before.primaryAfterWait);
+        expect(await listCodes(api.url, token)).toContain(code);
+      } finally {
+        await replicaAdmin!.query('SELECT pg_wal_replay_resume()');
+      }
+    });
   });
 
   it('when the replica goes down, reads go to the primary without errors, and writes are not affected', async () => {
