@@ -74,8 +74,9 @@ async function privateRedis() {
   };
   /** As a crash: SIGKILL, no goodbye to the clients. */
   const kill = async () => {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child?.kill('SIGKILL');
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
     await exited;
   };
   await start();
