@@ -3,30 +3,58 @@
 -- a write of every household) and left village_stats at the old rule: rtlh_households, and with it
 -- the villages' need ranking, the dashboard and the protected aggregates, stayed wrong until an
 -- operator also ran refresh_village_stats() by hand, as the README told them to. And a household
--- written concurrently by a transaction that had read the old rule kept the old verdict for good:
+-- inserted concurrently by a transaction that had read the old rule kept the old verdict for good:
 -- the re-evaluation could not see the uncommitted row, the writer never saw the new rule.
 --
 -- Now it:
---   * locks households in SHARE ROW EXCLUSIVE mode: it waits for the transactions that are writing
---     households to end, and holds new writers back until it commits (reads go on). A writer's
---     statement that then runs reads the new rule (the trigger's query and the import's INSERT
---     take a fresh snapshot after the lock is granted);
+--   * refuses at once while a data import runs (the imports' advisory lock, import.runner.ts): an
+--     import writes households in one transaction of minutes. Holding that lock also keeps an
+--     import from starting until the switch has committed;
+--   * locks households in SHARE ROW EXCLUSIVE mode: no transaction is writing households while it
+--     holds the lock, and new writers wait until it commits (reads go on). A writer's statement
+--     that then runs reads the new rule: under READ COMMITTED, which every writer here uses, the
+--     trigger's query and the import's INSERT take a fresh snapshot after the lock is granted.
+--     The lock is tried without waiting (NOWAIT) every 50 ms for up to wait_seconds: a request
+--     that waits in PostgreSQL's lock queue holds back every writer that comes after it, and a
+--     long writer would have stopped all household writes of the API behind the switch;
 --   * writes the verdict set-based with rtlh_reasons_for (the one definition, as the trigger and
 --     the import use it), and only where it changes, instead of rewriting every row;
 --   * recomputes village_stats for the villages of the active households whose verdict changed;
 --   * returns how many households' verdicts changed (before: how many households were rewritten).
--- An unknown code changes nothing (no_data_found).
-CREATE OR REPLACE FUNCTION activate_rtlh_rule(rule_code text) RETURNS integer LANGUAGE plpgsql AS $$
+-- An unknown code changes nothing (no_data_found); so does a lock it could not get
+-- (lock_not_available, with the reason).
+--
+-- A new parameter: the one-argument function is dropped, else a call with one argument would be
+-- ambiguous between the two.
+DROP FUNCTION activate_rtlh_rule(text);
+--> statement-breakpoint
+CREATE FUNCTION activate_rtlh_rule(rule_code text, wait_seconds integer DEFAULT 30) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   rule rtlh_rules;
   changed integer;
   codes text[];
+  deadline timestamptz := clock_timestamp() + make_interval(secs => greatest(wait_seconds, 0));
 BEGIN
   SELECT * INTO rule FROM rtlh_rules WHERE code = rule_code;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown RTLH rule %', rule_code USING ERRCODE = 'no_data_found';
   END IF;
-  LOCK TABLE households IN SHARE ROW EXCLUSIVE MODE;
+  IF NOT pg_try_advisory_xact_lock(1700017, 0) THEN
+    RAISE EXCEPTION 'a data import is running: switch the RTLH rule after it has finished'
+      USING ERRCODE = 'lock_not_available';
+  END IF;
+  LOOP
+    BEGIN
+      LOCK TABLE households IN SHARE ROW EXCLUSIVE MODE NOWAIT;
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      IF clock_timestamp() >= deadline THEN
+        RAISE EXCEPTION 'households were being written for % s without a pause: the RTLH rule was not switched; try again, or with a longer wait_seconds', wait_seconds
+          USING ERRCODE = 'lock_not_available';
+      END IF;
+      PERFORM pg_sleep(0.05);
+    END;
+  END LOOP;
   UPDATE rtlh_rules SET is_active = false WHERE is_active AND code <> rule_code;
   UPDATE rtlh_rules SET is_active = true WHERE code = rule_code AND NOT is_active;
   WITH verdicts AS (

@@ -249,19 +249,27 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     }
   };
 
-  /** Whether every replica has replayed `lsn`, polling until `waitMs` has passed. */
+  /**
+   * Whether every replica has replayed `lsn`, polling until `waitMs` has passed: the replicas are
+   * asked in parallel, and no answer is awaited past the deadline (a replica that accepts and
+   * never answers, or a connection cut without a reset, would otherwise hold the response of a
+   * committed write). A replica marked down, or that does not answer, cannot confirm.
+   */
   const replayedEverywhere = async (lsn: string, waitMs: number): Promise<boolean> => {
     const deadline = Date.now() + waitMs;
-    let pending = [...replicas];
+    const within = <T>(work: Promise<T>, ms: number, otherwise: T) => {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)))]).finally(() => clearTimeout(timer));
+    };
+    const unreachable = replicas.some((r) => r.downUntil > Date.now());
+    let pending = replicas.filter((r) => r.downUntil <= Date.now());
     for (;;) {
-      const still: Replica[] = [];
-      for (const replica of pending) {
-        // A replica that does not answer cannot confirm: it may come back behind the write.
-        const done = await hasReplayed(replica.db, lsn).catch(() => false);
-        if (!done) still.push(replica);
+      const left = deadline - Date.now();
+      if (pending.length > 0 && left > 0) {
+        const answers = await Promise.all(pending.map((r) => within(hasReplayed(r.db, lsn).catch(() => false), left, false)));
+        pending = pending.filter((_, i) => !answers[i]);
       }
-      pending = still;
-      if (pending.length === 0) return true;
+      if (pending.length === 0) return !unreachable;
       if (Date.now() >= deadline) return false;
       await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
     }

@@ -15,8 +15,11 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.dispose());
 
-const activate = async (code: string, db: Queryable = database.db) =>
-  (await db.query<{ n: number }>('SELECT activate_rtlh_rule($1) AS n', [code]))[0]!.n;
+const activate = async (code: string, db: Queryable = database.db, waitSeconds?: number) =>
+  (await db.query<{ n: number }>(
+    waitSeconds === undefined ? 'SELECT activate_rtlh_rule($1) AS n' : 'SELECT activate_rtlh_rule($1, $2) AS n',
+    waitSeconds === undefined ? [code] : [code, waitSeconds],
+  ))[0]!.n;
 
 const activeRule = async () => (await database.db.query<{ code: string }>('SELECT code FROM rtlh_rules WHERE is_active'))[0]?.code;
 
@@ -158,6 +161,44 @@ describe('activate_rtlh_rule', () => {
       } finally {
         await activate('PUPR_NAHP');
       }
+    },
+  );
+
+  it.runIf(testDatabaseKind() === 'postgres')('refuses at once while a data import runs, and changes nothing', async () => {
+    await database.db.transaction(async (tx) => {
+      // What every import's transaction holds from its start to its commit (import.runner.ts).
+      await tx.query('SELECT pg_advisory_xact_lock(1700017, 0)');
+      const started = Date.now();
+      await expect(activate('PUPR_BSPS')).rejects.toMatchObject({ code: '55P03', message: expect.stringContaining('import is running') });
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
+    expect(await activeRule()).toBe('PUPR_NAHP');
+  });
+
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'while a long writer holds households it gives up after wait_seconds, and other writers are not held back behind it meanwhile',
+    async () => {
+      const [long, other] = [await sturdyHousehold(5), await sturdyHousehold(6)];
+      await database.db.transaction(async (tx) => {
+        await tx.query('UPDATE households SET floor_area_m2 = 41 WHERE id = $1', [long.id]);
+        const started = Date.now();
+        const switching = activate('PUPR_BSPS', database.db, 1).then(
+          () => 'switched',
+          (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message, afterMs: Date.now() - started }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Had the switch queued for the table lock, this writer would queue behind it.
+        const writing = Date.now();
+        await database.db.transaction(async (w) => {
+          await w.query("SET LOCAL lock_timeout = '500ms'");
+          await w.query('UPDATE households SET floor_area_m2 = 41 WHERE id = $1', [other.id]);
+        });
+        expect(Date.now() - writing).toBeLessThan(500);
+        expect(await switching).toMatchObject({ code: '55P03', message: expect.stringContaining('not switched') });
+        expect(((await switching) as { afterMs: number }).afterMs).toBeGreaterThanOrEqual(1000);
+      });
+      expect(await activeRule()).toBe('PUPR_NAHP');
+      expect(await householdsOffRule()).toEqual([]);
     },
   );
 

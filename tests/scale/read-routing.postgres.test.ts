@@ -9,7 +9,7 @@
  * provably does not show the write, and the tests can tell where each read went.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from 'redis';
@@ -17,10 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/jwt.js';
 import { loadConfig } from '../../src/config/config.js';
 import { connect } from '../../src/db/connect.js';
-import type { Database } from '../../src/db/database.js';
+import { type Database, openPostgres } from '../../src/db/database.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp, type App } from '../../src/server/app.js';
-import { UNSHARED_WRITE_WAIT_MS } from '../../src/server/read-routing.js';
+import { createReadRouting, type LastWriteStore, UNSHARED_WRITE_WAIT_MS } from '../../src/server/read-routing.js';
 import { freePort } from '../failsafe/pg-cluster.js';
 import { createReplicatedCluster, hasPgBinaries, type ReplicatedCluster } from './replica-cluster.js';
 
@@ -293,6 +293,55 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
       cluster!.replica.start();
       replicaAdmin = new pg.Client({ connectionString: cluster!.replica.url() });
       await replicaAdmin.connect();
+    }
+  });
+});
+
+describe.runIf(onPostgres)('the wait for replicas after a write Redis could not record (PostgreSQL only)', () => {
+  it('ends at UNSHARED_WRITE_WAIT_MS even when a replica connection stops answering mid-query', async () => {
+    // A TCP proxy to the test server that can freeze (stops forwarding, keeps the sockets open),
+    // as a network partition does to a pooled connection that is already open.
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    let frozen = false;
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const server = net.connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, server]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      }
+      client.on('data', (d) => !frozen && server.write(d));
+      server.on('data', (d) => !frozen && client.write(d));
+      client.on('close', () => server.destroy());
+      server.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const through = new URL(target);
+    through.hostname = '127.0.0.1';
+    through.port = String((proxy.address() as AddressInfo).port);
+
+    const redisDown: LastWriteStore = { get: async () => null, remember: async () => { throw new Error('Redis is down'); }, close: async () => undefined };
+    const primary = await openPostgres({ url: target.toString(), poolSize: 2, statementTimeoutMs: 15_000 });
+    const routing = await createReadRouting(primary, {
+      config: { replicaUrls: [through.toString()], waitMs: 250, ttlSeconds: 60, store: { kind: 'memory' } },
+      pool: { poolSize: 2, statementTimeoutMs: 15_000 },
+      store: redisDown,
+    }, createLogger(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })));
+    try {
+      // The replica's connection is open; then the network between us stops.
+      await routing.replicas[0]!.db.query('SELECT 1');
+      frozen = true;
+      const started = Date.now();
+      await routing.recordWrite(`frozen-${randomUUID()}`);
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(UNSHARED_WRITE_WAIT_MS - 20);
+      expect(waited).toBeLessThan(UNSHARED_WRITE_WAIT_MS + 1_000);
+      expect(routing.stats()).toMatchObject({ writesUnshared: 1, unsharedReplayed: 0 });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+      await routing.close().catch(() => undefined);
+      await primary.close();
     }
   });
 });
