@@ -6,23 +6,27 @@
 -- its own transaction, so two assessments, verifications or imports in one village at the same
 -- moment failed one request. Reproduced with two psql sessions on the benchmark database.
 --
--- Now a refresh first waits for any other refresh of the same villages to end: a transaction-scoped
--- advisory lock per village (class 7102028, hashtext of the code; taken in key order, so two
--- refreshes of overlapping sets cannot deadlock on them), or, for the refresh of every village, an
--- EXCLUSIVE lock on village_stats (a lock per village would need one lock-table entry per village;
--- reads go on). The statements after the lock take a fresh snapshot (READ COMMITTED), so the
--- second refresh counts the first transaction's writes too. Otherwise as in 0021.
+-- Now a refresh first waits for any other refresh of the same villages to end: transaction-scoped
+-- advisory locks (class 7102028) on the villages' stripes, hashtext(code) & 511, taken in order,
+-- so two refreshes of overlapping sets cannot deadlock on them; the refresh of every village takes
+-- all 512. Stripes, not one lock per village: every advisory lock is an entry in PostgreSQL's
+-- shared lock table, which holds max_locks_per_transaction (64) × max_connections entries; one lock
+-- per village failed with "out of shared memory" from about 15,000 villages in one refresh
+-- (measured), and an import or a rule switch refreshes up to every village (83,762 nationally).
+-- Two villages of one stripe (1 in 512) wait for each other needlessly; that is all. Reads go on.
+-- The statements after the lock take a fresh snapshot (READ COMMITTED), so the second refresh
+-- counts the first transaction's writes too. Otherwise as in 0021.
 CREATE OR REPLACE FUNCTION refresh_village_stats(village_codes text[] DEFAULT NULL) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   changed integer;
 BEGIN
   PERFORM age_rollups_computed();
-  -- One refresh of a village at a time, until its transaction ends (see the header).
-  IF village_codes IS NULL THEN
-    LOCK TABLE village_stats IN EXCLUSIVE MODE;
-  ELSE
-    PERFORM pg_advisory_xact_lock(7102028, k) FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest(village_codes) AS c) x ORDER BY k;
-  END IF;
+  -- One refresh of a village at a time, until its transaction ends (see the header): the stripes
+  -- of its villages, in order; every stripe for the refresh of all villages.
+  PERFORM pg_advisory_xact_lock(7102028, k) FROM (
+    SELECT DISTINCT hashtext(c) & 511 AS k FROM unnest(village_codes) AS c WHERE village_codes IS NOT NULL
+    UNION SELECT k FROM generate_series(0, 511) AS k WHERE village_codes IS NULL) x
+  ORDER BY k;
   DELETE FROM village_stats WHERE village_codes IS NULL OR village_code = ANY(village_codes);
   INSERT INTO village_stats (village_code, households, members, households_by_desil, households_desil_1_to_2,
     households_desil_1_to_4, households_by_pas, rtlh_households, elderly_members, child_members, disabled_members,

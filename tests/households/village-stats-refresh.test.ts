@@ -80,3 +80,24 @@ describe.runIf(testDatabaseKind() === 'postgres')('refresh_village_stats under c
     expect(await stored(village)).toEqual(await counted(village));
   });
 });
+
+describe('refresh_village_stats of many villages at once', () => {
+  it('holds at most 512 locks however many villages it refreshes (an import or a rule switch refreshes up to all 83,762)', async () => {
+    const { village } = await twoHouseholdsOfOneVillage();
+    const locks = await database.db.transaction(async (tx) => {
+      // One lock per village ran PostgreSQL out of shared memory from about 15,000 villages.
+      const [refreshed] = await tx.query<{ n: number }>(
+        `SELECT refresh_village_stats(ARRAY(SELECT 'X' || g FROM generate_series(1, 90000) g) || $1::text) AS n`,
+        [village],
+      );
+      expect(refreshed!.n).toBe(1);
+      const [held] = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 7102028`,
+      );
+      return held!.n;
+    });
+    expect(locks).toBeGreaterThan(0);
+    expect(locks).toBeLessThanOrEqual(512);
+    expect(await stored(village)).toEqual(await counted(village));
+  });
+});
