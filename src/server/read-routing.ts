@@ -221,7 +221,8 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
       log.warn({ err: error }, 'read-your-writes store unavailable; reading from the primary');
       return null;
     }
-    const local = await unshared.get(subject);
+    // Only after Redis failed a write's position is there anything here: no await on every read.
+    const local = stats.writesUnshared > 0 ? await unshared.get(subject) : null;
     if (local && (!lsn || compareLsn(local, lsn) > 0)) lsn = local;
     if (!lsn) return order[0] ?? null;
     const deadline = Date.now() + config.waitMs;
