@@ -317,6 +317,12 @@ export interface PostgresOptions {
    * unnamed (PgBouncer in transaction mode). Default DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION.
    */
   preparedStatementsPerConnection?: number;
+  /**
+   * Client-side limit on waiting for a statement's answer, ms (node-postgres's query_timeout):
+   * past it the statement fails and its connection is discarded. Unset on the primary, where
+   * there is nowhere else to go; set on read replicas (replicas.ts, REPLICA_ANSWER_GRACE_MS).
+   */
+  answerTimeoutMs?: number;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
@@ -325,6 +331,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     max: options.poolSize,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: options.statementTimeoutMs,
+    ...(options.answerTimeoutMs ? { query_timeout: options.answerTimeoutMs } : {}),
     // JIT off: the API's statements are short, and PostgreSQL's cost model turns JIT on for
     // per-household EXISTS subqueries (coverage), where compiling took ~600 ms of a 620 ms
     // statement (EXPLAIN ANALYZE on 200,000 households). Without it the statement takes ~15 ms.

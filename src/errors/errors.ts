@@ -55,11 +55,13 @@ export const databaseUnavailable = () =>
 /**
  * SQLSTATE classes and node/pg messages that mean "the connection or server is gone", not "the
  * statement is wrong": 08 connection exception, 57P01–57P03 shutdown/crash/starting up, 53300
- * too many connections. pg reports a dropped socket without a SQLSTATE, by message.
+ * too many connections. pg reports a dropped socket without a SQLSTATE, by message, and so a
+ * statement that had no answer within its client-side limit ("Query read timeout", set on read
+ * replicas only: src/db/replicas.ts).
  */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|terminating connection/i;
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|terminating connection|Query read timeout/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause, depth++) {

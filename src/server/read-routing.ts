@@ -28,7 +28,9 @@
  * "tolerates lag" means for lists, tiles and pages.
  *
  * A replica that does not answer (connection refused, timeout) is skipped for a few seconds and
- * the read goes to the primary: losing a replica costs capacity, not requests.
+ * the read goes to the primary: losing a replica costs capacity, not requests. One that stops
+ * answering without refusing (a frozen host, a network partition) is found by a heartbeat within
+ * about 1.5 s; the reads waiting on it then go to the primary too (src/db/replicas.ts).
  *
  * With no replicas (always on the embedded database) `database` is the primary itself and the
  * middleware and plugin do nothing: one code path.
@@ -40,7 +42,7 @@ import { principalOf } from '../auth/http-auth.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { RequestContext } from '../graphql/context.js';
-import { closeReplicas, compareLsn, currentWalLsn, hasReplayed, isReplicaDown, openReplicas, REPLICA_RETRY_AFTER_MS, type Replica, type ReplicaOptions } from '../db/replicas.js';
+import { closeReplicas, compareLsn, currentWalLsn, hasReplayed, isReplicaDown, openReplicas, REPLICA_RETRY_AFTER_MS, type Replica, type ReplicaOptions, startHeartbeat } from '../db/replicas.js';
 import type { Logger } from '../logging/logger.js';
 import { closeRedis, connectRedis, type RedisClient } from './rate-limit.js';
 
@@ -196,14 +198,18 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
   let next = 0;
   const candidates = () => {
     const now = Date.now();
-    const up = replicas.filter((r) => r.downUntil <= now);
+    const up = replicas.filter((r) => r.isUp(now));
     if (up.length === 0) return [];
     next = (next + 1) % up.length;
     return [...up.slice(next), ...up.slice(0, next)];
   };
   const markDown = (replica: Replica, error: unknown) => {
-    if (replica.downUntil <= Date.now()) log.warn({ replica: replica.name, err: error }, `read replica unavailable; reads go to the primary for ${REPLICA_RETRY_AFTER_MS / 1000} s`);
-    replica.downUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
+    if (replica.markDown(error)) log.warn({ replica: replica.name, err: error }, `read replica unavailable; reads go to the primary for ${REPLICA_RETRY_AFTER_MS / 1000} s`);
+  };
+  const heartbeats = replicas.map((replica, i) => startHeartbeat(config.replicaUrls[i] as string, (error) => markDown(replica, error)));
+  const closeReplicasAndHeartbeats = async () => {
+    await Promise.all(heartbeats.map((h) => h.stop()));
+    await closeReplicas(replicas);
   };
 
   /** The replica this principal may read from now, or null for the primary. */
@@ -229,9 +235,9 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     for (;;) {
       let answered = false;
       for (const replica of order) {
-        if (replica.downUntil > Date.now()) continue;
+        if (!replica.isUp()) continue;
         try {
-          if (await hasReplayed(replica.db, lsn)) return replica;
+          if (await replica.whileUp(hasReplayed(replica.db, lsn))) return replica;
           answered = true;
         } catch (error) {
           if (isReplicaDown(error)) markDown(replica, error);
@@ -262,8 +268,8 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
       let timer: NodeJS.Timeout | undefined;
       return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)))]).finally(() => clearTimeout(timer));
     };
-    const unreachable = replicas.some((r) => r.downUntil > Date.now());
-    let pending = replicas.filter((r) => r.downUntil <= Date.now());
+    const unreachable = replicas.some((r) => !r.isUp());
+    let pending = replicas.filter((r) => r.isUp());
     for (;;) {
       const left = deadline - Date.now();
       if (pending.length > 0 && left > 0) {
@@ -312,7 +318,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
       const reader = scope?.reader;
       if (!reader) return primary.query(statement, params, options);
       try {
-        const rows = await reader.db.query(statement, params, options);
+        const rows = await reader.whileUp(reader.db.query(statement, params, options));
         stats.replicaReads += 1;
         return rows as never;
       } catch (error) {
@@ -342,7 +348,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     },
     refreshTypes: () => primary.refreshTypes(),
     // The primary belongs to whoever opened it (main.ts, the tests); the replicas to this router.
-    close: () => closeReplicas(replicas),
+    close: closeReplicasAndHeartbeats,
   };
 
   const readRoute: RequestHandler = async (_req, res, next) => {
@@ -395,7 +401,7 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     recordWrite,
     stats: () => ({ ...stats }),
     async close() {
-      await closeReplicas(replicas);
+      await closeReplicasAndHeartbeats();
       await store.close();
     },
   };

@@ -125,6 +125,12 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
     }
     await replicaAdmin?.end().catch(() => undefined);
     await db?.close();
+    // A test that failed while the replica was frozen: a stopped server cannot be shut down.
+    try {
+      cluster?.replica.thaw();
+    } catch {
+      // not running
+    }
     cluster?.destroy();
   });
 
@@ -275,6 +281,39 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
       }
     });
   });
+
+  it('when the replica stops answering without closing its connections, reads waiting on it and after it go to the primary within two seconds, and it is read again once it answers', async () => {
+    const { app, url, config } = await startApi();
+    const token = await mintToken(config.auth, { sub: `frozen-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
+    const expected = await listCodes(url, token);
+    const replicaReads = app.readRouting.stats().replicaReads;
+    expect(replicaReads).toBeGreaterThan(0);
+    const downBefore = app.readRouting.stats().primaryReplicaDown;
+    cluster!.replica.freeze();
+    try {
+      // Sent while the replica is still taken for up: they wait on it until the heartbeat misses.
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 4 }, () => listCodes(url, token)));
+      const waited = Date.now() - started;
+      for (const codes of answers) expect(codes).toEqual(expect.arrayContaining(expected));
+      expect(waited).toBeLessThan(3_000);
+      expect(app.readRouting.stats().primaryReplicaDown).toBeGreaterThan(downBefore);
+      // Then the replica is skipped: no read waits for it.
+      const next = Date.now();
+      expect(await listCodes(url, token)).toEqual(expect.arrayContaining(expected));
+      expect(Date.now() - next).toBeLessThan(1_000);
+    } finally {
+      cluster!.replica.thaw();
+    }
+    // Back in use once it answers the heartbeat and its REPLICA_RETRY_AFTER_MS has run out.
+    const thawed = Date.now();
+    const before = app.readRouting.stats().replicaReads;
+    while (app.readRouting.stats().replicaReads === before) {
+      expect(Date.now() - thawed, 'the replica was not read again after it answered').toBeLessThan(10_000);
+      await listCodes(url, token);
+      await sleep(200);
+    }
+  }, 30_000);
 
   it('when the replica goes down, reads go to the primary without errors, and writes are not affected', async () => {
     const { app, url, config } = await startApi();

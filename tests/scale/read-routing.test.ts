@@ -1,10 +1,11 @@
 /**
  * Read routing without replicas (both databases) and its parts that need no server: the LSN
- * order and the memory store of write positions. With replicas, see read-routing.postgres.test.ts.
+ * order, the memory store of write positions and a replica's down state. With replicas, see read-routing.postgres.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { compareLsn } from '../../src/db/replicas.js';
+import type { Database } from '../../src/db/database.js';
+import { compareLsn, Replica, REPLICA_RETRY_AFTER_MS, ReplicaUnavailableError } from '../../src/db/replicas.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createReadRouting, memoryLastWriteStore } from '../../src/server/read-routing.js';
 import { startTestApi } from '../support/graphql.js';
@@ -39,6 +40,25 @@ describe('read routing on one database', () => {
 });
 
 describe('write positions', () => {
+  it('a replica marked down fails the reads waiting on it at once, and only those', async () => {
+    const replica = new Replica('replica:5432/kt', {} as Database);
+    let finish: (rows: string[]) => void = () => undefined;
+    const done = await replica.whileUp(Promise.resolve(['answered before']));
+    const waiting = replica.whileUp(new Promise<string[]>((resolve) => (finish = resolve)));
+    const started = Date.now();
+    expect(replica.markDown(new Error('heartbeat missed'))).toBe(true);
+    await expect(waiting).rejects.toBeInstanceOf(ReplicaUnavailableError);
+    expect(done).toEqual(['answered before']);
+    // The abandoned statement's late answer changes nothing.
+    finish(['late']);
+    expect(replica.isUp()).toBe(false);
+    expect(replica.downUntil).toBeGreaterThanOrEqual(started + REPLICA_RETRY_AFTER_MS);
+    // Down already: not reported again (the router logs once per outage).
+    expect(replica.markDown(new Error('again'))).toBe(false);
+    // A read that started after the outage is not failed by the earlier markDown.
+    await expect(replica.whileUp(Promise.resolve(1))).resolves.toBe(1);
+  });
+
   it('orders LSNs numerically, not as text', () => {
     expect(compareLsn('0/A', '0/9')).toBe(1);
     expect(compareLsn('1/0', '0/FFFFFFFF')).toBe(1);

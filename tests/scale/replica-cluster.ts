@@ -5,7 +5,7 @@
  * binaries run as the `postgres` user, because initdb refuses to run as root.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, PG_BIN } from '../failsafe/pg-cluster.js';
@@ -20,12 +20,28 @@ export interface Node {
   url(name?: string): string;
   start(): void;
   stop(mode?: 'fast' | 'immediate'): void;
+  /**
+   * SIGSTOP to the postmaster and every process under it: the server stops answering but its
+   * connections stay open and new ones are accepted by the kernel and then hang, as with a frozen
+   * host or a network partition that sends no reset. `thaw` sends SIGCONT.
+   */
+  freeze(): void;
+  thaw(): void;
 }
 
 export interface ReplicatedCluster {
   primary: Node;
   replica: Node;
   destroy(): void;
+}
+
+/** Signals the postmaster of `data` and its child processes (backends, WAL receiver, startup process). */
+function signalAll(data: string, signal: NodeJS.Signals): void {
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  // The postmaster first when stopping, so that no child is forked after the list was read.
+  const order = signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster];
+  for (const pid of order) process.kill(pid, signal);
 }
 
 export async function createReplicatedCluster(): Promise<ReplicatedCluster> {
@@ -55,6 +71,8 @@ export async function createReplicatedCluster(): Promise<ReplicatedCluster> {
       url: (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`,
       start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, `${name}.log`), '-w', '-t', '90', 'start']),
       stop: (mode = 'fast') => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
+      freeze: () => signalAll(data, 'SIGSTOP'),
+      thaw: () => signalAll(data, 'SIGCONT'),
     };
   };
 
