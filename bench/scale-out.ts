@@ -19,13 +19,15 @@
  * 3. read-your-writes via the replica: with the replica's replay paused, a principal's write
  *    (through one API) is in its next read (through the other), while another principal's read,
  *    served by the lagging replica, does not show it yet;
- * 4. SIGKILL of one API process during a write load, then stop (immediate) of the replica during
- *    a read and write load: every acknowledged write is on the primary, and reads go on.
+ * 4. SIGKILL of one API process during a write load; then, during a read and write load, the
+ *    replica frozen for 4 s (SIGSTOP of its processes: a frozen host, a partition without reset)
+ *    and thawed, and last stopped (immediate): every acknowledged write is on the primary, reads
+ *    go on, and no read waits long for the frozen replica.
  *
  * Prints a summary and writes bench/results/<date>-scale-out.json. Exit status 1 if a check fails.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -84,6 +86,12 @@ function pgNode(name: string, port: number, extra: string) {
     url: (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`,
     start: () => pgRun('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, `${name}.log`), '-w', '-t', '120', 'start']),
     stop: (mode: 'fast' | 'immediate' = 'fast') => pgRun('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
+    /** SIGSTOP (or SIGCONT) to the postmaster and its children: the server stops answering, its connections stay open. */
+    signal: (signal: 'SIGSTOP' | 'SIGCONT') => {
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) process.kill(pid, signal);
+    },
   };
 }
 
@@ -320,34 +328,63 @@ async function main(): Promise<void> {
     report.killApi = { acknowledged: killed.acknowledged.length, failed: killed.failed, missing: missingAfterKill.length };
     check('killing one API process loses no acknowledged write', killed.acknowledged.length > 0 && missingAfterKill.length === 0, `${killed.acknowledged.length} acknowledged, ${missingAfterKill.length} missing on the primary, ${killed.failed} requests failed (in flight on the killed process)`);
 
-    // 4b. the replica stops (immediate) during reads and writes
-    stop = false;
-    const rLoad = writeLoad(`${lb}/graphql`, writerToken, `SCALE_REPLICA_${Date.now()}`, 3, () => stop);
-    let readErrors = 0;
-    let reads = 0;
-    const readLoop = (async () => {
-      while (!stop) {
-        const r = await graphql(`${lb}/graphql`, other, LIST);
-        reads += 1;
-        if (r.status !== 200 || r.body?.errors) readErrors += 1;
+    /** Writes (3 clients) and reads (1 client, another principal) through the balancer while `event` happens. */
+    const duringReadsAndWrites = async (prefix: string, event: () => Promise<void>) => {
+      let done = false;
+      const writes = writeLoad(`${lb}/graphql`, writerToken, `${prefix}_${Date.now()}`, 3, () => done);
+      let reads = 0;
+      let readErrors = 0;
+      let slowestReadMs = 0;
+      const readLoop = (async () => {
+        while (!done) {
+          const started = performance.now();
+          const r = await graphql(`${lb}/graphql`, other, LIST);
+          slowestReadMs = Math.max(slowestReadMs, performance.now() - started);
+          reads += 1;
+          if (r.status !== 200 || r.body?.errors) readErrors += 1;
+        }
+      })();
+      await sleep(2000);
+      await event();
+      await sleep(3000);
+      done = true;
+      const written = await writes;
+      await readLoop;
+      const missing = await missingOnPrimary(primaryClient!, written.acknowledged);
+      return { acknowledged: written.acknowledged.length, failedWrites: written.failed, missing: missing.length, reads, readErrors, slowestReadMs: Math.round(slowestReadMs) };
+    };
+
+    // 4b. the replica freezes for 4 s during reads and writes, then thaws
+    const frozen = await duringReadsAndWrites('SCALE_FREEZE', async () => {
+      replica.signal('SIGSTOP');
+      log('replica frozen (SIGSTOP) during the read and write load');
+      try {
+        await sleep(4000);
+      } finally {
+        replica.signal('SIGCONT');
       }
-    })();
-    await sleep(2000);
-    await replicaClient.close().catch(() => undefined);
-    replicaClient = null;
-    replica.stop('immediate');
-    replicaUp = false;
-    log('replica stopped (immediate) during the read and write load');
-    await sleep(3000);
-    stop = true;
-    const replicaOut = await rLoad;
-    await readLoop;
-    const missingAfterReplica = await missingOnPrimary(primaryClient, replicaOut.acknowledged);
-    report.killReplica = { acknowledged: replicaOut.acknowledged.length, failedWrites: replicaOut.failed, missing: missingAfterReplica.length, reads, readErrors };
+      log('replica thawed (SIGCONT)');
+    });
+    report.freezeReplica = frozen;
+    check(
+      'a frozen replica loses no acknowledged write, fails no read, and holds no read past 3 s',
+      frozen.acknowledged > 0 && frozen.missing === 0 && frozen.failedWrites === 0 && frozen.readErrors === 0 && frozen.slowestReadMs < 3000,
+      `${frozen.acknowledged} writes acknowledged, ${frozen.missing} missing, ${frozen.failedWrites} failed; ${frozen.reads} reads, ${frozen.readErrors} failed, slowest ${frozen.slowestReadMs} ms`,
+    );
+
+    // 4c. the replica stops (immediate) during reads and writes
+    const stopped = await duringReadsAndWrites('SCALE_REPLICA', async () => {
+      await replicaClient!.close().catch(() => undefined);
+      replicaClient = null;
+      replica.stop('immediate');
+      replicaUp = false;
+      log('replica stopped (immediate) during the read and write load');
+    });
+    report.killReplica = stopped;
     check(
       'losing the replica loses no acknowledged write, and reads go on (primary)',
-      replicaOut.acknowledged.length > 0 && missingAfterReplica.length === 0 && replicaOut.failed === 0 && readErrors === 0,
-      `${replicaOut.acknowledged.length} writes acknowledged, ${missingAfterReplica.length} missing, ${replicaOut.failed} failed; ${reads} reads, ${readErrors} failed`,
+      stopped.acknowledged > 0 && stopped.missing === 0 && stopped.failedWrites === 0 && stopped.readErrors === 0,
+      `${stopped.acknowledged} writes acknowledged, ${stopped.missing} missing, ${stopped.failedWrites} failed; ${stopped.reads} reads, ${stopped.readErrors} failed, slowest ${stopped.slowestReadMs} ms`,
     );
   } finally {
     report.checks = checks;
