@@ -90,7 +90,14 @@ function pgNode(name: string, port: number, extra: string) {
     signal: (signal: 'SIGSTOP' | 'SIGCONT') => {
       const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
-      for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) process.kill(pid, signal);
+      for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) {
+        try {
+          process.kill(pid, signal);
+        } catch (error) {
+          // A backend that ended between pgrep and now.
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
+      }
     },
   };
 }
@@ -356,9 +363,9 @@ async function main(): Promise<void> {
 
     // 4b. the replica freezes for 4 s during reads and writes, then thaws
     const frozen = await duringReadsAndWrites('SCALE_FREEZE', async () => {
-      replica.signal('SIGSTOP');
-      log('replica frozen (SIGSTOP) during the read and write load');
       try {
+        replica.signal('SIGSTOP');
+        log('replica frozen (SIGSTOP) during the read and write load');
         await sleep(4000);
       } finally {
         replica.signal('SIGCONT');

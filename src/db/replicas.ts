@@ -27,7 +27,8 @@ export class ReplicaUnavailableError extends Error {
 /**
  * One replica: its pool, and whether reads may go to it. A replica is skipped for
  * REPLICA_RETRY_AFTER_MS after any sign that it does not answer: a failed connection, a statement
- * without an answer past its limit, or a missed heartbeat (startHeartbeat).
+ * without an answer past its limit, or a missed heartbeat (startHeartbeat), which also moves the
+ * reads waiting on it to the primary.
  */
 export class Replica {
   /** Until when (epoch ms) the replica is skipped. */
@@ -46,14 +47,17 @@ export class Replica {
   }
 
   /**
-   * Skips the replica from now for REPLICA_RETRY_AFTER_MS, and fails every read still waiting on
-   * it with ReplicaUnavailableError, so that its request reads the primary instead of waiting for
-   * a replica that stopped answering. Returns whether it was up until now (to log once).
+   * Skips the replica from now for REPLICA_RETRY_AFTER_MS. With `failWaiting` (the heartbeat went
+   * unanswered: the replica as a whole stopped), also fails every read still waiting on it with
+   * ReplicaUnavailableError, so that its request reads the primary instead of waiting for it. Not
+   * for one statement's failure (a terminated backend, one connection cut): the other reads on
+   * the replica may be fine and would be sent to the primary a second time for nothing. Returns
+   * whether it was up until now (to log once).
    */
-  markDown(reason: unknown): boolean {
+  markDown(reason: unknown, failWaiting = false): boolean {
     const wasUp = this.isUp();
     this.downUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
-    if (this.waiting.size > 0) {
+    if (failWaiting && this.waiting.size > 0) {
       const error = new ReplicaUnavailableError(`read replica ${this.name} stopped answering`, { cause: reason });
       for (const fail of this.waiting) fail(error);
       this.waiting.clear();
@@ -102,6 +106,8 @@ export const REPLICA_ANSWER_GRACE_MS = 1_000;
 export const REPLICA_HEARTBEAT_INTERVAL_MS = 500;
 /** A heartbeat answer later than this marks the replica down. */
 export const REPLICA_HEARTBEAT_TIMEOUT_MS = 1_000;
+/** A heartbeat question unanswered this long closes its connection; the next beat opens another. */
+export const REPLICA_HEARTBEAT_RECONNECT_MS = 10_000;
 
 function describe(url: string): string {
   try {
@@ -141,50 +147,71 @@ export async function openReplicas(urls: readonly string[], options: ReplicaOpti
  * read sent to it would wait for the pool's client-side limit (the statement timeout and
  * REPLICA_ANSWER_GRACE_MS, 16 s by default) before going to the primary, and reads would be sent
  * to it again each time its REPLICA_RETRY_AFTER_MS ran out. With it, the replica is marked down
- * within about 1.5 s, reads waiting on it move to the primary, and it stays skipped while the
- * heartbeat goes unanswered.
+ * at most about 1.5 s after it stopped (the next question, then a second without its answer),
+ * reads waiting on it move to the primary, and it stays skipped while the heartbeat goes
+ * unanswered.
  *
  * One question at a time: a late answer is waited for, not abandoned, so a frozen connection is
- * not multiplied by the beats; when the replica answers again, so does that connection. Its own
- * connection, not the pool's: a pool busy with long reads must not look like a dead replica.
+ * not multiplied by the beats; when the replica answers again, so does that connection. A question
+ * unanswered for REPLICA_HEARTBEAT_RECONNECT_MS closes its connection and the next beat opens a
+ * new one: a replica replaced behind the same address, or a connection the network dropped
+ * without a reset, would otherwise keep the heartbeat waiting until the kernel gives up (about
+ * 15 minutes). Its own connection, not the pool's: a pool busy with long reads must not look like
+ * a dead replica.
  */
-export function startHeartbeat(url: string, missed: (error: Error) => void): { stop(): Promise<void> } {
+export function startHeartbeat(
+  url: string,
+  missed: (error: Error) => void,
+  /** For tests: shorter periods than the constants. */
+  timing: { intervalMs?: number; timeoutMs?: number; reconnectMs?: number } = {},
+): { stop(): Promise<void> } {
+  const { intervalMs = REPLICA_HEARTBEAT_INTERVAL_MS, timeoutMs = REPLICA_HEARTBEAT_TIMEOUT_MS, reconnectMs = REPLICA_HEARTBEAT_RECONNECT_MS } = timing;
   let client: pg.Client | null = null;
   let askedAt: number | null = null;
   let stopped = false;
-  const drop = (c: pg.Client) => void c.end().catch(() => undefined);
   const ask = async () => {
-    if (!client) {
-      const fresh = new pg.Client({ connectionString: url, connectionTimeoutMillis: REPLICA_HEARTBEAT_TIMEOUT_MS });
+    let connection = client;
+    if (!connection) {
+      connection = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
       // A socket error between two beats must not be an unhandled 'error' event; the next beat's query fails instead.
-      fresh.on('error', () => undefined);
-      client = fresh;
-      await fresh.connect();
+      connection.on('error', () => undefined);
+      client = connection;
+      await connection.connect();
     }
-    await client.query('SELECT 1');
+    await connection.query('SELECT 1');
+  };
+  const verdict = (asked: number) => {
+    if (stopped || askedAt !== asked) return;
+    const lateMs = Date.now() - asked;
+    if (lateMs < timeoutMs) return;
+    missed(new ReplicaUnavailableError(`no answer to the heartbeat for ${lateMs} ms`));
+    // With a query waiting, end() destroys the socket (node-postgres) and the question fails.
+    if (lateMs >= reconnectMs) void client?.end().catch(() => undefined);
   };
   const beat = () => {
     if (stopped) return;
     if (askedAt !== null) {
-      const lateMs = Date.now() - askedAt;
-      if (lateMs >= REPLICA_HEARTBEAT_TIMEOUT_MS) missed(new ReplicaUnavailableError(`no answer to the heartbeat for ${lateMs} ms`));
+      // After the poll phase, not now: when this process itself was stalled (garbage collection,
+      // a long response), the answer may be waiting unread on the socket. Read first, then judge.
+      setImmediate(verdict, askedAt);
       return;
     }
-    askedAt = Date.now();
+    const asked = Date.now();
+    askedAt = asked;
     ask().then(
       () => {
-        askedAt = null;
+        if (askedAt === asked) askedAt = null;
       },
       (error: unknown) => {
-        askedAt = null;
+        if (askedAt === asked) askedAt = null;
         const failed = client;
         client = null;
-        if (failed) drop(failed);
+        if (failed) void failed.end().catch(() => undefined);
         if (!stopped) missed(error instanceof Error ? error : new Error(String(error)));
       },
     );
   };
-  const timer = setInterval(beat, REPLICA_HEARTBEAT_INTERVAL_MS);
+  const timer = setInterval(beat, intervalMs);
   timer.unref();
   beat();
   return {
@@ -193,8 +220,11 @@ export function startHeartbeat(url: string, missed: (error: Error) => void): { s
       clearInterval(timer);
       const open = client;
       client = null;
-      // Not awaited without bound: ending a connection to a frozen replica never completes.
-      if (open) await Promise.race([open.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, REPLICA_HEARTBEAT_TIMEOUT_MS).unref())]);
+      if (!open) return;
+      // A goodbye to a frozen replica is never answered: after a second the socket is destroyed,
+      // else it would keep the process alive.
+      const ended = await Promise.race([open.end().then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
+      if (!ended) (open as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     },
   };
 }

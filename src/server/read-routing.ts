@@ -203,10 +203,11 @@ export async function createReadRouting(primary: Database, options: ReadRoutingO
     next = (next + 1) % up.length;
     return [...up.slice(next), ...up.slice(0, next)];
   };
-  const markDown = (replica: Replica, error: unknown) => {
-    if (replica.markDown(error)) log.warn({ replica: replica.name, err: error }, `read replica unavailable; reads go to the primary for ${REPLICA_RETRY_AFTER_MS / 1000} s`);
+  const markDown = (replica: Replica, error: unknown, failWaiting = false) => {
+    if (replica.markDown(error, failWaiting)) log.warn({ replica: replica.name, err: error }, `read replica unavailable; reads go to the primary for ${REPLICA_RETRY_AFTER_MS / 1000} s`);
   };
-  const heartbeats = replicas.map((replica, i) => startHeartbeat(config.replicaUrls[i] as string, (error) => markDown(replica, error)));
+  // A missed heartbeat: the replica stopped as a whole, so the reads waiting on it go to the primary.
+  const heartbeats = replicas.map((replica, i) => startHeartbeat(config.replicaUrls[i] as string, (error) => markDown(replica, error, true)));
   const closeReplicasAndHeartbeats = async () => {
     await Promise.all(heartbeats.map((h) => h.stop()));
     await closeReplicas(replicas);

@@ -20,6 +20,7 @@ import { connect } from '../../src/db/connect.js';
 import { type Database, openPostgres } from '../../src/db/database.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp, type App } from '../../src/server/app.js';
+import { startHeartbeat } from '../../src/db/replicas.js';
 import { createReadRouting, type LastWriteStore, UNSHARED_WRITE_WAIT_MS } from '../../src/server/read-routing.js';
 import { freePort } from '../failsafe/pg-cluster.js';
 import { createReplicatedCluster, hasPgBinaries, type ReplicatedCluster } from './replica-cluster.js';
@@ -119,18 +120,18 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
   });
 
   afterAll(async () => {
+    // First: a test that failed while the replica was frozen would leave every goodbye to it unanswered.
+    try {
+      cluster?.replica.thaw();
+    } catch {
+      // not running
+    }
     for (const app of apps) {
       await new Promise((resolve) => app.httpServer.close(resolve));
       await app.stop();
     }
     await replicaAdmin?.end().catch(() => undefined);
     await db?.close();
-    // A test that failed while the replica was frozen: a stopped server cannot be shut down.
-    try {
-      cluster?.replica.thaw();
-    } catch {
-      // not running
-    }
     cluster?.destroy();
   });
 
@@ -282,15 +283,15 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
     });
   });
 
-  it('when the replica stops answering without closing its connections, reads waiting on it and after it go to the primary within two seconds, and it is read again once it answers', async () => {
+  it('when the replica stops answering without closing its connections, reads waiting on it and after it go to the primary within three seconds, and it is read again once it answers', async () => {
     const { app, url, config } = await startApi();
     const token = await mintToken(config.auth, { sub: `frozen-${randomUUID()}@test`, role: 'ADMIN', regions: '*' });
     const expected = await listCodes(url, token);
     const replicaReads = app.readRouting.stats().replicaReads;
     expect(replicaReads).toBeGreaterThan(0);
     const downBefore = app.readRouting.stats().primaryReplicaDown;
-    cluster!.replica.freeze();
     try {
+      cluster!.replica.freeze();
       // Sent while the replica is still taken for up: they wait on it until the heartbeat misses.
       const started = Date.now();
       const answers = await Promise.all(Array.from({ length: 4 }, () => listCodes(url, token)));
@@ -336,40 +337,64 @@ describe.runIf(onPostgres)('read replicas and read-your-writes (PostgreSQL only:
   });
 });
 
+/**
+ * A TCP proxy to the test server that can freeze: it stops forwarding and keeps the sockets open,
+ * as a network partition does to connections that are already open.
+ */
+async function freezableProxy() {
+  const target = new URL(process.env.TEST_DATABASE_URL!);
+  let frozen = false;
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const open = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    connections += 1;
+    open.add(client);
+    const server = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, server]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    client.on('data', (d) => !frozen && server.write(d));
+    server.on('data', (d) => !frozen && client.write(d));
+    client.on('close', () => {
+      open.delete(client);
+      server.destroy();
+    });
+    server.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const through = new URL(target);
+  through.hostname = '127.0.0.1';
+  through.port = String((proxy.address() as AddressInfo).port);
+  return {
+    url: through.toString(),
+    freeze: (on = true) => {
+      frozen = on;
+    },
+    /** Connections accepted so far, and those the client side still holds open. */
+    connections: () => ({ accepted: connections, open: open.size }),
+    close() {
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+    },
+  };
+}
+
 describe.runIf(onPostgres)('the wait for replicas after a write Redis could not record (PostgreSQL only)', () => {
   it('ends at UNSHARED_WRITE_WAIT_MS even when a replica connection stops answering mid-query', async () => {
-    // A TCP proxy to the test server that can freeze (stops forwarding, keeps the sockets open),
-    // as a network partition does to a pooled connection that is already open.
-    const target = new URL(process.env.TEST_DATABASE_URL!);
-    let frozen = false;
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((client) => {
-      const server = net.connect(Number(target.port || 5432), target.hostname);
-      for (const s of [client, server]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-      }
-      client.on('data', (d) => !frozen && server.write(d));
-      server.on('data', (d) => !frozen && client.write(d));
-      client.on('close', () => server.destroy());
-      server.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const through = new URL(target);
-    through.hostname = '127.0.0.1';
-    through.port = String((proxy.address() as AddressInfo).port);
-
+    const proxy = await freezableProxy();
     const redisDown: LastWriteStore = { get: async () => null, remember: async () => { throw new Error('Redis is down'); }, close: async () => undefined };
-    const primary = await openPostgres({ url: target.toString(), poolSize: 2, statementTimeoutMs: 15_000 });
+    const primary = await openPostgres({ url: process.env.TEST_DATABASE_URL!, poolSize: 2, statementTimeoutMs: 15_000 });
     const routing = await createReadRouting(primary, {
-      config: { replicaUrls: [through.toString()], waitMs: 250, ttlSeconds: 60, store: { kind: 'memory' } },
+      config: { replicaUrls: [proxy.url], waitMs: 250, ttlSeconds: 60, store: { kind: 'memory' } },
       pool: { poolSize: 2, statementTimeoutMs: 15_000 },
       store: redisDown,
     }, createLogger(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })));
     try {
       // The replica's connection is open; then the network between us stops.
       await routing.replicas[0]!.db.query('SELECT 1');
-      frozen = true;
+      proxy.freeze();
       const started = Date.now();
       await routing.recordWrite(`frozen-${randomUUID()}`);
       const waited = Date.now() - started;
@@ -377,10 +402,41 @@ describe.runIf(onPostgres)('the wait for replicas after a write Redis could not 
       expect(waited).toBeLessThan(UNSHARED_WRITE_WAIT_MS + 1_000);
       expect(routing.stats()).toMatchObject({ writesUnshared: 1, unsharedReplayed: 0 });
     } finally {
-      for (const socket of sockets) socket.destroy();
       proxy.close();
       await routing.close().catch(() => undefined);
       await primary.close();
+    }
+  });
+});
+
+describe.runIf(onPostgres)('the replica heartbeat (PostgreSQL only)', () => {
+  it('reports a replica that stops answering, opens a new connection when the old one stays silent, and goes quiet once it answers again', async () => {
+    const proxy = await freezableProxy();
+    const misses: number[] = [];
+    const heartbeat = startHeartbeat(proxy.url, () => misses.push(Date.now()), { intervalMs: 50, timeoutMs: 200, reconnectMs: 600 });
+    try {
+      for (let i = 0; i < 100 && proxy.connections().accepted === 0; i++) await sleep(20);
+      await sleep(300);
+      expect(misses, 'an answering replica is never reported').toEqual([]);
+      const frozenAt = Date.now();
+      proxy.freeze();
+      await sleep(400);
+      expect(misses.length, 'reported within the timeout and a beat').toBeGreaterThan(0);
+      expect((misses[0] as number) - frozenAt).toBeLessThan(200 + 50 + 100);
+      // The silent connection is closed after reconnectMs, and the next beats open new ones
+      // (which cannot log in through the frozen proxy, so the misses go on).
+      await sleep(700);
+      expect(proxy.connections().accepted).toBeGreaterThan(1);
+      expect(proxy.connections().open, "one connection at a time, never a pile of silent ones").toBeLessThanOrEqual(1);
+      proxy.freeze(false);
+      // Once the replica answers, a fresh connection logs in and the reports stop.
+      await sleep(600);
+      const quietFrom = misses.length;
+      await sleep(500);
+      expect(misses.length).toBe(quietFrom);
+    } finally {
+      await heartbeat.stop();
+      proxy.close();
     }
   });
 });

@@ -41,7 +41,14 @@ function signalAll(data: string, signal: NodeJS.Signals): void {
   const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
   // The postmaster first when stopping, so that no child is forked after the list was read.
   const order = signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster];
-  for (const pid of order) process.kill(pid, signal);
+  for (const pid of order) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      // A backend that ended between pgrep and now.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
 }
 
 export async function createReplicatedCluster(): Promise<ReplicatedCluster> {
