@@ -27,7 +27,7 @@
  * Prints a summary and writes bench/results/<date>-scale-out.json. Exit status 1 if a check fails.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -37,6 +37,7 @@ import { loadConfig } from '../src/config/config.js';
 import { openPostgres, type Database } from '../src/db/database.js';
 import { httpLoad, type LoadResult } from './load.js';
 import { tileOf } from './operations.js';
+import { signalPostgres } from '../tests/scale/replica-cluster.js';
 import { freePort, spawnServer, type ServerProcess } from './processes.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -87,18 +88,7 @@ function pgNode(name: string, port: number, extra: string) {
     start: () => pgRun('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, `${name}.log`), '-w', '-t', '120', 'start']),
     stop: (mode: 'fast' | 'immediate' = 'fast') => pgRun('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
     /** SIGSTOP (or SIGCONT) to the postmaster and its children: the server stops answering, its connections stay open. */
-    signal: (signal: 'SIGSTOP' | 'SIGCONT') => {
-      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
-      for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) {
-        try {
-          process.kill(pid, signal);
-        } catch (error) {
-          // A backend that ended between pgrep and now.
-          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-        }
-      }
-    },
+    signal: (signal: 'SIGSTOP' | 'SIGCONT') => signalPostgres(data, signal),
   };
 }
 

@@ -35,8 +35,11 @@ export interface ReplicatedCluster {
   destroy(): void;
 }
 
-/** Signals the postmaster of `data` and its child processes (backends, WAL receiver, startup process). */
-function signalAll(data: string, signal: NodeJS.Signals): void {
+/**
+ * Signals the postmaster of `data` and its child processes (backends, WAL receiver, startup
+ * process). Also used by bench/scale-out.ts to freeze its replica.
+ */
+export function signalPostgres(data: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
   const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
   // The postmaster first when stopping, so that no child is forked after the list was read.
@@ -78,8 +81,8 @@ export async function createReplicatedCluster(): Promise<ReplicatedCluster> {
       url: (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`,
       start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, `${name}.log`), '-w', '-t', '90', 'start']),
       stop: (mode = 'fast') => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
-      freeze: () => signalAll(data, 'SIGSTOP'),
-      thaw: () => signalAll(data, 'SIGCONT'),
+      freeze: () => signalPostgres(data, 'SIGSTOP'),
+      thaw: () => signalPostgres(data, 'SIGCONT'),
     };
   };
 
